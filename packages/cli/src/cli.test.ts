@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseExperimentConfig, stageHashes } from './index.js';
+
+const quickstart = JSON.parse(readFileSync(new URL('../../../experiments/quickstart/config.json', import.meta.url), 'utf8'));
+
+test('the quickstart config is valid and gets its loss defaults filled', () => {
+  const c = parseExperimentConfig(quickstart, 'quickstart');
+  assert.equal(c.methods[1].spo?.lambda, 0.1);
+  assert.equal(c.methods[0].params.beta, 0.1);
+});
+
+test('bad configs are refused with the field to change', () => {
+  assert.throws(() => parseExperimentConfig({ ...quickstart, methods: [{ name: 'x', loss: 'dpp' }] }, 'q.json'), /methods\.0\.loss: unknown loss "dpp"; known losses: dpo/);
+  assert.throws(() => parseExperimentConfig({ ...quickstart, model: { ...quickstart.model, nHeads: 3 } }, 'q.json'), /model\.nHeads: dModel must be divisible/);
+  assert.throws(() => parseExperimentConfig({ ...quickstart, methods: [quickstart.methods[0], quickstart.methods[0]] }, 'q.json'), /used twice/);
+  assert.throws(() => parseExperimentConfig({ ...quickstart, methods: [{ ...quickstart.methods[0], params: { beta: 0 } }] }, 'q.json'), /params\.beta/);
+});
+
+test('stage hashes: a change reaches its stage and everything downstream only', () => {
+  const a = stageHashes(parseExperimentConfig(quickstart, 'q'));
+  const b = stageHashes(parseExperimentConfig({ ...quickstart, preference: { ...quickstart.preference, steps: 70 } }, 'q'));
+  assert.equal(a.data, b.data);
+  assert.equal(a.sft, b.sft);
+  assert.notEqual(a.methods.dpo, b.methods.dpo);
+  assert.notEqual(a.eval, b.eval);
+});

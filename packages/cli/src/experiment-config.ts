@@ -1,0 +1,59 @@
+// An experiment config (experiments/<name>/config.json): every stage's settings in one validated file.
+// Each section's defaults are declared by the package that owns it.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { configHash } from '@spo/engine';
+import { ModelShapeSchema } from '@spo/model';
+import { SyntheticDataConfigSchema } from '@spo/data';
+import { TrainConfigSchema, MethodConfigSchema, resolveMethod, type MethodConfig } from '@spo/trainer';
+import { EvalConfigSchema } from '@spo/evaluators';
+
+export const ExperimentConfigSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lower-case letters, digits, ".", "_" and "-"'),
+  description: z.string().default(''),
+  seed: z.number().int().nonnegative().default(1),
+  data: SyntheticDataConfigSchema,
+  model: ModelShapeSchema.default(ModelShapeSchema.parse({})),
+  sft: TrainConfigSchema,
+  preference: TrainConfigSchema,
+  methods: z.array(MethodConfigSchema).min(1),
+  eval: EvalConfigSchema.default(EvalConfigSchema.parse({})),
+}).strict().superRefine((c, ctx) => {
+  const seen = new Set<string>();
+  c.methods.forEach((m, i) => {
+    if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `method name "${m.name}" is used twice` });
+    if (['data', 'sft', 'eval'].includes(m.name)) ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `"${m.name}" is a stage name; pick another method name` });
+    seen.add(m.name);
+  });
+});
+
+export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema> & { methods: MethodConfig[] };
+
+export function parseExperimentConfig(raw: unknown, source: string): ExperimentConfig {
+  const parsed = ExperimentConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new Error(`${source} is not a valid experiment config:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  return { ...config, methods: config.methods.map((m, i) => resolveMethod(m, `${source}: methods.${i}`)) };
+}
+
+export function loadExperimentConfig(path: string): ExperimentConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
+  }
+  return parseExperimentConfig(raw, path);
+}
+
+/** Each stage's key: the hash of everything its output depends on, upstream stages included. */
+export function stageHashes(c: ExperimentConfig): { data: string; sft: string; methods: Record<string, string>; eval: string } {
+  const data = configHash({ data: c.data, seed: c.seed });
+  const sft = configHash({ data, model: c.model, sft: c.sft, seed: c.seed });
+  const methods = Object.fromEntries(c.methods.map((m) => [m.name, configHash({ sft, preference: c.preference, method: m })]));
+  const evalHash = configHash({ sft, methods, eval: c.eval });
+  return { data, sft, methods, eval: evalHash };
+}

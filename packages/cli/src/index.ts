@@ -1,0 +1,2 @@
+export { ExperimentConfigSchema, parseExperimentConfig, loadExperimentConfig, stageHashes } from './experiment-config.js';
+export type { ExperimentConfig } from './experiment-config.js';

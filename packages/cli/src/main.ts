@@ -1,0 +1,82 @@
+// The `spo` command: run an experiment's stages (data, sft, train, eval, report) from its config.
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { BACKEND_NAMES, initBackend, type BackendRequest } from '@spo/engine';
+import { loadExperimentConfig } from './experiment-config.js';
+import type { StageContext } from './stages/context.js';
+import { dataStage } from './stages/data-stage.js';
+import { sftStage } from './stages/sft-stage.js';
+import { trainStage } from './stages/train-stage.js';
+import { evalStage } from './stages/eval-stage.js';
+import { reportStage } from './stages/report-stage.js';
+
+interface CommonOptions {
+  config: string;
+  runDir?: string;
+  reportDir?: string;
+  backend?: BackendRequest;
+}
+
+const log = (line: string) => console.error(line);
+
+async function context(o: CommonOptions): Promise<StageContext> {
+  const config = loadExperimentConfig(o.config);
+  const backend = await initBackend(o.backend, log);
+  return {
+    config,
+    configPath: o.config,
+    runDir: o.runDir ?? join('runs', config.name),
+    reportDir: o.reportDir ?? join('reports', config.name),
+    backend,
+    log,
+  };
+}
+
+function withCommon(cmd: Command): Command {
+  return cmd
+    .requiredOption('-c, --config <path>', 'experiment config (JSON), e.g. experiments/quickstart/config.json')
+    .option('--run-dir <dir>', 'where stage outputs go (default: runs/<experiment name>)')
+    .option('--report-dir <dir>', 'where tables go (default: reports/<experiment name>)')
+    .addOption(new Option('--backend <name>', `TensorFlow.js backend (default: $SPO_BACKEND or the fastest that loads)`).choices(['auto', ...BACKEND_NAMES]));
+}
+
+const program = new Command('spo')
+  .description('Preference-optimisation experiments: SPO, the DPO family, Soft Preference Optimization.')
+  .showHelpAfterError();
+
+withCommon(program.command('data').description('generate / load, tokenise and prune the data into degree levels'))
+  .action(async (o: CommonOptions) => dataStage(await context(o)));
+
+withCommon(program.command('sft').description('supervised fine-tuning from scratch on the demonstrations'))
+  .action(async (o: CommonOptions) => sftStage(await context(o)));
+
+withCommon(program.command('train').description('preference training of one method from the SFT model'))
+  .requiredOption('-m, --method <name>', 'a method name from the config\'s "methods"')
+  .action(async (o: CommonOptions & { method: string }) => trainStage(await context(o), o.method));
+
+withCommon(program.command('eval').description('sample every model on held-out prompts and compute win rates'))
+  .action(async (o: CommonOptions) => evalStage(await context(o)));
+
+withCommon(program.command('report').description('write results.csv and results.md'))
+  .action(async (o: CommonOptions) => reportStage(await context(o), commandLine()));
+
+withCommon(program.command('run').description('every stage in order; finished stages are skipped, a killed one resumes'))
+  .action(async (o: CommonOptions) => {
+    const ctx = await context(o);
+    dataStage(ctx);
+    sftStage(ctx);
+    for (const m of ctx.config.methods) trainStage(ctx, m.name);
+    evalStage(ctx);
+    reportStage(ctx, commandLine());
+  });
+
+/** How this run was started, for the report: the Nx target when Nx started it. */
+function commandLine(): string {
+  const target = process.env.NX_TASK_TARGET_PROJECT ? `nx run ${process.env.NX_TASK_TARGET_PROJECT}:${process.env.NX_TASK_TARGET_TARGET}` : undefined;
+  return target ?? `spo ${process.argv.slice(2).join(' ')}`;
+}
+
+program.parseAsync().catch((error: Error) => {
+  console.error(`spo: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+import { loadCheckpoint } from '@spo/model';
+import { readPreparedDataset } from '@spo/data';
+import { trainPreference } from '@spo/trainer';
+import { closeStage, isStageDone, openStage, requireDone } from './stage-dir.js';
+import { stageDirs, type StageContext } from './context.js';
+
+export function trainStage(ctx: StageContext, methodName: string): void {
+  const dirs = stageDirs(ctx);
+  const stage = dirs.method(methodName);
+  const method = ctx.config.methods.find((m) => m.name === methodName)!;
+  if (isStageDone(stage)) return ctx.log(`[${methodName}] ${stage.dir} is up to date (${stage.hash})`);
+  requireDone(dirs.data, 'data');
+  requireDone(dirs.sft, 'sft');
+  openStage(stage, ctx.log);
+  const ds = readPreparedDataset(join(dirs.data.dir, 'dataset'));
+  const sftFinal = join(dirs.sft.dir, 'final');
+  const policy = loadCheckpoint(sftFinal).model;
+  const reference = loadCheckpoint(sftFinal, false).model;
+  ctx.log(`[${methodName}] ${method.loss}${method.spo ? ` + SPO (λ = ${method.spo.lambda}, K = ${ds.manifest.degreeLevels})` : ''} from ${sftFinal}: ${ctx.config.preference.steps} steps of ${ctx.config.preference.batchSize} pairs`);
+  const summary = trainPreference({
+    policy, reference, tokenizer: ds.tokenizer, pairs: ds.preferences, method, config: ctx.config.preference, seed: ctx.config.seed, dir: stage.dir, log: ctx.log,
+  });
+  const f = summary.final;
+  ctx.log(`[${methodName}] done: loss ${f.loss.toFixed(4)}, reward accuracy ${f['rewards/accuracies'].toFixed(3)}, margin ${f['rewards/margins'].toFixed(3)}${f['degree/accuracy'] !== undefined ? `, degree accuracy ${f['degree/accuracy'].toFixed(3)}` : ''}; ${Math.round(summary.tokensPerSecond)} tokens/s, ${(summary.secondsPerStep * 1000).toFixed(0)} ms/step`);
+  policy.dispose();
+  reference.dispose();
+  closeStage(stage, summary);
+}

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  tf, initBackend, Rng, configHash, readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors,
+  matMul2d, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis, numericGradient,
+} from './index.js';
+
+await initBackend(undefined, () => {});
+
+function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-3): void {
+  assert.equal(actual.length, expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    assert.ok(Math.abs(actual[i] - expected[i]) <= tol * (1 + Math.abs(expected[i])), `index ${i}: ${actual[i]} vs ${expected[i]}`);
+  }
+}
+
+test('backend: auto picks wasm here and a failed explicit request is an error', async () => {
+  assert.ok(['tensorflow-gpu', 'tensorflow', 'wasm'].includes(tf.getBackend()));
+  await assert.rejects(() => initBackend('cpu', () => {}), /already running/);
+});
+
+test('rng: same seed same stream, forks independent and stable', () => {
+  const a = new Rng(7), b = new Rng(7);
+  const xs = Array.from({ length: 5 }, () => a.next());
+  assert.deepEqual(xs, Array.from({ length: 5 }, () => b.next()));
+  assert.notDeepEqual(xs, Array.from({ length: 5 }, () => new Rng(8).next()));
+  const f1 = new Rng(7).fork('x').next(), f2 = new Rng(7).fork('x').next(), f3 = new Rng(7).fork('y').next();
+  assert.equal(f1, f2);
+  assert.notEqual(f1, f3);
+  const restored = new Rng(a.state());
+  assert.equal(restored.next(), a.next());
+  const counts = [0, 0, 0];
+  const r = new Rng(1);
+  for (let i = 0; i < 3000; i++) counts[r.int(3)]++;
+  for (const c of counts) assert.ok(c > 900 && c < 1100, `int(3) histogram ${counts}`);
+});
+
+test('configHash ignores key order and changes with values', () => {
+  assert.equal(configHash({ a: 1, b: { c: 2, d: 3 } }), configHash({ b: { d: 3, c: 2 }, a: 1 }));
+  assert.notEqual(configHash({ a: 1 }), configHash({ a: 2 }));
+});
+
+test('safetensors: round trip, 8-byte aligned header, bad file named in the error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'st-'));
+  const path = join(dir, 'model.safetensors');
+  writeSafetensors(path, {
+    'w': { dtype: 'float32', shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6.5]) },
+    'ids': { dtype: 'int32', shape: [2], data: Int32Array.from([-1, 7]) },
+  }, { format: 'pt' });
+  const bytes = readFileSync(path);
+  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  assert.equal((8 + headerLength) % 8, 0);
+  const { tensors, metadata } = readSafetensors(path);
+  assert.deepEqual(metadata, { format: 'pt' });
+  assert.deepEqual(Array.from(tensors.w.data), [1, 2, 3, 4, 5, 6.5]);
+  assert.deepEqual(tensors.w.shape, [2, 3]);
+  assert.deepEqual(Array.from(tensors.ids.data), [-1, 7]);
+  const broken = encodeSafetensors({ w: { dtype: 'float32', shape: [1], data: Float32Array.from([1]) } }).slice(0, 5);
+  assert.throws(() => decodeSafetensors(broken, 'x.safetensors'), /x\.safetensors/);
+});
+
+test('matMul2d and batchMatMul: same values and gradients as tf.matMul', () => {
+  const a = tf.randomNormal([3, 4], 0, 1, 'float32', 1) as tf.Tensor2D;
+  const b = tf.randomNormal([4, 5], 0, 1, 'float32', 2) as tf.Tensor2D;
+  close(matMul2d(a, b).dataSync(), tf.matMul(a, b).dataSync());
+  const ours = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(matMul2d(x as tf.Tensor2D, y as tf.Tensor2D))))([a, b]);
+  const ref = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D))))([a, b]);
+  close(ours[0].dataSync(), ref[0].dataSync());
+  close(ours[1].dataSync(), ref[1].dataSync());
+  const p = tf.randomNormal([2, 3, 4, 5], 0, 1, 'float32', 3);
+  const q = tf.randomNormal([2, 3, 5, 2], 0, 1, 'float32', 4);
+  const bo = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(batchMatMul(x, y))))([p, q]);
+  const br = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x as tf.Tensor4D, y as tf.Tensor4D))))([p, q]);
+  close(batchMatMul(p, q).dataSync(), tf.matMul(p as tf.Tensor4D, q as tf.Tensor4D).dataSync());
+  close(bo[0].dataSync(), br[0].dataSync());
+  close(bo[1].dataSync(), br[1].dataSync());
+});
+
+test('embeddingLookup gradient matches finite differences, repeated ids accumulate', () => {
+  const table = tf.randomNormal([5, 3], 0, 1, 'float32', 5);
+  const ids = tf.tensor2d([[0, 2], [2, 4]], undefined, 'int32');
+  const weights = tf.randomNormal([2, 2, 3], 0, 1, 'float32', 6);
+  const f = (t: tf.Tensor) => tf.sum(tf.mul(embeddingLookup(t as tf.Tensor2D, ids), weights)) as tf.Scalar;
+  close(tf.grad(f)(table).dataSync(), numericGradient(f, table), 1e-2);
+  assert.deepEqual(embeddingLookup(table as tf.Tensor2D, ids).shape, [2, 2, 3]);
+});
+
+test('logSigmoid: values and gradient on an intermediate tensor', () => {
+  const x = tf.tensor1d([-30, -1, 0, 2, 30]);
+  close(logSigmoid(x).dataSync(), [-30, -1.3132617, -0.6931472, -0.126928, 0], 1e-4);
+  const f = (t: tf.Tensor) => tf.sum(logSigmoid(tf.sub(tf.mul(t, 2), 1))) as tf.Scalar;
+  close(tf.grad(f)(x).dataSync(), numericGradient(f, x), 1e-2);
+});
+
+test('takeAlongLastAxis picks one value per row', () => {
+  const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(Array.from(takeAlongLastAxis(x, tf.tensor1d([2, 0], 'int32')).dataSync()), [3, 4]);
+});

@@ -1,0 +1,11 @@
+export * as tf from '@tensorflow/tfjs';
+export { initBackend, currentBackend, BACKEND_NAMES, BACKEND_ENV } from './backend.js';
+export type { BackendName, BackendRequest, BackendInfo } from './backend.js';
+export { Rng } from './random.js';
+export type { RngState } from './random.js';
+export { writeFileAtomic, writeJsonAtomic, writeDirAtomic } from './atomic-write.js';
+export { canonicalJson, configHash } from './config-hash.js';
+export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors } from './safetensors.js';
+export type { NamedArray, TensorMap } from './safetensors.js';
+export { matMul2d, linear, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis } from './ops.js';
+export { numericGradient } from './finite-difference.js';

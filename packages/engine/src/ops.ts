@@ -1,0 +1,85 @@
+// Tensor ops that route around TensorFlow.js traps measured on the WASM backend (shared/ENGINE-NOTES.md):
+// transpose-flag and batched matmuls are ~10x slower than plain 2-D matmul, gather has no usable
+// gradient (UnsortedSegmentSum is missing), and logSigmoid's gradient crashes on intermediate tensors.
+// Every model and loss uses these instead of the raw tfjs ops.
+import * as tf from '@tensorflow/tfjs';
+
+/** tf.customGrad types its body as variadic (Tensor | GradSaveFunc)[]; ours name their arguments. */
+type CustomGradientBody = Parameters<typeof tf.customGrad>[0];
+
+/** a [m,k] @ b [k,n], whose gradient transposes explicitly and calls plain 2-D matmul again. */
+export const matMul2d: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(
+  ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([a, b]);
+    return {
+      value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sa, sb] = saved as tf.Tensor2D[];
+        return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
+      },
+    };
+  }) as CustomGradientBody,
+) as any;
+
+/** x [..., in] @ w [in, out] (+ bias [out]) through matMul2d. */
+export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor {
+  const inner = x.shape[x.shape.length - 1];
+  const outer = x.shape.slice(0, -1);
+  let y: tf.Tensor = matMul2d(tf.reshape(x, [-1, inner]) as tf.Tensor2D, w);
+  if (bias) y = tf.add(y, bias);
+  return tf.reshape(y, [...outer, w.shape[1]]);
+}
+
+/** a [..., m, k] @ b [..., k, n] for equal leading dims, with a gradient free of transpose flags. */
+export const batchMatMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad(
+  ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([a, b]);
+    const lead = a.shape.slice(0, -2);
+    const [m, k] = a.shape.slice(-2);
+    const n = b.shape[b.shape.length - 1];
+    const value = tf.reshape(tf.matMul(tf.reshape(a, [-1, m, k]) as tf.Tensor3D, tf.reshape(b, [-1, k, n]) as tf.Tensor3D), [...lead, m, n]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sa, sb] = saved;
+        const dy3 = tf.reshape(dy, [-1, m, n]) as tf.Tensor3D;
+        const a3 = tf.reshape(sa, [-1, m, k]) as tf.Tensor3D;
+        const b3 = tf.reshape(sb, [-1, k, n]) as tf.Tensor3D;
+        const da = tf.reshape(tf.matMul(dy3, tf.transpose(b3, [0, 2, 1])), sa.shape);
+        const db = tf.reshape(tf.matMul(tf.transpose(a3, [0, 2, 1]), dy3), sb.shape);
+        return [da, db];
+      },
+    };
+  }) as CustomGradientBody,
+) as any;
+
+/**
+ * Rows of `table` [V, d] at `ids` (int32, any shape). The gradient with respect to the table is a
+ * one-hot matmul, because tf.gather's gradient needs the UnsortedSegmentSum kernel that WASM lacks.
+ */
+export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
+  const flat = tf.reshape(ids, [-1]) as tf.Tensor1D;
+  const [vocab, dim] = table.shape;
+  const lookup = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([flat]);
+    return {
+      value: tf.gather(t, flat),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const oneHotT = tf.transpose(tf.cast(tf.oneHot(saved[0] as tf.Tensor1D, vocab), 'float32')) as tf.Tensor2D;
+        return [tf.matMul(oneHotT, dy as tf.Tensor2D)];
+      },
+    };
+  }) as CustomGradientBody);
+  return tf.reshape(lookup(table) as tf.Tensor, [...ids.shape, dim]);
+}
+
+/** log σ(x) = −softplus(−x): tf.logSigmoid's gradient crashes on intermediate tensors. */
+export function logSigmoid(x: tf.Tensor): tf.Tensor {
+  return tf.neg(tf.softplus(tf.neg(x)));
+}
+
+/** Values of `x` [..., V] at integer `index` [...] along the last axis, via one-hot (gatherND has no gradient). */
+export function takeAlongLastAxis(x: tf.Tensor, index: tf.Tensor): tf.Tensor {
+  const depth = x.shape[x.shape.length - 1];
+  return tf.sum(tf.mul(x, tf.cast(tf.oneHot(tf.cast(index, 'int32'), depth), 'float32')), -1);
+}

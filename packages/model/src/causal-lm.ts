@@ -1,0 +1,166 @@
+// A GPT-2-style decoder: learned token and position embeddings, pre-LayerNorm blocks of multi-head
+// causal self-attention and a GELU MLP, a final LayerNorm, and an output head tied to the token
+// embedding. Parameter names follow Hugging Face's GPT-2 so checkpoints map one to one.
+import { tf, Rng, linear, matMul2d, batchMatMul, embeddingLookup } from '@spo/engine';
+import type { ModelConfig } from './config.js';
+
+/** Keys and values of earlier positions, one entry per layer, each [batch, heads, past, headDim]. */
+export type KvCache = { k: tf.Tensor4D; v: tf.Tensor4D }[];
+
+export interface ForwardOptions {
+  /** Position index of each token [B, T]; default 0..T-1 (offset by the cache length). */
+  positions?: tf.Tensor2D;
+  /** 1 for real keys, 0 for padding, over all keys seen so far [B, past + T]; default all real. */
+  keyMask?: tf.Tensor2D;
+  /** Earlier keys and values; when given, the output carries the extended cache. */
+  cache?: KvCache;
+}
+
+export interface ForwardOutput {
+  logits: tf.Tensor3D;
+  /** Final hidden states after the last LayerNorm [B, T, d]. */
+  hidden: tf.Tensor3D;
+  cache?: KvCache;
+}
+
+const NEG_INF = -1e9;
+
+export class CausalLM {
+  readonly params: Map<string, tf.Variable>;
+
+  constructor(readonly config: ModelConfig, params: Map<string, tf.Variable>) {
+    this.params = params;
+  }
+
+  /** GPT-2 initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 * layers), seeded. */
+  static init(config: ModelConfig, seed: number | string): CausalLM {
+    const rng = new Rng(`${seed}/init`);
+    const params = new Map<string, tf.Variable>();
+    const normal = (name: string, shape: number[], std: number) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const data = new Float32Array(size);
+      for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
+      params.set(name, tf.variable(tf.tensor(data, shape), true));
+    };
+    const constant = (name: string, shape: number[], value: number) =>
+      params.set(name, tf.variable(tf.fill(shape, value), true));
+    const { dModel: d, nLayers, vocabSize, maxPositions } = config;
+    const residualStd = 0.02 / Math.sqrt(2 * nLayers);
+    normal('wte.weight', [vocabSize, d], 0.02);
+    normal('wpe.weight', [maxPositions, d], 0.01);
+    for (let i = 0; i < nLayers; i++) {
+      const p = `h.${i}.`;
+      constant(`${p}ln_1.weight`, [d], 1);
+      constant(`${p}ln_1.bias`, [d], 0);
+      normal(`${p}attn.c_attn.weight`, [d, 3 * d], 0.02);
+      constant(`${p}attn.c_attn.bias`, [3 * d], 0);
+      normal(`${p}attn.c_proj.weight`, [d, d], residualStd);
+      constant(`${p}attn.c_proj.bias`, [d], 0);
+      constant(`${p}ln_2.weight`, [d], 1);
+      constant(`${p}ln_2.bias`, [d], 0);
+      normal(`${p}mlp.c_fc.weight`, [d, 4 * d], 0.02);
+      constant(`${p}mlp.c_fc.bias`, [4 * d], 0);
+      normal(`${p}mlp.c_proj.weight`, [4 * d, d], residualStd);
+      constant(`${p}mlp.c_proj.bias`, [d], 0);
+    }
+    constant('ln_f.weight', [d], 1);
+    constant('ln_f.bias', [d], 0);
+    return new CausalLM(config, params);
+  }
+
+  /** A model whose parameters are copies of this one's (e.g. the frozen reference). */
+  clone(trainable = true): CausalLM {
+    const params = new Map<string, tf.Variable>();
+    for (const [name, v] of this.params) params.set(name, tf.variable(v.clone(), trainable));
+    return new CausalLM(this.config, params);
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return [...this.params.values()].filter((v) => v.trainable);
+  }
+
+  parameterCount(): number {
+    let n = 0;
+    for (const v of this.params.values()) n += v.size;
+    return n;
+  }
+
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+  }
+
+  private p(name: string): tf.Tensor {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`model has no parameter ${name}`);
+    return v;
+  }
+
+  private layerNorm(x: tf.Tensor, prefix: string): tf.Tensor {
+    const mean = tf.mean(x, -1, true);
+    const centered = tf.sub(x, mean);
+    const variance = tf.mean(tf.square(centered), -1, true);
+    const normed = tf.mul(centered, tf.rsqrt(tf.add(variance, this.config.layerNormEps)));
+    return tf.add(tf.mul(normed, this.p(`${prefix}.weight`)), this.p(`${prefix}.bias`));
+  }
+
+  /** GELU, tanh approximation (GPT-2's "gelu_new"). */
+  private gelu(x: tf.Tensor): tf.Tensor {
+    const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+    return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+  }
+
+  private attention(x: tf.Tensor, i: number, bias: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
+    const [B, T, d] = x.shape;
+    const H = this.config.nHeads;
+    const dh = d / H;
+    const qkv = linear(x, this.p(`h.${i}.attn.c_attn.weight`) as tf.Tensor2D, this.p(`h.${i}.attn.c_attn.bias`) as tf.Tensor1D);
+    const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+    const [q, kNew, vNew] = tf.split(qkv, 3, -1).map(heads);
+    const k = cache ? (tf.concat([cache.k, kNew], 2) as tf.Tensor4D) : kNew;
+    const v = cache ? (tf.concat([cache.v, vNew], 2) as tf.Tensor4D) : vNew;
+    const scores = tf.add(tf.mul(batchMatMul(q, tf.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(dh)), bias);
+    const context = batchMatMul(tf.softmax(scores), v);
+    const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B, T, d]);
+    const out = linear(merged, this.p(`h.${i}.attn.c_proj.weight`) as tf.Tensor2D, this.p(`h.${i}.attn.c_proj.bias`) as tf.Tensor1D);
+    return { out, k, v };
+  }
+
+  /** Additive attention bias [B or 1, 1, T, past + T]: −inf above the causal diagonal and on padded keys. */
+  private attentionBias(T: number, past: number, keyMask?: tf.Tensor2D): tf.Tensor {
+    const total = past + T;
+    const causal = new Float32Array(T * total);
+    for (let q = 0; q < T; q++) for (let k = past + q + 1; k < total; k++) causal[q * total + k] = NEG_INF;
+    let bias: tf.Tensor = tf.tensor4d(causal, [1, 1, T, total]);
+    if (keyMask) {
+      const padding = tf.mul(tf.sub(1, tf.cast(keyMask, 'float32')), NEG_INF);
+      bias = tf.add(bias, tf.reshape(padding, [keyMask.shape[0], 1, 1, total]));
+    }
+    return bias;
+  }
+
+  forward(ids: tf.Tensor2D, options: ForwardOptions = {}): ForwardOutput {
+    const [B, T] = ids.shape;
+    const past = options.cache?.length ? options.cache[0].k.shape[2] : 0;
+    if (past + T > this.config.maxPositions) {
+      throw new Error(`sequence of ${past + T} tokens exceeds the model's maxPositions ${this.config.maxPositions}`);
+    }
+    const positions = options.positions ?? (tf.tile(tf.reshape(tf.range(past, past + T, 1, 'int32'), [1, T]), [B, 1]) as tf.Tensor2D);
+    let x = tf.add(embeddingLookup(this.p('wte.weight') as tf.Tensor2D, ids), embeddingLookup(this.p('wpe.weight') as tf.Tensor2D, positions));
+    const bias = this.attentionBias(T, past, options.keyMask);
+    const newCache: KvCache = [];
+    for (let i = 0; i < this.config.nLayers; i++) {
+      const attn = this.attention(this.layerNorm(x, `h.${i}.ln_1`), i, bias, options.cache?.[i]);
+      newCache.push({ k: attn.k, v: attn.v });
+      x = tf.add(x, attn.out);
+      const hidden = this.gelu(linear(this.layerNorm(x, `h.${i}.ln_2`), this.p(`h.${i}.mlp.c_fc.weight`) as tf.Tensor2D, this.p(`h.${i}.mlp.c_fc.bias`) as tf.Tensor1D));
+      x = tf.add(x, linear(hidden, this.p(`h.${i}.mlp.c_proj.weight`) as tf.Tensor2D, this.p(`h.${i}.mlp.c_proj.bias`) as tf.Tensor1D));
+    }
+    const hidden = this.layerNorm(x, 'ln_f') as tf.Tensor3D;
+    const d = this.config.dModel;
+    const logits = tf.reshape(
+      matMul2d(tf.reshape(hidden, [B * T, d]) as tf.Tensor2D, tf.transpose(this.p('wte.weight')) as tf.Tensor2D),
+      [B, T, this.config.vocabSize],
+    ) as tf.Tensor3D;
+    return { logits, hidden, cache: options.cache !== undefined ? newCache : undefined };
+  }
+}

@@ -1,0 +1,50 @@
+// A checkpoint is one folder: model.safetensors + config.json (Hugging Face GPT-2 names) + tokenizer.json,
+// written atomically, so it opens like a Hugging Face model folder.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tf, readSafetensors, encodeSafetensors, writeDirAtomic } from '@spo/engine';
+import type { TensorMap } from '@spo/engine';
+import { CausalLM } from './causal-lm.js';
+import { fromHfConfig, toHfConfig } from './config.js';
+
+/** Parameter values as host arrays, named as in Hugging Face's GPT-2 (without the "transformer." prefix). */
+export function modelTensors(model: CausalLM): TensorMap {
+  const out: TensorMap = {};
+  for (const [name, v] of model.params) out[name] = { dtype: 'float32', shape: v.shape, data: v.dataSync() as Float32Array };
+  return out;
+}
+
+/** Write the three checkpoint files into an existing folder (not atomic: see saveCheckpoint). */
+export function writeCheckpointFiles(dir: string, model: CausalLM, tokenizer: unknown): void {
+  writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(modelTensors(model), { format: 'pt' }));
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify(toHfConfig(model.config), null, 2)}\n`);
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
+}
+
+export function saveCheckpoint(dir: string, model: CausalLM, tokenizer: unknown): void {
+  writeDirAtomic(dir, (tmp) => writeCheckpointFiles(tmp, model, tokenizer));
+}
+
+export interface LoadedCheckpoint {
+  model: CausalLM;
+  tokenizer: unknown;
+}
+
+export function loadCheckpoint(dir: string, trainable = true): LoadedCheckpoint {
+  for (const file of ['model.safetensors', 'config.json', 'tokenizer.json']) {
+    if (!existsSync(join(dir, file))) throw new Error(`checkpoint ${dir} has no ${file}`);
+  }
+  const config = fromHfConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')), join(dir, 'config.json'));
+  const { tensors } = readSafetensors(join(dir, 'model.safetensors'));
+  const template = CausalLM.init(config, 0);
+  const params = new Map<string, tf.Variable>();
+  for (const [name, v] of template.params) {
+    const key = tensors[name] ? name : `transformer.${name}`;
+    const t = tensors[key];
+    if (!t) throw new Error(`${join(dir, 'model.safetensors')}: missing tensor ${name}`);
+    if (t.shape.join(',') !== v.shape.join(',')) throw new Error(`${join(dir, 'model.safetensors')}: ${name} has shape [${t.shape}], config implies [${v.shape}]`);
+    params.set(name, tf.variable(tf.tensor(t.data, t.shape), trainable));
+  }
+  template.dispose();
+  return { model: new CausalLM(config, params), tokenizer: JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')) };
+}

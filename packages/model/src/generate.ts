@@ -1,0 +1,112 @@
+// Batched sampling with a KV cache: greedy (temperature 0), temperature and nucleus (top-p) sampling,
+// a stop token, and one seeded random stream per prompt so a prompt's sample does not depend on its batch.
+import { tf, Rng } from '@spo/engine';
+import type { CausalLM, KvCache } from './causal-lm.js';
+
+export interface GenerateOptions {
+  maxNewTokens: number;
+  /** 0 means greedy. */
+  temperature: number;
+  /** Nucleus sampling mass in (0, 1]; 1 disables it. */
+  topP: number;
+  /** Generation of a row ends after this token (which is not returned). */
+  stopToken?: number;
+  /** Token used to left-pad prompts in a batch. */
+  padToken: number;
+  seed: number | string;
+  /** Prompts per forward batch. */
+  batchSize: number;
+}
+
+/** Pick a token from one row of logits. */
+export function sampleToken(logits: Float32Array, temperature: number, topP: number, rng: Rng): number {
+  let best = 0;
+  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+  if (temperature === 0) return best;
+  const probs = new Float64Array(logits.length);
+  let total = 0;
+  for (let i = 0; i < logits.length; i++) {
+    probs[i] = Math.exp((logits[i] - logits[best]) / temperature);
+    total += probs[i];
+  }
+  let order = Array.from(probs.keys());
+  if (topP < 1) {
+    order.sort((a, b) => probs[b] - probs[a]);
+    let mass = 0;
+    let keep = 0;
+    while (keep < order.length && mass < topP * total) mass += probs[order[keep++]];
+    order = order.slice(0, keep);
+    total = mass;
+  }
+  let u = rng.next() * total;
+  for (const i of order) {
+    u -= probs[i];
+    if (u <= 0) return i;
+  }
+  return order[order.length - 1];
+}
+
+function generateBatch(model: CausalLM, prompts: number[][], firstIndex: number, o: GenerateOptions): number[][] {
+  const B = prompts.length;
+  const width = Math.max(...prompts.map((p) => p.length));
+  if (width + o.maxNewTokens > model.config.maxPositions) {
+    throw new Error(`prompt of ${width} tokens + ${o.maxNewTokens} new tokens exceeds maxPositions ${model.config.maxPositions}`);
+  }
+  const rngs = prompts.map((_, b) => new Rng(`${o.seed}/sample/${firstIndex + b}`));
+  const ids: number[] = [], positions: number[] = [];
+  const keyMask: number[][] = prompts.map(() => []);
+  const nextPosition: number[] = [];
+  prompts.forEach((prompt, b) => {
+    const pad = width - prompt.length;
+    for (let t = 0; t < width; t++) {
+      ids.push(t < pad ? o.padToken : prompt[t - pad]);
+      positions.push(Math.max(0, t - pad));
+      keyMask[b].push(t < pad ? 0 : 1);
+    }
+    nextPosition.push(prompt.length);
+  });
+  const outputs: number[][] = prompts.map(() => []);
+  const done = prompts.map(() => false);
+  let cache: KvCache = [];
+  let input = tf.tensor2d(ids, [B, width], 'int32');
+  let inputPositions = tf.tensor2d(positions, [B, width], 'int32');
+  for (let step = 0; step < o.maxNewTokens; step++) {
+    const mask = tf.tensor2d(keyMask.flat(), [B, keyMask[0].length], 'float32');
+    const result = tf.tidy(() => {
+      const out = model.forward(input, { positions: inputPositions, keyMask: mask, cache });
+      const T = input.shape[1];
+      const last = tf.reshape(tf.slice(out.logits, [0, T - 1, 0], [B, 1, model.config.vocabSize]), [B, model.config.vocabSize]);
+      return { last, cache: out.cache! };
+    });
+    for (const layer of cache) tf.dispose([layer.k, layer.v]);
+    tf.dispose([input, inputPositions, mask]);
+    cache = result.cache;
+    const lastLogits = result.last.dataSync() as Float32Array;
+    result.last.dispose();
+    const next: number[] = [];
+    for (let b = 0; b < B; b++) {
+      const token = done[b] ? o.padToken : sampleToken(lastLogits.subarray(b * model.config.vocabSize, (b + 1) * model.config.vocabSize), o.temperature, o.topP, rngs[b]);
+      if (!done[b]) {
+        if (token === o.stopToken) done[b] = true;
+        else outputs[b].push(token);
+      }
+      next.push(token);
+      keyMask[b].push(1);
+    }
+    input = tf.tensor2d(next, [B, 1], 'int32');
+    inputPositions = tf.tensor2d(nextPosition.map((p) => p + step), [B, 1], 'int32');
+    if (done.every(Boolean)) break;
+  }
+  for (const layer of cache) tf.dispose([layer.k, layer.v]);
+  tf.dispose([input, inputPositions]);
+  return outputs;
+}
+
+/** New tokens for each prompt (the stop token excluded). */
+export function generate(model: CausalLM, prompts: number[][], options: GenerateOptions): number[][] {
+  const out: number[][] = [];
+  for (let start = 0; start < prompts.length; start += options.batchSize) {
+    out.push(...generateBatch(model, prompts.slice(start, start + options.batchSize), start, options));
+  }
+  return out;
+}

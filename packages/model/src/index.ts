@@ -1,0 +1,10 @@
+export { ModelConfigSchema, ModelShapeSchema, toHfConfig, fromHfConfig } from './config.js';
+export type { ModelConfig, ModelShape } from './config.js';
+export { CausalLM } from './causal-lm.js';
+export type { KvCache, ForwardOptions, ForwardOutput } from './causal-lm.js';
+export { sequenceLogProbs } from './log-probs.js';
+export type { SequenceLogProbs } from './log-probs.js';
+export { generate, sampleToken } from './generate.js';
+export type { GenerateOptions } from './generate.js';
+export { saveCheckpoint, loadCheckpoint, modelTensors, writeCheckpointFiles } from './checkpoint.js';
+export type { LoadedCheckpoint } from './checkpoint.js';

@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tf, initBackend } from '@spo/engine';
+import { CausalLM, sequenceLogProbs, generate, saveCheckpoint, loadCheckpoint, sampleToken } from './index.js';
+import { Rng } from '@spo/engine';
+
+await initBackend(undefined, () => {});
+const config = { vocabSize: 11, maxPositions: 16, dModel: 16, nLayers: 2, nHeads: 2, layerNormEps: 1e-5 };
+
+test('sequenceLogProbs sums only response tokens (hand-computed)', () => {
+  // One row, 4 tokens, vocab 2. Logits at t predict token t+1.
+  // t=0: [0, ln 3] -> p(1)=3/4; t=1: [0, 0] -> p(0)=1/2; t=2: [ln 4, 0] -> p(0)=4/5.
+  const logits = tf.tensor3d([[[0, Math.log(3)], [0, 0], [Math.log(4), 0], [9, 9]]]);
+  const ids = tf.tensor2d([[0, 1, 0, 0]], undefined, 'int32');
+  // Token 1 is prompt; tokens 2 and 3 are the response.
+  const mask = tf.tensor2d([[0, 0, 1, 1]]);
+  const { sum, mean, count } = sequenceLogProbs(logits, ids, mask);
+  const expected = Math.log(1 / 2) + Math.log(4 / 5);
+  assert.ok(Math.abs(sum.dataSync()[0] - expected) < 1e-5);
+  assert.equal(count.dataSync()[0], 2);
+  assert.ok(Math.abs(mean.dataSync()[0] - expected / 2) < 1e-5);
+});
+
+test('forward is causal: a later token never changes earlier logits', () => {
+  const model = CausalLM.init(config, 1);
+  const a = model.forward(tf.tensor2d([[1, 2, 3, 4]], undefined, 'int32')).logits;
+  const b = model.forward(tf.tensor2d([[1, 2, 3, 9]], undefined, 'int32')).logits;
+  const head = (t: tf.Tensor) => Array.from(tf.slice(t, [0, 0, 0], [1, 3, 11]).dataSync());
+  assert.deepEqual(head(a), head(b));
+  assert.notDeepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
+  assert.deepEqual(model.forward(tf.tensor2d([[1, 2]], undefined, 'int32')).hidden.shape, [1, 2, 16]);
+});
+
+test('KV-cache decoding and left padding give the same logits as one full forward', () => {
+  const model = CausalLM.init(config, 2);
+  const ids = [3, 1, 4, 1, 5];
+  const full = model.forward(tf.tensor2d([ids], undefined, 'int32')).logits;
+  const lastFull = Array.from(tf.slice(full, [0, 4, 0], [1, 1, 11]).dataSync());
+  // prefix of 3 with left padding of 2, then two cached steps
+  const first = model.forward(tf.tensor2d([[0, 0, 3, 1, 4]], undefined, 'int32'), {
+    positions: tf.tensor2d([[0, 0, 0, 1, 2]], undefined, 'int32'),
+    keyMask: tf.tensor2d([[0, 0, 1, 1, 1]]),
+    cache: [],
+  });
+  const second = model.forward(tf.tensor2d([[1]], undefined, 'int32'), {
+    positions: tf.tensor2d([[3]], undefined, 'int32'), keyMask: tf.tensor2d([[0, 0, 1, 1, 1, 1]]), cache: first.cache,
+  });
+  const third = model.forward(tf.tensor2d([[5]], undefined, 'int32'), {
+    positions: tf.tensor2d([[4]], undefined, 'int32'), keyMask: tf.tensor2d([[0, 0, 1, 1, 1, 1, 1]]), cache: second.cache,
+  });
+  const lastCached = Array.from(third.logits.dataSync());
+  lastFull.forEach((v, i) => assert.ok(Math.abs(v - lastCached[i]) < 1e-4, `logit ${i}: ${v} vs ${lastCached[i]}`));
+});
+
+test('generation: deterministic under a seed, batch-independent, greedy equals argmax decoding', () => {
+  const model = CausalLM.init(config, 3);
+  const prompts = [[1, 2, 3], [4, 5], [6]];
+  const opts = { maxNewTokens: 6, temperature: 1, topP: 0.9, padToken: 0, stopToken: 10, seed: 5, batchSize: 3 };
+  const a = generate(model, prompts, opts);
+  assert.deepEqual(a, generate(model, prompts, opts));
+  assert.deepEqual(a, generate(model, prompts, { ...opts, batchSize: 1 }));
+  assert.notDeepEqual(a, generate(model, prompts, { ...opts, seed: 6 }));
+  const greedy = generate(model, [[1, 2, 3]], { ...opts, temperature: 0, stopToken: undefined });
+  const seq = [1, 2, 3];
+  for (let i = 0; i < 6; i++) {
+    const logits = model.forward(tf.tensor2d([seq], undefined, 'int32')).logits;
+    const last = tf.slice(logits, [0, seq.length - 1, 0], [1, 1, 11]);
+    seq.push(tf.argMax(tf.reshape(last, [11])).dataSync()[0]);
+  }
+  assert.deepEqual(greedy[0], seq.slice(3));
+});
+
+test('top-p keeps only the nucleus', () => {
+  const logits = Float32Array.from([Math.log(0.7), Math.log(0.2), Math.log(0.1)]);
+  const rng = new Rng(1);
+  const seen = new Set<number>();
+  for (let i = 0; i < 300; i++) seen.add(sampleToken(logits, 1, 0.8, rng));
+  assert.deepEqual([...seen].sort(), [0, 1]);
+});
+
+test('checkpoint round trip keeps every parameter and the tokenizer', () => {
+  const model = CausalLM.init(config, 4);
+  const dir = join(mkdtempSync(join(tmpdir(), 'ckpt-')), 'step-1');
+  saveCheckpoint(dir, model, { model: { type: 'WordLevel' } });
+  const loaded = loadCheckpoint(dir);
+  assert.deepEqual(loaded.tokenizer, { model: { type: 'WordLevel' } });
+  assert.deepEqual(loaded.model.config, model.config);
+  for (const [name, v] of model.params) assert.deepEqual(Array.from(loaded.model.params.get(name)!.dataSync()), Array.from(v.dataSync()), name);
+});

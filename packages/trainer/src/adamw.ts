@@ -1,0 +1,65 @@
+// AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay, applied to matrices only
+// (not to biases, LayerNorm gains or other vectors), as in GPT-2 and nanoGPT.
+import { tf } from '@spo/engine';
+import type { TensorMap } from '@spo/engine';
+
+export interface AdamWSettings {
+  beta1: number;
+  beta2: number;
+  weightDecay: number;
+  eps?: number;
+}
+
+export class AdamW {
+  private readonly m = new Map<string, tf.Variable>();
+  private readonly v = new Map<string, tf.Variable>();
+  /** Updates applied so far (bias correction uses it). */
+  t = 0;
+
+  constructor(private readonly params: Map<string, tf.Variable>, private readonly s: AdamWSettings) {
+    for (const [name, p] of params) {
+      this.m.set(name, tf.variable(tf.zerosLike(p), false));
+      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+    }
+  }
+
+  apply(grads: Map<string, tf.Tensor>, lr: number): void {
+    this.t++;
+    const { beta1, beta2, weightDecay } = this.s;
+    const eps = this.s.eps ?? 1e-8;
+    const c1 = 1 - beta1 ** this.t, c2 = 1 - beta2 ** this.t;
+    tf.tidy(() => {
+      for (const [name, g] of grads) {
+        const p = this.params.get(name)!, m = this.m.get(name)!, v = this.v.get(name)!;
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+        let update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
+        if (weightDecay > 0 && p.rank >= 2) update = tf.add(update, tf.mul(p, weightDecay));
+        p.assign(tf.sub(p, tf.mul(update, lr)));
+      }
+    });
+  }
+
+  /** Moments as host arrays, for checkpoints. */
+  stateTensors(): TensorMap {
+    const out: TensorMap = {};
+    for (const [name, m] of this.m) out[`m.${name}`] = { dtype: 'float32', shape: m.shape, data: m.dataSync() as Float32Array };
+    for (const [name, v] of this.v) out[`v.${name}`] = { dtype: 'float32', shape: v.shape, data: v.dataSync() as Float32Array };
+    return out;
+  }
+
+  loadState(tensors: TensorMap, t: number, source: string): void {
+    for (const [prefix, store] of [['m', this.m], ['v', this.v]] as const) {
+      for (const [name, variable] of store) {
+        const saved = tensors[`${prefix}.${name}`];
+        if (!saved) throw new Error(`${source}: optimiser state lacks ${prefix}.${name}`);
+        variable.assign(tf.tensor(saved.data, saved.shape));
+      }
+    }
+    this.t = t;
+  }
+
+  dispose(): void {
+    for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
+  }
+}

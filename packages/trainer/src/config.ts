@@ -1,0 +1,25 @@
+// Optimisation and loop settings shared by SFT, preference and reward-model training; defaults here only.
+import { z } from 'zod';
+
+export const TrainConfigSchema = z.object({
+  steps: z.number().int().positive(),
+  /** Examples (SFT) or pairs (preference) per micro-batch. */
+  batchSize: z.number().int().positive().default(16),
+  /** Micro-batches whose gradients are averaged into one optimiser step. */
+  gradAccumulation: z.number().int().positive().default(1),
+  /** Peak learning rate (AdamW). */
+  lr: z.number().positive().default(1e-3),
+  warmupSteps: z.number().int().nonnegative().default(10),
+  /** The cosine schedule decays to lr × minLrRatio at the last step. */
+  minLrRatio: z.number().min(0).max(1).default(0.1),
+  weightDecay: z.number().nonnegative().default(0.01),
+  beta1: z.number().min(0).max(1).default(0.9),
+  beta2: z.number().min(0).max(1).default(0.95),
+  /** Global gradient-norm clip; 0 disables clipping. */
+  clipNorm: z.number().nonnegative().default(1),
+  checkpointEvery: z.number().int().positive().default(50),
+  /** Checkpoints kept on disk (oldest removed first). */
+  keepCheckpoints: z.number().int().positive().default(2),
+}).strict().refine((c) => c.warmupSteps <= c.steps, { message: 'warmupSteps must not exceed steps', path: ['warmupSteps'] });
+
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;

@@ -1,0 +1,17 @@
+export { TrainConfigSchema } from './config.js';
+export type { TrainConfig } from './config.js';
+export { learningRate } from './lr-schedule.js';
+export { AdamW } from './adamw.js';
+export { BatchOrder } from './batch-order.js';
+export { trainLoop, listCheckpoints, TrainingDivergedError } from './train-loop.js';
+export type { TrainLoopArgs, TrainSummary, StepLoss } from './train-loop.js';
+export { readMetrics } from './metrics-log.js';
+export type { MetricsRow } from './metrics-log.js';
+export { trainSft } from './sft.js';
+export type { SftArgs } from './sft.js';
+export { MethodConfigSchema, resolveMethod } from './method.js';
+export type { MethodConfig } from './method.js';
+export { trainPreference } from './preference.js';
+export type { PreferenceArgs } from './preference.js';
+export { scoreSequences } from './sequence-scores.js';
+export type { SequenceScores } from './sequence-scores.js';

@@ -1,0 +1,44 @@
+// Supervised fine-tuning: token-averaged negative log-likelihood of the responses.
+import { join } from 'node:path';
+import { tf } from '@spo/engine';
+import { sequenceLogProbs, saveCheckpoint, writeCheckpointFiles, type CausalLM } from '@spo/model';
+import { encodeSequence, padBatch, type SftExample, type WordTokenizer } from '@spo/data';
+import type { TrainConfig } from './config.js';
+import { batchTensors } from './batch-tensors.js';
+import { trainLoop, type TrainSummary } from './train-loop.js';
+
+export interface SftArgs {
+  model: CausalLM;
+  tokenizer: WordTokenizer;
+  examples: readonly SftExample[];
+  config: TrainConfig;
+  seed: number;
+  dir: string;
+  stopAfter?: number;
+  log?: (line: string) => void;
+}
+
+export function trainSft(a: SftArgs): TrainSummary {
+  const sequences = a.examples.map((e) => encodeSequence(a.tokenizer, e.prompt, e.response, a.model.config.maxPositions));
+  const summary = trainLoop({
+    stage: 'sft',
+    dir: a.dir,
+    config: a.config,
+    seed: a.seed,
+    datasetSize: sequences.length,
+    variables: a.model.params,
+    stopAfter: a.stopAfter,
+    log: a.log,
+    writeModel: (d) => writeCheckpointFiles(d, a.model, a.tokenizer.toJSON()),
+    lossFn: (indices, countTokens) => {
+      const batch = padBatch(indices.map((i) => sequences[i]), a.tokenizer.padId);
+      countTokens(batch.tokens);
+      const t = batchTensors(batch);
+      const lp = sequenceLogProbs(a.model.forward(t.ids).logits, t.ids, t.responseMask);
+      const loss = tf.neg(tf.div(tf.sum(lp.sum), tf.sum(lp.count))) as tf.Scalar;
+      return { loss, metrics: { 'logps/response': tf.mean(lp.sum) as tf.Scalar } };
+    },
+  });
+  if (summary.steps === a.config.steps) saveCheckpoint(join(a.dir, 'final'), a.model, a.tokenizer.toJSON());
+  return summary;
+}

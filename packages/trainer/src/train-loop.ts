@@ -1,0 +1,187 @@
+// The optimisation loop every stage shares: micro-batches with gradient accumulation, global-norm
+// clipping, AdamW with warmup + cosine, a guard that stops on NaN/Inf before the update lands,
+// checkpoints every N steps that a killed run resumes from, per-step metrics, and progress.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tf, encodeSafetensors, readSafetensors, writeDirAtomic, writeJsonAtomic } from '@spo/engine';
+import { AdamW } from './adamw.js';
+import { BatchOrder } from './batch-order.js';
+import type { TrainConfig } from './config.js';
+import { learningRate } from './lr-schedule.js';
+import { MetricsLog, type MetricsRow } from './metrics-log.js';
+import { progressBar } from './progress.js';
+
+export interface StepLoss {
+  loss: tf.Scalar;
+  /** Scalars to log under TRL's names (e.g. rewards/margins). */
+  metrics: Record<string, tf.Scalar>;
+}
+
+export interface TrainLoopArgs {
+  /** Label for progress and errors ("sft", "dpo-spo"). */
+  stage: string;
+  /** The stage's run folder: checkpoints/, metrics.jsonl and summary.json go here. */
+  dir: string;
+  config: TrainConfig;
+  seed: number;
+  datasetSize: number;
+  /** Every trainable variable by name (the model's and any head's). */
+  variables: Map<string, tf.Variable>;
+  /** Loss of the examples at `indices`; runs under the gradient tape. `countTokens` reports real tokens. */
+  lossFn: (indices: number[], countTokens: (n: number) => void) => StepLoss;
+  /** Write the model's files (model.safetensors, config.json, tokenizer.json) into a checkpoint folder. */
+  writeModel: (dir: string) => void;
+  /** Stop after this many steps as if killed (for tests of resume). */
+  stopAfter?: number;
+  log?: (line: string) => void;
+}
+
+export interface TrainSummary {
+  stage: string;
+  steps: number;
+  resumedFrom: number;
+  /** Real (non-padding) tokens per second over the steps this process ran. */
+  tokensPerSecond: number;
+  secondsPerStep: number;
+  final: MetricsRow;
+}
+
+export class TrainingDivergedError extends Error {}
+
+const CHECKPOINT_PREFIX = 'step-';
+
+function checkpointName(step: number): string {
+  return `${CHECKPOINT_PREFIX}${String(step).padStart(6, '0')}`;
+}
+
+/** Completed checkpoints, oldest first. */
+export function listCheckpoints(dir: string): { step: number; path: string }[] {
+  const root = join(dir, 'checkpoints');
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((n) => n.startsWith(CHECKPOINT_PREFIX) && existsSync(join(root, n, 'trainer-state.json')))
+    .map((n) => ({ step: Number(n.slice(CHECKPOINT_PREFIX.length)), path: join(root, n) }))
+    .sort((a, b) => a.step - b.step);
+}
+
+function saveTrainingCheckpoint(args: TrainLoopArgs, optimizer: AdamW, step: number): void {
+  const tensors = optimizer.stateTensors();
+  for (const [name, v] of args.variables) tensors[`param.${name}`] = { dtype: 'float32', shape: v.shape, data: v.dataSync() as Float32Array };
+  writeDirAtomic(join(args.dir, 'checkpoints', checkpointName(step)), (tmp) => {
+    args.writeModel(tmp);
+    writeFileSync(join(tmp, 'trainer-state.safetensors'), encodeSafetensors(tensors));
+    writeFileSync(join(tmp, 'trainer-state.json'), JSON.stringify({ step, optimizerSteps: optimizer.t }));
+  });
+  const all = listCheckpoints(args.dir);
+  for (const old of all.slice(0, Math.max(0, all.length - args.config.keepCheckpoints))) rmSync(old.path, { recursive: true, force: true });
+}
+
+function loadTrainingCheckpoint(args: TrainLoopArgs, optimizer: AdamW, path: string): number {
+  const state = JSON.parse(readFileSync(join(path, 'trainer-state.json'), 'utf8')) as { step: number; optimizerSteps: number };
+  const { tensors } = readSafetensors(join(path, 'trainer-state.safetensors'));
+  for (const [name, v] of args.variables) {
+    const saved = tensors[`param.${name}`];
+    if (!saved) throw new Error(`${path}: checkpoint lacks parameter ${name}; it was written by a different model or method`);
+    v.assign(tf.tensor(saved.data, saved.shape));
+  }
+  optimizer.loadState(tensors, state.optimizerSteps, path);
+  return state.step;
+}
+
+export function trainLoop(args: TrainLoopArgs): TrainSummary {
+  const { config, stage, dir } = args;
+  const log = args.log ?? ((line: string) => console.error(line));
+  mkdirSync(dir, { recursive: true });
+  const optimizer = new AdamW(args.variables, config);
+  const metricsLog = new MetricsLog(join(dir, 'metrics.jsonl'));
+  const latest = listCheckpoints(dir).at(-1);
+  let step = 0;
+  if (latest) {
+    step = loadTrainingCheckpoint(args, optimizer, latest.path);
+    log(`[${stage}] resuming from ${latest.path} (step ${step} of ${config.steps})`);
+  }
+  metricsLog.truncateAfter(step);
+  const order = new BatchOrder(args.datasetSize, config.batchSize, config.gradAccumulation, args.seed);
+  const names = [...args.variables.keys()];
+  const varList = names.map((n) => args.variables.get(n)!);
+  const resumedFrom = step;
+  const progress = progressBar(stage, config.steps, step);
+  let tokens = 0, lastRow: MetricsRow = { step };
+  const started = performance.now();
+  try {
+    while (step < config.steps) {
+      if (args.stopAfter !== undefined && step >= args.stopAfter) break;
+      const lr = learningRate(step, config);
+      let stepTokens = 0;
+      let metricNames: string[] = [];
+      const metricSums: number[] = [];
+      const summed = new Map<string, tf.Tensor>();
+      for (let micro = 0; micro < config.gradAccumulation; micro++) {
+        const indices = order.indices(step, micro);
+        let packed: tf.Tensor | undefined;
+        const { value, grads } = tf.variableGrads(() => {
+          const out = args.lossFn(indices, (n) => (stepTokens += n));
+          metricNames = ['loss', ...Object.keys(out.metrics)];
+          packed = tf.keep(tf.stack([out.loss, ...Object.values(out.metrics)]));
+          return out.loss;
+        }, varList);
+        value.dispose();
+        const host = packed!.dataSync();
+        packed!.dispose();
+        host.forEach((x, i) => (metricSums[i] = (metricSums[i] ?? 0) + x / config.gradAccumulation));
+        for (const [i, v] of varList.entries()) {
+          const g = grads[v.name];
+          if (!g) continue;
+          const before = summed.get(names[i]);
+          summed.set(names[i], before ? tf.tidy(() => tf.add(before, g)) : g);
+          if (before) {
+            before.dispose();
+            g.dispose();
+          }
+        }
+      }
+      let norm = 0;
+      const clipped = new Map<string, tf.Tensor>();
+      tf.tidy(() => {
+        const mean = [...summed].map(([n, g]) => [n, tf.mul(g, 1 / config.gradAccumulation)] as const);
+        norm = tf.sqrt(tf.addN(mean.map(([, g]) => tf.sum(tf.square(g))))).dataSync()[0];
+        const factor = config.clipNorm > 0 && norm > config.clipNorm ? config.clipNorm / (norm + 1e-6) : 1;
+        for (const [n, g] of mean) clipped.set(n, tf.keep(tf.mul(g, factor)));
+      });
+      tf.dispose([...summed.values()]);
+      const loss = metricSums[0];
+      if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+        tf.dispose([...clipped.values()]);
+        const good = listCheckpoints(dir).at(-1);
+        throw new TrainingDivergedError(
+          `[${stage}] step ${step + 1}: ${!Number.isFinite(loss) ? `loss is ${loss}` : `gradient norm is ${norm}`}; stopped before applying the update. ` +
+            `Last good checkpoint: ${good ? good.path : 'none yet (diverged before the first checkpoint)'}. Lower the learning rate or check the data.`,
+        );
+      }
+      optimizer.apply(clipped, lr);
+      tf.dispose([...clipped.values()]);
+      step++;
+      tokens += stepTokens;
+      lastRow = { step, ...Object.fromEntries(metricNames.map((n, i) => [n, metricSums[i]])), grad_norm: norm, learning_rate: lr, tokens: stepTokens };
+      metricsLog.append(lastRow);
+      const seconds = (performance.now() - started) / 1000;
+      progress.update(step, { loss, tokensPerSecond: tokens / seconds });
+      if (step % config.checkpointEvery === 0 || step === config.steps) saveTrainingCheckpoint(args, optimizer, step);
+    }
+  } finally {
+    progress.stop();
+    optimizer.dispose();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const ran = step - resumedFrom;
+  const summary: TrainSummary = {
+    stage,
+    steps: step,
+    resumedFrom,
+    tokensPerSecond: ran > 0 ? tokens / seconds : 0,
+    secondsPerStep: ran > 0 ? seconds / ran : 0,
+    final: lastRow,
+  };
+  if (step === config.steps) writeJsonAtomic(join(dir, 'train-summary.json'), summary);
+  return summary;
+}
