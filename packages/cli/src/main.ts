@@ -58,7 +58,7 @@ withCommon(program.command('eval').description('sample every model on held-out p
   .action(async (o: CommonOptions) => evalStage(await context(o)));
 
 withCommon(program.command('report').description('write results.csv and results.md'))
-  .action(async (o: CommonOptions) => reportStage(await context(o), commandLine()));
+  .action(async (o: CommonOptions) => reportStage(await context(o), reproduceCommand(o)));
 
 withCommon(program.command('run').description('every stage in order; finished stages are skipped, a killed one resumes'))
   .action(async (o: CommonOptions) => {
@@ -67,13 +67,13 @@ withCommon(program.command('run').description('every stage in order; finished st
     sftStage(ctx);
     for (const m of ctx.config.methods) trainStage(ctx, m.name);
     evalStage(ctx);
-    reportStage(ctx, commandLine());
+    reportStage(ctx, reproduceCommand(o));
   });
 
-/** How this run was started, for the report: the Nx target when Nx started it. */
-function commandLine(): string {
-  const target = process.env.NX_TASK_TARGET_PROJECT ? `nx run ${process.env.NX_TASK_TARGET_PROJECT}:${process.env.NX_TASK_TARGET_TARGET}` : undefined;
-  return target ?? `spo ${process.argv.slice(2).join(' ')}`;
+/** The command that reproduces every stage of the report: the experiment's Nx `run` target when Nx started us. */
+function reproduceCommand(o: CommonOptions): string {
+  const project = process.env.NX_TASK_TARGET_PROJECT;
+  return project ? `nx run ${project}:run` : `spo run --config ${o.config}`;
 }
 
 program.parseAsync().catch((error: Error) => {

@@ -41,7 +41,7 @@ export function reportStage(ctx: StageContext, command: string): void {
     '',
     '| | |',
     '| --- | --- |',
-    `| command | \`${command}\` |`,
+    `| reproduce with | \`${command}\` |`,
     `| config | \`${ctx.configPath}\` (eval hash \`${dirs.eval.hash}\`) |`,
     `| seed | ${config.seed} |`,
     `| backend | ${ctx.backend.name} |`,
