@@ -35,7 +35,7 @@ export function closeStage({ dir, hash }: StageDir, summary: unknown): void {
   writeJsonAtomic(join(dir, 'done.json'), { hash, finishedAt: new Date().toISOString(), summary });
 }
 
-/** The hash a finished stage was made with, or an error telling which target to run. */
+/** Throws, naming the target to run, unless the stage finished under `hash`. */
 export function requireDone({ dir, hash }: StageDir, target: string): void {
   if (readHash(join(dir, 'done.json')) !== hash) {
     throw new Error(`${dir} is missing or was made with another config; run the "${target}" stage first`);
