@@ -16,6 +16,8 @@ test('bad configs are refused with the field to change', () => {
   assert.throws(() => parseExperimentConfig({ ...quickstart, model: { ...quickstart.model, nHeads: 3 } }, 'q.json'), /model\.nHeads: dModel must be divisible/);
   assert.throws(() => parseExperimentConfig({ ...quickstart, methods: [quickstart.methods[0], quickstart.methods[0]] }, 'q.json'), /used twice/);
   assert.throws(() => parseExperimentConfig({ ...quickstart, methods: [{ ...quickstart.methods[0], params: { beta: 0 } }] }, 'q.json'), /params\.beta/);
+  assert.throws(() => parseExperimentConfig({ ...quickstart, methods: [{ name: 'soft-pl', loss: 'soft-pl' }] }, 'q.json'), /data\.preferenceLists: method "soft-pl" uses the list loss "soft-pl": set data\.preferenceLists above 0/);
+  assert.throws(() => parseExperimentConfig({ ...quickstart, methods: [{ name: 'x', loss: 'dpo', spo: { head: 'mlp' } }] }, 'q.json'), /methods\.0\.spo\.head/);
 });
 
 test('stage hashes: a change reaches its stage and everything downstream only', () => {
@@ -25,4 +27,10 @@ test('stage hashes: a change reaches its stage and everything downstream only', 
   assert.equal(a.sft, b.sft);
   assert.notEqual(a.methods.dpo, b.methods.dpo);
   assert.notEqual(a.eval, b.eval);
+  // SPO's degree settings are a method's: changing them leaves the data and the SFT model alone
+  const spoMethod = { ...quickstart.methods[1], spo: { ...quickstart.methods[1].spo, degrees: 6 } };
+  const c = stageHashes(parseExperimentConfig({ ...quickstart, methods: [quickstart.methods[0], spoMethod] }, 'q'));
+  assert.equal(a.sft, c.sft);
+  assert.equal(a.methods.dpo, c.methods.dpo);
+  assert.notEqual(a.methods['dpo-spo'], c.methods['dpo-spo']);
 });

@@ -7,6 +7,7 @@ import { ModelShapeSchema } from '@spo/model';
 import { SyntheticDataConfigSchema } from '@spo/data';
 import { TrainConfigSchema, MethodConfigSchema, resolveMethod, type MethodConfig } from '@spo/trainer';
 import { EvalConfigSchema } from '@spo/evaluators';
+import { PREFERENCE_LOSSES, type PreferenceLossName } from '@spo/losses';
 
 export const ExperimentConfigSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lower-case letters, digits, ".", "_" and "-"'),
@@ -24,6 +25,9 @@ export const ExperimentConfigSchema = z.object({
     if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `method name "${m.name}" is used twice` });
     if (['data', 'sft', 'eval'].includes(m.name)) ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `"${m.name}" is a stage name; pick another method name` });
     seen.add(m.name);
+    if (PREFERENCE_LOSSES[m.loss as PreferenceLossName]?.input === 'lists' && c.data.preferenceLists === 0) {
+      ctx.addIssue({ code: 'custom', path: ['data', 'preferenceLists'], message: `method "${m.name}" uses the list loss "${m.loss}": set data.preferenceLists above 0 (and data.listSize)` });
+    }
   });
 });
 

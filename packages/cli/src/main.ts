@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { BACKEND_NAMES, initBackend, type BackendRequest } from '@spo/engine';
+import { PREFERENCE_LOSSES } from '@spo/losses';
 import { loadExperimentConfig } from './experiment-config.js';
 import type { StageContext } from './stages/context.js';
 import { dataStage } from './stages/data-stage.js';
@@ -44,7 +45,7 @@ const program = new Command('spo')
   .description('Preference-optimisation experiments: SPO, the DPO family, Soft Preference Optimization.')
   .showHelpAfterError();
 
-withCommon(program.command('data').description('generate / load, tokenise and prune the data into degree levels'))
+withCommon(program.command('data').description('generate / load and tokenise the data: SFT demonstrations, pairs, ranked lists, eval prompts'))
   .action(async (o: CommonOptions) => dataStage(await context(o)));
 
 withCommon(program.command('sft').description('supervised fine-tuning from scratch on the demonstrations'))
@@ -68,6 +69,14 @@ withCommon(program.command('run').description('every stage in order; finished st
     for (const m of ctx.config.methods) trainStage(ctx, m.name);
     evalStage(ctx);
     reportStage(ctx, reproduceCommand(o));
+  });
+
+program.command('losses').description('list the registered preference losses with their papers and defaults')
+  .action(() => {
+    for (const [name, spec] of Object.entries(PREFERENCE_LOSSES)) {
+      const defaults = Object.entries(spec.params.parse({}) as Record<string, unknown>).map(([k, v]) => `${k} = ${v}`).join(', ');
+      console.log(`${name.padEnd(10)} ${spec.input.padEnd(6)} ${spec.usesReference ? 'ref   ' : 'no-ref'} ${defaults.padEnd(34)} ${spec.paper}`);
+    }
   });
 
 /** The command that reproduces every stage of the report: the experiment's Nx `run` target when Nx started us. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '@spo/engine';
 import {
   WordTokenizer, summarizationTask, dialogueTask, buildSyntheticDataset, rakePhrases, degreeVariants, deleteSpans,
-  encodeSequence, padBatch, prepareSynthetic, SyntheticDataConfigSchema,
+  encodeSequence, padBatch, prepareSynthetic, SyntheticDataConfigSchema, buildDegreeVariantSet, DegreeConfigSchema, pairAsList,
 } from './index.js';
 
 test('summarization oracle, worked by hand', () => {
@@ -28,7 +28,7 @@ test('dialogue oracle rewards steps for benign requests and refusals for harmful
 });
 
 test('synthetic dataset: deterministic, labels follow the oracle more often than not, held-out prompts', () => {
-  const sizes = { sftExamples: 50, preferencePairs: 400, evalPrompts: 20, labelTemperature: 0.25 };
+  const sizes = { sftExamples: 50, preferencePairs: 400, preferenceLists: 0, listSize: 4, evalPrompts: 20, labelTemperature: 0.25 };
   const a = buildSyntheticDataset(summarizationTask, sizes, 3);
   assert.deepEqual(a, buildSyntheticDataset(summarizationTask, sizes, 3));
   assert.notDeepEqual(a.preferences, buildSyntheticDataset(summarizationTask, sizes, 4).preferences);
@@ -71,12 +71,32 @@ test('degree variants: nested, monotone in removed phrases, labelled 0..K-1, det
   assert.equal(deleteSpans('first mix the flour . then bake it .', [{ start: 1, end: 2 }, { start: 3, end: 4 }]), 'then bake it .');
 });
 
-test('prepared synthetic data: variants attached to the chosen side only by default', () => {
+test('ranked lists: distinct responses, best first by Plackett-Luce on the oracle, more often right than wrong', () => {
+  const sizes = { sftExamples: 1, preferencePairs: 1, preferenceLists: 300, listSize: 4, evalPrompts: 1, labelTemperature: 0.25 };
+  const { lists } = buildSyntheticDataset(summarizationTask, sizes, 5);
+  assert.equal(lists.length, 300);
+  let topIsBest = 0;
+  for (const l of lists) {
+    assert.equal(new Set(l.responses).size, 4);
+    if (l.rewards![0] === Math.max(...l.rewards!)) topIsBest++;
+  }
+  assert.ok(topIsBest > 300 / 4 * 2 && topIsBest < 300, `the top of a noisy ranking is the best response in ${topIsBest} of 300`);
+});
+
+test('degree variant sets: chosen side only by default, the worst response for "rejected", seeded', () => {
   const config = SyntheticDataConfigSchema.parse({ source: 'synthetic', task: 'dialogue', sftExamples: 5, preferencePairs: 5, evalPrompts: 3 });
-  const ds = prepareSynthetic(config, 1);
-  assert.equal(ds.preferences[0].chosenVariants!.length, 4);
-  assert.equal(ds.preferences[0].rejectedVariants, undefined);
-  assert.throws(() => SyntheticDataConfigSchema.parse({ source: 'synthetic', task: 'dialogue', degrees: { levels: 1 } }));
+  const lists = prepareSynthetic(config, 1).preferences.map(pairAsList);
+  const set = buildDegreeVariantSet(lists, DegreeConfigSchema.parse({}), 1);
+  assert.equal(set.variants[0].chosen!.length, 4);
+  assert.equal(set.variants[0].chosen![0].text, lists[0].responses[0]);
+  assert.equal(set.variants[0].rejected, undefined);
+  assert.deepEqual(set.summary.meanPhrasesRemoved[0], 0);
+  assert.ok(set.summary.meanPhrasesRemoved[3] > set.summary.meanPhrasesRemoved[1]);
+  const both = buildDegreeVariantSet(lists, DegreeConfigSchema.parse({ target: 'both', degrees: 3 }), 1);
+  assert.equal(both.variants[0].rejected![0].text, lists[0].responses[1]);
+  assert.equal(both.variants[0].rejected!.length, 3);
+  assert.deepEqual(set, buildDegreeVariantSet(lists, DegreeConfigSchema.parse({}), 1));
+  assert.throws(() => DegreeConfigSchema.parse({ degrees: 1 }));
 });
 
 test('sequences: response mask covers response and eos only; over-long sequences are refused', () => {

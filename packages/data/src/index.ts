@@ -1,4 +1,5 @@
-export type { SftExample, PreferencePair, EvalPrompt, DegreeVariant } from './records.js';
+export type { SftExample, PreferencePair, PreferenceList, EvalPrompt, DegreeVariant } from './records.js';
+export { pairAsList } from './records.js';
 export { WordTokenizer, SPECIAL_TOKENS } from './word-tokenizer.js';
 export type { SyntheticTask, TaskPrompt } from './synthetic/task.js';
 export { summarizationTask } from './synthetic/summarization.js';
@@ -18,4 +19,6 @@ export type { TokenizedSequence, PaddedBatch } from './sequences.js';
 export { DegreeConfigSchema, SyntheticDataConfigSchema } from './config.js';
 export type { DegreeConfig, SyntheticDataConfig } from './config.js';
 export { prepareSynthetic, writePreparedDataset, readPreparedDataset } from './prepared-dataset.js';
-export type { PreparedDataset, PreferenceWithDegrees, DatasetManifest } from './prepared-dataset.js';
+export type { PreparedDataset, DatasetManifest } from './prepared-dataset.js';
+export { buildDegreeVariantSet } from './degree-variant-set.js';
+export type { DegreeVariantSet, DegreeVariantSummary } from './degree-variant-set.js';

@@ -1,24 +1,20 @@
-// A prepared dataset is one folder: tokenizer.json, sft.jsonl, preferences.jsonl (with SPO degree
-// variants), eval.jsonl and manifest.json (config, hash, counts, length statistics), written atomically.
+// A prepared dataset is one folder: tokenizer.json, sft.jsonl, preferences.jsonl, lists.jsonl (ranked
+// lists), eval.jsonl and manifest.json (config, hash, counts, length statistics), written atomically.
+// SPO's degree variants are a method's setting, so the trainer builds them (buildDegreeVariantSet).
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng, configHash, writeDirAtomic } from '@spo/engine';
+import { configHash, writeDirAtomic } from '@spo/engine';
 import { buildSyntheticDataset } from './synthetic/build-dataset.js';
 import { syntheticTask } from './synthetic/tasks.js';
-import { degreeVariants } from './degree-variants.js';
 import { WordTokenizer } from './word-tokenizer.js';
 import type { SyntheticDataConfig } from './config.js';
-import type { DegreeVariant, EvalPrompt, PreferencePair, SftExample } from './records.js';
-
-export interface PreferenceWithDegrees extends PreferencePair {
-  chosenVariants?: DegreeVariant[];
-  rejectedVariants?: DegreeVariant[];
-}
+import type { EvalPrompt, PreferenceList, PreferencePair, SftExample } from './records.js';
 
 export interface PreparedDataset {
   tokenizer: WordTokenizer;
   sft: SftExample[];
-  preferences: PreferenceWithDegrees[];
+  preferences: PreferencePair[];
+  lists: PreferenceList[];
   eval: EvalPrompt[];
   manifest: DatasetManifest;
 }
@@ -27,45 +23,28 @@ export interface DatasetManifest {
   configHash: string;
   config: SyntheticDataConfig;
   seed: number;
-  counts: { sft: number; preferences: number; eval: number };
-  degreeLevels: number;
+  counts: { sft: number; preferences: number; lists: number; eval: number };
   /** Prompt + response tokens (with bos/eos) over all SFT and preference sequences: max and mean. */
   tokens: { max: number; mean: number };
-  /** How many degree-variant pairs of adjacent levels are the same text (too few key phrases to tell apart). */
-  indistinctLevels: number;
 }
 
 export function prepareSynthetic(config: SyntheticDataConfig, seed: number): PreparedDataset {
   const task = syntheticTask(config.task);
   const data = buildSyntheticDataset(task, config, seed);
-  const rng = new Rng(`${seed}/degrees`);
-  let indistinct = 0;
-  const withVariants = (text: string, index: number, side: string) => {
-    const v = degreeVariants(text, config.degrees, rng.fork(`${side}/${index}`));
-    for (let k = 1; k < v.length; k++) if (v[k].text === v[k - 1].text) indistinct++;
-    return v;
-  };
-  const { target } = config.degrees;
-  const preferences: PreferenceWithDegrees[] = data.preferences.map((p, i) => ({
-    ...p,
-    chosenVariants: target === 'chosen' || target === 'both' ? withVariants(p.chosen, i, 'chosen') : undefined,
-    rejectedVariants: target === 'rejected' || target === 'both' ? withVariants(p.rejected, i, 'rejected') : undefined,
-  }));
   const tokenizer = WordTokenizer.fromTexts(task.vocabulary());
   const lengths = [
     ...data.sft.map((e) => tokenizer.encode(e.prompt).length + tokenizer.encode(e.response).length + 2),
     ...data.preferences.flatMap((p) => [p.chosen, p.rejected].map((r) => tokenizer.encode(p.prompt).length + tokenizer.encode(r).length + 2)),
+    ...data.lists.flatMap((l) => l.responses.map((r) => tokenizer.encode(l.prompt).length + tokenizer.encode(r).length + 2)),
   ];
   const manifest: DatasetManifest = {
     configHash: configHash({ config, seed }),
     config,
     seed,
-    counts: { sft: data.sft.length, preferences: preferences.length, eval: data.eval.length },
-    degreeLevels: config.degrees.levels,
+    counts: { sft: data.sft.length, preferences: data.preferences.length, lists: data.lists.length, eval: data.eval.length },
     tokens: { max: Math.max(...lengths), mean: lengths.reduce((a, b) => a + b, 0) / lengths.length },
-    indistinctLevels: indistinct,
   };
-  return { tokenizer, sft: data.sft, preferences, eval: data.eval, manifest };
+  return { tokenizer, sft: data.sft, preferences: data.preferences, lists: data.lists, eval: data.eval, manifest };
 }
 
 const toJsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
@@ -75,6 +54,7 @@ export function writePreparedDataset(dir: string, ds: PreparedDataset): void {
     writeFileSync(join(tmp, 'tokenizer.json'), JSON.stringify(ds.tokenizer.toJSON()));
     writeFileSync(join(tmp, 'sft.jsonl'), toJsonl(ds.sft));
     writeFileSync(join(tmp, 'preferences.jsonl'), toJsonl(ds.preferences));
+    writeFileSync(join(tmp, 'lists.jsonl'), toJsonl(ds.lists));
     writeFileSync(join(tmp, 'eval.jsonl'), toJsonl(ds.eval));
     writeFileSync(join(tmp, 'manifest.json'), `${JSON.stringify(ds.manifest, null, 2)}\n`);
   });
@@ -96,6 +76,7 @@ export function readPreparedDataset(dir: string): PreparedDataset {
     tokenizer: WordTokenizer.fromJSON(JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')), join(dir, 'tokenizer.json')),
     sft: readJsonl(join(dir, 'sft.jsonl')),
     preferences: readJsonl(join(dir, 'preferences.jsonl')),
+    lists: readJsonl(join(dir, 'lists.jsonl')),
     eval: readJsonl(join(dir, 'eval.jsonl')),
     manifest: JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')),
   };

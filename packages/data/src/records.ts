@@ -16,6 +16,20 @@ export interface PreferencePair {
   context?: unknown;
 }
 
+/** A prompt with several responses ranked best first (a pair is a list of two). */
+export interface PreferenceList {
+  prompt: string;
+  responses: string[];
+  /** Oracle rewards in the same order, where the source has an oracle. */
+  rewards?: number[];
+  context?: unknown;
+}
+
+/** A pair as a ranked list of two, so pairwise and list losses share one batching path. */
+export function pairAsList(p: PreferencePair): PreferenceList {
+  return { prompt: p.prompt, responses: [p.chosen, p.rejected], context: p.context };
+}
+
 export interface EvalPrompt {
   prompt: string;
   context?: unknown;

@@ -83,3 +83,8 @@ export function takeAlongLastAxis(x: tf.Tensor, index: tf.Tensor): tf.Tensor {
   const depth = x.shape[x.shape.length - 1];
   return tf.sum(tf.mul(x, tf.cast(tf.oneHot(tf.cast(index, 'int32'), depth), 'float32')), -1);
 }
+
+/** x as a constant: its value, with no gradient flowing back (tfjs has no stopGradient op). */
+export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
+  ((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as CustomGradientBody,
+) as any;

@@ -1,28 +1,44 @@
 // SPO's self-supervised degree loss (Li et al. 2024, "Self-supervised Preference Optimization",
-// as read in DESIGN.md §1): a head predicts which of K degree levels a variant is, trained with
-// cross-entropy  L_deg = −log softmax(z)_k  for a variant of level k with head logits z.
+// as read in DESIGN.md §1): the model learns to tell which of K degree levels a variant is.
+//   linear head:   L_deg = −log softmax(z)_k for a variant of level k with head logits z
+//   logprob-rank:  L_deg = −Σ_k log softmax(s_k..s_{K−1})_k, Plackett-Luce over the degree order
+//                  (level 0 best), scored by the policy's length-averaged log-likelihood s_k = ℓ̄(variant k)
 // The total loss is  L = L_align + λ · L_deg.
 import { tf, takeAlongLastAxis } from '@spo/engine';
 import { z } from 'zod';
+import { plackettLuceLogLikelihood } from './soft-preference.js';
+
+export const DEGREE_HEADS = ['linear', 'logprob-rank'] as const;
 
 export const SpoParamsSchema = z.object({
   /** λ: weight of the degree loss added to the alignment loss. */
   lambda: z.number().nonnegative().default(0.1),
-  /** Degree head: a linear classifier over the policy's mean-pooled final hidden states. */
-  head: z.enum(['linear']).default('linear'),
+  /** linear: a classifier over mean-pooled final hidden states; logprob-rank: the policy's own likelihood ranks the levels. */
+  head: z.enum(DEGREE_HEADS).default('linear'),
 }).strict();
 export type SpoParams = z.infer<typeof SpoParamsSchema>;
 
 export interface DegreeLossOutput {
-  /** Cross-entropy per variant [N]. */
+  /** Loss per variant (linear) or per group of K variants (logprob-rank). */
   losses: tf.Tensor1D;
-  /** 1 where the head's top level is the true level [N]. */
-  correct: tf.Tensor1D;
+  /** The level the model assigns to each variant [N] (int32), for accuracy and the confusion matrix. */
+  predicted: tf.Tensor1D;
 }
 
 /** @param logits [N, K] head outputs  @param levels [N] int32 true levels in 0..K−1 */
 export function degreeLoss(logits: tf.Tensor2D, levels: tf.Tensor1D): DegreeLossOutput {
   const losses = tf.neg(takeAlongLastAxis(tf.logSoftmax(logits), levels)) as tf.Tensor1D;
-  const correct = tf.cast(tf.equal(tf.argMax(logits, -1), tf.cast(levels, 'int32')), 'float32') as tf.Tensor1D;
-  return { losses, correct };
+  return { losses, predicted: tf.cast(tf.argMax(logits, -1), 'int32') as tf.Tensor1D };
+}
+
+/**
+ * @param scores [G, K] length-averaged log-likelihoods of each group's variants, level 0 first.
+ * `predicted` [G·K] is each variant's rank within its group (0 = highest score), row-major.
+ */
+export function degreeRankLoss(scores: tf.Tensor2D): DegreeLossOutput {
+  const losses = tf.neg(plackettLuceLogLikelihood(scores)) as tf.Tensor1D;
+  // rank of s_k = number of variants in the group scored strictly higher
+  const higher = tf.greater(tf.expandDims(scores, 1), tf.expandDims(scores, 2)); // [G, k, j]: s_j > s_k
+  const predicted = tf.reshape(tf.sum(tf.cast(higher, 'int32'), -1), [-1]) as tf.Tensor1D;
+  return { losses, predicted };
 }

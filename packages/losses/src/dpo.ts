@@ -2,17 +2,23 @@
 //   L = −log σ( β [ (log π(y_w|x) − log π_ref(y_w|x)) − (log π(y_l|x) − log π_ref(y_l|x)) ] )
 import { tf, logSigmoid } from '@spo/engine';
 import { z } from 'zod';
+import { logRatios } from './log-ratios.js';
 import type { PairLogProbs, PairLossOutput } from './types.js';
 
-export const DpoParamsSchema = z.object({
-  /** Strength of the implicit KL constraint to the reference. */
-  beta: z.number().positive().default(0.1),
-}).strict();
+/** β: strength of the implicit KL constraint to the reference (shared by most of the family). */
+export const beta = (value: number) => z.number().positive().default(value);
+
+export const DpoParamsSchema = z.object({ beta: beta(0.1) }).strict();
 export type DpoParams = z.infer<typeof DpoParamsSchema>;
 
 export function dpoLoss(lp: PairLogProbs, { beta }: DpoParams): PairLossOutput {
-  const chosenRewards = tf.mul(tf.sub(lp.policyChosen, lp.referenceChosen), beta) as tf.Tensor1D;
-  const rejectedRewards = tf.mul(tf.sub(lp.policyRejected, lp.referenceRejected), beta) as tf.Tensor1D;
-  const losses = tf.neg(logSigmoid(tf.sub(chosenRewards, rejectedRewards))) as tf.Tensor1D;
-  return { losses, chosenRewards, rejectedRewards };
+  const r = logRatios(lp);
+  const losses = tf.neg(logSigmoid(tf.mul(r.margin, beta))) as tf.Tensor1D;
+  return { losses, chosenRewards: tf.mul(r.chosen, beta) as tf.Tensor1D, rejectedRewards: tf.mul(r.rejected, beta) as tf.Tensor1D };
+}
+
+/** The implicit rewards β · log-ratio that most reference-based losses report. */
+export function implicitRewards(lp: PairLogProbs, b: number): Pick<PairLossOutput, 'chosenRewards' | 'rejectedRewards'> {
+  const r = logRatios(lp);
+  return { chosenRewards: tf.mul(r.chosen, b) as tf.Tensor1D, rejectedRewards: tf.mul(r.rejected, b) as tf.Tensor1D };
 }

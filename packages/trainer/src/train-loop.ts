@@ -27,8 +27,10 @@ export interface TrainLoopArgs {
   datasetSize: number;
   /** Every trainable variable by name (the model's and any head's). */
   variables: Map<string, tf.Variable>;
-  /** Loss of the examples at `indices`; runs under the gradient tape. `countTokens` reports real tokens. */
-  lossFn: (indices: number[], countTokens: (n: number) => void) => StepLoss;
+  /** Loss of the examples at `indices` in optimiser step `step` (0-based); runs under the gradient tape. `countTokens` reports real tokens. */
+  lossFn: (indices: number[], countTokens: (n: number) => void, step: number) => StepLoss;
+  /** Work before step `step` that must not be on the tape (e.g. sampling from the policy). */
+  beforeStep?: (step: number) => void;
   /** Write the model's files (model.safetensors, config.json, tokenizer.json) into a checkpoint folder. */
   writeModel: (dir: string) => void;
   /** Stop after this many steps as if killed (for tests of resume). */
@@ -111,6 +113,7 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
   try {
     while (step < config.steps) {
       if (args.stopAfter !== undefined && step >= args.stopAfter) break;
+      args.beforeStep?.(step);
       const lr = learningRate(step, config);
       let stepTokens = 0;
       let metricNames: string[] = [];
@@ -120,7 +123,7 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
         const indices = order.indices(step, micro);
         let packed: tf.Tensor | undefined;
         const { value, grads } = tf.variableGrads(() => {
-          const out = args.lossFn(indices, (n) => (stepTokens += n));
+          const out = args.lossFn(indices, (n) => (stepTokens += n), step);
           metricNames = ['loss', ...Object.keys(out.metrics)];
           packed = tf.keep(tf.stack([out.loss, ...Object.values(out.metrics)]));
           return out.loss;

@@ -5,11 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, initBackend } from '@spo/engine';
 import { CausalLM } from '@spo/model';
-import { prepareSynthetic, SyntheticDataConfigSchema } from '@spo/data';
+import { pairAsList, prepareSynthetic, SyntheticDataConfigSchema } from '@spo/data';
+import { PREFERENCE_LOSSES, PREFERENCE_LOSS_NAMES } from '@spo/losses';
 import { TrainConfigSchema, trainSft, trainPreference, resolveMethod, readMetrics, learningRate, TrainingDivergedError, trainLoop } from './index.js';
+import { readFileSync } from 'node:fs';
 
 await initBackend(undefined, () => {});
-const ds = prepareSynthetic(SyntheticDataConfigSchema.parse({ source: 'synthetic', task: 'summarization', sftExamples: 64, preferencePairs: 32, evalPrompts: 4 }), 1);
+const ds = prepareSynthetic(SyntheticDataConfigSchema.parse({ source: 'synthetic', task: 'summarization', sftExamples: 64, preferencePairs: 32, preferenceLists: 16, evalPrompts: 4 }), 1);
+const pairs = ds.preferences.map(pairAsList);
 const shape = { vocabSize: ds.tokenizer.size, maxPositions: 64, dModel: 16, nLayers: 1, nHeads: 2, layerNormEps: 1e-5 };
 const tmp = () => mkdtempSync(join(tmpdir(), 'trainer-'));
 const values = (m: CausalLM) => [...m.params.values()].map((v) => Array.from(v.dataSync()));
@@ -49,18 +52,57 @@ test('resume after a kill reaches the same weights and metrics as an uninterrupt
   assert.deepEqual(readMetrics(join(killedDir, 'metrics.jsonl')), readMetrics(join(fullDir, 'metrics.jsonl')));
 });
 
-test('DPO and DPO+SPO steps: finite loss, metrics under TRL names, all parameters and the degree head train', () => {
-  for (const method of [{ name: 'dpo', loss: 'dpo', params: {} }, { name: 'dpo-spo', loss: 'dpo', params: {}, spo: { lambda: 0.1, head: 'linear' as const } }]) {
-    const policy = CausalLM.init(shape, 4), reference = CausalLM.init(shape, 4);
-    const before = values(policy);
-    const dir = tmp();
-    const s = trainPreference({ policy, reference, tokenizer: ds.tokenizer, pairs: ds.preferences, method: resolveMethod(method, 'm'), config: TrainConfigSchema.parse({ steps: 3, batchSize: 4, lr: 1e-2, warmupSteps: 1 }), seed: 1, dir, log: () => {} });
-    assert.ok(Number.isFinite(s.final.loss));
-    for (const k of ['rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'logps/rejected']) assert.ok(k in s.final, k);
-    assert.equal('degree/accuracy' in s.final, method.spo !== undefined);
-    values(policy).forEach((v, i) => assert.notDeepEqual(v, before[i]));
-    assert.ok(existsSync(join(dir, 'reference-logps.json')));
+const tinyRun = (method: unknown, steps = 2) => {
+  const m = resolveMethod(method, 'method');
+  const policy = CausalLM.init(shape, 4), reference = CausalLM.init(shape, 4);
+  const before = values(policy);
+  const dir = tmp();
+  const examples = PREFERENCE_LOSSES[m.loss as keyof typeof PREFERENCE_LOSSES].input === 'lists' ? ds.lists : pairs;
+  const summary = trainPreference({
+    policy, reference, tokenizer: ds.tokenizer, examples, klPrompts: ds.sft.map((e) => e.prompt), method: m,
+    config: TrainConfigSchema.parse({ steps, batchSize: 4, lr: 1e-2, warmupSteps: 1 }), seed: 1, dir, log: () => {},
+  });
+  return { summary, before, policy, dir };
+};
+
+for (const loss of PREFERENCE_LOSS_NAMES) {
+  for (const withSpo of [false, true]) {
+    test(`${loss}${withSpo ? ' + SPO' : ''}: finite loss, TRL metric names, every parameter trains`, () => {
+      const { summary, before, policy, dir } = tinyRun({ name: 'm', loss, ...(withSpo ? { spo: {} } : {}) });
+      assert.ok(Number.isFinite(summary.final.loss), `loss ${summary.final.loss}`);
+      for (const k of ['rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'logps/rejected']) assert.ok(Number.isFinite(summary.final[k]), k);
+      assert.equal('degree/accuracy' in summary.final, withSpo);
+      values(policy).forEach((v, i) => assert.notDeepEqual(v, before[i], `parameter ${[...policy.params.keys()][i]} unchanged`));
+      assert.equal(existsSync(join(dir, 'reference-logps.json')), PREFERENCE_LOSSES[loss].usesReference);
+      if (withSpo) {
+        const confusion = JSON.parse(readFileSync(join(dir, 'degree-confusion.json'), 'utf8'));
+        assert.equal(confusion.counts.flat().reduce((x: number, y: number) => x + y, 0), confusion.groups * 4);
+      }
+    });
   }
+}
+
+test('SPO with the logprob-rank head, on the rejected side, K = 3, plus an SFT term', () => {
+  const { summary, dir } = tinyRun({ name: 'm', loss: 'ipo', sftWeight: 0.5, spo: { head: 'logprob-rank', target: 'both', degrees: 3, lambda: 1 } });
+  assert.ok(Number.isFinite(summary.final['degree/loss']) && Number.isFinite(summary.final['sft/nll']));
+  const confusion = JSON.parse(readFileSync(join(dir, 'degree-confusion.json'), 'utf8'));
+  assert.equal(confusion.counts.length, 3);
+  assert.equal(confusion.groups, 2 * 32); // both sides of every pair
+});
+
+test('KL regulariser: kl/policy_ref is 0 while the policy equals the reference, then positive; pools resampled and saved', () => {
+  const { summary, dir } = tinyRun({ name: 'm', loss: 'soft', kl: { eta: 0.5, poolSize: 8, batchSize: 4, resampleEvery: 2, maxNewTokens: 8 } }, 4);
+  const m = readMetrics(join(dir, 'metrics.jsonl'));
+  assert.ok(Math.abs(m[0]['kl/policy_ref']) < 1e-5, `step 1 KL ${m[0]['kl/policy_ref']}`);
+  assert.ok(m[3]['kl/policy_ref'] > 1e-6, `step 4 KL ${m[3]['kl/policy_ref']}`);
+  assert.ok(existsSync(join(dir, 'kl-samples', 'step-000000.json')) && existsSync(join(dir, 'kl-samples', 'step-000002.json')));
+  assert.equal(summary.steps, 4);
+});
+
+test('config errors name the field: unknown loss, bad loss parameter, SPO K below 2', () => {
+  assert.throws(() => resolveMethod({ name: 'x', loss: 'dpp' }, 'methods.0'), /methods\.0\.loss: unknown loss "dpp"; known losses: dpo/);
+  assert.throws(() => resolveMethod({ name: 'x', loss: 'exo', params: { epsilon: 0 } }, 'methods.0'), /methods\.0\.params\.epsilon: must be above 0/);
+  assert.throws(() => resolveMethod({ name: 'x', loss: 'dpo', spo: { degrees: 1 } }, 'methods.0'), /methods\.0\.spo\.degrees/);
 });
 
 test('NaN guard stops before the update and names the last good checkpoint', () => {

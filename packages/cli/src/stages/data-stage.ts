@@ -9,6 +9,6 @@ export function dataStage(ctx: StageContext): void {
   const ds = prepareSynthetic(ctx.config.data, ctx.config.seed);
   writePreparedDataset(`${stage.dir}/dataset`, ds);
   const m = ds.manifest;
-  ctx.log(`[data] ${ctx.config.data.task}: ${m.counts.sft} SFT demonstrations, ${m.counts.preferences} preference pairs (K = ${m.degreeLevels} degree levels), ${m.counts.eval} held-out prompts; vocabulary ${ds.tokenizer.size}; tokens per sequence max ${m.tokens.max}, mean ${m.tokens.mean.toFixed(1)}`);
+  ctx.log(`[data] ${ctx.config.data.task}: ${m.counts.sft} SFT demonstrations, ${m.counts.preferences} preference pairs, ${m.counts.lists} ranked lists, ${m.counts.eval} held-out prompts; vocabulary ${ds.tokenizer.size}; tokens per sequence max ${m.tokens.max}, mean ${m.tokens.mean.toFixed(1)}`);
   closeStage(stage, m);
 }

@@ -1,13 +1,17 @@
-// Build the three splits of a synthetic task: SFT demonstrations, preference pairs labelled by
-// Bradley-Terry on the oracle rewards with a noise temperature, and held-out evaluation prompts.
+// Build the splits of a synthetic task: SFT demonstrations, preference pairs labelled by
+// Bradley-Terry on the oracle rewards with a noise temperature, ranked lists ordered by Plackett-Luce
+// with the same temperature (Bradley-Terry's generalisation), and held-out evaluation prompts.
 import { Rng } from '@spo/engine';
 import type { SyntheticTask } from './task.js';
-import type { EvalPrompt, PreferencePair, SftExample } from '../records.js';
+import type { EvalPrompt, PreferenceList, PreferencePair, SftExample } from '../records.js';
 
 export interface SyntheticSizes {
   sftExamples: number;
   preferencePairs: number;
   evalPrompts: number;
+  /** Ranked lists of `listSize` responses (for list losses); 0 builds none. */
+  preferenceLists: number;
+  listSize: number;
   /** Bradley-Terry temperature τ: P(a ≻ b) = σ((r(a) − r(b)) / τ). Smaller is less noisy. */
   labelTemperature: number;
 }
@@ -15,6 +19,7 @@ export interface SyntheticSizes {
 export interface SyntheticDataset {
   sft: SftExample[];
   preferences: PreferencePair[];
+  lists: PreferenceList[];
   eval: EvalPrompt[];
 }
 
@@ -24,7 +29,7 @@ function sigmoid(x: number): number {
 
 export function buildSyntheticDataset(task: SyntheticTask, sizes: SyntheticSizes, seed: number | string): SyntheticDataset {
   const root = new Rng(`${seed}/${task.name}`);
-  const sftRng = root.fork('sft'), prefRng = root.fork('preferences'), evalRng = root.fork('eval');
+  const sftRng = root.fork('sft'), prefRng = root.fork('preferences'), listRng = root.fork('lists'), evalRng = root.fork('eval');
   const sft: SftExample[] = [];
   for (let i = 0; i < sizes.sftExamples; i++) {
     const p = task.samplePrompt(sftRng);
@@ -47,10 +52,32 @@ export function buildSyntheticDataset(task: SyntheticTask, sizes: SyntheticSizes
       context: p.context,
     });
   }
+  const lists: PreferenceList[] = [];
+  while (lists.length < sizes.preferenceLists) {
+    const p = task.samplePrompt(listRng);
+    const responses = [...new Set(Array.from({ length: sizes.listSize * 3 }, () => task.sampleResponse(p, listRng)))].slice(0, sizes.listSize);
+    if (responses.length < sizes.listSize) continue; // too few distinct responses to rank
+    const rewards = responses.map((r) => task.oracle(p.context, r));
+    const order = plackettLuceOrder(rewards, sizes.labelTemperature, listRng);
+    lists.push({ prompt: p.prompt, responses: order.map((i) => responses[i]), rewards: order.map((i) => rewards[i]), context: p.context });
+  }
   const evalPrompts: EvalPrompt[] = [];
   for (let i = 0; i < sizes.evalPrompts; i++) {
     const p = task.samplePrompt(evalRng);
     evalPrompts.push({ prompt: p.prompt, context: p.context });
   }
-  return { sft, preferences, eval: evalPrompts };
+  return { sft, preferences, lists, eval: evalPrompts };
+}
+
+/** A ranking drawn from Plackett-Luce: the next place goes to item i with probability ∝ exp(r_i / τ). */
+function plackettLuceOrder(rewards: readonly number[], temperature: number, rng: Rng): number[] {
+  const left = rewards.map((_, i) => i), order: number[] = [];
+  while (left.length > 0) {
+    const top = Math.max(...left.map((i) => rewards[i]));
+    const weights = left.map((i) => Math.exp((rewards[i] - top) / temperature));
+    let u = rng.next() * weights.reduce((a, b) => a + b, 0), pick = 0;
+    while (pick < left.length - 1 && (u -= weights[pick]) > 0) pick++;
+    order.push(left.splice(pick, 1)[0]);
+  }
+  return order;
 }

@@ -1,0 +1,20 @@
+// R-DPO, Park et al. 2024, "Disentangling Length from Quality in Direct Preference Optimization", Eq. 9:
+//   L = −log σ( β [ (log π(y_w) − log π_ref(y_w)) − (log π(y_l) − log π_ref(y_l)) ] − α (|y_w| − |y_l|) )
+import { tf, logSigmoid } from '@spo/engine';
+import { z } from 'zod';
+import { beta, implicitRewards } from './dpo.js';
+import { logRatios } from './log-ratios.js';
+import type { PairLogProbs, PairLossOutput } from './types.js';
+
+export const RdpoParamsSchema = z.object({
+  beta: beta(0.1),
+  /** α: penalty per token of length difference (the paper sweeps 0.005 to 0.05). */
+  alpha: z.number().nonnegative().default(0.01),
+}).strict();
+export type RdpoParams = z.infer<typeof RdpoParamsSchema>;
+
+export function rdpoLoss(lp: PairLogProbs, { beta, alpha }: RdpoParams): PairLossOutput {
+  const lengthPenalty = tf.mul(tf.sub(lp.chosenLengths, lp.rejectedLengths), alpha);
+  const losses = tf.neg(logSigmoid(tf.sub(tf.mul(logRatios(lp).margin, beta), lengthPenalty))) as tf.Tensor1D;
+  return { losses, ...implicitRewards(lp, beta) };
+}
