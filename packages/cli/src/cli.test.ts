@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { parseExperimentConfig, stageHashes } from './index.js';
 
 const quickstart = JSON.parse(readFileSync(new URL('../../../experiments/quickstart/config.json', import.meta.url), 'utf8'));
@@ -33,4 +35,18 @@ test('stage hashes: a change reaches its stage and everything downstream only', 
   assert.equal(a.sft, c.sft);
   assert.equal(a.methods.dpo, c.methods.dpo);
   assert.notEqual(a.methods['dpo-spo'], c.methods['dpo-spo']);
+});
+
+test('the Nx plugin gives every experiment its stage targets, one train target per method', () => {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const plugin = createRequire(import.meta.url)('../../../tools/nx-experiments.cjs');
+  const [pattern, create] = plugin.createNodesV2;
+  assert.equal(pattern, 'experiments/*/config.json');
+  const [[file, result]] = create(['experiments/quickstart/config.json'], {}, { workspaceRoot: root });
+  assert.equal(file, 'experiments/quickstart/config.json');
+  const project = result.projects['experiments/quickstart'];
+  assert.deepEqual(Object.keys(project.targets), ['data', 'sft', 'train-dpo', 'train-dpo-spo', 'eval', 'report', 'run']);
+  assert.deepEqual(project.targets.eval.dependsOn, ['train-dpo', 'train-dpo-spo']);
+  assert.equal(project.targets['train-dpo-spo'].command, 'tsx packages/cli/src/main.ts train --method dpo-spo --config experiments/quickstart/config.json');
+  assert.deepEqual(project.targets['train-dpo-spo'].outputs, ['{workspaceRoot}/runs/quickstart/dpo-spo']);
 });

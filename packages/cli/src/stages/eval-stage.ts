@@ -1,6 +1,6 @@
 // Sample every policy and the SFT model on the held-out prompts (the same random stream per prompt
 // for every model), score the samples with the task's oracle, and compute win rates against SFT.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf, writeJsonAtomic } from '@spo/engine';
 import { loadCheckpoint } from '@spo/model';
@@ -14,7 +14,11 @@ export interface EvalResults {
   baseline: 'sft';
   n: number;
   sftMeanScore: number;
-  methods: { name: string; loss: string; spo: boolean; winRate: WinRate; trainSteps: number; trainTokensPerSecond: number }[];
+  methods: {
+    name: string; loss: string; spo: boolean; winRate: WinRate; trainSteps: number; trainTokensPerSecond: number;
+    /** The final model's degree-level accuracy (SPO methods only). */
+    degreeAccuracy?: number;
+  }[];
 }
 
 export function evalStage(ctx: StageContext): void {
@@ -56,10 +60,12 @@ export function evalStage(ctx: StageContext): void {
       const dir = dirs.method(m.name).dir;
       const scores = score(m.name, join(dir, 'final'));
       const train = JSON.parse(readFileSync(join(dir, 'train-summary.json'), 'utf8'));
+      const confusionPath = join(dir, 'degree-confusion.json');
       return {
         name: m.name, loss: m.loss, spo: m.spo !== undefined,
         winRate: winRate(scores, sftScores, ctx.config.eval.bootstrapResamples, `${ctx.config.seed}/${m.name}`),
         trainSteps: train.steps, trainTokensPerSecond: train.tokensPerSecond,
+        degreeAccuracy: existsSync(confusionPath) ? JSON.parse(readFileSync(confusionPath, 'utf8')).accuracy : undefined,
       };
     }),
   };

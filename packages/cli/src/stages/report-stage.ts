@@ -17,16 +17,17 @@ export function reportStage(ctx: StageContext, command: string): void {
     baseline: results.baseline, n: m.winRate.n, win_rate: m.winRate.winRate, ci_low: m.winRate.interval.low,
     ci_high: m.winRate.interval.high, wins: m.winRate.wins, ties: m.winRate.ties, losses: m.winRate.losses,
     mean_score: m.winRate.meanPolicyScore, baseline_mean_score: m.winRate.meanBaselineScore, train_steps: m.trainSteps,
-    train_tokens_per_s: Math.round(m.trainTokensPerSecond), config_hash: dirs.method(m.name).hash, backend: ctx.backend.name,
+    train_tokens_per_s: Math.round(m.trainTokensPerSecond), degree_accuracy: m.degreeAccuracy ?? '', config_hash: dirs.method(m.name).hash, backend: ctx.backend.name,
   }));
   writeResultsCsv(join(ctx.reportDir, 'results.csv'), rows);
   const table = markdownTable(
-    ['method', 'loss', '+SPO', `win rate vs SFT (${results.evaluator}, 95% CI)`, 'wins / ties / losses', 'mean oracle reward', 'train steps', 'train tokens/s'],
+    ['method', 'loss', '+SPO', `win rate vs SFT (${results.evaluator}, 95% CI)`, 'wins / ties / losses', 'mean oracle reward', 'degree accuracy', 'train steps', 'train tokens/s'],
     [
-      ['sft (baseline)', '-', '-', '-', '-', results.sftMeanScore.toFixed(3), String(config.sft.steps), '-'],
+      ['sft (baseline)', '-', '-', '-', '-', results.sftMeanScore.toFixed(3), '-', String(config.sft.steps), '-'],
       ...results.methods.map((m) => [
         m.name, m.loss, m.spo ? 'yes' : 'no', percentWithInterval(m.winRate.winRate, m.winRate.interval.low, m.winRate.interval.high),
-        `${m.winRate.wins} / ${m.winRate.ties} / ${m.winRate.losses}`, m.winRate.meanPolicyScore.toFixed(3), String(m.trainSteps), String(Math.round(m.trainTokensPerSecond)),
+        `${m.winRate.wins} / ${m.winRate.ties} / ${m.winRate.losses}`, m.winRate.meanPolicyScore.toFixed(3),
+        m.degreeAccuracy === undefined ? '-' : m.degreeAccuracy.toFixed(3), String(m.trainSteps), String(Math.round(m.trainTokensPerSecond)),
       ]),
     ],
   );

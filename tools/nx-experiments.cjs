@@ -1,0 +1,44 @@
+// Nx plugin: every experiments/<name>/config.json becomes a project whose targets are the experiment's
+// stages: data -> sft -> train-<method> (one per method in the config) -> eval -> report, and `run`
+// (all of them). Each target calls the `spo` CLI, declares the config and library sources as inputs
+// and its run folder as output, so Nx caches finished stages and reruns only what a change reaches.
+const { readFileSync } = require('node:fs');
+const { dirname, basename } = require('node:path');
+
+function stage(configPath, runDir, command, dependsOn, output, { parallel = false } = {}) {
+  return {
+    command: `tsx packages/cli/src/main.ts ${command} --config ${configPath}`,
+    ...(dependsOn.length ? { dependsOn } : {}),
+    cache: true,
+    ...(parallel ? {} : { parallelism: false }),
+    inputs: ['experiment'],
+    outputs: [`{workspaceRoot}/${output ?? runDir}`],
+  };
+}
+
+function experimentTargets(configPath, workspaceRoot) {
+  const config = JSON.parse(readFileSync(`${workspaceRoot}/${configPath}`, 'utf8'));
+  const name = config.name ?? basename(dirname(configPath));
+  const runs = `runs/${name}`;
+  const methods = (config.methods ?? []).map((m) => m.name);
+  const targets = {
+    data: stage(configPath, runs, 'data', [], `${runs}/data`, { parallel: true }),
+    sft: stage(configPath, runs, 'sft', ['data'], `${runs}/sft`),
+  };
+  for (const m of methods) targets[`train-${m}`] = stage(configPath, runs, `train --method ${m}`, ['sft'], `${runs}/${m}`);
+  targets.eval = stage(configPath, runs, 'eval', methods.map((m) => `train-${m}`), `${runs}/eval`);
+  targets.report = stage(configPath, runs, 'report', ['eval'], `reports/${name}`, { parallel: true });
+  targets.run = { executor: 'nx:noop', dependsOn: ['report'] };
+  return { name, targets };
+}
+
+const createNodesV2 = [
+  'experiments/*/config.json',
+  (configFiles, _options, context) =>
+    configFiles.map((file) => {
+      const { name, targets } = experimentTargets(file, context.workspaceRoot);
+      return [file, { projects: { [dirname(file)]: { name, projectType: 'application', targets } } }];
+    }),
+];
+
+module.exports = { name: 'spo-experiments', createNodesV2, createNodes: createNodesV2 };
