@@ -1,0 +1,54 @@
+// `nx run bench:run`: time the training and sampling operations on each model size, print a table and
+// write reports/bench/bench.csv. Options: --sizes quickstart,small  --repeats 7  --warmup 2  --backend wasm
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import Papa from 'papaparse';
+import { BACKEND_NAMES, initBackend, writeFileAtomic, type BackendRequest } from '@spo/engine';
+import { markdownTable } from '@spo/reports';
+import { benchCases, type BenchSize } from './cases.js';
+import { measure } from './measure.js';
+
+const SIZES: Record<string, BenchSize> = {
+  /** The quickstart's model and preference batch. */
+  quickstart: { name: 'quickstart', vocabSize: 70, dModel: 64, nLayers: 2, nHeads: 4, batch: 16, length: 64 },
+  /** The size ENGINE-NOTES.md compares with PyTorch: 4 layers, d 128, vocab 512, 16 x 64 tokens. */
+  small: { name: 'small', vocabSize: 512, dModel: 128, nLayers: 4, nHeads: 4, batch: 16, length: 64 },
+};
+
+const o = new Command('bench')
+  .option('--sizes <names>', `comma-separated: ${Object.keys(SIZES).join(', ')}`, Object.keys(SIZES).join(','))
+  .option('--repeats <n>', 'timed runs per case', (v) => Number(v), 7)
+  .option('--warmup <n>', 'discarded runs per case', (v) => Number(v), 2)
+  .option('--degrees <k>', 'SPO degree levels K', (v) => Number(v), 4)
+  .option('--out <dir>', 'where bench.csv goes', 'reports/bench')
+  .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKEND_NAMES]))
+  .parse()
+  .opts<{ sizes: string; repeats: number; warmup: number; degrees: number; out: string; backend?: BackendRequest }>();
+
+const backend = await initBackend(o.backend, (line) => console.error(line));
+const rows: Record<string, string | number>[] = [];
+for (const name of o.sizes.split(',')) {
+  const size = SIZES[name];
+  if (!size) throw new Error(`--sizes: unknown size "${name}"; known: ${Object.keys(SIZES).join(', ')}`);
+  const cases = benchCases(size, o.degrees);
+  for (const c of cases) {
+    const m = measure(c.run, o.warmup, o.repeats);
+    rows.push({
+      backend: backend.name, size: size.name, case: c.name, median_ms: +m.medianMs.toFixed(1), min_ms: +m.minMs.toFixed(1), max_ms: +m.maxMs.toFixed(1),
+      repeats: m.repeats, tokens: c.tokens, tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)), tensor_growth: m.tensorGrowth, rss_mib: Math.round(m.rssMiB),
+    });
+    console.error(`[bench] ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms (min ${m.minMs.toFixed(1)}, max ${m.maxMs.toFixed(1)}), tensors +${m.tensorGrowth}`);
+  }
+  cases.forEach((c) => c.dispose());
+  const get = (n: string) => rows.find((r) => r.size === size.name && String(r.case).startsWith(n))!;
+  const dpo = get('dpo-step'), spo = get('dpo-spo-step');
+  const stepRatio = Number(spo.median_ms) / Number(dpo.median_ms), tokenRatio = Number(spo.tokens) / Number(dpo.tokens);
+  console.error(`[bench] ${size.name}: DPO+SPO / DPO step time ${stepRatio.toFixed(2)}x for ${tokenRatio.toFixed(2)}x the tokens (bar: <= ${(1.1 * tokenRatio).toFixed(2)}x)`);
+}
+const path = join(o.out, 'bench.csv');
+writeFileAtomic(path, Papa.unparse(rows) + '\n');
+console.log(markdownTable(
+  ['size', 'case', 'median ms [min, max]', 'tokens/s', 'tensors +', 'RSS MiB'],
+  rows.map((r) => [String(r.size), String(r.case), `${r.median_ms} [${r.min_ms}, ${r.max_ms}]`, String(r.tokens_per_s), String(r.tensor_growth), String(r.rss_mib)]),
+));
+console.error(`[bench] ${backend.name}; wrote ${path}`);
