@@ -122,10 +122,14 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
     const t = batchTensors(batch);
     const out = a.policy.forward(t.ids);
     const lp = sequenceLogProbs(out.logits, t.ids, t.responseMask);
-    const column = (j: number) => tf.slice(lp.sum, [j * B], [B]) as tf.Tensor1D;
+    // each response column's policy log-probs, reference log-probs and lengths, sliced or uploaded once
     const host = (f: (i: number) => number) => tf.tensor1d(indices.map(f));
-    const refOf = (j: number) => host((i) => reference?.responses[i][j] ?? 0);
-    const lenOf = (j: number) => host((i) => lengths[i][j]);
+    const columns = Array.from({ length: n }, (_, j) => tf.slice(lp.sum, [j * B], [B]) as tf.Tensor1D);
+    const references = Array.from({ length: n }, (_, j) => host((i) => reference?.responses[i][j] ?? 0));
+    const responseLengths = Array.from({ length: n }, (_, j) => host((i) => lengths[i][j]));
+    const column = (j: number) => columns[j];
+    const refOf = (j: number) => references[j];
+    const lenOf = (j: number) => responseLengths[j];
     let align: PairLossOutput;
     if (loss.input === 'pairs') {
       align = loss.fn({
