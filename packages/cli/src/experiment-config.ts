@@ -1,10 +1,10 @@
 // An experiment config (experiments/<name>/config.json): every stage's settings in one validated file.
 // Each section's defaults are declared by the package that owns it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { configHash } from '@spo/engine';
 import { ModelShapeSchema } from '@spo/model';
-import { SyntheticDataConfigSchema } from '@spo/data';
+import { DataConfigSchema } from '@spo/data';
 import { TrainConfigSchema, MethodConfigSchema, resolveMethod, type MethodConfig } from '@spo/trainer';
 import { EvalConfigSchema } from '@spo/evaluators';
 import { PREFERENCE_LOSSES, type PreferenceLossName } from '@spo/losses';
@@ -13,7 +13,7 @@ export const ExperimentConfigSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lower-case letters, digits, ".", "_" and "-"'),
   description: z.string().default(''),
   seed: z.number().int().nonnegative().default(1),
-  data: SyntheticDataConfigSchema,
+  data: DataConfigSchema,
   model: ModelShapeSchema.default(ModelShapeSchema.parse({})),
   sft: TrainConfigSchema,
   preference: TrainConfigSchema,
@@ -25,10 +25,13 @@ export const ExperimentConfigSchema = z.object({
     if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `method name "${m.name}" is used twice` });
     if (['data', 'sft', 'eval'].includes(m.name)) ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `"${m.name}" is a stage name; pick another method name` });
     seen.add(m.name);
-    if (PREFERENCE_LOSSES[m.loss as PreferenceLossName]?.input === 'lists' && c.data.preferenceLists === 0) {
+    if (PREFERENCE_LOSSES[m.loss as PreferenceLossName]?.input === 'lists' && c.data.source === 'synthetic' && c.data.preferenceLists === 0) {
       ctx.addIssue({ code: 'custom', path: ['data', 'preferenceLists'], message: `method "${m.name}" uses the list loss "${m.loss}": set data.preferenceLists above 0 (and data.listSize)` });
     }
   });
+  if (c.data.source === 'files' && c.data.maxPromptTokens + c.data.maxResponseTokens + 2 > c.model.maxPositions) {
+    ctx.addIssue({ code: 'custom', path: ['data', 'maxPromptTokens'], message: `data.maxPromptTokens + data.maxResponseTokens + 2 (bos, eos) = ${c.data.maxPromptTokens + c.data.maxResponseTokens + 2} must fit model.maxPositions = ${c.model.maxPositions}: lower them or raise model.maxPositions` });
+  }
 });
 
 export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema> & { methods: MethodConfig[] };
@@ -55,9 +58,20 @@ export function loadExperimentConfig(path: string): ExperimentConfig {
 
 /** Each stage's key: the hash of everything its output depends on, upstream stages included. */
 export function stageHashes(c: ExperimentConfig): { data: string; sft: string; methods: Record<string, string>; eval: string } {
-  const data = configHash({ data: c.data, seed: c.seed });
+  const data = configHash({ data: c.data, seed: c.seed, sources: sourceFingerprints(c) });
   const sft = configHash({ data, model: c.model, sft: c.sft, seed: c.seed });
   const methods = Object.fromEntries(c.methods.map((m) => [m.name, configHash({ sft, preference: c.preference, method: m })]));
   const evalHash = configHash({ sft, methods, eval: c.eval });
   return { data, sft, methods, eval: evalHash };
+}
+
+/** Size and modification time of each source file: a changed file re-runs the data stage (whose cache is keyed by content). */
+function sourceFingerprints(c: ExperimentConfig): { path: string; size: number; mtimeMs: number }[] {
+  if (c.data.source !== 'files') return [];
+  return c.data.files.map((f) => {
+    const path = typeof f === 'string' ? f : f.path;
+    if (!existsSync(path)) return { path, size: -1, mtimeMs: -1 };
+    const { size, mtimeMs } = statSync(path);
+    return { path, size, mtimeMs };
+  });
 }

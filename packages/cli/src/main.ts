@@ -6,6 +6,7 @@ import { PREFERENCE_LOSSES } from '@spo/losses';
 import { loadExperimentConfig } from './experiment-config.js';
 import type { StageContext } from './stages/context.js';
 import { dataStage } from './stages/data-stage.js';
+import { prepare } from './prepare-command.js';
 import { sftStage } from './stages/sft-stage.js';
 import { trainStage } from './stages/train-stage.js';
 import { evalStage } from './stages/eval-stage.js';
@@ -48,6 +49,10 @@ const program = new Command('spo')
 withCommon(program.command('data').description('generate / load and tokenise the data: SFT demonstrations, pairs, ranked lists, eval prompts'))
   .action(async (o: CommonOptions) => dataStage(await context(o)));
 
+program.command('prepare').description('load, check, split, tokenise the data into the prepared-data cache and report what happened (no backend needed)')
+  .requiredOption('-c, --config <path>', 'experiment config (JSON) whose "data" section to prepare')
+  .action(async (o: { config: string }) => prepare(loadExperimentConfig(o.config), log));
+
 withCommon(program.command('sft').description('supervised fine-tuning from scratch on the demonstrations'))
   .action(async (o: CommonOptions) => sftStage(await context(o)));
 
@@ -64,7 +69,7 @@ withCommon(program.command('report').description('write results.csv and results.
 withCommon(program.command('run').description('every stage in order; finished stages are skipped, a killed one resumes'))
   .action(async (o: CommonOptions) => {
     const ctx = await context(o);
-    dataStage(ctx);
+    await dataStage(ctx);
     sftStage(ctx);
     for (const m of ctx.config.methods) trainStage(ctx, m.name);
     evalStage(ctx);

@@ -1,12 +1,15 @@
 // Data configuration and its defaults (the one place they are declared).
 import { z } from 'zod';
-import { KEY_CONTENT_EXTRACTORS } from './degree-variants.js';
+import { KEY_CONTENT_EXTRACTORS } from './key-content.js';
+import { SOURCE_FORMAT_NAMES } from './sources/source-formats.js';
 
 /** How SPO's degree variants are made; a method's `spo` block carries these (DESIGN.md §1). */
 export const DegreeConfigSchema = z.object({
   /** K: number of preference-degree levels, level 0 being the response itself. */
   degrees: z.number().int().min(2).max(16).default(4),
   extractor: z.enum(KEY_CONTENT_EXTRACTORS).default('rake'),
+  /** Share of the extracted phrases, best scored first, that counts as key content (RAKE's paper keeps a third). */
+  keyShare: z.number().gt(0, 'must be above 0 (1 keeps every extracted phrase)').max(1).default(1),
   /** Which response gets degree variants: the chosen (best-ranked), the rejected (worst-ranked), or both. */
   target: z.enum(['chosen', 'rejected', 'both']).default('chosen'),
 }).strict();
@@ -26,3 +29,66 @@ export const SyntheticDataConfigSchema = z.object({
 
 export type DegreeConfig = z.infer<typeof DegreeConfigSchema>;
 export type SyntheticDataConfig = z.infer<typeof SyntheticDataConfigSchema>;
+
+/** Where the tokenizer comes from for file sources: a local Hugging Face folder, or trained on the data. */
+export const TokenizerSourceSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('pretrained'),
+    /** A folder with tokenizer.json (and tokenizer_config.json). */
+    path: z.string().min(1),
+  }).strict(),
+  z.object({
+    kind: z.enum(['bpe', 'word']),
+    /** Special tokens (4) included; byte-level BPE needs at least the 256 bytes besides. */
+    vocabSize: z.number().int().min(8).default(4096),
+    minFrequency: z.number().int().min(1).default(2),
+  }).strict().refine((t) => t.kind !== 'bpe' || t.vocabSize >= 260, { path: ['vocabSize'], message: 'byte-level BPE needs vocabSize >= 260 (4 special tokens + 256 bytes)' }),
+]);
+
+const FieldNamesSchema = z.object({
+  prompt: z.string(), chosen: z.string(), rejected: z.string(), responses: z.string(), scores: z.string(), ranks: z.string(),
+}).partial().strict();
+
+/** A data file, with the split it is (all of it) when the source splits its files that way. */
+const DataFileSchema = z.union([
+  z.string().min(1),
+  z.object({ path: z.string().min(1), split: z.enum(['train', 'validation', 'test']) }).strict(),
+]);
+
+export const FileDataConfigSchema = z.object({
+  source: z.literal('files'),
+  format: z.enum(SOURCE_FORMAT_NAMES),
+  /** Paths relative to the directory spo (or nx) runs in. */
+  files: z.array(DataFileSchema).min(1),
+  /** Field or column names where they differ from the format's (e.g. {"prompt": "question"}). */
+  fields: FieldNamesSchema.default({}),
+  /** CSV only: the delimiter (default: "\t" for .tsv, else detected). */
+  delimiter: z.string().length(1).optional(),
+  /** Stop at a bad row ("error", naming file, line and field) or drop it and count it by reason ("skip"). */
+  onBadRow: z.enum(['error', 'skip']).default('error'),
+  /** Keep at most this many rows (over all files, in file order). */
+  limit: z.number().int().positive().optional(),
+  /** Longest prompt or response in characters; longer is a bad row (too-long). */
+  maxChars: z.number().int().positive().default(20000),
+  /** How chat messages become prompt text: HH-RLHF's "\n\nHuman: ...\n\nAssistant:" or the tokenizer's chat template. */
+  chatFormat: z.enum(['hh', 'template']).default('hh'),
+  /** Shares of the prompts (grouped, so one prompt never spans two splits) for files without a split of their own. */
+  splits: z.object({
+    validation: z.number().min(0).max(0.5).default(0.05),
+    test: z.number().min(0).max(0.5).default(0.1),
+  }).strict().default({ validation: 0.05, test: 0.1 }),
+  tokenizer: TokenizerSourceSchema.default({ kind: 'bpe', vocabSize: 4096, minFrequency: 2 }),
+  /** Longer prompts are cut to this many tokens, keeping their end (the latest turns) or their start. */
+  maxPromptTokens: z.number().int().positive().default(192),
+  truncation: z.enum(['keep-end', 'keep-start']).default('keep-end'),
+  /** Responses are never cut: a longer one drops its row, counted as response-too-long. */
+  maxResponseTokens: z.number().int().positive().default(128),
+  /** Held-out prompts (from the test split) that the policies are sampled on. */
+  evalPrompts: z.number().int().positive().default(256),
+}).strict();
+
+export const DataConfigSchema = z.discriminatedUnion('source', [SyntheticDataConfigSchema, FileDataConfigSchema]);
+
+export type TokenizerSource = z.infer<typeof TokenizerSourceSchema>;
+export type FileDataConfig = z.infer<typeof FileDataConfigSchema>;
+export type DataConfig = z.infer<typeof DataConfigSchema>;

@@ -59,16 +59,16 @@ test('RAKE: phrases between stop words and punctuation, scored degree / frequenc
 
 test('degree variants: nested, monotone in removed phrases, labelled 0..K-1, deterministic under a seed', () => {
   const text = 'alice likes tea . bob owns boats . carol fears bees .';
-  const v = degreeVariants(text, { levels: 4, extractor: 'rake' }, new Rng(9));
+  const v = degreeVariants(text, { levels: 4, extractor: 'rake', keyShare: 1 }, new Rng(9));
   assert.deepEqual(v.map((x) => x.level), [0, 1, 2, 3]);
   assert.equal(v[0].text, text);
   assert.deepEqual(v.map((x) => x.removed.length), [0, 1, 2, 3]);
   for (let k = 1; k < 4; k++) for (const p of v[k - 1].removed) assert.ok(v[k].removed.includes(p));
   assert.equal(v[3].text, '');
   for (const x of v) assert.ok(!/ {2}|^ | $|\. \./.test(x.text), `well formed: "${x.text}"`);
-  assert.deepEqual(v, degreeVariants(text, { levels: 4, extractor: 'rake' }, new Rng(9)));
-  assert.notDeepEqual(v, degreeVariants(text, { levels: 4, extractor: 'rake' }, new Rng(10)));
-  assert.equal(deleteSpans('first mix the flour . then bake it .', [{ start: 1, end: 2 }, { start: 3, end: 4 }]), 'then bake it .');
+  assert.deepEqual(v, degreeVariants(text, { levels: 4, extractor: 'rake', keyShare: 1 }, new Rng(9)));
+  assert.notDeepEqual(v, degreeVariants(text, { levels: 4, extractor: 'rake', keyShare: 1 }, new Rng(10)));
+  assert.equal(deleteSpans('first mix the flour . then bake it .', [{ start: 6, end: 9 }, { start: 14, end: 19 }]), 'then bake it .');
 });
 
 test('ranked lists: distinct responses, best first by Plackett-Luce on the oracle, more often right than wrong', () => {

@@ -1,66 +1,112 @@
-// A prepared dataset is one folder: tokenizer.json, sft.jsonl, preferences.jsonl, lists.jsonl (ranked
-// lists), eval.jsonl and manifest.json (config, hash, counts, length statistics), written atomically.
+// A prepared dataset is one folder: the tokenizer's files, sft.jsonl, preferences.jsonl, lists.jsonl
+// (ranked lists), eval.jsonl (held-out prompts), validation.jsonl and test.jsonl (held-out pairs) and
+// manifest.json (config, hash, counts, lengths, and for file sources what was read and dropped).
+// `prepareDataset` keeps one per (config, seed, source file digests) in a cache folder, written
+// atomically, so a second call with the same inputs returns at once.
 // SPO's degree variants are a method's setting, so the trainer builds them (buildDegreeVariantSet).
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { configHash, writeDirAtomic } from '@spo/engine';
 import { buildSyntheticDataset } from './synthetic/build-dataset.js';
 import { syntheticTask } from './synthetic/tasks.js';
 import { WordTokenizer } from './word-tokenizer.js';
-import type { SyntheticDataConfig } from './config.js';
+import { loadTokenizer, type TextTokenizer } from './tokenizer.js';
+import { prepareFromFiles, type PrepareReport } from './sources/prepare-files.js';
+import type { DataConfig, SyntheticDataConfig } from './config.js';
 import type { EvalPrompt, PreferenceList, PreferencePair, SftExample } from './records.js';
 
 export interface PreparedDataset {
-  tokenizer: WordTokenizer;
+  tokenizer: TextTokenizer;
   sft: SftExample[];
+  /** Training pairs (for a ranked list: its best and worst response). */
   preferences: PreferencePair[];
   lists: PreferenceList[];
   eval: EvalPrompt[];
+  /** Held-out pairs (file sources; the synthetic tasks score held-out samples with their oracle instead). */
+  validation: PreferencePair[];
+  test: PreferencePair[];
   manifest: DatasetManifest;
 }
 
 export interface DatasetManifest {
   configHash: string;
-  config: SyntheticDataConfig;
+  config: DataConfig;
   seed: number;
-  counts: { sft: number; preferences: number; lists: number; eval: number };
+  /** The source files and their sha256, part of the cache key. */
+  sources: { path: string; sha256: string }[];
+  counts: { sft: number; preferences: number; lists: number; eval: number; validation: number; test: number };
   /** Prompt + response tokens (with bos/eos) over all SFT and preference sequences: max and mean. */
   tokens: { max: number; mean: number };
+  /** File sources: rows read, kept and dropped by reason, splits, truncation, length percentiles. */
+  report?: PrepareReport;
 }
 
 export function prepareSynthetic(config: SyntheticDataConfig, seed: number): PreparedDataset {
   const task = syntheticTask(config.task);
   const data = buildSyntheticDataset(task, config, seed);
   const tokenizer = WordTokenizer.fromTexts(task.vocabulary());
-  const lengths = [
-    ...data.sft.map((e) => tokenizer.encode(e.prompt).length + tokenizer.encode(e.response).length + 2),
-    ...data.preferences.flatMap((p) => [p.chosen, p.rejected].map((r) => tokenizer.encode(p.prompt).length + tokenizer.encode(r).length + 2)),
-    ...data.lists.flatMap((l) => l.responses.map((r) => tokenizer.encode(l.prompt).length + tokenizer.encode(r).length + 2)),
-  ];
-  const manifest: DatasetManifest = {
-    configHash: configHash({ config, seed }),
-    config,
-    seed,
-    counts: { sft: data.sft.length, preferences: data.preferences.length, lists: data.lists.length, eval: data.eval.length },
-    tokens: { max: Math.max(...lengths), mean: lengths.reduce((a, b) => a + b, 0) / lengths.length },
-  };
-  return { tokenizer, sft: data.sft, preferences: data.preferences, lists: data.lists, eval: data.eval, manifest };
+  return assemble(config, seed, [], tokenizer, { ...data, validation: [], test: [] });
 }
 
-const toJsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+/** The prepared dataset for a config: from the cache when its inputs are unchanged, else built and cached. */
+export async function prepareDataset(config: DataConfig, seed: number, cacheDir: string, log: (line: string) => void): Promise<{ dir: string; dataset: PreparedDataset; cached: boolean }> {
+  const sources = config.source === 'files' ? await Promise.all(config.files.map((f) => fileDigest(typeof f === 'string' ? f : f.path))) : [];
+  const dir = join(cacheDir, configHash({ config, seed, sources }));
+  if (existsSync(join(dir, 'manifest.json'))) return { dir, dataset: readPreparedDataset(dir), cached: true };
+  let dataset: PreparedDataset;
+  if (config.source === 'synthetic') dataset = prepareSynthetic(config, seed);
+  else {
+    const parts = await prepareFromFiles(config, seed, log);
+    dataset = assemble(config, seed, sources, parts.tokenizer, parts, parts.report);
+  }
+  writePreparedDataset(dir, dataset);
+  return { dir, dataset, cached: false };
+}
+
+function assemble(config: DataConfig, seed: number, sources: DatasetManifest['sources'], tokenizer: TextTokenizer,
+  d: Pick<PreparedDataset, 'sft' | 'preferences' | 'lists' | 'eval' | 'validation' | 'test'>, report?: PrepareReport): PreparedDataset {
+  const promptTokens = new Map<string, number>();
+  const count = (p: string, r: string) => {
+    if (!promptTokens.has(p)) promptTokens.set(p, tokenizer.encode(p).length);
+    return promptTokens.get(p)! + tokenizer.encode(r).length + 2;
+  };
+  const lengths = [
+    ...d.sft.map((e) => count(e.prompt, e.response)),
+    ...d.preferences.flatMap((p) => [count(p.prompt, p.chosen), count(p.prompt, p.rejected)]),
+    ...d.lists.flatMap((l) => l.responses.map((r) => count(l.prompt, r))),
+  ];
+  const manifest: DatasetManifest = {
+    configHash: configHash({ config, seed, sources }),
+    config,
+    seed,
+    sources,
+    counts: { sft: d.sft.length, preferences: d.preferences.length, lists: d.lists.length, eval: d.eval.length, validation: d.validation.length, test: d.test.length },
+    tokens: { max: lengths.reduce((a, b) => Math.max(a, b), 0), mean: lengths.reduce((a, b) => a + b, 0) / Math.max(lengths.length, 1) },
+    ...(report ? { report } : {}),
+  };
+  return { tokenizer, ...d, manifest };
+}
+
+async function fileDigest(path: string): Promise<{ path: string; sha256: string }> {
+  if (!existsSync(path)) throw new Error(`data.files: ${path} does not exist (paths are relative to the directory you run spo or nx from)`);
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return { path, sha256: hash.digest('hex') };
+}
+
+const toJsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
 
 export function writePreparedDataset(dir: string, ds: PreparedDataset): void {
   writeDirAtomic(dir, (tmp) => {
-    writeFileSync(join(tmp, 'tokenizer.json'), JSON.stringify(ds.tokenizer.toJSON()));
-    writeFileSync(join(tmp, 'sft.jsonl'), toJsonl(ds.sft));
-    writeFileSync(join(tmp, 'preferences.jsonl'), toJsonl(ds.preferences));
-    writeFileSync(join(tmp, 'lists.jsonl'), toJsonl(ds.lists));
-    writeFileSync(join(tmp, 'eval.jsonl'), toJsonl(ds.eval));
+    for (const [name, json] of Object.entries(ds.tokenizer.files())) writeFileSync(join(tmp, name), JSON.stringify(json));
+    for (const part of ['sft', 'preferences', 'lists', 'eval', 'validation', 'test'] as const) writeFileSync(join(tmp, `${part}.jsonl`), toJsonl(ds[part]));
     writeFileSync(join(tmp, 'manifest.json'), `${JSON.stringify(ds.manifest, null, 2)}\n`);
   });
 }
 
 function readJsonl<T>(path: string): T[] {
+  if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line, i) => {
     try {
       return JSON.parse(line) as T;
@@ -73,11 +119,13 @@ function readJsonl<T>(path: string): T[] {
 export function readPreparedDataset(dir: string): PreparedDataset {
   if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir} is not a prepared dataset (no manifest.json); run the data stage first`);
   return {
-    tokenizer: WordTokenizer.fromJSON(JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')), join(dir, 'tokenizer.json')),
+    tokenizer: loadTokenizer(dir),
     sft: readJsonl(join(dir, 'sft.jsonl')),
     preferences: readJsonl(join(dir, 'preferences.jsonl')),
     lists: readJsonl(join(dir, 'lists.jsonl')),
     eval: readJsonl(join(dir, 'eval.jsonl')),
+    validation: readJsonl(join(dir, 'validation.jsonl')),
+    test: readJsonl(join(dir, 'test.jsonl')),
     manifest: JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')),
   };
 }

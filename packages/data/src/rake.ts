@@ -1,45 +1,50 @@
 // RAKE, Rapid Automatic Keyword Extraction (Rose et al., 2010): candidate phrases are maximal runs of
-// words between stop words and punctuation; a word scores degree(w) / frequency(w), where degree is
-// the summed length of the candidate phrases it occurs in; a phrase scores the sum of its words.
+// words between stop words, punctuation and line breaks; a word scores degree(w) / frequency(w), where
+// degree is the summed length of the candidate phrases it occurs in; a phrase scores the sum of its
+// words. A phrase that occurs several times is one key phrase with several spans.
 import { ENGLISH_STOPWORDS } from './stopwords.js';
+import { wordTokens, isContentWord } from './words.js';
 
 export interface KeyPhrase {
+  /** The phrase as first written (its case kept). */
   phrase: string;
   score: number;
-  /** Word span [start, end) in the whitespace-split text. */
-  start: number;
-  end: number;
+  /** Character spans [start, end) of every occurrence in the text. */
+  spans: { start: number; end: number }[];
 }
 
-const PUNCTUATION = /^[^\p{L}\p{N}]+$/u;
-
-/** Candidate phrases of a whitespace-tokenised text, best score first (ties: earlier first). */
+/** Candidate phrases of a text, best score first (ties: the earlier first). */
 export function rakePhrases(text: string, stopwords: ReadonlySet<string> = ENGLISH_STOPWORDS): KeyPhrase[] {
-  const words = text.split(/\s+/).filter(Boolean);
-  const spans: [number, number][] = [];
-  let start = -1;
-  words.forEach((w, i) => {
-    const breaks = PUNCTUATION.test(w) || stopwords.has(w.toLowerCase());
-    if (breaks && start >= 0) {
-      spans.push([start, i]);
-      start = -1;
-    } else if (!breaks && start < 0) start = i;
-  });
-  if (start >= 0) spans.push([start, words.length]);
+  const tokens = wordTokens(text);
+  const runs: (typeof tokens)[] = [];
+  let run: typeof tokens = [];
+  for (const t of tokens) {
+    if (!isContentWord(t, stopwords) || t.gap.includes('\n')) {
+      if (run.length) runs.push(run);
+      run = isContentWord(t, stopwords) ? [t] : [];
+    } else run.push(t);
+  }
+  if (run.length) runs.push(run);
+
   const degree = new Map<string, number>(), frequency = new Map<string, number>();
-  for (const [s, e] of spans) {
-    for (let i = s; i < e; i++) {
-      const w = words[i].toLowerCase();
+  for (const r of runs) {
+    for (const t of r) {
+      const w = t.text.toLowerCase();
       frequency.set(w, (frequency.get(w) ?? 0) + 1);
-      degree.set(w, (degree.get(w) ?? 0) + (e - s));
+      degree.set(w, (degree.get(w) ?? 0) + r.length);
     }
   }
-  return spans
-    .map(([s, e]) => ({
-      phrase: words.slice(s, e).join(' '),
-      score: words.slice(s, e).reduce((acc, w) => acc + degree.get(w.toLowerCase())! / frequency.get(w.toLowerCase())!, 0),
-      start: s,
-      end: e,
-    }))
-    .sort((a, b) => b.score - a.score || a.start - b.start);
+  const phrases = new Map<string, KeyPhrase>();
+  for (const r of runs) {
+    const key = r.map((t) => t.text.toLowerCase()).join(' ');
+    const span = { start: r[0].start, end: r[r.length - 1].end };
+    const seen = phrases.get(key);
+    if (seen) seen.spans.push(span);
+    else phrases.set(key, {
+      phrase: text.slice(span.start, span.end),
+      score: r.reduce((acc, t) => acc + degree.get(t.text.toLowerCase())! / frequency.get(t.text.toLowerCase())!, 0),
+      spans: [span],
+    });
+  }
+  return [...phrases.values()].sort((a, b) => b.score - a.score || a.spans[0].start - b.spans[0].start);
 }

@@ -1,5 +1,5 @@
 // Tokenised prompt + response sequences and their padded batches.
-import type { WordTokenizer } from './word-tokenizer.js';
+import type { TextTokenizer } from './tokenizer.js';
 
 /** [bos, ...prompt, ...response, eos]; the response (with eos) is what log-probs score. */
 export interface TokenizedSequence {
@@ -7,7 +7,7 @@ export interface TokenizedSequence {
   promptLength: number;
 }
 
-export function encodeSequence(tokenizer: WordTokenizer, prompt: string, response: string, maxLength: number): TokenizedSequence {
+export function encodeSequence(tokenizer: TextTokenizer, prompt: string, response: string, maxLength: number): TokenizedSequence {
   const promptIds = [tokenizer.bosId, ...tokenizer.encode(prompt)];
   const responseIds = [...tokenizer.encode(response), tokenizer.eosId];
   const length = promptIds.length + responseIds.length;
@@ -17,7 +17,7 @@ export function encodeSequence(tokenizer: WordTokenizer, prompt: string, respons
   return { ids: [...promptIds, ...responseIds], promptLength: promptIds.length };
 }
 
-export function encodePrompt(tokenizer: WordTokenizer, prompt: string): number[] {
+export function encodePrompt(tokenizer: TextTokenizer, prompt: string): number[] {
   return [tokenizer.bosId, ...tokenizer.encode(prompt)];
 }
 

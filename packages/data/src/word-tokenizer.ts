@@ -3,7 +3,9 @@
 
 export const SPECIAL_TOKENS = { pad: '<pad>', unk: '<unk>', bos: '<bos>', eos: '<eos>' } as const;
 
-export class WordTokenizer {
+import type { TextTokenizer } from './tokenizer.js';
+
+export class WordTokenizer implements TextTokenizer {
   readonly vocab: Map<string, number>;
   private readonly words: string[];
 
@@ -19,6 +21,11 @@ export class WordTokenizer {
     for (const text of texts) for (const w of text.split(/\s+/)) if (w) seen.add(w);
     const specials = Object.values(SPECIAL_TOKENS) as string[];
     return new WordTokenizer([...specials, ...[...seen].filter((w) => !specials.includes(w)).sort()]);
+  }
+
+  /** Whether a tokenizer.json is this class's own format (WordLevel over whitespace-split words). */
+  static isOwnFormat(json: any): boolean {
+    return json?.model?.type === 'WordLevel' && json?.pre_tokenizer?.type === 'WhitespaceSplit' && json?.normalizer === null;
   }
 
   static fromJSON(json: any, source = 'tokenizer.json'): WordTokenizer {
@@ -53,6 +60,10 @@ export class WordTokenizer {
   decode(ids: readonly number[]): string {
     const specials = new Set([this.padId, this.bosId, this.eosId]);
     return ids.filter((id) => !specials.has(id)).map((id) => this.words[id] ?? SPECIAL_TOKENS.unk).join(' ');
+  }
+
+  files(): Record<string, unknown> {
+    return { 'tokenizer.json': this.toJSON() };
   }
 
   toJSON(): Record<string, unknown> {

@@ -1,4 +1,5 @@
-// A checkpoint is one folder: model.safetensors + config.json (Hugging Face GPT-2 names) + tokenizer.json,
+// A checkpoint is one folder: model.safetensors + config.json (Hugging Face GPT-2 names) + the tokenizer's
+// files (tokenizer.json, and tokenizer_config.json for Hugging Face tokenizers),
 // written atomically, so it opens like a Hugging Face model folder.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,14 +15,18 @@ export function modelTensors(model: CausalLM): TensorMap {
   return out;
 }
 
-/** Write the three checkpoint files into an existing folder (not atomic: see saveCheckpoint). */
-export function writeCheckpointFiles(dir: string, model: CausalLM, tokenizer: unknown): void {
+/** File name -> JSON value of each tokenizer file, tokenizer.json among them. */
+export type TokenizerFiles = Record<string, unknown>;
+
+/** Write the checkpoint files into an existing folder (not atomic: see saveCheckpoint). */
+export function writeCheckpointFiles(dir: string, model: CausalLM, tokenizer: TokenizerFiles): void {
+  if (!('tokenizer.json' in tokenizer)) throw new Error('a checkpoint needs the tokenizer\'s tokenizer.json');
   writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(modelTensors(model), { format: 'pt' }));
   writeFileSync(join(dir, 'config.json'), `${JSON.stringify(toHfConfig(model.config), null, 2)}\n`);
-  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
+  for (const [name, json] of Object.entries(tokenizer)) writeFileSync(join(dir, name), JSON.stringify(json));
 }
 
-export function saveCheckpoint(dir: string, model: CausalLM, tokenizer: unknown): void {
+export function saveCheckpoint(dir: string, model: CausalLM, tokenizer: TokenizerFiles): void {
   writeDirAtomic(dir, (tmp) => writeCheckpointFiles(tmp, model, tokenizer));
 }
 

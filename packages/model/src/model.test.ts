@@ -84,7 +84,7 @@ test('top-p keeps only the nucleus', () => {
 test('checkpoint round trip keeps every parameter and the tokenizer', () => {
   const model = CausalLM.init(config, 4);
   const dir = join(mkdtempSync(join(tmpdir(), 'ckpt-')), 'step-1');
-  saveCheckpoint(dir, model, { model: { type: 'WordLevel' } });
+  saveCheckpoint(dir, model, { 'tokenizer.json': { model: { type: 'WordLevel' } } });
   const loaded = loadCheckpoint(dir);
   assert.deepEqual(loaded.tokenizer, { model: { type: 'WordLevel' } });
   assert.deepEqual(loaded.model.config, model.config);

@@ -8,13 +8,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf, Rng, writeJsonAtomic } from '@spo/engine';
 import { generate, type CausalLM } from '@spo/model';
-import { encodePrompt, padBatch, type PaddedBatch, type TokenizedSequence, type WordTokenizer } from '@spo/data';
+import { encodePrompt, padBatch, type PaddedBatch, type TokenizedSequence, type TextTokenizer } from '@spo/data';
 import type { KlRegularizerConfig } from './method.js';
 
 export interface KlRegularizerArgs {
   policy: CausalLM;
   reference: CausalLM;
-  tokenizer: WordTokenizer;
+  tokenizer: TextTokenizer;
   prompts: readonly string[];
   config: KlRegularizerConfig;
   seed: number;

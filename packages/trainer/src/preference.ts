@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf, matMul2d, writeJsonAtomic } from '@spo/engine';
 import { sequenceLogProbs, saveCheckpoint, writeCheckpointFiles, type CausalLM } from '@spo/model';
-import { buildDegreeVariantSet, encodeSequence, padBatch, type PreferenceList, type TokenizedSequence, type WordTokenizer } from '@spo/data';
+import { buildDegreeVariantSet, encodeSequence, padBatch, type PreferenceList, type TokenizedSequence, type TextTokenizer } from '@spo/data';
 import { chosenNll, degreeLoss, degreeRankLoss, preferenceLoss, type DegreeLossOutput, type PairLossOutput } from '@spo/losses';
 import type { TrainConfig } from './config.js';
 import type { MethodConfig } from './method.js';
@@ -21,7 +21,7 @@ export interface PreferenceArgs {
   policy: CausalLM;
   /** Frozen reference (usually the SFT model): fills the log-prob cache and, with `kl`, the regulariser. */
   reference: CausalLM;
-  tokenizer: WordTokenizer;
+  tokenizer: TextTokenizer;
   /** Ranked responses, best first; a pair is a list of two. */
   examples: readonly PreferenceList[];
   /** Prompts the KL regulariser samples on (method.kl.prompts picks which set the caller passes). */
@@ -184,7 +184,7 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
     variables: new Map([...a.policy.params, ...head]),
     stopAfter: a.stopAfter,
     log: a.log,
-    writeModel: (d) => writeCheckpointFiles(d, a.policy, a.tokenizer.toJSON()),
+    writeModel: (d) => writeCheckpointFiles(d, a.policy, a.tokenizer.files()),
     beforeStep: kl ? (step) => kl.prepare(step) : undefined,
     lossFn,
   });
@@ -201,7 +201,7 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
       writeJsonAtomic(join(a.dir, 'degree-confusion.json'), { head: spo.head, ...confusion });
       a.log?.(`[${a.method.name}] degree accuracy of the final model on ${confusion.groups} responses: ${confusion.accuracy.toFixed(3)}; confusion (rows: true level, columns: predicted): ${JSON.stringify(confusion.counts)}`);
     }
-    saveCheckpoint(join(a.dir, 'final'), a.policy, a.tokenizer.toJSON());
+    saveCheckpoint(join(a.dir, 'final'), a.policy, a.tokenizer.files());
   }
   for (const v of head.values()) v.dispose();
   return summary;

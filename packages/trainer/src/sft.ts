@@ -2,14 +2,14 @@
 import { join } from 'node:path';
 import { tf } from '@spo/engine';
 import { sequenceLogProbs, saveCheckpoint, writeCheckpointFiles, type CausalLM } from '@spo/model';
-import { encodeSequence, padBatch, type SftExample, type WordTokenizer } from '@spo/data';
+import { encodeSequence, padBatch, type SftExample, type TextTokenizer } from '@spo/data';
 import type { TrainConfig } from './config.js';
 import { batchTensors } from './batch-tensors.js';
 import { trainLoop, type TrainSummary } from './train-loop.js';
 
 export interface SftArgs {
   model: CausalLM;
-  tokenizer: WordTokenizer;
+  tokenizer: TextTokenizer;
   examples: readonly SftExample[];
   config: TrainConfig;
   seed: number;
@@ -29,7 +29,7 @@ export function trainSft(a: SftArgs): TrainSummary {
     variables: a.model.params,
     stopAfter: a.stopAfter,
     log: a.log,
-    writeModel: (d) => writeCheckpointFiles(d, a.model, a.tokenizer.toJSON()),
+    writeModel: (d) => writeCheckpointFiles(d, a.model, a.tokenizer.files()),
     lossFn: (indices, countTokens) => {
       const batch = padBatch(indices.map((i) => sequences[i]), a.tokenizer.padId);
       countTokens(batch.tokens);
@@ -39,6 +39,6 @@ export function trainSft(a: SftArgs): TrainSummary {
       return { loss, metrics: { 'logps/response': tf.mean(lp.sum) as tf.Scalar } };
     },
   });
-  if (summary.steps === a.config.steps) saveCheckpoint(join(a.dir, 'final'), a.model, a.tokenizer.toJSON());
+  if (summary.steps === a.config.steps) saveCheckpoint(join(a.dir, 'final'), a.model, a.tokenizer.files());
   return summary;
 }

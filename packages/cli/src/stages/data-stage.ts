@@ -1,14 +1,23 @@
-import { prepareSynthetic, writePreparedDataset } from '@spo/data';
+// The data stage: the prepared dataset for the experiment's data config, from the prepared-data cache
+// when its inputs are unchanged, copied into the run folder.
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { prepareDataset } from '@spo/data';
 import { closeStage, isStageDone, openStage } from './stage-dir.js';
 import { stageDirs, type StageContext } from './context.js';
+import { describeDataset } from '../describe-dataset.js';
 
-export function dataStage(ctx: StageContext): void {
+/** Where prepared datasets are cached: $SPO_CACHE_DIR, else .cache/spo in the working directory. */
+export const preparedCacheDir = () => join(process.env.SPO_CACHE_DIR ?? join('.cache', 'spo'), 'prepared');
+
+export async function dataStage(ctx: StageContext): Promise<void> {
   const stage = stageDirs(ctx).data;
   if (isStageDone(stage)) return ctx.log(`[data] ${stage.dir} is up to date (${stage.hash})`);
   openStage(stage, ctx.log);
-  const ds = prepareSynthetic(ctx.config.data, ctx.config.seed);
-  writePreparedDataset(`${stage.dir}/dataset`, ds);
-  const m = ds.manifest;
-  ctx.log(`[data] ${ctx.config.data.task}: ${m.counts.sft} SFT demonstrations, ${m.counts.preferences} preference pairs, ${m.counts.lists} ranked lists, ${m.counts.eval} held-out prompts; vocabulary ${ds.tokenizer.size}; tokens per sequence max ${m.tokens.max}, mean ${m.tokens.mean.toFixed(1)}`);
-  closeStage(stage, m);
+  const { dir, dataset, cached } = await prepareDataset(ctx.config.data, ctx.config.seed, preparedCacheDir(), ctx.log);
+  ctx.log(`[data] ${cached ? 'from the cache' : 'prepared'}: ${dir}`);
+  for (const line of describeDataset(dataset)) ctx.log(`[data] ${line}`);
+  rmSync(join(stage.dir, 'dataset'), { recursive: true, force: true });
+  cpSync(dir, join(stage.dir, 'dataset'), { recursive: true });
+  closeStage(stage, dataset.manifest.counts);
 }

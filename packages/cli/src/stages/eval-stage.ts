@@ -29,6 +29,9 @@ export function evalStage(ctx: StageContext): void {
   requireDone(dirs.sft, 'sft');
   for (const m of ctx.config.methods) requireDone(dirs.method(m.name), `train-${m.name}`);
   openStage(stage, ctx.log);
+  if (ctx.config.data.source !== 'synthetic') {
+    throw new Error(`${ctx.configPath}: the eval stage scores samples with a synthetic task's oracle, and data.source is "${ctx.config.data.source}". Reward-model and LLM-judge win rates on real data are not built yet (issue 6); the data, sft and train stages work on it.`);
+  }
   const ds = readPreparedDataset(join(dirs.data.dir, 'dataset'));
   const task = syntheticTask(ctx.config.data.task);
   const prompts = ds.eval.map((e) => e.prompt);

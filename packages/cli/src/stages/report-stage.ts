@@ -46,7 +46,9 @@ export function reportStage(ctx: StageContext, command: string): void {
     `| config | \`${ctx.configPath}\` (eval hash \`${dirs.eval.hash}\`) |`,
     `| seed | ${config.seed} |`,
     `| backend | ${ctx.backend.name} |`,
-    `| task | synthetic ${config.data.task}, label temperature ${config.data.labelTemperature} |`,
+    config.data.source === 'synthetic'
+      ? `| task | synthetic ${config.data.task}, label temperature ${config.data.labelTemperature} |`
+      : `| data | ${config.data.format}: ${config.data.files.map((f) => (typeof f === 'string' ? f : f.path)).join(', ')} |`,
     '',
   ].join('\n');
   writeFileAtomic(join(ctx.reportDir, 'results.md'), markdown);

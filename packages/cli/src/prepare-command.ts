@@ -1,0 +1,24 @@
+// `spo prepare`: the data section of a config into the prepared-data cache, with a summary of what was
+// read, kept and dropped, and for each SPO setting of the config's methods, what pruning does to it.
+import { buildDegreeVariantSet, pairAsList, prepareDataset } from '@spo/data';
+import { canonicalJson } from '@spo/engine';
+import { describeDataset } from './describe-dataset.js';
+import { preparedCacheDir } from './stages/data-stage.js';
+import type { ExperimentConfig } from './experiment-config.js';
+
+export async function prepare(config: ExperimentConfig, log: (line: string) => void): Promise<void> {
+  const started = performance.now();
+  const { dir, dataset, cached } = await prepareDataset(config.data, config.seed, preparedCacheDir(), log);
+  log(`[prepare] ${cached ? 'already prepared' : `prepared in ${((performance.now() - started) / 1000).toFixed(1)} s`}: ${dir}`);
+  for (const line of describeDataset(dataset)) log(`[prepare] ${line}`);
+  const lists = dataset.preferences.map(pairAsList);
+  const seen = new Set<string>();
+  for (const m of config.methods) {
+    if (!m.spo || seen.has(canonicalJson(m.spo))) continue;
+    seen.add(canonicalJson(m.spo));
+    const { summary: s } = buildDegreeVariantSet(lists, m.spo, config.seed);
+    const f = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(' / ');
+    log(`[prepare] pruning for "${m.name}" (${m.spo.extractor}, K = ${m.spo.degrees}, keyShare ${m.spo.keyShare}, ${m.spo.target}): ${s.responses} responses, ${s.keyPhrases.mean.toFixed(1)} key phrases each (${s.keyPhrases.responsesWithNone} with none)`);
+    log(`[prepare]   per level: phrases removed ${f(s.meanPhrasesRemoved)}; words removed ${f(s.meanWordsRemoved)}; distinct variants ${s.distinctPerLevel.join(' / ')}`);
+  }
+}

@@ -1,0 +1,160 @@
+// Streaming readers for the file formats preference data comes in. Each yields one raw row at a time
+// with its line number, so a 10 GB file never has to fit in memory and every error can point at a line.
+// - JSON Lines (.jsonl, also .json files whose first character is "{"), gzip-compressed or not;
+// - a JSON array of rows (.json starting with "["), split element by element without parsing it whole;
+// - CSV / TSV through papaparse, with a header row.
+// Bytes are decoded strictly: invalid UTF-8 is an error of its line, not replacement characters.
+import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { Transform, type Readable } from 'node:stream';
+import Papa from 'papaparse';
+import { BadRowError } from './bad-rows.js';
+
+export type RawRow = { line: number; value: unknown } | { line: number; error: BadRowError };
+
+function isGzip(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openBytes(file: string): Readable {
+  const raw = createReadStream(file);
+  return isGzip(file) ? raw.pipe(createGunzip()) : raw;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decode(file: string, line: number, bytes: Uint8Array): string | BadRowError {
+  try {
+    return strictUtf8.decode(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    return new BadRowError({ file, line }, 'not-utf8', undefined, 'bytes that are not valid UTF-8 (convert the file to UTF-8)');
+  }
+}
+
+/** Whether a .json file holds one array (rather than one object per line). */
+async function firstCharacter(file: string): Promise<string> {
+  for await (const chunk of openBytes(file)) {
+    const m = /\S/.exec((chunk as Buffer).toString('latin1'));
+    if (m) return m[0];
+  }
+  return '';
+}
+
+export async function* readJsonRows(file: string): AsyncGenerator<RawRow> {
+  if ((await firstCharacter(file)) === '[') yield* readJsonArray(file);
+  else yield* readJsonLines(file);
+}
+
+async function* readJsonLines(file: string): AsyncGenerator<RawRow> {
+  let pending: Buffer = Buffer.alloc(0);
+  let line = 0;
+  const emit = (bytes: Buffer): RawRow | undefined => {
+    line++;
+    const text = decode(file, line, bytes[bytes.length - 1] === 0x0d ? bytes.subarray(0, -1) : bytes);
+    if (text instanceof BadRowError) return { line, error: text };
+    if (!text.trim()) return undefined;
+    try {
+      return { line, value: JSON.parse(text) };
+    } catch (error) {
+      return { line, error: new BadRowError({ file, line }, 'not-json', undefined, `not valid JSON (${(error as Error).message})`) };
+    }
+  };
+  for await (const chunk of openBytes(file)) {
+    pending = pending.length ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
+    let newline: number;
+    while ((newline = pending.indexOf(0x0a)) >= 0) {
+      const row = emit(pending.subarray(0, newline));
+      pending = pending.subarray(newline + 1);
+      if (row) yield row;
+    }
+  }
+  if (pending.length) {
+    const row = emit(pending);
+    if (row) yield row;
+  }
+}
+
+/** Elements of a top-level JSON array, found by tracking nesting depth and strings byte by byte. */
+async function* readJsonArray(file: string): AsyncGenerator<RawRow> {
+  let depth = 0, inString = false, escaped = false, line = 1, elementLine = 1;
+  let parts: Buffer[] = [];
+  const finish = (): RawRow | undefined => {
+    const bytes = Buffer.concat(parts);
+    parts = [];
+    const leading = /^\s*/.exec(bytes.toString('latin1'))![0];
+    const at = elementLine + (leading.match(/\n/g) ?? []).length;
+    const text = decode(file, at, bytes);
+    if (text instanceof BadRowError) return { line: at, error: text };
+    if (!text.trim()) return undefined;
+    try {
+      return { line: at, value: JSON.parse(text) };
+    } catch (error) {
+      return { line: at, error: new BadRowError({ file, line: at }, 'not-json', undefined, `array element is not valid JSON (${(error as Error).message})`) };
+    }
+  };
+  for await (const c of openBytes(file)) {
+    const chunk = c as Buffer;
+    let from = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b === 0x0a) line++;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (b === 0x5c) escaped = true;
+        else if (b === 0x22) inString = false;
+        continue;
+      }
+      if (b === 0x22) inString = true;
+      else if (b === 0x7b || b === 0x5b) {
+        if (++depth === 1) { from = i + 1; elementLine = line; continue; } // the array's own "["
+      } else if (b === 0x7d || b === 0x5d) depth--;
+      if (depth === 0 && b !== 0x5d) continue; // whitespace before the array
+      if ((depth === 1 && b === 0x2c) || (depth === 0 && b === 0x5d)) {
+        parts.push(chunk.subarray(from, i));
+        const row = finish();
+        if (row) yield row;
+        from = i + 1;
+        elementLine = line;
+        if (depth === 0) return;
+      }
+    }
+    if (depth > 0) parts.push(chunk.subarray(from));
+  }
+  yield { line, error: new BadRowError({ file, line }, 'not-json', undefined, 'the JSON array is not closed (truncated file?)') };
+}
+
+/** Rows of a CSV or TSV file with a header row, as objects keyed by column name; `line` is the 1-based row (the header is row 1). */
+export async function* readCsvRows(file: string, delimiter?: string): AsyncGenerator<RawRow> {
+  let line = 1, bytesLine = 1;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const utf8 = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      try {
+        const text = decoder.decode(chunk, { stream: true });
+        bytesLine += (text.match(/\n/g) ?? []).length;
+        done(null, text);
+      } catch {
+        done(new BadRowError({ file, line: bytesLine }, 'not-utf8', undefined, 'bytes that are not valid UTF-8 (convert the file to UTF-8)'));
+      }
+    },
+  });
+  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { header: true, skipEmptyLines: 'greedy', delimiter: delimiter ?? (/\.tsv(\.gz)?$/i.test(file) ? '\t' : '') });
+  const rows = openBytes(file).pipe(utf8);
+  rows.on('error', (e) => parser.destroy(e));
+  rows.pipe(parser);
+  try {
+    for await (const row of parser as AsyncIterable<Record<string, unknown>>) {
+      line++;
+      yield { line, value: row };
+    }
+  } catch (error) {
+    if (error instanceof BadRowError) yield { line: error.at.line, error };
+    else throw error;
+  }
+}

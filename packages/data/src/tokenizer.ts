@@ -1,0 +1,32 @@
+// What the trainer needs from a tokenizer, whichever kind it is: the project's word-level tokenizer
+// for the synthetic tasks, or any Hugging Face tokenizer.json (pretrained, or trained here).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WordTokenizer } from './word-tokenizer.js';
+import { HfTokenizer } from './hf-tokenizer.js';
+
+export interface TextTokenizer {
+  /** Ids are 0..size-1. */
+  readonly size: number;
+  readonly padId: number;
+  readonly bosId: number;
+  readonly eosId: number;
+  /** Ids of a text, without special tokens. */
+  encode(text: string): number[];
+  /** The text of ids, special tokens dropped. */
+  decode(ids: readonly number[]): string;
+  /** The files that recreate it (tokenizer.json, and tokenizer_config.json for Hugging Face ones), as JSON values. */
+  files(): Record<string, unknown>;
+}
+
+/**
+ * The tokenizer saved in a folder (a prepared dataset, a checkpoint or a Hugging Face model folder):
+ * the fast word-level one when tokenizer.json is the project's own, else through @huggingface/transformers.
+ */
+export function loadTokenizer(dir: string): TextTokenizer {
+  const path = join(dir, 'tokenizer.json');
+  if (!existsSync(path)) throw new Error(`${dir} has no tokenizer.json`);
+  const json = JSON.parse(readFileSync(path, 'utf8'));
+  if (WordTokenizer.isOwnFormat(json)) return WordTokenizer.fromJSON(json, path);
+  return HfTokenizer.fromFolder(dir);
+}
