@@ -2,16 +2,19 @@
 // stages: data -> sft -> train-<method> (one per method in the config) -> eval -> report, and `run`
 // (all of them). Each target calls the `spo` CLI, declares the config and library sources as inputs
 // and its run folder as output, so Nx caches finished stages and reruns only what a change reaches.
+// Experiments on data files (data.source "files") also hash those files' contents into every target,
+// and stop at the train targets: their eval (reward model, LLM judge) is not built yet; the
+// oracle-scored eval and report exist for the synthetic tasks only.
 const { readFileSync } = require('node:fs');
 const { dirname, basename } = require('node:path');
 
-function stage(configPath, runDir, command, dependsOn, output, { parallel = false } = {}) {
+function stage(configPath, runDir, command, dependsOn, output, { parallel = false, dataFiles = false } = {}) {
   return {
     command: `tsx packages/cli/src/main.ts ${command} --config ${configPath}`,
     ...(dependsOn.length ? { dependsOn } : {}),
     cache: true,
     ...(parallel ? {} : { parallelism: false }),
-    inputs: ['experiment'],
+    inputs: ['experiment', ...(dataFiles ? [{ runtime: `node tools/data-fingerprint.cjs ${configPath}` }] : [])],
     outputs: [`{workspaceRoot}/${output ?? runDir}`],
   };
 }
@@ -21,14 +24,19 @@ function experimentTargets(configPath, workspaceRoot) {
   const name = config.name ?? basename(dirname(configPath));
   const runs = `runs/${name}`;
   const methods = (config.methods ?? []).map((m) => m.name);
+  const dataFiles = config.data?.source === 'files';
   const targets = {
-    data: stage(configPath, runs, 'data', [], `${runs}/data`, { parallel: true }),
-    sft: stage(configPath, runs, 'sft', ['data'], `${runs}/sft`),
+    data: stage(configPath, runs, 'data', [], `${runs}/data`, { parallel: true, dataFiles }),
+    sft: stage(configPath, runs, 'sft', ['data'], `${runs}/sft`, { dataFiles }),
   };
-  for (const m of methods) targets[`train-${m}`] = stage(configPath, runs, `train --method ${m}`, ['sft'], `${runs}/${m}`);
-  targets.eval = stage(configPath, runs, 'eval', methods.map((m) => `train-${m}`), `${runs}/eval`);
-  targets.report = stage(configPath, runs, 'report', ['eval'], `reports/${name}`, { parallel: true });
-  targets.run = { executor: 'nx:noop', dependsOn: ['report'] };
+  for (const m of methods) targets[`train-${m}`] = stage(configPath, runs, `train --method ${m}`, ['sft'], `${runs}/${m}`, { dataFiles });
+  if (dataFiles) {
+    targets.run = { executor: 'nx:noop', dependsOn: methods.map((m) => `train-${m}`) };
+  } else {
+    targets.eval = stage(configPath, runs, 'eval', methods.map((m) => `train-${m}`), `${runs}/eval`);
+    targets.report = stage(configPath, runs, 'report', ['eval'], `reports/${name}`, { parallel: true });
+    targets.run = { executor: 'nx:noop', dependsOn: ['report'] };
+  }
   return { name, targets };
 }
 
