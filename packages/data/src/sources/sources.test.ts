@@ -20,9 +20,9 @@ const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n')
 const hh = (prompt: string, a: string, b: string) => ({ chosen: `\n\nHuman: ${prompt}\n\nAssistant: ${a}`, rejected: `\n\nHuman: ${prompt}\n\nAssistant: ${b}` });
 
 // Row counts and known quirks as ../shared/data/*/SOURCE.md states them.
-const sharedSkip = existsSync(SHARED) ? false : `../shared/data is absent (expected at ${SHARED}); the real-data loader checks are skipped`;
+const absent = (dataset: string) => (existsSync(join(SHARED, dataset, 'SOURCE.md')) ? false : `${join(SHARED, dataset)} is absent (../shared/data beside the repository, or $SPO_SHARED_DATA): skipped`);
 
-test('HH-RLHF test splits: row counts and quirks match SOURCE.md', { skip: sharedSkip }, async () => {
+test('HH-RLHF test splits: row counts and quirks match SOURCE.md', { skip: absent('hh-rlhf') }, async () => {
   const expected: Record<string, { rows: number; identical: number; mismatch: number }> = {
     'harmless-base': { rows: 2312, identical: 0, mismatch: 5 },
     'helpful-base': { rows: 2354, identical: 2, mismatch: 9 },
@@ -46,7 +46,7 @@ test('HH-RLHF test splits: row counts and quirks match SOURCE.md', { skip: share
   assert.equal(total, 8552);
 });
 
-test('TL;DR comparisons and the ShareGPT demo set: row counts match SOURCE.md, prompts in the paper format', { skip: sharedSkip }, async () => {
+test('TL;DR comparisons and the ShareGPT demo set: row counts match SOURCE.md, prompts in the paper format', { skip: absent('summarize-from-feedback') || absent('llamafactory-dpo-en-demo') }, async () => {
   const counts: Record<string, number> = { batch13: 1097, batch18: 674, cnndm0: 437, edit_b2_eval_test: 5 };
   for (const [file, n] of Object.entries(counts)) {
     const { rows, summary } = await load({ format: 'tldr', files: [join(SHARED, 'summarize-from-feedback/comparisons', `${file}.json`)], onBadRow: 'skip' });
