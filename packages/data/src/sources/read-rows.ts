@@ -154,7 +154,9 @@ export async function* readCsvRows(file: string, delimiter?: string): AsyncGener
       yield { line, value: row };
     }
   } catch (error) {
-    if (error instanceof BadRowError) yield { line: error.at.line, error };
-    else throw error;
+    // A CSV parser cannot find the next row after bytes it cannot decode, so skipping would lose the
+    // rest of the file silently: invalid UTF-8 stops the load whatever data.onBadRow says.
+    if (error instanceof BadRowError) throw new Error(`${error.message}; a CSV file cannot be read past it, so this stops the load even with data.onBadRow "skip"`);
+    throw error;
   }
 }

@@ -119,6 +119,11 @@ for (const bad of BAD_ROWS) {
   });
 }
 
+test('invalid UTF-8 in a CSV file stops the load even in skip mode: the rows after it cannot be found again', async () => {
+  const file = fixture('u.csv', Buffer.concat([Buffer.from('prompt,chosen,rejected\np,a,b\n'), Buffer.from([0xff, 0xfe]), Buffer.from(',a,b\nq,c,d\n')]));
+  await assert.rejects(load({ format: 'csv', files: [file], onBadRow: 'skip' }), /u\.csv:\d+: .*not valid UTF-8.*stops the load even with data\.onBadRow "skip"/);
+});
+
 test('known quirks are dropped and counted even when bad rows stop the load', async () => {
   const file = fixture('q.jsonl', jsonl([
     hh('Hi', 'Hello.', 'Hello.'),
