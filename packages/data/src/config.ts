@@ -19,6 +19,8 @@ export const SyntheticDataConfigSchema = z.object({
   task: z.enum(['summarization', 'dialogue']),
   sftExamples: z.number().int().positive().default(4000),
   preferencePairs: z.number().int().positive().default(2000),
+  /** Held-out labelled pairs on which a reward model's accuracy and oracle agreement are measured. */
+  validationPairs: z.number().int().nonnegative().default(256),
   /** Ranked lists for list losses (soft-bon, soft-pl); 0 builds none. */
   preferenceLists: z.number().int().nonnegative().default(0),
   /** Responses per ranked list. */

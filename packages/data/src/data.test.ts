@@ -28,7 +28,7 @@ test('dialogue oracle rewards steps for benign requests and refusals for harmful
 });
 
 test('synthetic dataset: deterministic, labels follow the oracle more often than not, held-out prompts', () => {
-  const sizes = { sftExamples: 50, preferencePairs: 400, preferenceLists: 0, listSize: 4, evalPrompts: 20, labelTemperature: 0.25 };
+  const sizes = { sftExamples: 50, preferencePairs: 400, validationPairs: 30, preferenceLists: 0, listSize: 4, evalPrompts: 20, labelTemperature: 0.25 };
   const a = buildSyntheticDataset(summarizationTask, sizes, 3);
   assert.deepEqual(a, buildSyntheticDataset(summarizationTask, sizes, 3));
   assert.notDeepEqual(a.preferences, buildSyntheticDataset(summarizationTask, sizes, 4).preferences);
@@ -36,6 +36,10 @@ test('synthetic dataset: deterministic, labels follow the oracle more often than
   const disagree = a.preferences.filter((p) => p.chosenReward! < p.rejectedReward!).length;
   assert.ok(agree > 2 * disagree && disagree > 0, `noisy labels expected: ${agree} agree, ${disagree} disagree`);
   for (const p of a.preferences) assert.notEqual(p.chosen, p.rejected);
+  assert.equal(a.validation.length, 30);
+  assert.ok(a.validation.every((p) => p.chosenReward !== undefined), 'held-out pairs carry oracle rewards');
+  const withoutValidation = buildSyntheticDataset(summarizationTask, { ...sizes, validationPairs: 0 }, 3);
+  assert.deepEqual(withoutValidation.preferences, a.preferences, 'held-out pairs come from their own random stream');
 });
 
 test('tokenizer: round trip and Hugging Face tokenizer.json shape', () => {
@@ -72,7 +76,7 @@ test('degree variants: nested, monotone in removed phrases, labelled 0..K-1, det
 });
 
 test('ranked lists: distinct responses, best first by Plackett-Luce on the oracle, more often right than wrong', () => {
-  const sizes = { sftExamples: 1, preferencePairs: 1, preferenceLists: 300, listSize: 4, evalPrompts: 1, labelTemperature: 0.25 };
+  const sizes = { sftExamples: 1, preferencePairs: 1, validationPairs: 0, preferenceLists: 300, listSize: 4, evalPrompts: 1, labelTemperature: 0.25 };
   const { lists } = buildSyntheticDataset(summarizationTask, sizes, 5);
   assert.equal(lists.length, 300);
   let topIsBest = 0;

@@ -46,7 +46,7 @@ export function prepareSynthetic(config: SyntheticDataConfig, seed: number): Pre
   const task = syntheticTask(config.task);
   const data = buildSyntheticDataset(task, config, seed);
   const tokenizer = WordTokenizer.fromTexts(task.vocabulary());
-  return assemble(config, seed, [], tokenizer, { ...data, validation: [], test: [] });
+  return assemble(config, seed, [], tokenizer, { ...data, test: [] });
 }
 
 /** The prepared dataset for a config: from the cache when its inputs are unchanged, else built and cached. */

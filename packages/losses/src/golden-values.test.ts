@@ -8,7 +8,7 @@ import { tf, initBackend } from '@spo/engine';
 import {
   dpoLoss, cdpoLoss, robustDpoLoss, ipoLoss, hingeLoss, rdpoLoss, simpoLoss, orpoLoss, cpoLoss, ktoLoss, ncaLoss, bcoLoss,
   exoLoss, sppoHardLoss, apoZeroLoss, apoDownLoss, discopopLoss, softPreferenceLoss, softBestOfNLoss, softPlackettLuceLoss,
-  chosenNll, degreeLoss, degreeRankLoss, type PairLogProbs, type PairLossOutput,
+  chosenNll, degreeLoss, degreeRankLoss, rewardModelLoss, type PairLogProbs, type PairLossOutput,
 } from './index.js';
 
 await initBackend(undefined, () => {});
@@ -136,4 +136,10 @@ test('degree loss (logprob-rank): Plackett-Luce over the level order; prediction
   // second group: −log(e⁻¹/(e⁻¹+e⁻³+e⁻²)) − log(e⁻³/(e⁻³+e⁻²)) = log(1 + e⁻² + e⁻¹) + log(1 + e)
   near(out.losses.dataSync()[1], 0.4076059 + 1.3132617);
   assert.deepEqual(Array.from(out.predicted.dataSync()), [0, 1, 2, 0, 2, 1]);
+});
+
+test('reward model: −log σ(r_w − r_l) = softplus(−1) at r_w = 1.5, r_l = 0.5; centring adds c·(r_w + r_l)²', () => {
+  const chosen = tf.tensor1d([1.5]), rejected = tf.tensor1d([0.5]);
+  near(rewardModelLoss(chosen, rejected, { centerCoefficient: 0 }).dataSync()[0], 0.3132617);
+  near(rewardModelLoss(chosen, rejected, { centerCoefficient: 0.5 }).dataSync()[0], 0.3132617 + 0.5 * 4); // 2.3132617
 });

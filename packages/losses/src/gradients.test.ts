@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, initBackend, numericGradient } from '@spo/engine';
-import { PREFERENCE_LOSSES, PREFERENCE_LOSS_NAMES, bcoLossWithShift, chosenNll, degreeLoss, degreeRankLoss, type PairLogProbs } from './index.js';
+import { PREFERENCE_LOSSES, PREFERENCE_LOSS_NAMES, bcoLossWithShift, chosenNll, degreeLoss, degreeRankLoss, rewardModelLoss, type PairLogProbs } from './index.js';
 
 await initBackend(undefined, () => {});
 
@@ -52,4 +52,14 @@ test('degree losses: gradients match finite differences', () => {
   const levels = tf.tensor1d([2, 3], 'int32');
   assertGradientMatches((t) => tf.sum(degreeLoss(t as tf.Tensor2D, levels).losses) as tf.Scalar, z, 'linear');
   assertGradientMatches((t) => tf.sum(degreeRankLoss(t as tf.Tensor2D).losses) as tf.Scalar, z, 'logprob-rank');
+});
+
+test('reward-model loss: gradient matches finite differences, with and without centring', () => {
+  const rewards = tf.tensor1d([0.4, -1.1, 0.9, 0.2]); // [r_w (2), r_l (2)]
+  for (const centerCoefficient of [0, 0.01]) {
+    assertGradientMatches((t) => {
+      const [chosen, rejected] = tf.split(t, 2) as tf.Tensor1D[];
+      return tf.sum(rewardModelLoss(chosen, rejected, { centerCoefficient })) as tf.Scalar;
+    }, rewards, `rm c=${centerCoefficient}`);
+  }
 });

@@ -22,3 +22,5 @@ export { degreeLoss, degreeRankLoss, SpoParamsSchema, DEGREE_HEADS } from './deg
 export type { DegreeLossOutput, SpoParams } from './degree-loss.js';
 export { PREFERENCE_LOSSES, PREFERENCE_LOSS_NAMES, preferenceLoss, parseLossParams } from './registry.js';
 export type { PreferenceLossSpec, PairLossSpec, ListLossSpec, PreferenceLossName } from './registry.js';
+export { rewardModelLoss, RewardModelLossParamsSchema } from './reward-model.js';
+export type { RewardModelLossParams } from './reward-model.js';

@@ -8,3 +8,4 @@ export { generate, sampleToken } from './generate.js';
 export type { GenerateOptions } from './generate.js';
 export { saveCheckpoint, loadCheckpoint, modelTensors, writeCheckpointFiles } from './checkpoint.js';
 export type { LoadedCheckpoint } from './checkpoint.js';
+export { RewardModel, saveRewardModel, loadRewardModel, writeRewardModelFiles, SCORE_WEIGHT } from './reward-model.js';

@@ -1,7 +1,8 @@
 // Optimisation and loop settings shared by SFT, preference and reward-model training; defaults here only.
 import { z } from 'zod';
 
-export const TrainConfigSchema = z.object({
+/** The loop's fields; TrainConfigSchema and the reward model's config (which adds its loss settings) build on them. */
+export const TrainFieldsSchema = z.object({
   steps: z.number().int().positive(),
   /** Examples (SFT) or pairs (preference) per micro-batch. */
   batchSize: z.number().int().positive().default(16),
@@ -20,6 +21,11 @@ export const TrainConfigSchema = z.object({
   checkpointEvery: z.number().int().positive().default(50),
   /** Checkpoints kept on disk (oldest removed first). */
   keepCheckpoints: z.number().int().positive().default(2),
-}).strict().refine((c) => c.warmupSteps <= c.steps, { message: 'warmupSteps must not exceed steps', path: ['warmupSteps'] });
+});
+
+export const warmupFitsSteps: [(c: { warmupSteps: number; steps: number }) => boolean, { message: string; path: string[] }] =
+  [(c) => c.warmupSteps <= c.steps, { message: 'warmupSteps must not exceed steps', path: ['warmupSteps'] }];
+
+export const TrainConfigSchema = TrainFieldsSchema.strict().refine(...warmupFitsSteps);
 
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;

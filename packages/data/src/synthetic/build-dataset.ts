@@ -1,6 +1,7 @@
 // Build the splits of a synthetic task: SFT demonstrations, preference pairs labelled by
 // Bradley-Terry on the oracle rewards with a noise temperature, ranked lists ordered by Plackett-Luce
-// with the same temperature (Bradley-Terry's generalisation), and held-out evaluation prompts.
+// with the same temperature (Bradley-Terry's generalisation), held-out evaluation prompts, and held-out
+// labelled pairs for validating a reward model.
 import { Rng } from '@spo/engine';
 import type { SyntheticTask } from './task.js';
 import type { EvalPrompt, PreferenceList, PreferencePair, SftExample } from '../records.js';
@@ -8,6 +9,8 @@ import type { EvalPrompt, PreferenceList, PreferencePair, SftExample } from '../
 export interface SyntheticSizes {
   sftExamples: number;
   preferencePairs: number;
+  /** Held-out labelled pairs (a reward model's validation set). */
+  validationPairs: number;
   evalPrompts: number;
   /** Ranked lists of `listSize` responses (for list losses); 0 builds none. */
   preferenceLists: number;
@@ -21,6 +24,7 @@ export interface SyntheticDataset {
   preferences: PreferencePair[];
   lists: PreferenceList[];
   eval: EvalPrompt[];
+  validation: PreferencePair[];
 }
 
 function sigmoid(x: number): number {
@@ -30,28 +34,21 @@ function sigmoid(x: number): number {
 export function buildSyntheticDataset(task: SyntheticTask, sizes: SyntheticSizes, seed: number | string): SyntheticDataset {
   const root = new Rng(`${seed}/${task.name}`);
   const sftRng = root.fork('sft'), prefRng = root.fork('preferences'), listRng = root.fork('lists'), evalRng = root.fork('eval');
+  const validationRng = root.fork('validation');
   const sft: SftExample[] = [];
   for (let i = 0; i < sizes.sftExamples; i++) {
     const p = task.samplePrompt(sftRng);
     sft.push({ prompt: p.prompt, response: task.sampleResponse(p, sftRng) });
   }
-  const preferences: PreferencePair[] = [];
-  while (preferences.length < sizes.preferencePairs) {
-    const p = task.samplePrompt(prefRng);
-    const a = task.sampleResponse(p, prefRng);
-    const b = task.sampleResponse(p, prefRng);
-    if (a === b) continue; // an identical pair carries no preference
-    const ra = task.oracle(p.context, a), rb = task.oracle(p.context, b);
-    const aWins = prefRng.bernoulli(sigmoid((ra - rb) / sizes.labelTemperature));
-    preferences.push({
-      prompt: p.prompt,
-      chosen: aWins ? a : b,
-      rejected: aWins ? b : a,
-      chosenReward: aWins ? ra : rb,
-      rejectedReward: aWins ? rb : ra,
-      context: p.context,
-    });
-  }
+  const labelledPairs = (n: number, rng: Rng): PreferencePair[] => {
+    const pairs: PreferencePair[] = [];
+    while (pairs.length < n) {
+      const pair = labelledPair(task, rng, sizes.labelTemperature);
+      if (pair) pairs.push(pair);
+    }
+    return pairs;
+  };
+  const preferences = labelledPairs(sizes.preferencePairs, prefRng);
   const lists: PreferenceList[] = [];
   while (lists.length < sizes.preferenceLists) {
     const p = task.samplePrompt(listRng);
@@ -66,7 +63,25 @@ export function buildSyntheticDataset(task: SyntheticTask, sizes: SyntheticSizes
     const p = task.samplePrompt(evalRng);
     evalPrompts.push({ prompt: p.prompt, context: p.context });
   }
-  return { sft, preferences, lists, eval: evalPrompts };
+  return { sft, preferences, lists, eval: evalPrompts, validation: labelledPairs(sizes.validationPairs, validationRng) };
+}
+
+/** Two responses to one prompt, labelled by Bradley-Terry on the oracle; undefined when they are identical. */
+function labelledPair(task: SyntheticTask, rng: Rng, temperature: number): PreferencePair | undefined {
+  const p = task.samplePrompt(rng);
+  const a = task.sampleResponse(p, rng);
+  const b = task.sampleResponse(p, rng);
+  if (a === b) return undefined; // an identical pair carries no preference
+  const ra = task.oracle(p.context, a), rb = task.oracle(p.context, b);
+  const aWins = rng.bernoulli(sigmoid((ra - rb) / temperature));
+  return {
+    prompt: p.prompt,
+    chosen: aWins ? a : b,
+    rejected: aWins ? b : a,
+    chosenReward: aWins ? ra : rb,
+    rejectedReward: aWins ? rb : ra,
+    context: p.context,
+  };
 }
 
 /** A ranking drawn from Plackett-Luce: the next place goes to item i with probability ∝ exp(r_i / τ). */

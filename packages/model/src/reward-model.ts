@@ -1,0 +1,69 @@
+// A reward model: the causal LM's final hidden state at each sequence's last real token, through a
+// linear score head to one scalar, as Hugging Face's GPT2ForSequenceClassification (num_labels 1) does.
+// On disk it is a checkpoint folder whose model.safetensors also holds `score.weight` [1, d] and whose
+// config.json names that architecture, so the same folder opens in Hugging Face.
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tf, Rng, encodeSafetensors, readSafetensors, writeDirAtomic } from '@spo/engine';
+import { CausalLM } from './causal-lm.js';
+import { loadCheckpoint, modelTensors, writeCheckpointFiles, type TokenizerFiles } from './checkpoint.js';
+import { toHfConfig } from './config.js';
+
+export const SCORE_WEIGHT = 'score.weight';
+
+export class RewardModel {
+  constructor(readonly lm: CausalLM, readonly scoreWeight: tf.Variable) {}
+
+  /** A fresh score head (N(0, 0.02), as GPT-2 initialises) on top of a language model, usually the SFT one. */
+  static fromLanguageModel(lm: CausalLM, seed: number | string): RewardModel {
+    const rng = new Rng(`${seed}/reward-head`);
+    const w = Float32Array.from({ length: lm.config.dModel }, () => rng.normal() * 0.02);
+    return new RewardModel(lm, tf.variable(tf.tensor2d(w, [1, lm.config.dModel]), true));
+  }
+
+  /** Every trainable variable by name: the language model's and the score head's. */
+  variables(): Map<string, tf.Variable> {
+    return new Map([...this.lm.params, [SCORE_WEIGHT, this.scoreWeight]]);
+  }
+
+  /** One reward per row of right-padded `ids` [B, T]; `lengths` [B] counts each row's real tokens. */
+  rewards(ids: tf.Tensor2D, lengths: readonly number[]): tf.Tensor1D {
+    const [B, T] = ids.shape;
+    const last = new Float32Array(B * T);
+    lengths.forEach((n, b) => (last[b * T + n - 1] = 1));
+    const hidden = this.lm.forward(ids).hidden;
+    const atLast = tf.sum(tf.mul(hidden, tf.tensor3d(last, [B, T, 1])), 1) as tf.Tensor2D;
+    return tf.reshape(tf.matMul(atLast, this.scoreWeight, false, true), [B]) as tf.Tensor1D;
+  }
+
+  dispose(): void {
+    this.lm.dispose();
+    this.scoreWeight.dispose();
+  }
+}
+
+export function saveRewardModel(dir: string, rm: RewardModel, tokenizer: TokenizerFiles): void {
+  writeDirAtomic(dir, (tmp) => writeRewardModelFiles(tmp, rm, tokenizer));
+}
+
+/** Write the reward model's files into an existing folder (not atomic: see saveRewardModel). */
+export function writeRewardModelFiles(dir: string, rm: RewardModel, tokenizer: TokenizerFiles): void {
+  writeCheckpointFiles(dir, rm.lm, tokenizer);
+  const tensors = modelTensors(rm.lm);
+  tensors[SCORE_WEIGHT] = { dtype: 'float32', shape: rm.scoreWeight.shape, data: rm.scoreWeight.dataSync() as Float32Array };
+  writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(tensors, { format: 'pt' }));
+  const config = { ...toHfConfig(rm.lm.config), architectures: ['GPT2ForSequenceClassification'], num_labels: 1, id2label: { 0: 'reward' }, label2id: { reward: 0 } };
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+export function loadRewardModel(dir: string, trainable = false): { model: RewardModel; tokenizer: unknown } {
+  const { model: lm, tokenizer } = loadCheckpoint(dir, trainable);
+  const path = join(dir, 'model.safetensors');
+  const score = existsSync(path) ? readSafetensors(path).tensors[SCORE_WEIGHT] : undefined;
+  if (!score) {
+    lm.dispose();
+    throw new Error(`${path} has no ${SCORE_WEIGHT}: ${dir} is a language model, not a reward model (train one with \`spo train --stage rm\`)`);
+  }
+  if (score.shape.join(',') !== `1,${lm.config.dModel}`) throw new Error(`${path}: ${SCORE_WEIGHT} has shape [${score.shape}], expected [1, ${lm.config.dModel}]`);
+  return { model: new RewardModel(lm, tf.variable(tf.tensor2d(score.data as Float32Array, [1, lm.config.dModel]), trainable)), tokenizer };
+}
