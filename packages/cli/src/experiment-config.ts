@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { configHash } from '@spo/engine';
 import { ModelShapeSchema } from '@spo/model';
 import { DataConfigSchema } from '@spo/data';
-import { TrainConfigSchema, MethodConfigSchema, resolveMethod, type MethodConfig } from '@spo/trainer';
+import { TrainConfigSchema, MethodConfigSchema, RewardModelConfigSchema, resolveMethod, type MethodConfig } from '@spo/trainer';
 import { EvalConfigSchema } from '@spo/evaluators';
 import { PREFERENCE_LOSSES, type PreferenceLossName } from '@spo/losses';
 
@@ -18,12 +18,14 @@ export const ExperimentConfigSchema = z.object({
   sft: TrainConfigSchema,
   preference: TrainConfigSchema,
   methods: z.array(MethodConfigSchema).min(1),
+  /** A reward model trained from the SFT model on the preference pairs (`spo train --stage rm`); the eval scores samples with it. */
+  rewardModel: RewardModelConfigSchema.optional(),
   eval: EvalConfigSchema.default(EvalConfigSchema.parse({})),
 }).strict().superRefine((c, ctx) => {
   const seen = new Set<string>();
   c.methods.forEach((m, i) => {
     if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `method name "${m.name}" is used twice` });
-    if (['data', 'sft', 'eval'].includes(m.name)) ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `"${m.name}" is a stage name; pick another method name` });
+    if (['data', 'sft', 'rm', 'eval'].includes(m.name)) ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `"${m.name}" is a stage name; pick another method name` });
     seen.add(m.name);
     if (PREFERENCE_LOSSES[m.loss as PreferenceLossName]?.input === 'lists' && c.data.source === 'synthetic' && c.data.preferenceLists === 0) {
       ctx.addIssue({ code: 'custom', path: ['data', 'preferenceLists'], message: `method "${m.name}" uses the list loss "${m.loss}": set data.preferenceLists above 0 (and data.listSize)` });
@@ -57,12 +59,13 @@ export function loadExperimentConfig(path: string): ExperimentConfig {
 }
 
 /** Each stage's key: the hash of everything its output depends on, upstream stages included. */
-export function stageHashes(c: ExperimentConfig): { data: string; sft: string; methods: Record<string, string>; eval: string } {
+export function stageHashes(c: ExperimentConfig): { data: string; sft: string; rm?: string; methods: Record<string, string>; eval: string } {
   const data = configHash({ data: c.data, seed: c.seed, sources: sourceFingerprints(c) });
   const sft = configHash({ data, model: c.model, sft: c.sft, seed: c.seed });
+  const rm = c.rewardModel ? configHash({ sft, rewardModel: c.rewardModel }) : undefined;
   const methods = Object.fromEntries(c.methods.map((m) => [m.name, configHash({ sft, preference: c.preference, method: m })]));
-  const evalHash = configHash({ sft, methods, eval: c.eval });
-  return { data, sft, methods, eval: evalHash };
+  const evalHash = configHash({ sft, rm, methods, eval: c.eval });
+  return { data, sft, rm, methods, eval: evalHash };
 }
 
 /** Size and modification time of each source file: a changed file re-runs the data stage (whose cache is keyed by content). */

@@ -9,6 +9,7 @@ import { dataStage } from './stages/data-stage.js';
 import { prepare } from './prepare-command.js';
 import { sftStage } from './stages/sft-stage.js';
 import { trainStage } from './stages/train-stage.js';
+import { rewardModelStage } from './stages/rm-stage.js';
 import { evalStage } from './stages/eval-stage.js';
 import { reportStage } from './stages/report-stage.js';
 
@@ -56,9 +57,15 @@ program.command('prepare').description('load, check, split, tokenise the data in
 withCommon(program.command('sft').description('supervised fine-tuning from scratch on the demonstrations'))
   .action(async (o: CommonOptions) => sftStage(await context(o)));
 
-withCommon(program.command('train').description('preference training of one method from the SFT model'))
-  .requiredOption('-m, --method <name>', 'a method name from the config\'s "methods"')
-  .action(async (o: CommonOptions & { method: string }) => trainStage(await context(o), o.method));
+withCommon(program.command('train').description('preference training of one method from the SFT model, or (--stage rm) the reward model'))
+  .option('-m, --method <name>', 'a method name from the config\'s "methods"')
+  .addOption(new Option('--stage <stage>', 'train the reward model (the config\'s "rewardModel" section) instead of a method').choices(['rm']))
+  .action(async (o: CommonOptions & { method?: string; stage?: 'rm' }) => {
+    if ((o.method === undefined) === (o.stage === undefined)) throw new Error('train needs one of --method <name> or --stage rm');
+    const ctx = await context(o);
+    if (o.stage === 'rm') rewardModelStage(ctx);
+    else trainStage(ctx, o.method!);
+  });
 
 withCommon(program.command('eval').description('sample every model on held-out prompts and compute win rates'))
   .action(async (o: CommonOptions) => evalStage(await context(o)));
@@ -71,6 +78,7 @@ withCommon(program.command('run').description('every stage in order; finished st
     const ctx = await context(o);
     await dataStage(ctx);
     sftStage(ctx);
+    if (ctx.config.rewardModel) rewardModelStage(ctx);
     for (const m of ctx.config.methods) trainStage(ctx, m.name);
     evalStage(ctx);
     reportStage(ctx, reproduceCommand(o));

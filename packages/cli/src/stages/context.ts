@@ -13,11 +13,12 @@ export interface StageContext {
   log: (line: string) => void;
 }
 
-export function stageDirs(ctx: StageContext): { data: StageDir; sft: StageDir; method: (name: string) => StageDir; eval: StageDir } {
+export function stageDirs(ctx: StageContext): { data: StageDir; sft: StageDir; rm?: StageDir; method: (name: string) => StageDir; eval: StageDir } {
   const h = stageHashes(ctx.config);
   return {
     data: { dir: join(ctx.runDir, 'data'), hash: h.data },
     sft: { dir: join(ctx.runDir, 'sft'), hash: h.sft },
+    rm: h.rm ? { dir: join(ctx.runDir, 'rm'), hash: h.rm } : undefined,
     method: (name) => {
       if (!(name in h.methods)) throw new Error(`no method "${name}" in ${ctx.configPath}; methods: ${Object.keys(h.methods).join(', ')}`);
       return { dir: join(ctx.runDir, name), hash: h.methods[name] };
