@@ -12,6 +12,7 @@ import { trainStage } from './stages/train-stage.js';
 import { rewardModelStage } from './stages/rm-stage.js';
 import { evalStage } from './stages/eval-stage.js';
 import { reportStage } from './stages/report-stage.js';
+import { PROMPT_FORMATS, startChatServer, type PromptFormat } from './serve/chat-server.js';
 
 interface CommonOptions {
   config: string;
@@ -82,6 +83,19 @@ withCommon(program.command('run').description('every stage in order; finished st
     for (const m of ctx.config.methods) trainStage(ctx, m.name);
     evalStage(ctx);
     reportStage(ctx, reproduceCommand(o));
+  });
+
+program.command('serve').description('an OpenAI-compatible chat-completions server over a checkpoint (POST /v1/chat/completions)')
+  .requiredOption('--checkpoint <dir>', 'a checkpoint folder, e.g. runs/quickstart/dpo-spo/final')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 8000)
+  .addOption(new Option('--format <format>', 'how messages become the prompt: raw (the last user message), hh (Human:/Assistant:), template (the tokenizer\'s chat template)').choices([...PROMPT_FORMATS]).default('raw'))
+  .option('--model-name <name>', 'the model id the server reports')
+  .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKEND_NAMES]))
+  .action(async (o: { checkpoint: string; host: string; port: number; format: PromptFormat; modelName?: string; backend?: BackendRequest }) => {
+    await initBackend(o.backend, log);
+    const server = await startChatServer({ ...o, log });
+    process.once('SIGINT', () => void server.close().then(() => process.exit(0)));
   });
 
 program.command('losses').description('list the registered preference losses with their papers and defaults')

@@ -9,7 +9,7 @@ export type { EvalConfig } from './config.js';
 export { JudgeConfigSchema } from './judge/judge-config.js';
 export type { JudgeConfig } from './judge/judge-config.js';
 export { ChatClient, BudgetExhaustedError, ChatRequestError, retryAfterMs } from './judge/chat-client.js';
-export type { ChatMessage, Completion, Usage } from './judge/chat-client.js';
+export type { Completion, Usage } from './judge/chat-client.js';
 export { loadJudgeTemplate, fillTemplate, BUILT_IN_TEMPLATES } from './judge/judge-template.js';
 export type { JudgeTemplate } from './judge/judge-template.js';
 export { parseVerdict } from './judge/verdict.js';

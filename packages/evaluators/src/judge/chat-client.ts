@@ -2,12 +2,8 @@
 // retries with exponential backoff and full jitter on 429, 5xx, timeouts and connection errors,
 // Retry-After honoured, every other status an immediate error. It counts requests and tokens against
 // a budget. The API key is read from the environment once and is never put in an error or a log.
+import type { ChatMessage } from '@spo/data';
 import type { JudgeConfig } from './judge-config.js';
-
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
 
 export interface Completion {
   content: string;
