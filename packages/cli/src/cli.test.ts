@@ -20,6 +20,19 @@ test('bad configs are refused with the field to change', () => {
   assert.throws(() => parseExperimentConfig({ ...quickstart, methods: [{ ...quickstart.methods[0], params: { beta: 0 } }] }, 'q.json'), /params\.beta/);
   assert.throws(() => parseExperimentConfig({ ...quickstart, methods: [{ name: 'soft-pl', loss: 'soft-pl' }] }, 'q.json'), /data\.preferenceLists: method "soft-pl" uses the list loss "soft-pl": set data\.preferenceLists above 0/);
   assert.throws(() => parseExperimentConfig({ ...quickstart, methods: [{ name: 'x', loss: 'dpo', spo: { head: 'mlp' } }] }, 'q.json'), /methods\.0\.spo\.head/);
+  const { rewardModel: _, ...withoutRm } = quickstart;
+  assert.throws(() => parseExperimentConfig({ ...withoutRm, eval: { rewardModel: { kind: 'own' } } }, 'q.json'), /eval\.rewardModel: kind "own" scores with the experiment's reward model: add a "rewardModel" section/);
+  assert.throws(() => parseExperimentConfig({ ...quickstart, eval: { baseline: 'chosen' } }, 'q.json'), /eval\.baseline: "chosen" compares with the dataset's chosen responses, which only data files have/);
+  assert.throws(() => parseExperimentConfig({ ...quickstart, eval: { judge: { baseUrl: 'not a url', model: 'm' } } }, 'q.json'), /eval\.judge\.baseUrl/);
+  assert.throws(() => parseExperimentConfig({ ...quickstart, rewardModel: { steps: 10, warmupSteps: 20 } }, 'q.json'), /rewardModel\.warmupSteps: warmupSteps must not exceed steps/);
+});
+
+test('data files need something to score with: a reward model or a judge', () => {
+  const files = { ...quickstart, data: { source: 'files', format: 'pairs', files: ['x.jsonl'] }, model: { ...quickstart.model, maxPositions: 400 } };
+  const { rewardModel: _, ...withoutRm } = files;
+  assert.throws(() => parseExperimentConfig(withoutRm, 'f.json'), /eval: data files have no oracle: add a "rewardModel" section/);
+  assert.doesNotThrow(() => parseExperimentConfig({ ...withoutRm, eval: { rewardModel: { kind: 'onnx', path: 'rm/' }, baseline: 'chosen' } }, 'f.json'));
+  assert.doesNotThrow(() => parseExperimentConfig(files, 'f.json'));
 });
 
 test('stage hashes: a change reaches its stage and everything downstream only', () => {
@@ -45,8 +58,9 @@ test('the Nx plugin gives every experiment its stage targets, one train target p
   const [[file, result]] = create(['experiments/quickstart/config.json'], {}, { workspaceRoot: root });
   assert.equal(file, 'experiments/quickstart/config.json');
   const project = result.projects['experiments/quickstart'];
-  assert.deepEqual(Object.keys(project.targets), ['data', 'sft', 'train-dpo', 'train-dpo-spo', 'eval', 'report', 'run']);
-  assert.deepEqual(project.targets.eval.dependsOn, ['train-dpo', 'train-dpo-spo']);
+  assert.deepEqual(Object.keys(project.targets), ['data', 'sft', 'train-rm', 'train-dpo', 'train-dpo-spo', 'eval', 'report', 'run']);
+  assert.deepEqual(project.targets.eval.dependsOn, ['train-dpo', 'train-dpo-spo', 'train-rm']);
+  assert.equal(project.targets['train-rm'].command, 'tsx packages/cli/src/main.ts train --stage rm --config experiments/quickstart/config.json');
   assert.equal(project.targets['train-dpo-spo'].command, 'tsx packages/cli/src/main.ts train --method dpo-spo --config experiments/quickstart/config.json');
   assert.deepEqual(project.targets['train-dpo-spo'].outputs, ['{workspaceRoot}/runs/quickstart/dpo-spo']);
 });

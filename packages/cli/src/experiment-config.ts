@@ -31,6 +31,16 @@ export const ExperimentConfigSchema = z.object({
       ctx.addIssue({ code: 'custom', path: ['data', 'preferenceLists'], message: `method "${m.name}" uses the list loss "${m.loss}": set data.preferenceLists above 0 (and data.listSize)` });
     }
   });
+  const rmSource = c.eval.rewardModel ?? (c.rewardModel ? { kind: 'own' } : undefined);
+  if (c.eval.rewardModel?.kind === 'own' && !c.rewardModel) {
+    ctx.addIssue({ code: 'custom', path: ['eval', 'rewardModel'], message: 'kind "own" scores with the experiment\'s reward model: add a "rewardModel" section (e.g. {"steps": 200}) or point eval.rewardModel at an ONNX folder' });
+  }
+  if (c.eval.baseline === 'chosen' && c.data.source !== 'files') {
+    ctx.addIssue({ code: 'custom', path: ['eval', 'baseline'], message: '"chosen" compares with the dataset\'s chosen responses, which only data files have; use "sft" for synthetic tasks' });
+  }
+  if (c.data.source === 'files' && !rmSource && !c.eval.judge) {
+    ctx.addIssue({ code: 'custom', path: ['eval'], message: 'data files have no oracle: add a "rewardModel" section (the experiment trains one), eval.rewardModel (an ONNX folder) or eval.judge, so the eval has something to score with' });
+  }
   if (c.data.source === 'files' && c.data.maxPromptTokens + c.data.maxResponseTokens + 2 > c.model.maxPositions) {
     ctx.addIssue({ code: 'custom', path: ['data', 'maxPromptTokens'], message: `data.maxPromptTokens + data.maxResponseTokens + 2 (bos, eos) = ${c.data.maxPromptTokens + c.data.maxResponseTokens + 2} must fit model.maxPositions = ${c.model.maxPositions}: lower them or raise model.maxPositions` });
   }

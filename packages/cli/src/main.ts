@@ -81,7 +81,7 @@ withCommon(program.command('run').description('every stage in order; finished st
     sftStage(ctx);
     if (ctx.config.rewardModel) rewardModelStage(ctx);
     for (const m of ctx.config.methods) trainStage(ctx, m.name);
-    evalStage(ctx);
+    await evalStage(ctx);
     reportStage(ctx, reproduceCommand(o));
   });
 

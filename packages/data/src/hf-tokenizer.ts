@@ -1,25 +1,14 @@
 // A Hugging Face tokenizer (tokenizer.json + tokenizer_config.json) through @huggingface/transformers,
-// offline: it is built from the local files, so no hub is ever asked. The package is loaded on first
-// use, so the synthetic default never pays for it.
+// offline: it is built from the local files, so no hub is ever asked.
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import type { TextTokenizer } from './tokenizer.js';
+import { transformersModule } from './transformers-module.js';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
-}
-
-const requireModule = createRequire(import.meta.url);
-let transformers: typeof import('@huggingface/transformers') | undefined;
-function transformersModule(): typeof import('@huggingface/transformers') {
-  if (!transformers) {
-    transformers = requireModule('@huggingface/transformers') as typeof import('@huggingface/transformers');
-    transformers.env.allowRemoteModels = false;
-  }
-  return transformers;
 }
 
 export class HfTokenizer implements TextTokenizer {

@@ -4,6 +4,7 @@ export { WordTokenizer, SPECIAL_TOKENS } from './word-tokenizer.js';
 export { loadTokenizer } from './tokenizer.js';
 export type { TextTokenizer } from './tokenizer.js';
 export { HfTokenizer } from './hf-tokenizer.js';
+export { transformersModule } from './transformers-module.js';
 export type { ChatMessage } from './hf-tokenizer.js';
 export { trainTokenizer } from './train-tokenizer.js';
 export type { TokenizerTrainingOptions } from './train-tokenizer.js';

@@ -6,7 +6,7 @@ import { writeFileAtomic } from '@spo/engine';
 
 export const RESULT_COLUMNS = [
   'experiment', 'method', 'loss', 'spo', 'seed', 'evaluator', 'baseline', 'n', 'win_rate', 'ci_low', 'ci_high',
-  'wins', 'ties', 'losses', 'mean_score', 'baseline_mean_score', 'degree_accuracy', 'train_steps', 'train_tokens_per_s', 'config_hash', 'backend',
+  'wins', 'ties', 'losses', 'invalid', 'mean_score', 'baseline_mean_score', 'degree_accuracy', 'train_steps', 'train_tokens_per_s', 'config_hash', 'backend',
 ] as const;
 
 export type ResultRow = Record<(typeof RESULT_COLUMNS)[number], string | number | boolean>;

@@ -1,82 +1,161 @@
-// Sample every policy and the SFT model on the held-out prompts (the same random stream per prompt
-// for every model), score the samples with the task's oracle, and compute win rates against SFT.
+// The eval stage: sample every policy (and the SFT model) on the held-out prompts, with the same random
+// stream per prompt for every model, then compare each policy's samples with the baseline's (the SFT
+// model's samples, or the dataset's chosen responses) by every evaluator the experiment has: the
+// synthetic task's oracle, a reward model (the experiment's own or an ONNX one), and an LLM judge.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf, writeJsonAtomic } from '@spo/engine';
 import { loadCheckpoint } from '@spo/model';
-import { readPreparedDataset, syntheticTask } from '@spo/data';
-import { sampleResponses, winRate, type WinRate } from '@spo/evaluators';
+import { readPreparedDataset, syntheticTask, type PreparedDataset } from '@spo/data';
+import type { PairAgreement } from '@spo/trainer';
+import {
+  judgeWinRate, loadJudgeTemplate, onnxRewardScorer, ownRewardScorer, sampleResponses, winRate,
+  type JudgeWinRate, type RewardScorer, type WinRate,
+} from '@spo/evaluators';
 import { closeStage, isStageDone, openStage, requireDone } from './stage-dir.js';
 import { stageDirs, type StageContext } from './context.js';
 
-export interface EvalResults {
-  evaluator: 'oracle';
-  baseline: 'sft';
-  n: number;
-  sftMeanScore: number;
-  methods: {
-    name: string; loss: string; spo: boolean; winRate: WinRate; trainSteps: number; trainTokensPerSecond: number;
-    /** The final model's degree-level accuracy (SPO methods only). */
-    degreeAccuracy?: number;
-  }[];
+export type ScoreEvaluator = 'oracle' | 'reward-model';
+
+export interface MethodResults {
+  name: string;
+  loss: string;
+  spo: boolean;
+  trainSteps: number;
+  trainTokensPerSecond: number;
+  /** The final model's degree-level accuracy (SPO methods only). */
+  degreeAccuracy?: number;
+  oracle?: WinRate;
+  rewardModel?: WinRate;
+  judge?: JudgeWinRate;
 }
 
-export function evalStage(ctx: StageContext): void {
+export interface EvalResults {
+  n: number;
+  baseline: 'sft' | 'chosen';
+  /** Mean score of the baseline's responses per score evaluator. */
+  baselineMeanScore: Partial<Record<ScoreEvaluator, number>>;
+  rewardModel?: { label: string; validation?: PairAgreement };
+  judge?: { model: string; template: string; bothOrders: boolean };
+  methods: MethodResults[];
+}
+
+/** Where judgments are cached: eval.judge.cacheDir, else $SPO_CACHE_DIR/judge or .cache/spo/judge. */
+const judgeCacheDir = (configured?: string) => configured ?? join(process.env.SPO_CACHE_DIR ?? join('.cache', 'spo'), 'judge');
+
+export async function evalStage(ctx: StageContext): Promise<void> {
   const dirs = stageDirs(ctx);
   const stage = dirs.eval;
+  const { config } = ctx;
   if (isStageDone(stage)) return ctx.log(`[eval] ${stage.dir} is up to date (${stage.hash})`);
   requireDone(dirs.data, 'data');
   requireDone(dirs.sft, 'sft');
-  for (const m of ctx.config.methods) requireDone(dirs.method(m.name), `train-${m.name}`);
+  for (const m of config.methods) requireDone(dirs.method(m.name), `train-${m.name}`);
+  const rmSource = config.eval.rewardModel ?? (config.rewardModel ? { kind: 'own' as const } : undefined);
+  if (rmSource?.kind === 'own') requireDone(dirs.rm!, 'train-rm');
   openStage(stage, ctx.log);
-  if (ctx.config.data.source !== 'synthetic') {
-    throw new Error(`${ctx.configPath}: the eval stage scores samples with a synthetic task's oracle, and data.source is "${ctx.config.data.source}". Reward-model and LLM-judge win rates on real data are not built yet (issue 6); the data, sft and train stages work on it.`);
-  }
   const ds = readPreparedDataset(join(dirs.data.dir, 'dataset'));
-  const task = syntheticTask(ctx.config.data.task);
   const prompts = ds.eval.map((e) => e.prompt);
-  const longestPrompt = Math.max(...prompts.map((p) => ds.tokenizer.encode(p).length + 1));
-  const { maxNewTokens } = ctx.config.eval.sampling;
-  if (longestPrompt + maxNewTokens > ctx.config.model.maxPositions) {
-    throw new Error(`${ctx.configPath}: the longest eval prompt has ${longestPrompt} tokens, so eval.sampling.maxNewTokens (${maxNewTokens}) must be at most ${ctx.config.model.maxPositions - longestPrompt}, or model.maxPositions at least ${longestPrompt + maxNewTokens}`);
-  }
-  const samplingSeed = `${ctx.config.seed}/eval`;
-  const score = (name: string, checkpoint: string) => {
+  checkSamplingFits(ctx, ds, prompts);
+
+  // 1. samples
+  const samplingSeed = `${config.seed}/eval`;
+  const sample = (name: string, checkpoint: string) => {
     const { model } = loadCheckpoint(checkpoint, false);
     const started = performance.now();
-    const responses = sampleResponses(model, ds.tokenizer, prompts, ctx.config.eval.sampling, samplingSeed);
+    const responses = sampleResponses(model, ds.tokenizer, prompts, config.eval.sampling, samplingSeed);
     const seconds = (performance.now() - started) / 1000;
     model.dispose();
-    const scores = responses.map((r, i) => task.oracle(ds.eval[i].context, r));
     const newTokens = responses.reduce((a, r) => a + ds.tokenizer.encode(r).length + 1, 0);
-    ctx.log(`[eval] ${name}: ${responses.length} samples in ${seconds.toFixed(1)} s (${Math.round(newTokens / seconds)} tokens/s), mean oracle reward ${(scores.reduce((a, b) => a + b, 0) / scores.length).toFixed(3)}`);
-    writeFileSync(join(stage.dir, `samples-${name}.jsonl`), responses.map((r, i) => JSON.stringify({ prompt: prompts[i], response: r, oracle: scores[i] })).join('\n') + '\n');
-    return scores;
+    ctx.log(`[eval] ${name}: ${responses.length} samples in ${seconds.toFixed(1)} s (${Math.round(newTokens / seconds)} tokens/s)`);
+    return responses;
   };
-  const sftScores = score('sft', join(dirs.sft.dir, 'final'));
+  const baseline = config.eval.baseline === 'sft' ? sample('sft', join(dirs.sft.dir, 'final')) : chosenResponses(ds, prompts);
+  const policies = new Map(config.methods.map((m) => [m.name, sample(m.name, join(dirs.method(m.name).dir, 'final'))]));
+
+  // 2. scores: the oracle (synthetic tasks) and the reward model
+  const scorers: [ScoreEvaluator, (responses: string[]) => Promise<Float32Array>][] = [];
+  if (config.data.source === 'synthetic') {
+    const task = syntheticTask(config.data.task);
+    scorers.push(['oracle', async (responses) => Float32Array.from(responses, (r, i) => task.oracle(ds.eval[i].context, r))]);
+  }
+  let rm: RewardScorer | undefined;
+  if (rmSource) {
+    rm = rmSource.kind === 'own' ? ownRewardScorer(join(dirs.rm!.dir, 'final')) : await onnxRewardScorer(rmSource.path, rmSource);
+    scorers.push(['reward-model', (responses) => rm!.score(prompts, responses)]);
+  }
+  const scores = new Map<string, Partial<Record<ScoreEvaluator, Float32Array>>>();
+  for (const [name, responses] of [['baseline', baseline] as const, ...policies]) {
+    const byEvaluator: Partial<Record<ScoreEvaluator, Float32Array>> = {};
+    for (const [evaluator, score] of scorers) byEvaluator[evaluator] = await score(responses);
+    scores.set(name, byEvaluator);
+    writeFileSync(join(stage.dir, `samples-${name === 'baseline' ? config.eval.baseline : name}.jsonl`), responses.map((r, i) => JSON.stringify({
+      prompt: prompts[i], response: r, ...Object.fromEntries(Object.entries(byEvaluator).map(([e, s]) => [e, s[i]])),
+    })).join('\n') + '\n');
+  }
+  rm?.dispose();
+
+  // 3. win rates, and the judge's
+  const base = scores.get('baseline')!;
+  const mean = (xs: Float32Array) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const rmValidation = rmSource?.kind === 'own' && existsSync(join(dirs.rm!.dir, 'validation.json')) ? JSON.parse(readFileSync(join(dirs.rm!.dir, 'validation.json'), 'utf8')) as PairAgreement : undefined;
   const results: EvalResults = {
-    evaluator: 'oracle',
-    baseline: 'sft',
     n: prompts.length,
-    sftMeanScore: sftScores.reduce((a, b) => a + b, 0) / sftScores.length,
-    methods: ctx.config.methods.map((m) => {
-      const dir = dirs.method(m.name).dir;
-      const scores = score(m.name, join(dir, 'final'));
-      const train = JSON.parse(readFileSync(join(dir, 'train-summary.json'), 'utf8'));
-      const confusionPath = join(dir, 'degree-confusion.json');
-      return {
-        name: m.name, loss: m.loss, spo: m.spo !== undefined,
-        winRate: winRate(scores, sftScores, ctx.config.eval.bootstrapResamples, `${ctx.config.seed}/${m.name}`),
-        trainSteps: train.steps, trainTokensPerSecond: train.tokensPerSecond,
-        degreeAccuracy: existsSync(confusionPath) ? JSON.parse(readFileSync(confusionPath, 'utf8')).accuracy : undefined,
-      };
-    }),
+    baseline: config.eval.baseline,
+    baselineMeanScore: Object.fromEntries(Object.entries(base).map(([e, s]) => [e, mean(s)])),
+    rewardModel: rm ? { label: rm.label, validation: rmValidation } : undefined,
+    judge: config.eval.judge ? { model: config.eval.judge.model, template: config.eval.judge.template, bothOrders: config.eval.judge.bothOrders } : undefined,
+    methods: [],
   };
+  for (const m of config.methods) {
+    const dir = dirs.method(m.name).dir;
+    const train = JSON.parse(readFileSync(join(dir, 'train-summary.json'), 'utf8'));
+    const confusionPath = join(dir, 'degree-confusion.json');
+    const own = scores.get(m.name)!;
+    const rate = (e: ScoreEvaluator) => (own[e] && base[e] ? winRate(Array.from(own[e]!), Array.from(base[e]!), config.eval.bootstrapResamples, `${config.seed}/${m.name}`) : undefined);
+    const row: MethodResults = {
+      name: m.name, loss: m.loss, spo: m.spo !== undefined, trainSteps: train.steps, trainTokensPerSecond: train.tokensPerSecond,
+      degreeAccuracy: existsSync(confusionPath) ? JSON.parse(readFileSync(confusionPath, 'utf8')).accuracy : undefined,
+      oracle: rate('oracle'), rewardModel: rate('reward-model'),
+    };
+    if (config.eval.judge) {
+      const policy = policies.get(m.name)!;
+      const { result, judgments } = await judgeWinRate({
+        items: prompts.map((prompt, i) => ({ prompt, policy: policy[i], baseline: baseline[i] })),
+        config: config.eval.judge, template: loadJudgeTemplate(config.eval.judge.template), cacheDir: judgeCacheDir(config.eval.judge.cacheDir),
+        seed: `${config.seed}/${m.name}`, resamples: config.eval.bootstrapResamples, log: ctx.log,
+      });
+      writeFileSync(join(stage.dir, `judgments-${m.name}.jsonl`), judgments.map((j, i) => JSON.stringify({ prompt: prompts[i], ...j })).join('\n') + '\n');
+      row.judge = result;
+    }
+    results.methods.push(row);
+  }
   writeJsonAtomic(join(stage.dir, 'results.json'), results);
+  const pct = (w: { winRate: number; interval: { low: number; high: number } }) => `${(100 * w.winRate).toFixed(1)}% [${(100 * w.interval.low).toFixed(1)}, ${(100 * w.interval.high).toFixed(1)}]`;
   for (const m of results.methods) {
-    const w = m.winRate;
-    ctx.log(`[eval] ${m.name} vs sft: win rate ${(100 * w.winRate).toFixed(1)}% [${(100 * w.interval.low).toFixed(1)}, ${(100 * w.interval.high).toFixed(1)}] (${w.wins} wins, ${w.ties} ties, ${w.losses} losses)`);
+    const parts = [m.oracle && `oracle ${pct(m.oracle)}`, m.rewardModel && `reward model ${pct(m.rewardModel)}`, m.judge && `judge ${pct(m.judge)} (${m.judge.invalid} invalid)`].filter(Boolean);
+    ctx.log(`[eval] ${m.name} vs ${config.eval.baseline}: ${parts.join('; ')}`);
   }
   closeStage(stage, { n: results.n });
   tf.disposeVariables();
+}
+
+function checkSamplingFits(ctx: StageContext, ds: PreparedDataset, prompts: string[]): void {
+  const longestPrompt = Math.max(...prompts.map((p) => ds.tokenizer.encode(p).length + 1));
+  const { maxNewTokens } = ctx.config.eval.sampling;
+  const context = ctx.config.model.maxPositions;
+  if (longestPrompt + maxNewTokens > context) {
+    throw new Error(`${ctx.configPath}: the longest eval prompt has ${longestPrompt} tokens, so eval.sampling.maxNewTokens (${maxNewTokens}) must be at most ${context - longestPrompt}, or model.maxPositions at least ${longestPrompt + maxNewTokens}`);
+  }
+}
+
+/** The dataset's chosen response for each eval prompt (its first test pair). */
+function chosenResponses(ds: PreparedDataset, prompts: string[]): string[] {
+  const chosen = new Map<string, string>();
+  for (const p of ds.test) if (!chosen.has(p.prompt)) chosen.set(p.prompt, p.chosen);
+  return prompts.map((prompt) => {
+    const c = chosen.get(prompt);
+    if (c === undefined) throw new Error(`eval.baseline "chosen": the eval prompt "${prompt.slice(0, 60)}" has no test pair to take a chosen response from`);
+    return c;
+  });
 }
