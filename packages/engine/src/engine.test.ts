@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   tf, initBackend, Rng, configHash, readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors,
-  matMul2d, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis, numericGradient,
+  matMul2d, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis, numericGradient, geluTanh,
 } from './index.js';
 
 await initBackend(undefined, () => {});
@@ -93,6 +93,17 @@ test('logSigmoid: values and gradient on an intermediate tensor', () => {
   close(logSigmoid(x).dataSync(), [-30, -1.3132617, -0.6931472, -0.126928, 0], 1e-4);
   const f = (t: tf.Tensor) => tf.sum(logSigmoid(tf.sub(tf.mul(t, 2), 1))) as tf.Scalar;
   close(tf.grad(f)(x).dataSync(), numericGradient(f, x), 1e-2);
+});
+
+test('geluTanh: GPT-2\'s gelu_new by hand; values and gradient equal autodiff of the plain tanh formula', () => {
+  const x = tf.tensor1d([-3, -1, 0, 0.5, 1, 2]);
+  close(geluTanh(x).dataSync(), [-0.0036374, -0.158808, 0, 0.345714, 0.841192, 1.9545977], 1e-5);
+  const plain = (t: tf.Tensor) => tf.mul(tf.mul(t, 0.5), tf.add(tf.tanh(tf.mul(tf.add(t, tf.mul(tf.pow(t, 3), 0.044715)), Math.sqrt(2 / Math.PI))), 1));
+  const xs = tf.randomNormal([4, 50], 0, 2, 'float32', 9);
+  close(geluTanh(xs).dataSync(), plain(xs).dataSync(), 1e-5);
+  const weights = tf.randomNormal([4, 50], 0, 1, 'float32', 10);
+  const grad = (f: (t: tf.Tensor) => tf.Tensor) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), weights)) as tf.Scalar)(xs).dataSync();
+  close(grad(geluTanh), grad(plain), 1e-4);
 });
 
 test('takeAlongLastAxis picks one value per row', () => {

@@ -53,6 +53,31 @@ export const batchMatMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customG
   }) as CustomGradientBody,
 ) as any;
 
+const GELU_C = Math.sqrt(2 / Math.PI), GELU_A = 0.044715;
+
+/**
+ * GPT-2's "gelu_new", 0.5·x·(1 + tanh(c·(x + a·x³))), computed as the identical x·σ(2c·(x + a·x³)) with
+ * a hand-written gradient: on WASM, tf.pow and tf.tanh are scalar libm loops (~7x slower than Mul and
+ * Sigmoid), and autodiff of the plain formula runs pow twice.
+ *   d/dx = s + x·s·(1 − s)·2c·(1 + 3a·x²),  s = σ(2c·(x + a·x³))
+ */
+export const geluTanh: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
+  ((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const x2 = tf.square(x);
+    const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(x2, 2 * GELU_C * GELU_A), 2 * GELU_C)));
+    save([x, x2, s]);
+    return {
+      value: tf.mul(x, s),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sx2, ss] = saved;
+        const slope = tf.add(tf.mul(sx2, 6 * GELU_C * GELU_A), 2 * GELU_C);
+        const local = tf.add(ss, tf.mul(tf.mul(sx, tf.mul(ss, tf.sub(1, ss))), slope));
+        return [tf.mul(dy, local)];
+      },
+    };
+  }) as CustomGradientBody,
+) as any;
+
 /**
  * Rows of `table` [V, d] at `ids` (int32, any shape). The gradient with respect to the table is a
  * one-hot matmul, because tf.gather's gradient needs the UnsortedSegmentSum kernel that WASM lacks.

@@ -1,7 +1,7 @@
 // A GPT-2-style decoder: learned token and position embeddings, pre-LayerNorm blocks of multi-head
 // causal self-attention and a GELU MLP, a final LayerNorm, and an output head tied to the token
 // embedding. Parameter names follow Hugging Face's GPT-2 so checkpoints map one to one.
-import { tf, Rng, linear, matMul2d, batchMatMul, embeddingLookup } from '@spo/engine';
+import { tf, Rng, linear, matMul2d, batchMatMul, embeddingLookup, geluTanh } from '@spo/engine';
 import type { ModelConfig } from './config.js';
 
 /** Keys and values of earlier positions, one entry per layer, each [batch, heads, past, headDim]. */
@@ -103,12 +103,6 @@ export class CausalLM {
     return tf.add(tf.mul(normed, this.p(`${prefix}.weight`)), this.p(`${prefix}.bias`));
   }
 
-  /** GELU, tanh approximation (GPT-2's "gelu_new"). */
-  private gelu(x: tf.Tensor): tf.Tensor {
-    const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
-    return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
-  }
-
   private attention(x: tf.Tensor, i: number, bias: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
     const [B, T, d] = x.shape;
     const H = this.config.nHeads;
@@ -152,7 +146,7 @@ export class CausalLM {
       const attn = this.attention(this.layerNorm(x, `h.${i}.ln_1`), i, bias, options.cache?.[i]);
       newCache.push({ k: attn.k, v: attn.v });
       x = tf.add(x, attn.out);
-      const hidden = this.gelu(linear(this.layerNorm(x, `h.${i}.ln_2`), this.p(`h.${i}.mlp.c_fc.weight`) as tf.Tensor2D, this.p(`h.${i}.mlp.c_fc.bias`) as tf.Tensor1D));
+      const hidden = geluTanh(linear(this.layerNorm(x, `h.${i}.ln_2`), this.p(`h.${i}.mlp.c_fc.weight`) as tf.Tensor2D, this.p(`h.${i}.mlp.c_fc.bias`) as tf.Tensor1D));
       x = tf.add(x, linear(hidden, this.p(`h.${i}.mlp.c_proj.weight`) as tf.Tensor2D, this.p(`h.${i}.mlp.c_proj.bias`) as tf.Tensor1D));
     }
     const hidden = this.layerNorm(x, 'ln_f') as tf.Tensor3D;

@@ -1,5 +1,7 @@
-// `nx run bench:run`: time the training and sampling operations on each model size, print a table and
-// write reports/bench/bench.csv. Options: --sizes quickstart,small  --repeats 7  --warmup 2  --backend wasm
+// `nx run bench:run`: time the training and sampling operations on each model size, and the same
+// operations in PyTorch on the same CPU (the peer; --no-peer skips it), print a table with the ratio
+// ours / PyTorch and write reports/bench/bench.csv.
+// Options: --sizes quickstart,small  --repeats 7  --warmup 2  --backend wasm  --profile dpo-step
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import Papa from 'papaparse';
@@ -7,6 +9,8 @@ import { BACKEND_NAMES, initBackend, writeFileAtomic, type BackendRequest } from
 import { markdownTable } from '@spo/reports';
 import { benchCases, type BenchSize } from './cases.js';
 import { measure } from './measure.js';
+import { runPeer } from './peer.js';
+import { profileKernels } from './profile.js';
 
 const SIZES: Record<string, BenchSize> = {
   /** The quickstart's model and preference batch. */
@@ -21,9 +25,12 @@ const o = new Command('bench')
   .option('--warmup <n>', 'discarded runs per case', (v) => Number(v), 2)
   .option('--degrees <k>', 'SPO degree levels K', (v) => Number(v), 4)
   .option('--out <dir>', 'where bench.csv goes', 'reports/bench')
+  .option('--no-peer', 'skip the PyTorch peer')
+  .option('--threads <n>', 'PyTorch threads for the peer', (v) => Number(v), 2)
+  .option('--profile <case>', 'also print the per-kernel time of one run of this case (e.g. dpo-step)')
   .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKEND_NAMES]))
   .parse()
-  .opts<{ sizes: string; repeats: number; warmup: number; degrees: number; out: string; backend?: BackendRequest }>();
+  .opts<{ sizes: string; repeats: number; warmup: number; degrees: number; out: string; peer: boolean; threads: number; profile?: string; backend?: BackendRequest }>();
 
 const backend = await initBackend(o.backend, (line) => console.error(line));
 const rows: Record<string, string | number>[] = [];
@@ -32,6 +39,12 @@ for (const name of o.sizes.split(',')) {
   if (!size) throw new Error(`--sizes: unknown size "${name}"; known: ${Object.keys(SIZES).join(', ')}`);
   const cases = benchCases(size, o.degrees);
   for (const c of cases) {
+    if (o.profile && c.name.startsWith(o.profile)) {
+      c.run();
+      const { totalMs, kernels } = await profileKernels(c.run);
+      console.error(`[bench] ${size.name} ${c.name}: one profiled run ${totalMs.toFixed(0)} ms; kernels by time (custom-gradient ops include the kernels they call):`);
+      console.error(markdownTable(['kernel', 'input shapes', 'calls', 'ms'], kernels.slice(0, 20).map((k) => [k.kernel, k.shapes, String(k.calls), k.ms.toFixed(1)])));
+    }
     const m = measure(c.run, o.warmup, o.repeats);
     rows.push({
       backend: backend.name, size: size.name, case: c.name, median_ms: +m.medianMs.toFixed(1), min_ms: +m.minMs.toFixed(1), max_ms: +m.maxMs.toFixed(1),
@@ -45,10 +58,20 @@ for (const name of o.sizes.split(',')) {
   const stepRatio = Number(spo.median_ms) / Number(dpo.median_ms), tokenRatio = Number(spo.tokens) / Number(dpo.tokens);
   console.error(`[bench] ${size.name}: DPO+SPO / DPO step time ${stepRatio.toFixed(2)}x for ${tokenRatio.toFixed(2)}x the tokens (bar: <= ${(1.1 * tokenRatio).toFixed(2)}x)`);
 }
+const peer = o.peer ? runPeer(o.sizes.split(',').map((n) => SIZES[n]), o) : { skipped: '--no-peer' };
+if ('skipped' in peer) console.error(`[bench] PyTorch peer skipped: ${peer.skipped}`);
+else {
+  for (const r of rows) {
+    const p = peer.timings.find((t) => t.size === r.size && t.case === r.case);
+    if (!p) continue;
+    r.pytorch_median_ms = +p.median_ms.toFixed(1);
+    r.ratio_vs_pytorch = +(Number(r.median_ms) / p.median_ms).toFixed(2);
+  }
+}
 const path = join(o.out, 'bench.csv');
 writeFileAtomic(path, Papa.unparse(rows) + '\n');
 console.log(markdownTable(
-  ['size', 'case', 'median ms [min, max]', 'tokens/s', 'tensors +', 'RSS MiB'],
-  rows.map((r) => [String(r.size), String(r.case), `${r.median_ms} [${r.min_ms}, ${r.max_ms}]`, String(r.tokens_per_s), String(r.tensor_growth), String(r.rss_mib)]),
+  ['size', 'case', 'median ms [min, max]', 'PyTorch ms', 'ours / PyTorch', 'tokens/s', 'tensors +', 'RSS MiB'],
+  rows.map((r) => [String(r.size), String(r.case), `${r.median_ms} [${r.min_ms}, ${r.max_ms}]`, String(r.pytorch_median_ms ?? 'not run'), r.ratio_vs_pytorch === undefined ? 'not run' : `${r.ratio_vs_pytorch}x`, String(r.tokens_per_s), String(r.tensor_growth), String(r.rss_mib)]),
 ));
 console.error(`[bench] ${backend.name}; wrote ${path}`);
