@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   tf, initBackend, Rng, configHash, readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors,
-  matMul2d, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis, numericGradient, geluTanh,
+  matMul2d, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis, numericGradient, geluTanh, linear,
 } from './index.js';
 
 await initBackend(undefined, () => {});
@@ -77,6 +77,15 @@ test('matMul2d and batchMatMul: same values and gradients as tf.matMul', () => {
   close(batchMatMul(p, q).dataSync(), tf.matMul(p as tf.Tensor4D, q as tf.Tensor4D).dataSync());
   close(bo[0].dataSync(), br[0].dataSync());
   close(bo[1].dataSync(), br[1].dataSync());
+});
+
+test('linear: values and gradients (bias through a ones matmul) equal the plain broadcast formula', () => {
+  const x = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 11), w = tf.randomNormal([4, 5], 0, 1, 'float32', 12) as tf.Tensor2D, b = tf.randomNormal([5], 0, 1, 'float32', 13) as tf.Tensor1D;
+  const weights = tf.randomNormal([2, 3, 5], 0, 1, 'float32', 14);
+  const f = (fn: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor) => tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(fn(p, q, r), weights)))([x, w, b]);
+  const plain = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.add(tf.matMul(p as tf.Tensor3D, tf.tile(tf.expandDims(q, 0), [2, 1, 1]) as tf.Tensor3D), r);
+  close(linear(x, w, b).dataSync(), plain(x, w, b).dataSync());
+  f((p, q, r) => linear(p, q as tf.Tensor2D, r as tf.Tensor1D)).forEach((g, i) => close(g.dataSync(), f(plain)[i].dataSync()));
 });
 
 test('embeddingLookup gradient matches finite differences, repeated ids accumulate', () => {

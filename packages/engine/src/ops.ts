@@ -1,5 +1,6 @@
 // Tensor ops that route around TensorFlow.js traps measured on the WASM backend (shared/ENGINE-NOTES.md):
-// transpose-flag and batched matmuls are ~10x slower than plain 2-D matmul, gather has no usable
+// transpose-flag and batched matmuls are ~10x slower than plain 2-D matmul (batched ones go through a
+// depthwise convolution instead), gather has no usable
 // gradient (UnsortedSegmentSum is missing), and logSigmoid's gradient crashes on intermediate tensors.
 // Every model and loss uses these instead of the raw tfjs ops.
 import * as tf from '@tensorflow/tfjs';
@@ -21,23 +22,50 @@ export const matMul2d: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.cust
   }) as CustomGradientBody,
 ) as any;
 
+/**
+ * y [n, out] + bias [out]. The bias gradient is ones [1, n] @ dy, a plain 2-D matmul: the broadcast
+ * add's own gradient sums dy over its first axis, a strided reduction ~15x slower on WASM.
+ */
+const addRowBias: (y: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D = tf.customGrad(
+  ((y: tf.Tensor, bias: tf.Tensor) => ({
+    value: tf.add(y, bias),
+    gradFunc: (dy: tf.Tensor) => [dy, tf.reshape(tf.matMul(tf.ones([1, dy.shape[0]]) as tf.Tensor2D, dy as tf.Tensor2D), bias.shape)],
+  })) as CustomGradientBody,
+) as any;
+
 /** x [..., in] @ w [in, out] (+ bias [out]) through matMul2d. */
 export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor {
   const inner = x.shape[x.shape.length - 1];
   const outer = x.shape.slice(0, -1);
-  let y: tf.Tensor = matMul2d(tf.reshape(x, [-1, inner]) as tf.Tensor2D, w);
-  if (bias) y = tf.add(y, bias);
+  let y = matMul2d(tf.reshape(x, [-1, inner]) as tf.Tensor2D, w);
+  if (bias) y = addRowBias(y, bias);
   return tf.reshape(y, [...outer, w.shape[1]]);
 }
 
-/** a [..., m, k] @ b [..., k, n] for equal leading dims, with a gradient free of transpose flags. */
+/**
+ * g independent products a [g, m, k] @ b [g, k, n] → [g, m, n]. On WASM, tfjs's BatchMatMul kernel runs
+ * a scalar loop for any batch above 1 (~2 GFLOP/s), while a depthwise convolution goes to XNNPACK's
+ * grouped GEMM: with the g groups as channels, k as the image width, a filter of width k and n outputs
+ * per channel, out[0, i, 0, c·n + j] = Σ_t a[c, i, t] · b[c, t, j]. Same numbers, ~3x faster there; other
+ * backends use their own batched matmul.
+ */
+function groupedMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  if (tf.getBackend() !== 'wasm') return tf.matMul(a, b);
+  const [g, m, k] = a.shape, n = b.shape[2];
+  const image = tf.reshape(tf.transpose(a, [1, 2, 0]), [1, m, k, g]) as tf.Tensor4D;
+  const filter = tf.reshape(tf.transpose(b, [1, 0, 2]), [1, k, g, n]) as tf.Tensor4D;
+  const out = tf.depthwiseConv2d(image, filter, 1, 'valid');
+  return tf.transpose(tf.reshape(out, [m, g, n]), [1, 0, 2]) as tf.Tensor3D;
+}
+
+/** a [..., m, k] @ b [..., k, n] for equal leading dims; forward and gradient both through groupedMatMul. */
 export const batchMatMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad(
   ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     save([a, b]);
     const lead = a.shape.slice(0, -2);
     const [m, k] = a.shape.slice(-2);
     const n = b.shape[b.shape.length - 1];
-    const value = tf.reshape(tf.matMul(tf.reshape(a, [-1, m, k]) as tf.Tensor3D, tf.reshape(b, [-1, k, n]) as tf.Tensor3D), [...lead, m, n]);
+    const value = tf.reshape(groupedMatMul(tf.reshape(a, [-1, m, k]) as tf.Tensor3D, tf.reshape(b, [-1, k, n]) as tf.Tensor3D), [...lead, m, n]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -45,8 +73,8 @@ export const batchMatMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customG
         const dy3 = tf.reshape(dy, [-1, m, n]) as tf.Tensor3D;
         const a3 = tf.reshape(sa, [-1, m, k]) as tf.Tensor3D;
         const b3 = tf.reshape(sb, [-1, k, n]) as tf.Tensor3D;
-        const da = tf.reshape(tf.matMul(dy3, tf.transpose(b3, [0, 2, 1])), sa.shape);
-        const db = tf.reshape(tf.matMul(tf.transpose(a3, [0, 2, 1]), dy3), sb.shape);
+        const da = tf.reshape(groupedMatMul(dy3, tf.transpose(b3, [0, 2, 1])), sa.shape);
+        const db = tf.reshape(groupedMatMul(tf.transpose(a3, [0, 2, 1]), dy3), sb.shape);
         return [da, db];
       },
     };
@@ -80,7 +108,8 @@ export const geluTanh: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
 
 /**
  * Rows of `table` [V, d] at `ids` (int32, any shape). The gradient with respect to the table is a
- * one-hot matmul, because tf.gather's gradient needs the UnsortedSegmentSum kernel that WASM lacks.
+ * scatter-add of dy's rows (scatterND sums repeated ids), because tf.gather's gradient needs the
+ * UnsortedSegmentSum kernel that WASM lacks; a one-hot matmul does the same ~40x slower.
  */
 export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
   const flat = tf.reshape(ids, [-1]) as tf.Tensor1D;
@@ -89,10 +118,7 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
     save([flat]);
     return {
       value: tf.gather(t, flat),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const oneHotT = tf.transpose(tf.cast(tf.oneHot(saved[0] as tf.Tensor1D, vocab), 'float32')) as tf.Tensor2D;
-        return [tf.matMul(oneHotT, dy as tf.Tensor2D)];
-      },
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.scatterND(tf.reshape(saved[0], [-1, 1]), dy, [vocab, dim])],
     };
   }) as CustomGradientBody);
   return tf.reshape(lookup(table) as tf.Tensor, [...ids.shape, dim]);

@@ -2,6 +2,7 @@
 // operations in PyTorch on the same CPU (the peer; --no-peer skips it), print a table with the ratio
 // ours / PyTorch and write reports/bench/bench.csv.
 // Options: --sizes quickstart,small  --repeats 7  --warmup 2  --backend wasm  --profile dpo-step
+//          --soak 500 (run the DPO step that many times and print tensors and memory every 50)
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import Papa from 'papaparse';
@@ -11,6 +12,7 @@ import { benchCases, type BenchSize } from './cases.js';
 import { measure } from './measure.js';
 import { runPeer } from './peer.js';
 import { profileKernels } from './profile.js';
+import { soak } from './soak.js';
 
 const SIZES: Record<string, BenchSize> = {
   /** The quickstart's model and preference batch. */
@@ -28,9 +30,10 @@ const o = new Command('bench')
   .option('--no-peer', 'skip the PyTorch peer')
   .option('--threads <n>', 'PyTorch threads for the peer', (v) => Number(v), 2)
   .option('--profile <case>', 'also print the per-kernel time of one run of this case (e.g. dpo-step)')
+  .option('--soak <runs>', 'also run the DPO step this many times, checking that tensors and memory stay flat', (v) => Number(v))
   .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKEND_NAMES]))
   .parse()
-  .opts<{ sizes: string; repeats: number; warmup: number; degrees: number; out: string; peer: boolean; threads: number; profile?: string; backend?: BackendRequest }>();
+  .opts<{ sizes: string; repeats: number; warmup: number; degrees: number; out: string; peer: boolean; threads: number; profile?: string; soak?: number; backend?: BackendRequest }>();
 
 const backend = await initBackend(o.backend, (line) => console.error(line));
 const rows: Record<string, string | number>[] = [];
@@ -51,6 +54,11 @@ for (const name of o.sizes.split(',')) {
       repeats: m.repeats, tokens: c.tokens, tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)), tensor_growth: m.tensorGrowth, rss_mib: Math.round(m.rssMiB),
     });
     console.error(`[bench] ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms (min ${m.minMs.toFixed(1)}, max ${m.maxMs.toFixed(1)}), tensors +${m.tensorGrowth}`);
+  }
+  if (o.soak) {
+    const samples = soak(cases.find((c) => c.name === 'dpo-step')!.run, o.soak, 50);
+    console.error(`[bench] ${size.name} dpo-step x ${o.soak}: tensors, RSS and WASM heap after run n`);
+    console.error(markdownTable(['run', 'tensors', 'RSS MiB', 'WASM heap MiB'], samples.map((x) => [String(x.run), String(x.tensors), String(x.rssMiB), String(x.wasmHeapMiB ?? '-')])));
   }
   cases.forEach((c) => c.dispose());
   const get = (n: string) => rows.find((r) => r.size === size.name && String(r.case).startsWith(n))!;
