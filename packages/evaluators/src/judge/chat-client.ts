@@ -33,6 +33,7 @@ export class ChatClient {
   constructor(private readonly config: ClientConfig, private readonly log: (line: string) => void = () => {}, private readonly sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))) {
     this.apiKey = process.env[config.apiKeyEnv];
     this.url = `${config.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    if (!this.apiKey) log(`[judge] $${config.apiKeyEnv} is not set: sending no Authorization header (fine for a local server such as \`spo serve\`)`);
   }
 
   async complete(messages: ChatMessage[]): Promise<Completion> {
