@@ -32,6 +32,8 @@ export interface PaddedBatch {
   tokenMask: Float32Array;
   /** Real tokens in the batch. */
   tokens: number;
+  /** The earliest response token of any row (the shortest prompt's length): no logits before it minus one are scored. */
+  responseStart: number;
 }
 
 export function padBatch(sequences: readonly TokenizedSequence[], padId: number): PaddedBatch {
@@ -47,5 +49,5 @@ export function padBatch(sequences: readonly TokenizedSequence[], padId: number)
     tokenMask.fill(1, r * width, r * width + s.ids.length);
     tokens += s.ids.length;
   });
-  return { rows, width, ids, responseMask, tokenMask, tokens };
+  return { rows, width, ids, responseMask, tokenMask, tokens, responseStart: Math.min(...sequences.map((s) => s.promptLength)) };
 }

@@ -14,9 +14,16 @@ export interface ForwardOptions {
   keyMask?: tf.Tensor2D;
   /** Earlier keys and values; when given, the output carries the extended cache. */
   cache?: KvCache;
+  /**
+   * Compute logits only for positions logitsFrom..T-1 (hidden states stay complete). Log-probs of
+   * responses need none before the first response token's predecessor, and the output projection and
+   * the softmax over the vocabulary are the step's widest tensors.
+   */
+  logitsFrom?: number;
 }
 
 export interface ForwardOutput {
+  /** [B, T - logitsFrom, V] */
   logits: tf.Tensor3D;
   /** Final hidden states after the last LayerNorm [B, T, d]. */
   hidden: tf.Tensor3D;
@@ -151,9 +158,12 @@ export class CausalLM {
     }
     const hidden = this.layerNorm(x, 'ln_f') as tf.Tensor3D;
     const d = this.config.dModel;
+    const from = options.logitsFrom ?? 0;
+    if (!Number.isInteger(from) || from < 0 || from >= T) throw new Error(`logitsFrom ${from} must be an integer in [0, ${T - 1}]`);
+    const projected = from === 0 ? hidden : tf.slice(hidden, [0, from, 0], [B, T - from, d]);
     const logits = tf.reshape(
-      matMul2d(tf.reshape(hidden, [B * T, d]) as tf.Tensor2D, tf.transpose(this.p('wte.weight')) as tf.Tensor2D),
-      [B, T, this.config.vocabSize],
+      matMul2d(tf.reshape(projected, [B * (T - from), d]) as tf.Tensor2D, tf.transpose(this.p('wte.weight')) as tf.Tensor2D),
+      [B, T - from, this.config.vocabSize],
     ) as tf.Tensor3D;
     return { logits, hidden, cache: options.cache !== undefined ? newCache : undefined };
   }

@@ -12,14 +12,17 @@ export interface SequenceLogProbs {
 
 /**
  * Log-probs of `ids` under `logits` where `responseMask` is 1. Position t's logits predict token t+1,
- * so token 0 is never scored and the prompt and padding are excluded by the mask.
- * @param logits [B, T, V]  @param ids [B, T] int32  @param responseMask [B, T] (1 on response tokens)
+ * so token 0 is never scored and the prompt and padding are excluded by the mask. `logits` may cover
+ * only the last positions (CausalLM.forward's logitsFrom): they are aligned to the end of `ids`.
+ * @param logits [B, T - from, V]  @param ids [B, T] int32  @param responseMask [B, T] (1 on response tokens)
  */
 export function sequenceLogProbs(logits: tf.Tensor3D, ids: tf.Tensor2D, responseMask: tf.Tensor2D): SequenceLogProbs {
-  const [B, T, V] = logits.shape;
-  const predicting = tf.slice(logits, [0, 0, 0], [B, T - 1, V]);
-  const targets = tf.slice(ids, [0, 1], [B, T - 1]);
-  const mask = tf.cast(tf.slice(responseMask, [0, 1], [B, T - 1]), 'float32');
+  const [B, T] = ids.shape;
+  const [, covered, V] = logits.shape;
+  const from = T - covered;
+  const predicting = tf.slice(logits, [0, 0, 0], [B, covered - 1, V]);
+  const targets = tf.slice(ids, [0, from + 1], [B, covered - 1]);
+  const mask = tf.cast(tf.slice(responseMask, [0, from + 1], [B, covered - 1]), 'float32');
   const tokenLogProbs = takeAlongLastAxis(tf.logSoftmax(predicting), targets);
   const sum = tf.sum(tf.mul(tokenLogProbs, mask), 1) as tf.Tensor1D;
   const count = tf.sum(mask, 1) as tf.Tensor1D;

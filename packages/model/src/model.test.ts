@@ -22,6 +22,25 @@ test('sequenceLogProbs sums only response tokens (hand-computed)', () => {
   assert.ok(Math.abs(sum.dataSync()[0] - expected) < 1e-5);
   assert.equal(count.dataSync()[0], 2);
   assert.ok(Math.abs(mean.dataSync()[0] - expected / 2) < 1e-5);
+  // logits of positions 1..3 only (aligned to the end): the same sums
+  const tail = sequenceLogProbs(tf.slice(logits, [0, 1, 0], [1, 3, 2]) as tf.Tensor3D, ids, mask);
+  assert.ok(Math.abs(tail.sum.dataSync()[0] - expected) < 1e-5);
+});
+
+test('forward with logitsFrom: the last positions\' logits only, and the same response log-probs and gradients', () => {
+  const model = CausalLM.init(config, 5);
+  const ids = tf.tensor2d([[1, 2, 3, 4, 5, 6], [2, 3, 4, 5, 6, 7]], undefined, 'int32');
+  const mask = tf.tensor2d([[0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 1, 0]]);
+  const from = 1; // the earliest response token is position 2, predicted by position 1
+  assert.deepEqual(model.forward(ids, { logitsFrom: from }).logits.shape, [2, 5, config.vocabSize]);
+  const loss = (f: number) => () => tf.sum(sequenceLogProbs(model.forward(ids, { logitsFrom: f }).logits, ids, mask).sum) as tf.Scalar;
+  const full = tf.variableGrads(loss(0)), windowed = tf.variableGrads(loss(from));
+  assert.ok(Math.abs(full.value.dataSync()[0] - windowed.value.dataSync()[0]) < 1e-5);
+  for (const name of Object.keys(full.grads)) {
+    const a = full.grads[name].dataSync(), b = windowed.grads[name].dataSync();
+    a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 1e-5, `${name}[${i}]: ${x} vs ${b[i]}`));
+  }
+  assert.throws(() => model.forward(ids, { logitsFrom: 6 }), /logitsFrom 6 must be an integer in \[0, 5\]/);
 });
 
 test('forward is causal: a later token never changes earlier logits', () => {

@@ -5,6 +5,8 @@ export interface BatchTensors {
   ids: tf.Tensor2D;
   responseMask: tf.Tensor2D;
   tokenMask: tf.Tensor2D;
+  /** The first position whose logits any response token needs (CausalLM.forward's logitsFrom). */
+  logitsFrom: number;
 }
 
 export function batchTensors(b: PaddedBatch): BatchTensors {
@@ -12,6 +14,7 @@ export function batchTensors(b: PaddedBatch): BatchTensors {
     ids: tf.tensor2d(b.ids, [b.rows, b.width], 'int32'),
     responseMask: tf.tensor2d(b.responseMask, [b.rows, b.width]),
     tokenMask: tf.tensor2d(b.tokenMask, [b.rows, b.width]),
+    logitsFrom: Math.max(0, b.responseStart - 1),
   };
 }
 

@@ -120,7 +120,7 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
     const batch = padBatch(l.rows, a.tokenizer.padId);
     countTokens(batch.tokens);
     const t = batchTensors(batch);
-    const out = a.policy.forward(t.ids);
+    const out = a.policy.forward(t.ids, { logitsFrom: t.logitsFrom });
     const lp = sequenceLogProbs(out.logits, t.ids, t.responseMask);
     // each response column's policy log-probs, reference log-probs and lengths, sliced or uploaded once
     const host = (f: (i: number) => number) => tf.tensor1d(indices.map(f));
@@ -194,7 +194,7 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
       const confusion = degreeConfusion(a.examples.length, layout, (l) => {
         const batch = padBatch(l.rows, a.tokenizer.padId);
         const t = batchTensors(batch);
-        const out = a.policy.forward(t.ids);
+        const out = a.policy.forward(t.ids, { logitsFrom: t.logitsFrom });
         const { out: degree, levels } = degreeTerm(l, out.hidden, t.tokenMask, sequenceLogProbs(out.logits, t.ids, t.responseMask).mean);
         return [degree.predicted.dataSync(), levels.dataSync()];
       }, spo.degrees);

@@ -17,7 +17,7 @@ export function scoreSequences(model: CausalLM, sequences: readonly TokenizedSeq
     const chunk = sequences.slice(start, start + batchSize);
     const [s, m] = tf.tidy(() => {
       const t = batchTensors(padBatch(chunk, padId));
-      const lp = sequenceLogProbs(model.forward(t.ids).logits, t.ids, t.responseMask);
+      const lp = sequenceLogProbs(model.forward(t.ids, { logitsFrom: t.logitsFrom }).logits, t.ids, t.responseMask);
       return [lp.sum.dataSync(), lp.mean.dataSync()];
     });
     sum.set(s, start);

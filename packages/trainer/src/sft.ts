@@ -34,7 +34,7 @@ export function trainSft(a: SftArgs): TrainSummary {
       const batch = padBatch(indices.map((i) => sequences[i]), a.tokenizer.padId);
       countTokens(batch.tokens);
       const t = batchTensors(batch);
-      const lp = sequenceLogProbs(a.model.forward(t.ids).logits, t.ids, t.responseMask);
+      const lp = sequenceLogProbs(a.model.forward(t.ids, { logitsFrom: t.logitsFrom }).logits, t.ids, t.responseMask);
       const loss = tf.neg(tf.div(tf.sum(lp.sum), tf.sum(lp.count))) as tf.Scalar;
       return { loss, metrics: { 'logps/response': tf.mean(lp.sum) as tf.Scalar } };
     },

@@ -56,16 +56,16 @@ export function benchCases(size: BenchSize, degrees: number, seed = 1): BenchCas
   const prompts = Array.from({ length: B }, () => Array.from({ length: prompt }, () => 4 + rng.int(size.vocabSize - 4)));
 
   return [
-    { name: 'sft-step', tokens: B * T, run: step(B, (x, m) => tf.neg(tf.mean(sequenceLogProbs(model.forward(x).logits, x, m).mean)) as tf.Scalar), dispose: () => {} },
+    { name: 'sft-step', tokens: B * T, run: step(B, (x, m) => tf.neg(tf.mean(sequenceLogProbs(model.forward(x, { logitsFrom: prompt - 1 }).logits, x, m).mean)) as tf.Scalar), dispose: () => {} },
     {
       name: 'dpo-step', tokens: 2 * B * T,
-      run: step(2 * B, (x, m) => tf.mean(dpoLoss(pairLogProbs(sequenceLogProbs(model.forward(x).logits, x, m).sum), { beta: 0.1 }).losses) as tf.Scalar),
+      run: step(2 * B, (x, m) => tf.mean(dpoLoss(pairLogProbs(sequenceLogProbs(model.forward(x, { logitsFrom: prompt - 1 }).logits, x, m).sum), { beta: 0.1 }).losses) as tf.Scalar),
       dispose: () => {},
     },
     {
       name: `dpo-spo-step (K=${degrees})`, tokens: (2 * B + variants) * T,
       run: step(2 * B + variants, (x, m) => {
-        const out = model.forward(x);
+        const out = model.forward(x, { logitsFrom: prompt - 1 });
         const lp = sequenceLogProbs(out.logits, x, m);
         const align = tf.mean(dpoLoss(pairLogProbs(tf.slice(lp.sum, [0], [2 * B]) as tf.Tensor1D), { beta: 0.1 }).losses);
         // degree groups: chosen row b (level 0) and its variants; pooled by one-hot matmul as in the trainer
@@ -82,7 +82,7 @@ export function benchCases(size: BenchSize, degrees: number, seed = 1): BenchCas
     },
     {
       name: 'reference-pass', tokens: 2 * B * T,
-      run: () => tf.tidy(() => { const x = ids(2 * B); sequenceLogProbs(model.forward(x).logits, x, responseMask(2 * B)).sum.dataSync(); }),
+      run: () => tf.tidy(() => { const x = ids(2 * B); sequenceLogProbs(model.forward(x, { logitsFrom: prompt - 1 }).logits, x, responseMask(2 * B)).sum.dataSync(); }),
       dispose: () => {},
     },
     {
