@@ -79,7 +79,7 @@ test('matMul2d and batchMatMul: same values and gradients as tf.matMul', () => {
   close(bo[1].dataSync(), br[1].dataSync());
 });
 
-test('linear: values and gradients (bias through a ones matmul) equal the plain broadcast formula', () => {
+test('linear: values and gradients equal the plain broadcast formula', () => {
   const x = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 11), w = tf.randomNormal([4, 5], 0, 1, 'float32', 12) as tf.Tensor2D, b = tf.randomNormal([5], 0, 1, 'float32', 13) as tf.Tensor1D;
   const weights = tf.randomNormal([2, 3, 5], 0, 1, 'float32', 14);
   const f = (fn: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor) => tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(fn(p, q, r), weights)))([x, w, b]);

@@ -22,23 +22,12 @@ export const matMul2d: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.cust
   }) as CustomGradientBody,
 ) as any;
 
-/**
- * y [n, out] + bias [out]. The bias gradient is ones [1, n] @ dy, a plain 2-D matmul: the broadcast
- * add's own gradient sums dy over its first axis, a strided reduction ~15x slower on WASM.
- */
-const addRowBias: (y: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D = tf.customGrad(
-  ((y: tf.Tensor, bias: tf.Tensor) => ({
-    value: tf.add(y, bias),
-    gradFunc: (dy: tf.Tensor) => [dy, tf.reshape(tf.matMul(tf.ones([1, dy.shape[0]]) as tf.Tensor2D, dy as tf.Tensor2D), bias.shape)],
-  })) as CustomGradientBody,
-) as any;
-
 /** x [..., in] @ w [in, out] (+ bias [out]) through matMul2d. */
 export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor {
   const inner = x.shape[x.shape.length - 1];
   const outer = x.shape.slice(0, -1);
-  let y = matMul2d(tf.reshape(x, [-1, inner]) as tf.Tensor2D, w);
-  if (bias) y = addRowBias(y, bias);
+  let y: tf.Tensor = matMul2d(tf.reshape(x, [-1, inner]) as tf.Tensor2D, w);
+  if (bias) y = tf.add(y, bias);
   return tf.reshape(y, [...outer, w.shape[1]]);
 }
 
