@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseExperimentConfig, stageHashes } from './index.js';
@@ -48,6 +50,19 @@ test('stage hashes: a change reaches its stage and everything downstream only', 
   assert.equal(a.sft, c.sft);
   assert.equal(a.methods.dpo, c.methods.dpo);
   assert.notEqual(a.methods['dpo-spo'], c.methods['dpo-spo']);
+});
+
+test('stage hashes follow a data file\'s bytes, not its modification time', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spo-hash-'));
+  const file = join(dir, 'pairs.jsonl');
+  writeFileSync(file, '{"prompt":"p","chosen":"a","rejected":"b"}\n');
+  const config = () => parseExperimentConfig({ ...quickstart, data: { source: 'files', format: 'pairs', files: [file] }, model: { ...quickstart.model, maxPositions: 400 } }, 'f.json');
+  const before = stageHashes(config());
+  utimesSync(file, new Date(2001, 0, 1), new Date(2001, 0, 1));
+  assert.equal(stageHashes(config()).data, before.data, 'a touched file keeps its stages');
+  writeFileSync(file, '{"prompt":"p","chosen":"a","rejected":"c"}\n');
+  assert.notEqual(stageHashes(config()).data, before.data, 'changed bytes re-run the data stage');
+  rmSync(dir, { recursive: true });
 });
 
 test('the Nx plugin gives every experiment its stage targets, one train target per method', () => {

@@ -1,5 +1,6 @@
 // An experiment config (experiments/<name>/config.json): every stage's settings in one validated file.
 // Each section's defaults are declared by the package that owns it.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { configHash } from '@spo/engine';
@@ -78,13 +79,25 @@ export function stageHashes(c: ExperimentConfig): { data: string; sft: string; r
   return { data, sft, rm, methods, eval: evalHash };
 }
 
-/** Size and modification time of each source file: a changed file re-runs the data stage (whose cache is keyed by content). */
-function sourceFingerprints(c: ExperimentConfig): { path: string; size: number; mtimeMs: number }[] {
+/**
+ * The sha256 of each source file: changed content re-runs the data stage (whose cache is keyed the same way);
+ * a copied, re-mounted or touched file with the same bytes does not.
+ */
+function sourceFingerprints(c: ExperimentConfig): { path: string; sha256: string }[] {
   if (c.data.source !== 'files') return [];
   return c.data.files.map((f) => {
     const path = typeof f === 'string' ? f : f.path;
-    if (!existsSync(path)) return { path, size: -1, mtimeMs: -1 };
-    const { size, mtimeMs } = statSync(path);
-    return { path, size, mtimeMs };
+    return { path, sha256: existsSync(path) ? fileSha256(path) : 'absent' };
   });
+}
+
+const digests = new Map<string, string>();
+
+/** Memoised by path, size and mtime within one process: stage hashes are asked for often. */
+function fileSha256(path: string): string {
+  const { size, mtimeMs } = statSync(path);
+  const key = `${path}\0${size}\0${mtimeMs}`;
+  let digest = digests.get(key);
+  if (digest === undefined) digests.set(key, (digest = createHash('sha256').update(readFileSync(path)).digest('hex')));
+  return digest;
 }
