@@ -9,3 +9,4 @@ export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors
 export type { NamedArray, TensorMap } from './safetensors.js';
 export { matMul2d, linear, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis, stopGradient, geluTanh } from './ops.js';
 export { numericGradient } from './finite-difference.js';
+export { WASM_HEAP_LIMIT_BYTES, wasmHeapBytes, isWasmAbort } from './wasm-memory.js';

@@ -3,7 +3,7 @@
 // checkpoints every N steps that a killed run resumes from, per-step metrics, and progress.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf, encodeSafetensors, readSafetensors, writeDirAtomic, writeJsonAtomic } from '@spo/engine';
+import { tf, encodeSafetensors, isWasmAbort, readSafetensors, wasmHeapBytes, writeDirAtomic, writeJsonAtomic, WASM_HEAP_LIMIT_BYTES } from '@spo/engine';
 import { AdamW } from './adamw.js';
 import { BatchOrder } from './batch-order.js';
 import type { TrainConfig } from './config.js';
@@ -49,6 +49,27 @@ export interface TrainSummary {
 }
 
 export class TrainingDivergedError extends Error {}
+
+/** Warn once when a step has grown the WASM heap past this share of its cap: the next longer batch may abort. */
+const WASM_HEAP_WARNING_SHARE = 0.75;
+
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+function lastGoodCheckpoint(dir: string): string {
+  const good = listCheckpoints(dir).at(-1);
+  return good ? good.path : 'none yet (it stopped before the first checkpoint)';
+}
+
+/** The WASM module's bare "Aborted()" turned into what happened and what to change. */
+function outOfMemoryError(args: TrainLoopArgs, step: number, cause: unknown): Error {
+  const heap = wasmHeapBytes();
+  return new Error(
+    `[${args.stage}] step ${step + 1}: the WASM backend ran out of memory (heap ${heap === undefined ? '?' : mib(heap)} MiB; its cap is ${mib(WASM_HEAP_LIMIT_BYTES)} MiB) ` +
+      `on a micro-batch of ${args.config.batchSize}. Halve batchSize and double gradAccumulation in this stage's config section: the same examples per update in half the memory. ` +
+      `Last good checkpoint, which the next run resumes from: ${lastGoodCheckpoint(args.dir)}.`,
+    { cause },
+  );
+}
 
 const CHECKPOINT_PREFIX = 'step-';
 
@@ -109,6 +130,7 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
   const resumedFrom = step;
   const progress = progressBar(stage, config.steps, step);
   let tokens = 0, lastRow: MetricsRow = { step };
+  let warnedAboutHeap = false;
   const started = performance.now();
   try {
     while (step < config.steps) {
@@ -122,12 +144,17 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
       for (let micro = 0; micro < config.gradAccumulation; micro++) {
         const indices = order.indices(step, micro);
         let packed: tf.Tensor | undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          const out = args.lossFn(indices, (n) => (stepTokens += n), step);
-          metricNames = ['loss', ...Object.keys(out.metrics)];
-          packed = tf.keep(tf.stack([out.loss, ...Object.values(out.metrics)]));
-          return out.loss;
-        }, varList);
+        let value: tf.Scalar, grads: tf.NamedTensorMap;
+        try {
+          ({ value, grads } = tf.variableGrads(() => {
+            const out = args.lossFn(indices, (n) => (stepTokens += n), step);
+            metricNames = ['loss', ...Object.keys(out.metrics)];
+            packed = tf.keep(tf.stack([out.loss, ...Object.values(out.metrics)]));
+            return out.loss;
+          }, varList));
+        } catch (error) {
+          throw isWasmAbort(error) ? outOfMemoryError(args, step, error) : error;
+        }
         value.dispose();
         const host = packed!.dataSync();
         packed!.dispose();
@@ -155,14 +182,18 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
       const loss = metricSums[0];
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         tf.dispose([...clipped.values()]);
-        const good = listCheckpoints(dir).at(-1);
         throw new TrainingDivergedError(
           `[${stage}] step ${step + 1}: ${!Number.isFinite(loss) ? `loss is ${loss}` : `gradient norm is ${norm}`}; stopped before applying the update. ` +
-            `Last good checkpoint: ${good ? good.path : 'none yet (diverged before the first checkpoint)'}. Lower the learning rate or check the data.`,
+            `Last good checkpoint: ${lastGoodCheckpoint(dir)}. Lower the learning rate or check the data.`,
         );
       }
       optimizer.apply(clipped, lr);
       tf.dispose([...clipped.values()]);
+      const heap = wasmHeapBytes();
+      if (!warnedAboutHeap && heap !== undefined && heap > WASM_HEAP_WARNING_SHARE * WASM_HEAP_LIMIT_BYTES) {
+        warnedAboutHeap = true;
+        log(`[${stage}] warning: step ${step + 1} grew the WASM heap to ${mib(heap)} MiB of its ${mib(WASM_HEAP_LIMIT_BYTES)} MiB cap; a batch of longer sequences may abort. Halve batchSize and double gradAccumulation to be safe.`);
+      }
       step++;
       tokens += stepTokens;
       lastRow = { step, ...Object.fromEntries(metricNames.map((n, i) => [n, metricSums[i]])), grad_norm: norm, learning_rate: lr, tokens: stepTokens };

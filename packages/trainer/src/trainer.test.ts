@@ -117,6 +117,20 @@ test('NaN guard stops before the update and names the last good checkpoint', () 
   assert.ok(Number.isFinite(w.dataSync()[0]));
 });
 
+test('a WASM abort (out of memory) says what to change and where the run resumes from', () => {
+  const w = tf.variable(tf.scalar(1));
+  const dir = tmp();
+  let step = 0;
+  assert.throws(() => trainLoop({
+    stage: 'toy', dir, seed: 1, datasetSize: 8, variables: new Map([['w', w]]), writeModel: () => {}, log: () => {},
+    config: TrainConfigSchema.parse({ steps: 10, batchSize: 4, checkpointEvery: 2, warmupSteps: 0 }),
+    lossFn: () => {
+      if (++step > 3) throw new WebAssembly.RuntimeError('Aborted(). Build with -sASSERTIONS for more info.');
+      return { loss: tf.square(w) as tf.Scalar, metrics: {} };
+    },
+  }), (e: Error) => /step 4: the WASM backend ran out of memory/.test(e.message) && /micro-batch of 4\. Halve batchSize and double gradAccumulation/.test(e.message) && /step-000002/.test(e.message));
+});
+
 test('tensor count stays flat over 50 training steps', () => {
   const model = CausalLM.init(shape, 5);
   const dir = tmp();

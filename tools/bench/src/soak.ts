@@ -1,6 +1,6 @@
 // Does a long run leak? Run one case many times and sample the live tensor count, the process's
 // resident memory and the WASM heap every `every` runs: all three should stay flat after warm-up.
-import { tf } from '@spo/engine';
+import { tf, wasmHeapBytes } from '@spo/engine';
 
 export interface SoakSample {
   run: number;
@@ -13,7 +13,7 @@ export interface SoakSample {
 export function soak(run: () => void, runs: number, every: number): SoakSample[] {
   const samples: SoakSample[] = [];
   const sample = (i: number) => {
-    const heap = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.byteLength;
+    const heap = wasmHeapBytes();
     samples.push({ run: i, tensors: tf.memory().numTensors, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), wasmHeapMiB: heap === undefined ? undefined : Math.round(heap / 2 ** 20) });
   };
   for (let i = 1; i <= runs; i++) {
