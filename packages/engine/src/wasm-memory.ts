@@ -15,5 +15,5 @@ export function wasmHeapBytes(): number | undefined {
 
 /** True for the RuntimeError an Emscripten module throws when it aborts (for the backend: out of memory). */
 export function isWasmAbort(error: unknown): boolean {
-  return error instanceof WebAssembly.RuntimeError && /^Aborted\(/.test(error.message);
+  return error instanceof Error && error.name === 'RuntimeError' && /^Aborted\(/.test(error.message);
 }

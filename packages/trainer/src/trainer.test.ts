@@ -125,7 +125,8 @@ test('a WASM abort (out of memory) says what to change and where the run resumes
     stage: 'toy', dir, seed: 1, datasetSize: 8, variables: new Map([['w', w]]), writeModel: () => {}, log: () => {},
     config: TrainConfigSchema.parse({ steps: 10, batchSize: 4, checkpointEvery: 2, warmupSteps: 0 }),
     lossFn: () => {
-      if (++step > 3) throw new WebAssembly.RuntimeError('Aborted(). Build with -sASSERTIONS for more info.');
+      // what the Emscripten module throws: a WebAssembly.RuntimeError
+      if (++step > 3) throw Object.assign(new Error('Aborted(). Build with -sASSERTIONS for more info.'), { name: 'RuntimeError' });
       return { loss: tf.square(w) as tf.Scalar, metrics: {} };
     },
   }), (e: Error) => /step 4: the WASM backend ran out of memory/.test(e.message) && /micro-batch of 4\. Halve batchSize and double gradAccumulation/.test(e.message) && /step-000002/.test(e.message));
