@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { enableNativeMatMul } from './native-matmul.js';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -16,6 +17,8 @@ export interface BackendInfo {
   name: BackendName;
   /** Why each better backend was not used (empty when the best one loaded or one was asked for). */
   skipped: { name: BackendName; reason: string }[];
+  /** What matrix products run on: the backend's own kernels, or on wasm the native BLAS when it loads. */
+  matmul: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -60,6 +63,11 @@ function parseRequest(value: string, source: string): BackendRequest {
   throw new Error(`${source}: unknown backend "${value}"; use one of auto, ${BACKEND_NAMES.join(', ')}`);
 }
 
+/** The native BLAS serves the wasm backend only: tfjs-node has its own, and cpu is for checking numerics. */
+function matmulFor(name: BackendName): string {
+  return name === 'wasm' ? enableNativeMatMul() : `${name}'s own`;
+}
+
 /**
  * Select and initialise the backend. `request` (a CLI flag) wins over $SPO_BACKEND, which wins over 'auto'.
  * A backend that was asked for and fails is an error: we never run silently on a slower one.
@@ -75,17 +83,17 @@ export async function initBackend(request?: BackendRequest, log: (line: string) 
   if (want !== 'auto') {
     const reason = await tryLoad(want);
     if (reason) throw new Error(`backend ${want} was asked for and failed: ${reason}. Unset --backend/$${BACKEND_ENV} or pick another.`);
-    chosen = { name: want, skipped: [] };
-    log(`[engine] backend: ${want} (asked for)`);
+    chosen = { name: want, skipped: [], matmul: matmulFor(want) };
+    log(`[engine] backend: ${want} (asked for); matmul: ${chosen.matmul}`);
     return chosen;
   }
   const skipped: BackendInfo['skipped'] = [];
   for (const name of BACKEND_NAMES) {
     const reason = await tryLoad(name);
     if (!reason) {
-      chosen = { name, skipped };
+      chosen = { name, skipped, matmul: matmulFor(name) };
       const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
-      log(`[engine] backend: ${name}${why ? ` (not used: ${why})` : ''}`);
+      log(`[engine] backend: ${name}${why ? ` (not used: ${why})` : ''}; matmul: ${chosen.matmul}`);
       return chosen;
     }
     skipped.push({ name, reason });

@@ -5,10 +5,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   tf, initBackend, Rng, configHash, readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors,
-  matMul2d, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis, numericGradient, geluTanh, linear,
+  matMul2d, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis, numericGradient, geluTanh, linear, layerNorm,
+  nativeMatMulOn, setNativeMatMul,
 } from './index.js';
 
-await initBackend(undefined, () => {});
+const backend = await initBackend(undefined, () => {});
+
+/** The product paths to check: the backend's own matmul, and the native BLAS where it loaded. */
+const matmulPaths = nativeMatMulOn() ? ['backend', 'native'] : ['backend'];
+if (!nativeMatMulOn()) console.error(`[engine.test] native matmul paths not tested: ${backend.matmul}`);
+function onEachMatmulPath(check: () => void): void {
+  const wasOn = nativeMatMulOn();
+  try {
+    for (const path of matmulPaths) {
+      setNativeMatMul(path === 'native');
+      check();
+    }
+  } finally {
+    setNativeMatMul(wasOn);
+  }
+}
 
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-3): void {
   assert.equal(actual.length, expected.length);
@@ -62,7 +78,7 @@ test('safetensors: round trip, 8-byte aligned header, bad file named in the erro
   assert.throws(() => decodeSafetensors(broken, 'x.safetensors'), /x\.safetensors/);
 });
 
-test('matMul2d and batchMatMul: same values and gradients as tf.matMul', () => {
+test('matMul2d and batchMatMul: same values and gradients as tf.matMul, on each matmul path', () => onEachMatmulPath(() => {
   const a = tf.randomNormal([3, 4], 0, 1, 'float32', 1) as tf.Tensor2D;
   const b = tf.randomNormal([4, 5], 0, 1, 'float32', 2) as tf.Tensor2D;
   close(matMul2d(a, b).dataSync(), tf.matMul(a, b).dataSync());
@@ -77,16 +93,31 @@ test('matMul2d and batchMatMul: same values and gradients as tf.matMul', () => {
   close(batchMatMul(p, q).dataSync(), tf.matMul(p as tf.Tensor4D, q as tf.Tensor4D).dataSync());
   close(bo[0].dataSync(), br[0].dataSync());
   close(bo[1].dataSync(), br[1].dataSync());
-});
+}));
 
-test('linear: values and gradients equal the plain broadcast formula', () => {
+test('linear: values and gradients equal the plain broadcast formula, on each matmul path', () => onEachMatmulPath(() => {
   const x = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 11), w = tf.randomNormal([4, 5], 0, 1, 'float32', 12) as tf.Tensor2D, b = tf.randomNormal([5], 0, 1, 'float32', 13) as tf.Tensor1D;
   const weights = tf.randomNormal([2, 3, 5], 0, 1, 'float32', 14);
   const f = (fn: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor) => tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(fn(p, q, r), weights)))([x, w, b]);
   const plain = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.add(tf.matMul(p as tf.Tensor3D, tf.tile(tf.expandDims(q, 0), [2, 1, 1]) as tf.Tensor3D), r);
   close(linear(x, w, b).dataSync(), plain(x, w, b).dataSync());
   f((p, q, r) => linear(p, q as tf.Tensor2D, r as tf.Tensor1D)).forEach((g, i) => close(g.dataSync(), f(plain)[i].dataSync()));
-});
+}));
+
+test('layerNorm: values and hand-written gradients equal autodiff of the plain formula, on each matmul path', () => onEachMatmulPath(() => {
+  const x = tf.add(tf.mul(tf.randomNormal([2, 3, 6], 0, 1, 'float32', 21), 3), 1);
+  const gain = tf.randomNormal([6], 1, 0.3, 'float32', 22) as tf.Tensor1D, bias = tf.randomNormal([6], 0, 1, 'float32', 23) as tf.Tensor1D;
+  const weights = tf.randomNormal([2, 3, 6], 0, 1, 'float32', 24);
+  const plain = (t: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+    const centered = tf.sub(t, tf.mean(t, -1, true));
+    return tf.add(tf.mul(tf.div(centered, tf.sqrt(tf.add(tf.mean(tf.square(centered), -1, true), 1e-5))), g), b);
+  };
+  const ours = (t: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => layerNorm(t, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
+  close(ours(x, gain, bias).dataSync(), plain(x, gain, bias).dataSync(), 1e-4);
+  const grads = (fn: typeof plain) => tf.grads((t: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(fn(t, g, b), weights)))([x, gain, bias]);
+  const [mine, reference] = [grads(ours), grads(plain)];
+  mine.forEach((g, i) => close(g.dataSync(), reference[i].dataSync(), 1e-4));
+}));
 
 test('embeddingLookup gradient matches finite differences, repeated ids accumulate', () => {
   const table = tf.randomNormal([5, 3], 0, 1, 'float32', 5);

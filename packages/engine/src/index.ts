@@ -7,6 +7,7 @@ export { writeFileAtomic, writeJsonAtomic, writeDirAtomic } from './atomic-write
 export { canonicalJson, configHash } from './config-hash.js';
 export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors } from './safetensors.js';
 export type { NamedArray, TensorMap } from './safetensors.js';
-export { matMul2d, linear, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis, stopGradient, geluTanh } from './ops.js';
+export { matMul2d, linear, layerNorm, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis, stopGradient, geluTanh } from './ops.js';
 export { numericGradient } from './finite-difference.js';
 export { WASM_HEAP_LIMIT_BYTES, wasmHeapBytes, isWasmAbort } from './wasm-memory.js';
+export { nativeMatMulOn, setNativeMatMul } from './native-matmul.js';

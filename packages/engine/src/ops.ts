@@ -4,31 +4,82 @@
 // gradient (UnsortedSegmentSum is missing), and logSigmoid's gradient crashes on intermediate tensors.
 // Every model and loss uses these instead of the raw tfjs ops.
 import * as tf from '@tensorflow/tfjs';
+import { nativeMatMul, nativeMatMulOn } from './native-matmul.js';
 
 /** tf.customGrad types its body as variadic (Tensor | GradSaveFunc)[]; ours name their arguments. */
 type CustomGradientBody = Parameters<typeof tf.customGrad>[0];
 
-/** a [m,k] @ b [k,n], whose gradient transposes explicitly and calls plain 2-D matmul again. */
+/**
+ * a [m,k] @ b [k,n]. With the native BLAS (native-matmul.ts) the gradient's products take their
+ * transposes for free; on the backend's matmul it transposes explicitly and calls plain 2-D matmul.
+ */
 export const matMul2d: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(
   ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     save([a, b]);
     return {
-      value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+      value: nativeMatMulOn() ? nativeMatMul(a, b) : tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sa, sb] = saved as tf.Tensor2D[];
+        if (nativeMatMulOn()) return [nativeMatMul(dy, sb, false, true), nativeMatMul(sa, dy, true, false)];
         return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
       },
     };
   }) as CustomGradientBody,
 ) as any;
 
+/**
+ * Column sums of x [rows, n]. On WASM a reduction over rows is a transpose and then a sum; with the
+ * native BLAS it is one product, ones [1, rows] @ x.
+ */
+function sumRows(x: tf.Tensor2D): tf.Tensor1D {
+  if (!nativeMatMulOn()) return tf.sum(x, 0);
+  return tf.reshape(nativeMatMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]);
+}
+
+/** y [rows, n] + bias [n], whose bias gradient is sumRows. */
+const addBias: (y: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D = tf.customGrad(
+  ((y: tf.Tensor, bias: tf.Tensor) => ({
+    value: tf.add(y, bias),
+    gradFunc: (dy: tf.Tensor) => [dy, sumRows(dy as tf.Tensor2D)],
+  })) as CustomGradientBody,
+) as any;
+
 /** x [..., in] @ w [in, out] (+ bias [out]) through matMul2d. */
 export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor {
   const inner = x.shape[x.shape.length - 1];
   const outer = x.shape.slice(0, -1);
-  let y: tf.Tensor = matMul2d(tf.reshape(x, [-1, inner]) as tf.Tensor2D, w);
-  if (bias) y = tf.add(y, bias);
+  let y = matMul2d(tf.reshape(x, [-1, inner]) as tf.Tensor2D, w);
+  if (bias) y = addBias(y, bias);
   return tf.reshape(y, [...outer, w.shape[1]]);
+}
+
+/**
+ * LayerNorm over the last axis, (x − mean) / sqrt(var + eps) · gain + bias, with the gradient written
+ * out (Ba et al. 2016) instead of autodiff's chain of a dozen broadcasting ops:
+ *   x̂ = (x − μ)·r,  r = 1/sqrt(σ² + eps),  g = dy·gain
+ *   dx = r·(g − mean(g) − x̂·mean(g·x̂)),  dgain = Σ_rows dy·x̂,  dbias = Σ_rows dy
+ */
+export function layerNorm(x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D, eps: number): tf.Tensor {
+  const d = x.shape[x.shape.length - 1];
+  const rows = tf.reshape(x, [-1, d]) as tf.Tensor2D;
+  const normalise = tf.customGrad(((input: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const centered = tf.sub(input, tf.mean(input, -1, true));
+    const r = tf.rsqrt(tf.add(tf.mean(tf.square(centered), -1, true), eps));
+    const normed = tf.mul(centered, r);
+    save([normed, r, g]);
+    return {
+      value: tf.add(tf.mul(normed, g), b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sNormed, sR, sGain] = saved;
+        const dNormed = tf.mul(dy, sGain);
+        const meanD = tf.mean(dNormed, -1, true);
+        const meanDN = tf.mean(tf.mul(dNormed, sNormed), -1, true);
+        const dx = tf.mul(sR, tf.sub(tf.sub(dNormed, meanD), tf.mul(sNormed, meanDN)));
+        return [dx, sumRows(tf.mul(dy, sNormed) as tf.Tensor2D), sumRows(dy as tf.Tensor2D)];
+      },
+    };
+  }) as CustomGradientBody);
+  return tf.reshape(normalise(rows, gain, bias) as tf.Tensor, x.shape);
 }
 
 /**
@@ -54,7 +105,8 @@ export const batchMatMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customG
     const lead = a.shape.slice(0, -2);
     const [m, k] = a.shape.slice(-2);
     const n = b.shape[b.shape.length - 1];
-    const value = tf.reshape(groupedMatMul(tf.reshape(a, [-1, m, k]) as tf.Tensor3D, tf.reshape(b, [-1, k, n]) as tf.Tensor3D), [...lead, m, n]);
+    const a3 = tf.reshape(a, [-1, m, k]) as tf.Tensor3D, b3 = tf.reshape(b, [-1, k, n]) as tf.Tensor3D;
+    const value = tf.reshape(nativeMatMulOn() ? nativeMatMul(a3, b3) : groupedMatMul(a3, b3), [...lead, m, n]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -62,6 +114,7 @@ export const batchMatMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customG
         const dy3 = tf.reshape(dy, [-1, m, n]) as tf.Tensor3D;
         const a3 = tf.reshape(sa, [-1, m, k]) as tf.Tensor3D;
         const b3 = tf.reshape(sb, [-1, k, n]) as tf.Tensor3D;
+        if (nativeMatMulOn()) return [tf.reshape(nativeMatMul(dy3, b3, false, true), sa.shape), tf.reshape(nativeMatMul(a3, dy3, true, false), sb.shape)];
         const da = tf.reshape(groupedMatMul(dy3, tf.transpose(b3, [0, 2, 1])), sa.shape);
         const db = tf.reshape(groupedMatMul(tf.transpose(a3, [0, 2, 1]), dy3), sb.shape);
         return [da, db];

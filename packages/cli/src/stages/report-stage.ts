@@ -73,7 +73,7 @@ export function reportStage(ctx: StageContext, command: string): void {
     `| reproduce with | \`${command}\` |`,
     `| config | \`${ctx.configPath}\` (eval hash \`${dirs.eval.hash}\`) |`,
     `| seed | ${config.seed} |`,
-    `| backend | ${ctx.backend.name} |`,
+    `| backend | ${ctx.backend.name} (matmul: ${ctx.backend.matmul}) |`,
     config.data.source === 'synthetic'
       ? `| task | synthetic ${config.data.task}, label temperature ${config.data.labelTemperature} |`
       : `| data | ${config.data.format}: ${config.data.files.map((f) => (typeof f === 'string' ? f : f.path)).join(', ')} |`,

@@ -1,0 +1,67 @@
+// The optional native matrix product: the addon node-gyp built at install (build/Release) and the
+// machine's BLAS, opened at run time. Either can be missing; loadNativeMatMul then says which, and the
+// engine keeps the WASM backend's own matmul.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+/** "off" disables the native matmul; a file path picks the BLAS library (any with cblas_sgemm). */
+export const NATIVE_MATMUL_ENV = 'SPO_NATIVE_MATMUL';
+
+/** Where OpenBLAS is found: Debian/Ubuntu's libopenblas0(-pthread), Fedora's openblas, Homebrew's. */
+const BLAS_CANDIDATES = [
+  'libopenblas.so.0',
+  'libopenblas.so',
+  'libopenblasp.so.0',
+  '/opt/homebrew/opt/openblas/lib/libopenblas.dylib',
+  '/usr/local/opt/openblas/lib/libopenblas.dylib',
+];
+
+const ADDON_PATH = fileURLToPath(new URL('../build/Release/spo_native_matmul.node', import.meta.url));
+
+interface Addon {
+  load(library: string, threads: number): void;
+  gemm(heap: ArrayBuffer, offsetA: number, offsetB: number, offsetC: number, batch: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
+}
+
+export interface NativeMatMul {
+  /** The BLAS library in use. */
+  library: string;
+  /**
+   * For each of `batch` row-major matrices at byte offsets into `heap`: C [m, n] = op(A) op(B), where
+   * A is [m, k] ([k, m] when transposeA) and B is [k, n] ([n, k] when transposeB). Throws, touching
+   * nothing, when an operand would lie outside `heap`.
+   */
+  gemm: Addon['gemm'];
+}
+
+export type NativeMatMulStatus = { available: true; matmul: NativeMatMul } | { available: false; reason: string };
+
+let status: NativeMatMulStatus | undefined;
+
+/** The native matmul for this process's environment, loaded once. */
+export function loadNativeMatMul(): NativeMatMulStatus {
+  return (status ??= probeNativeMatMul(process.env));
+}
+
+/** Load the addon and a BLAS as `env` asks, or say why not. Loading a BLAS replaces the one in use. */
+export function probeNativeMatMul(env: NodeJS.ProcessEnv): NativeMatMulStatus {
+  const setting = env[NATIVE_MATMUL_ENV];
+  if (setting === 'off') return { available: false, reason: `$${NATIVE_MATMUL_ENV}=off` };
+  if (!existsSync(ADDON_PATH)) {
+    return { available: false, reason: `the addon was not built at install (${ADDON_PATH} is missing; it needs a C++ compiler: run npm rebuild @spo/native-matmul)` };
+  }
+  const addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
+  const tried: string[] = [];
+  for (const library of setting ? [setting] : BLAS_CANDIDATES) {
+    try {
+      addon.load(library, availableParallelism());
+      return { available: true, matmul: { library, gemm: addon.gemm } };
+    } catch (error) {
+      tried.push((error as Error).message);
+    }
+  }
+  const hint = setting ? `$${NATIVE_MATMUL_ENV}=${setting} is not a usable BLAS` : 'no OpenBLAS found (Debian/Ubuntu: apt install libopenblas0-pthread)';
+  return { available: false, reason: `${hint}: ${tried.join('; ')}` };
+}
