@@ -1,7 +1,7 @@
 // A GPT-2-style decoder: learned token and position embeddings, pre-LayerNorm blocks of multi-head
 // causal self-attention and a GELU MLP, a final LayerNorm, and an output head tied to the token
 // embedding. Parameter names follow Hugging Face's GPT-2 so checkpoints map one to one.
-import { tf, Rng, linear, matMul2d, batchMatMul, embeddingLookup, geluTanh } from '@spo/engine';
+import { tf, Rng, linear, layerNorm, matMul2d, batchMatMul, embeddingLookup, geluTanh } from '@spo/engine';
 import type { ModelConfig } from './config.js';
 
 /** Keys and values of earlier positions, one entry per layer, each [batch, heads, past, headDim]. */
@@ -103,20 +103,21 @@ export class CausalLM {
   }
 
   private layerNorm(x: tf.Tensor, prefix: string): tf.Tensor {
-    const mean = tf.mean(x, -1, true);
-    const centered = tf.sub(x, mean);
-    const variance = tf.mean(tf.square(centered), -1, true);
-    const normed = tf.mul(centered, tf.rsqrt(tf.add(variance, this.config.layerNormEps)));
-    return tf.add(tf.mul(normed, this.p(`${prefix}.weight`)), this.p(`${prefix}.bias`));
+    return layerNorm(x, this.p(`${prefix}.weight`) as tf.Tensor1D, this.p(`${prefix}.bias`) as tf.Tensor1D, this.config.layerNormEps);
   }
 
   private attention(x: tf.Tensor, i: number, bias: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
     const [B, T, d] = x.shape;
     const H = this.config.nHeads;
     const dh = d / H;
-    const qkv = linear(x, this.p(`h.${i}.attn.c_attn.weight`) as tf.Tensor2D, this.p(`h.${i}.attn.c_attn.bias`) as tf.Tensor1D);
-    const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
-    const [q, kNew, vNew] = tf.split(qkv, 3, -1).map(heads);
+    // q, k and v as three products with slices of c_attn (small) rather than one product split three
+    // ways: splitting the [B, T, 3d] activation along its last axis is a strided copy, slow on WASM
+    const qkvWeight = this.p(`h.${i}.attn.c_attn.weight`), qkvBias = this.p(`h.${i}.attn.c_attn.bias`);
+    const heads = (part: number) => {
+      const t = linear(x, tf.slice(qkvWeight, [0, part * d], [d, d]) as tf.Tensor2D, tf.slice(qkvBias, [part * d], [d]) as tf.Tensor1D);
+      return tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+    };
+    const [q, kNew, vNew] = [heads(0), heads(1), heads(2)];
     const k = cache ? (tf.concat([cache.k, kNew], 2) as tf.Tensor4D) : kNew;
     const v = cache ? (tf.concat([cache.v, vNew], 2) as tf.Tensor4D) : vNew;
     const scores = tf.add(tf.mul(batchMatMul(q, tf.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(dh)), bias);
