@@ -1,7 +1,8 @@
 // Tensor ops that route around TensorFlow.js traps measured on the WASM backend (shared/ENGINE-NOTES.md):
-// transpose-flag and batched matmuls are ~10x slower than plain 2-D matmul (batched ones go through a
-// depthwise convolution instead), gather has no usable
-// gradient (UnsortedSegmentSum is missing), and logSigmoid's gradient crashes on intermediate tensors.
+// matrix products go to the native BLAS when it loaded (native-matmul.ts); otherwise transpose-flag and
+// batched matmuls, ~10x slower than plain 2-D matmul there, are avoided (batched ones go through a
+// depthwise convolution). gather has no usable gradient (UnsortedSegmentSum is missing), logSigmoid's
+// gradient crashes on intermediate tensors, and row reductions and LayerNorm's autodiff are slow.
 // Every model and loss uses these instead of the raw tfjs ops.
 import * as tf from '@tensorflow/tfjs';
 import { nativeMatMul, nativeMatMulOn } from './native-matmul.js';

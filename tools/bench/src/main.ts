@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import Papa from 'papaparse';
-import { BACKEND_NAMES, initBackend, writeFileAtomic, type BackendRequest } from '@spo/engine';
+import { BACKEND_NAMES, initBackend, nativeMatMulOn, writeFileAtomic, type BackendRequest } from '@spo/engine';
 import { markdownTable } from '@spo/reports';
 import { benchCases, type BenchSize } from './cases.js';
 import { measure } from './measure.js';
@@ -50,7 +50,7 @@ for (const name of o.sizes.split(',')) {
     }
     const m = measure(c.run, o.warmup, o.repeats);
     rows.push({
-      backend: backend.name, size: size.name, case: c.name, median_ms: +m.medianMs.toFixed(1), min_ms: +m.minMs.toFixed(1), max_ms: +m.maxMs.toFixed(1),
+      backend: backend.name, matmul: nativeMatMulOn() ? 'native' : 'backend', size: size.name, case: c.name, median_ms: +m.medianMs.toFixed(1), min_ms: +m.minMs.toFixed(1), max_ms: +m.maxMs.toFixed(1),
       repeats: m.repeats, tokens: c.tokens, tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)), tensor_growth: m.tensorGrowth, rss_mib: Math.round(m.rssMiB),
     });
     console.error(`[bench] ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms (min ${m.minMs.toFixed(1)}, max ${m.maxMs.toFixed(1)}), tensors +${m.tensorGrowth}`);
@@ -82,4 +82,4 @@ console.log(markdownTable(
   ['size', 'case', 'median ms [min, max]', 'PyTorch ms', 'ours / PyTorch', 'tokens/s', 'tensors +', 'RSS MiB'],
   rows.map((r) => [String(r.size), String(r.case), `${r.median_ms} [${r.min_ms}, ${r.max_ms}]`, String(r.pytorch_median_ms ?? 'not run'), r.ratio_vs_pytorch === undefined ? 'not run' : `${r.ratio_vs_pytorch}x`, String(r.tokens_per_s), String(r.tensor_growth), String(r.rss_mib)]),
 ));
-console.error(`[bench] ${backend.name}; wrote ${path}`);
+console.error(`[bench] ${backend.name}, matmul: ${backend.matmul}; wrote ${path}`);
