@@ -150,12 +150,19 @@ export class CausalLM {
     let x = tf.add(embeddingLookup(this.p('wte.weight') as tf.Tensor2D, ids), embeddingLookup(this.p('wpe.weight') as tf.Tensor2D, positions));
     const bias = this.attentionBias(T, past, options.keyMask);
     const newCache: KvCache = [];
+    const keepCache = options.cache !== undefined;
     for (let i = 0; i < this.config.nLayers; i++) {
-      const attn = this.attention(this.layerNorm(x, `h.${i}.ln_1`), i, bias, options.cache?.[i]);
-      newCache.push({ k: attn.k, v: attn.v });
-      x = tf.add(x, attn.out);
-      const hidden = geluTanh(linear(this.layerNorm(x, `h.${i}.ln_2`), this.p(`h.${i}.mlp.c_fc.weight`) as tf.Tensor2D, this.p(`h.${i}.mlp.c_fc.bias`) as tf.Tensor1D));
-      x = tf.add(x, linear(hidden, this.p(`h.${i}.mlp.c_proj.weight`) as tf.Tensor2D, this.p(`h.${i}.mlp.c_proj.bias`) as tf.Tensor1D));
+      // one tidy per block: its intermediates (attention scores, MLP activations) are freed as soon as
+      // the block is done, except those the gradient tape keeps, instead of living to the end of the pass
+      const block = tf.tidy(() => {
+        const attn = this.attention(this.layerNorm(x, `h.${i}.ln_1`), i, bias, options.cache?.[i]);
+        const mid = tf.add(x, attn.out);
+        const hidden = geluTanh(linear(this.layerNorm(mid, `h.${i}.ln_2`), this.p(`h.${i}.mlp.c_fc.weight`) as tf.Tensor2D, this.p(`h.${i}.mlp.c_fc.bias`) as tf.Tensor1D));
+        const out = tf.add(mid, linear(hidden, this.p(`h.${i}.mlp.c_proj.weight`) as tf.Tensor2D, this.p(`h.${i}.mlp.c_proj.bias`) as tf.Tensor1D));
+        return keepCache ? { out, k: attn.k, v: attn.v } : { out };
+      }) as { out: tf.Tensor; k?: tf.Tensor4D; v?: tf.Tensor4D };
+      x = block.out;
+      if (keepCache) newCache.push({ k: block.k!, v: block.v! });
     }
     const hidden = this.layerNorm(x, 'ln_f') as tf.Tensor3D;
     const d = this.config.dModel;
