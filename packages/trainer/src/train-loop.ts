@@ -130,7 +130,9 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
   const resumedFrom = step;
   const progress = progressBar(stage, config.steps, step);
   let tokens = 0, lastRow: MetricsRow = { step };
+  // the heap only grows: what earlier work (a reference pass) took is not this loop's to warn about
   let warnedAboutHeap = false;
+  const heapBefore = wasmHeapBytes() ?? 0;
   const started = performance.now();
   try {
     while (step < config.steps) {
@@ -190,7 +192,7 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
       optimizer.apply(clipped, lr);
       tf.dispose([...clipped.values()]);
       const heap = wasmHeapBytes();
-      if (!warnedAboutHeap && heap !== undefined && heap > WASM_HEAP_WARNING_SHARE * WASM_HEAP_LIMIT_BYTES) {
+      if (!warnedAboutHeap && heap !== undefined && heap > heapBefore && heap > WASM_HEAP_WARNING_SHARE * WASM_HEAP_LIMIT_BYTES) {
         warnedAboutHeap = true;
         log(`[${stage}] warning: step ${step + 1} grew the WASM heap to ${mib(heap)} MiB of its ${mib(WASM_HEAP_LIMIT_BYTES)} MiB cap; a batch of longer sequences may abort. Halve batchSize and double gradAccumulation to be safe.`);
       }
