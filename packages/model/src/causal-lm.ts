@@ -32,8 +32,19 @@ export interface ForwardOutput {
 
 const NEG_INF = -1e9;
 
+/** Every parameter of block i, as `h.${i}.${name}`. */
+const BLOCK_PARAMS = [
+  'ln_1.weight', 'ln_1.bias', 'attn.c_attn.weight', 'attn.c_attn.bias', 'attn.c_proj.weight', 'attn.c_proj.bias',
+  'ln_2.weight', 'ln_2.bias', 'mlp.c_fc.weight', 'mlp.c_fc.bias', 'mlp.c_proj.weight', 'mlp.c_proj.bias',
+] as const;
+
+/** A block's parameters by their name inside the block ("attn.c_attn.weight"). */
+type BlockParams = (name: (typeof BLOCK_PARAMS)[number]) => tf.Tensor;
+
 export class CausalLM {
   readonly params: Map<string, tf.Variable>;
+  /** Recompute each block in the backward pass instead of keeping its activations (training memory). */
+  gradientCheckpointing = false;
 
   constructor(readonly config: ModelConfig, params: Map<string, tf.Variable>) {
     this.params = params;
@@ -102,17 +113,17 @@ export class CausalLM {
     return v;
   }
 
-  private layerNorm(x: tf.Tensor, prefix: string): tf.Tensor {
-    return layerNorm(x, this.p(`${prefix}.weight`) as tf.Tensor1D, this.p(`${prefix}.bias`) as tf.Tensor1D, this.config.layerNormEps);
+  private layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+    return layerNorm(x, gain as tf.Tensor1D, bias as tf.Tensor1D, this.config.layerNormEps);
   }
 
-  private attention(x: tf.Tensor, i: number, bias: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
+  private attention(x: tf.Tensor, w: BlockParams, bias: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
     const [B, T, d] = x.shape;
     const H = this.config.nHeads;
     const dh = d / H;
     // q, k and v as three products with slices of c_attn (small) rather than one product split three
     // ways: splitting the [B, T, 3d] activation along its last axis is a strided copy, slow on WASM
-    const qkvWeight = this.p(`h.${i}.attn.c_attn.weight`), qkvBias = this.p(`h.${i}.attn.c_attn.bias`);
+    const qkvWeight = w('attn.c_attn.weight'), qkvBias = w('attn.c_attn.bias');
     const heads = (part: number) => {
       const t = linear(x, tf.slice(qkvWeight, [0, part * d], [d, d]) as tf.Tensor2D, tf.slice(qkvBias, [part * d], [d]) as tf.Tensor1D);
       return tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
@@ -123,8 +134,48 @@ export class CausalLM {
     const scores = tf.add(tf.mul(batchMatMul(q, tf.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(dh)), bias);
     const context = batchMatMul(tf.softmax(scores), v);
     const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B, T, d]);
-    const out = linear(merged, this.p(`h.${i}.attn.c_proj.weight`) as tf.Tensor2D, this.p(`h.${i}.attn.c_proj.bias`) as tf.Tensor1D);
+    const out = linear(merged, w('attn.c_proj.weight') as tf.Tensor2D, w('attn.c_proj.bias') as tf.Tensor1D);
     return { out, k, v };
+  }
+
+  /** One pre-LayerNorm block: x + attention(ln_1(x)), then + MLP(ln_2(·)). */
+  private block(x: tf.Tensor, w: BlockParams, bias: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
+    const attn = this.attention(this.layerNorm(x, w('ln_1.weight'), w('ln_1.bias')), w, bias, cache);
+    const mid = tf.add(x, attn.out);
+    const hidden = geluTanh(linear(this.layerNorm(mid, w('ln_2.weight'), w('ln_2.bias')), w('mlp.c_fc.weight') as tf.Tensor2D, w('mlp.c_fc.bias') as tf.Tensor1D));
+    const out = tf.add(mid, linear(hidden, w('mlp.c_proj.weight') as tf.Tensor2D, w('mlp.c_proj.bias') as tf.Tensor1D));
+    return { out, k: attn.k, v: attn.v };
+  }
+
+  /**
+   * Block i as one custom-gradient op that keeps only its input and recomputes the block in the backward
+   * pass (activation checkpointing, Chen et al. 2016): one more forward per block for memory that no
+   * longer grows with every activation of every layer.
+   */
+  private checkpointedBlock(x: tf.Tensor, i: number, bias: tf.Tensor): tf.Tensor {
+    const params = BLOCK_PARAMS.map((name) => this.p(`h.${i}.${name}`));
+    const run = (input: tf.Tensor, values: tf.Tensor[], mask: tf.Tensor) => this.block(input, (name) => values[BLOCK_PARAMS.indexOf(name)], mask).out;
+    const op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const save = args.pop() as tf.GradSaveFunc;
+      const [input, ...values] = args as tf.Tensor[];
+      save([input, bias, ...values]);
+      return {
+        value: run(input, values, bias),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [savedInput, savedBias, ...savedValues] = saved;
+          // tfjs's gradients() clears the engine's tape when it ends at depth 0, which is where a
+          // backward pass runs: keep the outer pass's tape (it frees its own saved tensors at the end)
+          const engineState = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
+          const outerTape = engineState.activeTape;
+          try {
+            return tf.grads((...xs: tf.Tensor[]) => run(xs[0], xs.slice(1), savedBias))([savedInput, ...savedValues], dy);
+          } finally {
+            engineState.activeTape = outerTape;
+          }
+        },
+      };
+    }) as Parameters<typeof tf.customGrad>[0]);
+    return op(x, ...params) as tf.Tensor;
   }
 
   /** Additive attention bias [B or 1, 1, T, past + T]: −inf above the causal diagonal and on padded keys. */
@@ -152,19 +203,20 @@ export class CausalLM {
     const newCache: KvCache = [];
     const keepCache = options.cache !== undefined;
     for (let i = 0; i < this.config.nLayers; i++) {
+      if (this.gradientCheckpointing && !keepCache) {
+        x = this.checkpointedBlock(x, i, bias);
+        continue;
+      }
       // one tidy per block: its intermediates (attention scores, MLP activations) are freed as soon as
       // the block is done, except those the gradient tape keeps, instead of living to the end of the pass
       const block = tf.tidy(() => {
-        const attn = this.attention(this.layerNorm(x, `h.${i}.ln_1`), i, bias, options.cache?.[i]);
-        const mid = tf.add(x, attn.out);
-        const hidden = geluTanh(linear(this.layerNorm(mid, `h.${i}.ln_2`), this.p(`h.${i}.mlp.c_fc.weight`) as tf.Tensor2D, this.p(`h.${i}.mlp.c_fc.bias`) as tf.Tensor1D));
-        const out = tf.add(mid, linear(hidden, this.p(`h.${i}.mlp.c_proj.weight`) as tf.Tensor2D, this.p(`h.${i}.mlp.c_proj.bias`) as tf.Tensor1D));
-        return keepCache ? { out, k: attn.k, v: attn.v } : { out };
+        const { out, k, v } = this.block(x, (name) => this.p(`h.${i}.${name}`), bias, options.cache?.[i]);
+        return keepCache ? { out, k, v } : { out };
       }) as { out: tf.Tensor; k?: tf.Tensor4D; v?: tf.Tensor4D };
       x = block.out;
       if (keepCache) newCache.push({ k: block.k!, v: block.v! });
     }
-    const hidden = this.layerNorm(x, 'ln_f') as tf.Tensor3D;
+    const hidden = this.layerNorm(x, this.p('ln_f.weight'), this.p('ln_f.bias')) as tf.Tensor3D;
     const d = this.config.dModel;
     const from = options.logitsFrom ?? 0;
     if (!Number.isInteger(from) || from < 0 || from >= T) throw new Error(`logitsFrom ${from} must be an integer in [0, ${T - 1}]`);

@@ -27,6 +27,28 @@ test('sequenceLogProbs sums only response tokens (hand-computed)', () => {
   assert.ok(Math.abs(tail.sum.dataSync()[0] - expected) < 1e-5);
 });
 
+test('gradient checkpointing: the same loss and gradients, with less memory at the peak of the step', async () => {
+  const deep = { vocabSize: 11, maxPositions: 32, dModel: 32, nLayers: 4, nHeads: 2, layerNormEps: 1e-5 };
+  const model = CausalLM.init(deep, 9);
+  const rng = new Rng(3);
+  const ids = tf.tensor2d(Int32Array.from({ length: 8 * 32 }, () => rng.int(11)), [8, 32], 'int32');
+  const mask = tf.tensor2d(Float32Array.from({ length: 8 * 32 }, (_, i) => (i % 32 >= 8 ? 1 : 0)), [8, 32]);
+  const step = (checkpointing: boolean) => {
+    model.gradientCheckpointing = checkpointing;
+    return tf.variableGrads(() => tf.sum(sequenceLogProbs(model.forward(ids, { keyMask: tf.onesLike(mask) as tf.Tensor2D }).logits, ids, mask).sum) as tf.Scalar);
+  };
+  const plain = step(false), recomputed = step(true);
+  assert.ok(Math.abs(plain.value.dataSync()[0] - recomputed.value.dataSync()[0]) < 1e-4);
+  for (const name of Object.keys(plain.grads)) {
+    const a = plain.grads[name].dataSync(), b = recomputed.grads[name].dataSync();
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 1e-4 * (1 + Math.abs(a[i])), `${name}[${i}]: ${a[i]} vs ${b[i]}`);
+  }
+  const peak = async (checkpointing: boolean) => (await tf.profile(() => tf.dispose(Object.values(step(checkpointing).grads)))).peakBytes;
+  const [without, withCheckpoints] = [await peak(false), await peak(true)];
+  assert.ok(withCheckpoints < 0.75 * without, `peak ${withCheckpoints} bytes with checkpointing vs ${without} without`);
+  model.gradientCheckpointing = false;
+});
+
 test('forward with logitsFrom: the last positions\' logits only, and the same response log-probs and gradients', () => {
   const model = CausalLM.init(config, 5);
   const ids = tf.tensor2d([[1, 2, 3, 4, 5, 6], [2, 3, 4, 5, 6, 7]], undefined, 'int32');

@@ -175,6 +175,7 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
     return { loss: (terms.length === 1 ? alignLoss : tf.addN(terms)) as tf.Scalar, metrics };
   };
 
+  a.policy.gradientCheckpointing = a.config.gradientCheckpointing;
   const summary = trainLoop({
     stage: a.method.name,
     dir: a.dir,

@@ -47,6 +47,7 @@ export function trainRewardModel(a: RewardTrainingArgs): RewardTrainingResult {
     log(`[rm] step ${step}: held-out accuracy ${agreement.accuracy.toFixed(3)} on ${agreement.n} pairs${agreement.oracleAgreement !== undefined ? `, oracle agreement ${agreement.oracleAgreement.toFixed(3)}` : ''}, mean margin ${agreement.meanMargin.toFixed(3)}`);
     return agreement;
   };
+  a.model.lm.gradientCheckpointing = a.config.gradientCheckpointing;
   const summary = trainLoop({
     stage: 'rm',
     dir: a.dir,

@@ -20,6 +20,7 @@ export interface SftArgs {
 
 export function trainSft(a: SftArgs): TrainSummary {
   const sequences = a.examples.map((e) => encodeSequence(a.tokenizer, e.prompt, e.response, a.model.config.maxPositions));
+  a.model.gradientCheckpointing = a.config.gradientCheckpointing;
   const summary = trainLoop({
     stage: 'sft',
     dir: a.dir,

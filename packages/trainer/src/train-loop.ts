@@ -65,7 +65,8 @@ function outOfMemoryError(args: TrainLoopArgs, step: number, cause: unknown): Er
   const heap = wasmHeapBytes();
   return new Error(
     `[${args.stage}] step ${step + 1}: the WASM backend ran out of memory (heap ${heap === undefined ? '?' : mib(heap)} MiB; its cap is ${mib(WASM_HEAP_LIMIT_BYTES)} MiB) ` +
-      `on a micro-batch of ${args.config.batchSize}. Halve batchSize and double gradAccumulation in this stage's config section: the same examples per update in half the memory. ` +
+      `on a micro-batch of ${args.config.batchSize}. Halve batchSize and double gradAccumulation in this stage's config section (the same examples per update in half the memory), ` +
+      `or set gradientCheckpointing: true there (about a third of the memory, slower steps). ` +
       `Last good checkpoint, which the next run resumes from: ${lastGoodCheckpoint(args.dir)}.`,
     { cause },
   );
@@ -194,7 +195,7 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
       const heap = wasmHeapBytes();
       if (!warnedAboutHeap && heap !== undefined && heap > heapBefore && heap > WASM_HEAP_WARNING_SHARE * WASM_HEAP_LIMIT_BYTES) {
         warnedAboutHeap = true;
-        log(`[${stage}] warning: step ${step + 1} grew the WASM heap to ${mib(heap)} MiB of its ${mib(WASM_HEAP_LIMIT_BYTES)} MiB cap; a batch of longer sequences may abort. Halve batchSize and double gradAccumulation to be safe.`);
+        log(`[${stage}] warning: step ${step + 1} grew the WASM heap to ${mib(heap)} MiB of its ${mib(WASM_HEAP_LIMIT_BYTES)} MiB cap; a batch of longer sequences may abort. Halve batchSize and double gradAccumulation, or set gradientCheckpointing, to be safe.`);
       }
       step++;
       tokens += stepTokens;
