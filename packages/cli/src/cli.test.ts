@@ -50,6 +50,9 @@ test('stage hashes: a change reaches its stage and everything downstream only', 
   assert.equal(a.sft, c.sft);
   assert.equal(a.methods.dpo, c.methods.dpo);
   assert.notEqual(a.methods['dpo-spo'], c.methods['dpo-spo']);
+  // how a step runs, not what it computes: a finished stage stays finished
+  const d = stageHashes(parseExperimentConfig({ ...quickstart, sft: { ...quickstart.sft, gradientCheckpointing: true }, preference: { ...quickstart.preference, gradientCheckpointing: true } }, 'q'));
+  assert.deepEqual(d, a);
 });
 
 test('stage hashes follow a data file\'s bytes, not its modification time', () => {

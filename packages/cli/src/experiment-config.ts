@@ -72,11 +72,17 @@ export function loadExperimentConfig(path: string): ExperimentConfig {
 /** Each stage's key: the hash of everything its output depends on, upstream stages included. */
 export function stageHashes(c: ExperimentConfig): { data: string; sft: string; rm?: string; methods: Record<string, string>; eval: string } {
   const data = configHash({ data: c.data, seed: c.seed, sources: sourceFingerprints(c) });
-  const sft = configHash({ data, model: c.model, sft: c.sft, seed: c.seed });
-  const rm = c.rewardModel ? configHash({ sft, rewardModel: c.rewardModel }) : undefined;
-  const methods = Object.fromEntries(c.methods.map((m) => [m.name, configHash({ sft, preference: c.preference, method: m })]));
+  const sft = configHash({ data, model: c.model, sft: numericsOf(c.sft), seed: c.seed });
+  const rm = c.rewardModel ? configHash({ sft, rewardModel: numericsOf(c.rewardModel) }) : undefined;
+  const methods = Object.fromEntries(c.methods.map((m) => [m.name, configHash({ sft, preference: numericsOf(c.preference), method: m })]));
   const evalHash = configHash({ sft, rm, methods, eval: c.eval });
   return { data, sft, rm, methods, eval: evalHash };
+}
+
+/** A training section without the settings that change how a step runs but not its numbers. */
+function numericsOf<T extends { gradientCheckpointing: boolean }>(section: T): Omit<T, 'gradientCheckpointing'> {
+  const { gradientCheckpointing: _, ...rest } = section;
+  return rest;
 }
 
 /**
