@@ -38,7 +38,7 @@ function terminalBar(stage: string, total: number, start: number): Progress {
 }
 
 /** Exported for its test, which passes a clock and a writer. */
-export function progressLines(stage: string, total: number, start: number, now = () => performance.now(), write = (text: string) => void process.stderr.write(text)): Progress {
+export function progressLines(stage: string, total: number, start: number, now = () => performance.now(), write: (text: string) => void = (text) => void process.stderr.write(text)): Progress {
   const started = now();
   let printedAt = started, last: string | undefined;
   const line = (step: number, loss: number, tokensPerSecond: number) => {
