@@ -126,6 +126,8 @@ test('embeddingLookup gradient matches finite differences, repeated ids accumula
   const f = (t: tf.Tensor) => tf.sum(tf.mul(embeddingLookup(t as tf.Tensor2D, ids), weights)) as tf.Scalar;
   close(tf.grad(f)(table).dataSync(), numericGradient(f, table), 1e-2);
   assert.deepEqual(embeddingLookup(table as tf.Tensor2D, ids).shape, [2, 2, 3]);
+  // the gatherND lookup returns exactly what the plain tf.gather does
+  assert.deepEqual(Array.from(embeddingLookup(table as tf.Tensor2D, ids).dataSync()), Array.from(tf.gather(table, tf.reshape(ids, [-1])).dataSync()));
 });
 
 test('logSigmoid: values and gradient on an intermediate tensor', () => {
