@@ -56,7 +56,8 @@ export function probeNativeMatMul(env: NodeJS.ProcessEnv): NativeMatMulStatus {
   const tried: string[] = [];
   for (const library of setting ? [setting] : BLAS_CANDIDATES) {
     try {
-      addon.load(library, availableParallelism());
+      // every core unless the user set OpenBLAS's own thread count (0 leaves OpenBLAS's choice alone)
+      addon.load(library, env.OPENBLAS_NUM_THREADS ? 0 : availableParallelism());
       return { available: true, matmul: { library, gemm: addon.gemm } };
     } catch (error) {
       tried.push((error as Error).message);
