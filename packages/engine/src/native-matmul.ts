@@ -16,8 +16,9 @@ interface WasmBackendMemory {
   wasm: { HEAPU8: Uint8Array };
 }
 
-let active: NativeMatMul | undefined;
-let registered = false;
+/** The BLAS whose kernel is registered (once per process), and whether products go to it. */
+let loaded: NativeMatMul | undefined;
+let on = false;
 
 function kernel(native: NativeMatMul): tf.KernelFunc {
   return ({ inputs, attrs, backend }) => {
@@ -44,23 +45,23 @@ function kernel(native: NativeMatMul): tf.KernelFunc {
 export function enableNativeMatMul(): string {
   const status = loadNativeMatMul();
   if (!status.available) return `XNNPACK (native BLAS not used: ${status.reason})`;
-  if (!registered) {
+  if (!loaded) {
     tf.registerKernel({ kernelName: KERNEL_NAME, backendName: 'wasm', kernelFunc: kernel(status.matmul) });
-    registered = true;
+    loaded = status.matmul;
   }
-  active = status.matmul;
-  return `native BLAS ${status.matmul.library}`;
+  on = true;
+  return `native BLAS ${loaded.library}`;
 }
 
 /** Switch the native path off and on (tests and benchmarks compare both); on needs enableNativeMatMul first. */
-export function setNativeMatMul(on: boolean): void {
-  if (on && !registered) throw new Error('setNativeMatMul(true): the native matmul is not loaded (enableNativeMatMul() reported why)');
-  active = on ? (loadNativeMatMul() as { matmul: NativeMatMul }).matmul : undefined;
+export function setNativeMatMul(enabled: boolean): void {
+  if (enabled && !loaded) throw new Error('setNativeMatMul(true): the native matmul is not loaded (enableNativeMatMul() reported why)');
+  on = enabled;
 }
 
 /** True when products on the current backend go to the native BLAS. */
 export function nativeMatMulOn(): boolean {
-  return active !== undefined && tf.getBackend() === 'wasm';
+  return on && tf.getBackend() === 'wasm';
 }
 
 /**
