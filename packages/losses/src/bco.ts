@@ -1,18 +1,29 @@
 // BCO, Jung et al. 2024, "Binary Classifier Optimization for Large Language Model Alignment", Eq. 7,
-// pairwise form, with r = β (log π − log π_ref) and the reward shift δ:
+// pairwise form, with r = β (log π − log π_ref) and a reward shift δ held constant to the gradient:
 //   L = −log σ(r(y_w) − δ) − log σ(−(r(y_l) − δ))
-// δ is the mean implicit reward of the batch, held constant (TRL keeps a running mean instead).
+// `shift` says what δ is:
+//   "none"  δ = 0, as TRL's current `bco_pair` computes it (TRL 1.x dropped the shift);
+//   "batch" δ = the mean of r over the micro-batch's chosen and rejected responses. Earlier TRL kept a
+//           running mean over every batch seen instead; a pure function of one batch cannot, so this is
+//           the one-batch estimate of the same quantity.
 import { tf, logSigmoid, stopGradient } from '@spo/engine';
 import { z } from 'zod';
 import { beta, implicitRewards } from './dpo.js';
 import type { PairLogProbs, PairLossOutput } from './types.js';
 
-export const BcoParamsSchema = z.object({ beta: beta(0.1) }).strict();
+export const BCO_SHIFTS = ['none', 'batch'] as const;
+
+export const BcoParamsSchema = z.object({
+  beta: beta(0.1),
+  /** δ: 0 (TRL's current bco_pair) or the micro-batch mean implicit reward. */
+  shift: z.enum(BCO_SHIFTS).default('none'),
+}).strict();
 export type BcoParams = z.infer<typeof BcoParamsSchema>;
 
-export function bcoLoss(lp: PairLogProbs, { beta }: BcoParams): PairLossOutput {
+export function bcoLoss(lp: PairLogProbs, { beta, shift }: BcoParams): PairLossOutput {
   const { chosenRewards, rejectedRewards } = implicitRewards(lp, beta);
-  return bcoLossWithShift(lp, beta, stopGradient(tf.mean(tf.concat([chosenRewards, rejectedRewards]))) as tf.Scalar);
+  const delta = shift === 'none' ? tf.scalar(0) : (stopGradient(tf.mean(tf.concat([chosenRewards, rejectedRewards]))) as tf.Scalar);
+  return bcoLossWithShift(lp, beta, delta);
 }
 
 /** BCO with the reward shift δ given (a constant to the gradient). */
