@@ -3,11 +3,12 @@ export { initBackend, currentBackend, BACKEND_NAMES, BACKEND_ENV } from './backe
 export type { BackendName, BackendRequest, BackendInfo } from './backend.js';
 export { Rng } from './random.js';
 export type { RngState } from './random.js';
-export { writeFileAtomic, writeJsonAtomic, writeDirAtomic } from './atomic-write.js';
+export { writeFileAtomic, writeJsonAtomic, writeDirAtomic, removeStaleTemporaries } from './atomic-write.js';
+export { writeChecksums, checksumProblems, readJsonFile, sha256File, CHECKSUMS_FILE } from './file-integrity.js';
 export { canonicalJson, configHash } from './config-hash.js';
 export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors } from './safetensors.js';
 export type { NamedArray, TensorMap } from './safetensors.js';
 export { matMul2d, linear, layerNorm, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis, stopGradient, geluTanh } from './ops.js';
 export { numericGradient } from './finite-difference.js';
-export { WASM_HEAP_LIMIT_BYTES, wasmHeapBytes, isWasmAbort } from './wasm-memory.js';
+export { WASM_HEAP_LIMIT_BYTES, wasmHeapBytes, isOutOfMemory } from './wasm-memory.js';
 export { nativeMatMulOn, setNativeMatMul } from './native-matmul.js';

@@ -13,7 +13,17 @@ export function wasmHeapBytes(): number | undefined {
   return (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.byteLength;
 }
 
-/** True for the RuntimeError an Emscripten module throws when it aborts (for the backend: out of memory). */
-export function isWasmAbort(error: unknown): boolean {
-  return error instanceof Error && error.name === 'RuntimeError' && /^Aborted\(/.test(error.message);
+/**
+ * The ways running out of memory shows: the RuntimeError an Emscripten module throws when it aborts
+ * ("Aborted()", for the backend an allocation that failed), a wasm access past the heap's end after a
+ * failed grow ("memory access out of bounds"), and V8 or tfjs failing to allocate a buffer.
+ */
+const OUT_OF_MEMORY = [
+  /^Aborted\(/, /memory access out of bounds/i, /Array buffer allocation failed/i, /could not (allocate|grow)/i,
+  /failed to allocate/i, /out of memory/i, /Invalid typed array length/i, /WebAssembly\.Memory.*grow/i,
+];
+
+/** True when `error` is an allocation that failed: the backend's heap, or the host's. */
+export function isOutOfMemory(error: unknown): boolean {
+  return error instanceof Error && OUT_OF_MEMORY.some((re) => re.test(error.message));
 }
