@@ -1,9 +1,10 @@
 // A checkpoint is one folder: model.safetensors + config.json (Hugging Face GPT-2 names) + the tokenizer's
 // files (tokenizer.json, and tokenizer_config.json for Hugging Face tokenizers),
-// written atomically, so it opens like a Hugging Face model folder.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// written atomically, so it opens like a Hugging Face model folder, with checksums.json (each file's size
+// and sha256) checked when it is loaded.
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf, readSafetensors, encodeSafetensors, writeDirAtomic } from '@spo/engine';
+import { tf, checksumProblems, readJsonFile, readSafetensors, encodeSafetensors, writeChecksums, writeDirAtomic } from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 import { CausalLM } from './causal-lm.js';
 import { fromHfConfig, toHfConfig } from './config.js';
@@ -18,7 +19,7 @@ export function modelTensors(model: CausalLM): TensorMap {
 /** File name -> JSON value of each tokenizer file, tokenizer.json among them. */
 export type TokenizerFiles = Record<string, unknown>;
 
-/** Write the checkpoint files into an existing folder (not atomic: see saveCheckpoint). */
+/** Write the checkpoint files into an existing folder (not atomic, no checksums: see saveCheckpoint). */
 export function writeCheckpointFiles(dir: string, model: CausalLM, tokenizer: TokenizerFiles): void {
   if (!('tokenizer.json' in tokenizer)) throw new Error('a checkpoint needs the tokenizer\'s tokenizer.json');
   writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(modelTensors(model), { format: 'pt' }));
@@ -27,7 +28,10 @@ export function writeCheckpointFiles(dir: string, model: CausalLM, tokenizer: To
 }
 
 export function saveCheckpoint(dir: string, model: CausalLM, tokenizer: TokenizerFiles): void {
-  writeDirAtomic(dir, (tmp) => writeCheckpointFiles(tmp, model, tokenizer));
+  writeDirAtomic(dir, (tmp) => {
+    writeCheckpointFiles(tmp, model, tokenizer);
+    writeChecksums(tmp);
+  });
 }
 
 export interface LoadedCheckpoint {
@@ -35,11 +39,18 @@ export interface LoadedCheckpoint {
   tokenizer: unknown;
 }
 
-export function loadCheckpoint(dir: string, trainable = true): LoadedCheckpoint {
+/** Throws, naming the folder, each damaged file and what to do, unless the checkpoint's files are whole. */
+export function verifyCheckpoint(dir: string, advice = 'delete the folder and run the stage that wrote it again'): void {
   for (const file of ['model.safetensors', 'config.json', 'tokenizer.json']) {
-    if (!existsSync(join(dir, file))) throw new Error(`checkpoint ${dir} has no ${file}`);
+    if (!existsSync(join(dir, file))) throw new Error(`checkpoint ${dir} has no ${file}; ${advice}`);
   }
-  const config = fromHfConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')), join(dir, 'config.json'));
+  const problems = checksumProblems(dir);
+  if (problems.length) throw new Error(`checkpoint ${dir} is damaged: ${problems.join('; ')}; ${advice}`);
+}
+
+export function loadCheckpoint(dir: string, trainable = true): LoadedCheckpoint {
+  verifyCheckpoint(dir);
+  const config = fromHfConfig(readJsonFile(join(dir, 'config.json'), 'restore it or delete the checkpoint folder and rerun its stage'), join(dir, 'config.json'));
   const { tensors } = readSafetensors(join(dir, 'model.safetensors'));
   const template = CausalLM.init(config, 0);
   const params = new Map<string, tf.Variable>();
@@ -51,5 +62,5 @@ export function loadCheckpoint(dir: string, trainable = true): LoadedCheckpoint 
     params.set(name, tf.variable(tf.tensor(t.data, t.shape), trainable));
   }
   template.dispose();
-  return { model: new CausalLM(config, params), tokenizer: JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')) };
+  return { model: new CausalLM(config, params), tokenizer: readJsonFile(join(dir, 'tokenizer.json'), 'restore it or delete the checkpoint folder and rerun its stage') };
 }

@@ -6,6 +6,6 @@ export { sequenceLogProbs } from './log-probs.js';
 export type { SequenceLogProbs } from './log-probs.js';
 export { generate, sampleToken } from './generate.js';
 export type { GenerateOptions } from './generate.js';
-export { saveCheckpoint, loadCheckpoint, modelTensors, writeCheckpointFiles } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, verifyCheckpoint, modelTensors, writeCheckpointFiles } from './checkpoint.js';
 export type { LoadedCheckpoint } from './checkpoint.js';
 export { RewardModel, saveRewardModel, loadRewardModel, writeRewardModelFiles, SCORE_WEIGHT } from './reward-model.js';

@@ -48,6 +48,11 @@ export class AdamW {
     return out;
   }
 
+  /** Name and shape of each tensor stateTensors() writes, to check a checkpoint before loading it. */
+  stateTensorShapes(): [string, number[]][] {
+    return [...this.m].flatMap(([name, m]) => [[`m.${name}`, m.shape], [`v.${name}`, m.shape]] as [string, number[]][]);
+  }
+
   loadState(tensors: TensorMap, t: number, source: string): void {
     for (const [prefix, store] of [['m', this.m], ['v', this.v]] as const) {
       for (const [name, variable] of store) {

@@ -62,7 +62,7 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
   const mismatched = loss.input === 'pairs' && loss.needsMismatched
     ? a.examples.map((e, i) => encode(e.prompt, a.examples[(i + 1) % a.examples.length].responses[0]))
     : undefined;
-  const reference = loss.usesReference ? referenceLogProbs(a.dir, a.reference, a.tokenizer.padId, sequences, mismatched) : undefined;
+  const reference = loss.usesReference ? referenceLogProbs(a.dir, a.reference, a.tokenizer.padId, sequences, mismatched, a.log) : undefined;
 
   const spo = a.method.spo;
   const degreeGroups: DegreeGroup[][] = a.examples.map(() => []);
@@ -178,6 +178,7 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
   a.policy.gradientCheckpointing = a.config.gradientCheckpointing;
   const summary = trainLoop({
     stage: a.method.name,
+    section: 'preference',
     dir: a.dir,
     config: a.config,
     seed: a.seed,

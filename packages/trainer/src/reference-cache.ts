@@ -1,5 +1,9 @@
 // The frozen reference's log-probs of every response in the preference set (and of KTO's mismatched
-// pairs), computed once and kept in the run folder so a resumed run does not recompute them.
+// pairs), computed once and kept in the run folder so a resumed run does not recompute them. The cache
+// records a digest of what it was computed from (the reference's weights and every token sequence) and
+// is used only when that digest matches and every value is a finite number; otherwise it is recomputed,
+// saying why.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@spo/engine';
@@ -9,25 +13,52 @@ import { scoreSequences } from './sequence-scores.js';
 
 export interface ReferenceLogProbs {
   examples: number;
+  /** sha256 of the reference's weights and the scored sequences. */
+  inputs: string;
   /** Σ log π_ref of response j of example i: responses[i][j]. */
   responses: number[][];
   /** Σ log π_ref of example i's mismatched row (KTO), when asked for. */
   mismatched?: number[];
 }
 
+function inputsDigest(reference: CausalLM, responses: TokenizedSequence[][], mismatched?: TokenizedSequence[]): string {
+  const h = createHash('sha256');
+  for (const [name, v] of reference.params) h.update(name).update(new Uint8Array((v.dataSync() as Float32Array).buffer));
+  for (const s of [...responses.flat(), ...(mismatched ?? [])]) h.update(`${s.promptLength}:${s.ids.join(',')};`);
+  return h.digest('hex');
+}
+
+/** Why `cached` cannot be used for these inputs, or undefined when it can. */
+function unusable(cached: unknown, inputs: string, responses: TokenizedSequence[][], mismatched?: TokenizedSequence[]): string | undefined {
+  const c = cached as Partial<ReferenceLogProbs>;
+  if (c.inputs !== inputs) return 'it was computed from another reference model or other sequences';
+  const finite = (xs: unknown) => Array.isArray(xs) && xs.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!Array.isArray(c.responses) || c.responses.length !== responses.length || !c.responses.every((r, i) => finite(r) && r.length === responses[i].length)) return 'its responses do not match the data';
+  if (mismatched && !(finite(c.mismatched) && c.mismatched!.length === mismatched.length)) return 'it lacks the mismatched rows';
+  return undefined;
+}
+
 export function referenceLogProbs(
-  dir: string, reference: CausalLM, padId: number, responses: TokenizedSequence[][], mismatched?: TokenizedSequence[],
+  dir: string, reference: CausalLM, padId: number, responses: TokenizedSequence[][], mismatched?: TokenizedSequence[], log?: (line: string) => void,
 ): ReferenceLogProbs {
   const path = join(dir, 'reference-logps.json');
+  const inputs = inputsDigest(reference, responses, mismatched);
   if (existsSync(path)) {
-    const cached = JSON.parse(readFileSync(path, 'utf8')) as ReferenceLogProbs;
-    if (cached.examples === responses.length && (mismatched === undefined || cached.mismatched)) return cached;
+    let why: string | undefined;
+    try {
+      why = unusable(JSON.parse(readFileSync(path, 'utf8')), inputs, responses, mismatched);
+    } catch (error) {
+      why = `it is damaged (${(error as Error).message})`;
+    }
+    if (why === undefined) return JSON.parse(readFileSync(path, 'utf8')) as ReferenceLogProbs;
+    log?.(`[reference] recomputing ${path}: ${why}`);
   }
   const flat = responses.flat();
   const scores = scoreSequences(reference, [...flat, ...(mismatched ?? [])], padId).sum;
   let at = 0;
   const cache: ReferenceLogProbs = {
     examples: responses.length,
+    inputs,
     responses: responses.map((r) => r.map(() => scores[at++])),
     mismatched: mismatched?.map(() => scores[at++]),
   };

@@ -50,6 +50,7 @@ export function trainRewardModel(a: RewardTrainingArgs): RewardTrainingResult {
   a.model.lm.gradientCheckpointing = a.config.gradientCheckpointing;
   const summary = trainLoop({
     stage: 'rm',
+    section: 'rewardModel',
     dir: a.dir,
     config: a.config,
     seed: a.seed,

@@ -23,6 +23,7 @@ export function trainSft(a: SftArgs): TrainSummary {
   a.model.gradientCheckpointing = a.config.gradientCheckpointing;
   const summary = trainLoop({
     stage: 'sft',
+    section: 'sft',
     dir: a.dir,
     config: a.config,
     seed: a.seed,

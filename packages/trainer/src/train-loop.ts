@@ -1,9 +1,9 @@
 // The optimisation loop every stage shares: micro-batches with gradient accumulation, global-norm
 // clipping, AdamW with warmup + cosine, a guard that stops on NaN/Inf before the update lands,
 // checkpoints every N steps that a killed run resumes from, per-step metrics, and progress.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { tf, encodeSafetensors, isWasmAbort, readSafetensors, wasmHeapBytes, writeDirAtomic, writeJsonAtomic, WASM_HEAP_LIMIT_BYTES } from '@spo/engine';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { tf, checksumProblems, encodeSafetensors, isOutOfMemory, readJsonFile, readSafetensors, wasmHeapBytes, writeChecksums, writeDirAtomic, writeJsonAtomic, WASM_HEAP_LIMIT_BYTES, type TensorMap } from '@spo/engine';
 import { AdamW } from './adamw.js';
 import { BatchOrder } from './batch-order.js';
 import type { TrainConfig } from './config.js';
@@ -20,6 +20,8 @@ export interface StepLoss {
 export interface TrainLoopArgs {
   /** Label for progress and errors ("sft", "dpo-spo"). */
   stage: string;
+  /** The experiment config's section these settings come from ("sft", "preference", "rewardModel"), for errors. */
+  section?: string;
   /** The stage's run folder: checkpoints/, metrics.jsonl and summary.json go here. */
   dir: string;
   config: TrainConfig;
@@ -73,6 +75,8 @@ function outOfMemoryError(args: TrainLoopArgs, step: number, cause: unknown): Er
 }
 
 const CHECKPOINT_PREFIX = 'step-';
+/** A checkpoint that failed its check is renamed with this prefix: kept for a look, never loaded again. */
+const DAMAGED_PREFIX = 'damaged-';
 
 function checkpointName(step: number): string {
   return `${CHECKPOINT_PREFIX}${String(step).padStart(6, '0')}`;
@@ -95,42 +99,77 @@ function saveTrainingCheckpoint(args: TrainLoopArgs, optimizer: AdamW, step: num
     args.writeModel(tmp);
     writeFileSync(join(tmp, 'trainer-state.safetensors'), encodeSafetensors(tensors));
     writeFileSync(join(tmp, 'trainer-state.json'), JSON.stringify({ step, optimizerSteps: optimizer.t }));
+    writeChecksums(tmp);
   });
   const all = listCheckpoints(args.dir);
   for (const old of all.slice(0, Math.max(0, all.length - args.config.keepCheckpoints))) rmSync(old.path, { recursive: true, force: true });
 }
 
-function loadTrainingCheckpoint(args: TrainLoopArgs, optimizer: AdamW, path: string): number {
-  const state = JSON.parse(readFileSync(join(path, 'trainer-state.json'), 'utf8')) as { step: number; optimizerSteps: number };
+interface TrainerState {
+  step: number;
+  optimizerSteps: number;
+  tensors: TensorMap;
+}
+
+/** A checkpoint's state, every file checked (checksums, JSON, tensor names and shapes); throws saying what is wrong. */
+function readTrainingCheckpoint(args: TrainLoopArgs, optimizer: AdamW, path: string): TrainerState {
+  const problems = checksumProblems(path);
+  if (problems.length) throw new Error(problems.join('; '));
+  const state = readJsonFile<{ step?: unknown; optimizerSteps?: unknown }>(join(path, 'trainer-state.json'), 'the checkpoint is damaged');
+  if (!Number.isInteger(state.step) || !Number.isInteger(state.optimizerSteps)) throw new Error('trainer-state.json lacks an integer step and optimizerSteps');
   const { tensors } = readSafetensors(join(path, 'trainer-state.safetensors'));
-  for (const [name, v] of args.variables) {
-    const saved = tensors[`param.${name}`];
-    if (!saved) throw new Error(`${path}: checkpoint lacks parameter ${name}; it was written by a different model or method`);
-    v.assign(tf.tensor(saved.data, saved.shape));
+  const expected = new Map(optimizer.stateTensorShapes());
+  for (const [name, v] of args.variables) expected.set(`param.${name}`, v.shape);
+  for (const [name, shape] of expected) {
+    const saved = tensors[name];
+    if (!saved) throw new Error(`trainer-state.safetensors lacks ${name}; it was written by a different model or method`);
+    if (saved.shape.join(',') !== shape.join(',')) throw new Error(`trainer-state.safetensors: ${name} has shape [${saved.shape}], the model's is [${shape}]`);
   }
-  optimizer.loadState(tensors, state.optimizerSteps, path);
-  return state.step;
+  return { step: state.step as number, optimizerSteps: state.optimizerSteps as number, tensors };
+}
+
+/**
+ * Load the newest checkpoint that passes its checks into the variables and the optimiser, and return its
+ * step (0 when there is none). A damaged one is renamed damaged-step-N, said, and the previous one tried.
+ */
+function resumeFromCheckpoint(args: TrainLoopArgs, optimizer: AdamW, log: (line: string) => void): number {
+  for (const candidate of listCheckpoints(args.dir).reverse()) {
+    let state: TrainerState;
+    try {
+      state = readTrainingCheckpoint(args, optimizer, candidate.path);
+    } catch (error) {
+      const aside = join(dirname(candidate.path), `${DAMAGED_PREFIX}${basename(candidate.path)}`);
+      rmSync(aside, { recursive: true, force: true });
+      renameSync(candidate.path, aside);
+      log(`[${args.stage}] checkpoint ${candidate.path} is damaged (${(error as Error).message}); moved it to ${aside} and trying the one before`);
+      continue;
+    }
+    for (const [name, v] of args.variables) v.assign(tf.tensor(state.tensors[`param.${name}`].data, state.tensors[`param.${name}`].shape));
+    optimizer.loadState(state.tensors, state.optimizerSteps, candidate.path);
+    log(`[${args.stage}] resuming from ${candidate.path} (step ${state.step} of ${args.config.steps})`);
+    return state.step;
+  }
+  return 0;
 }
 
 export function trainLoop(args: TrainLoopArgs): TrainSummary {
   const { config, stage, dir } = args;
   const log = args.log ?? ((line: string) => console.error(line));
+  if (args.datasetSize < config.batchSize) {
+    throw new Error(`[${stage}] ${args.section ?? 'the stage'}.batchSize is ${config.batchSize}, but there are only ${args.datasetSize} examples to train on: lower ${args.section ?? 'the stage'}.batchSize to at most ${args.datasetSize} (use gradAccumulation for larger updates)`);
+  }
   mkdirSync(dir, { recursive: true });
   const optimizer = new AdamW(args.variables, config);
   const metricsLog = new MetricsLog(join(dir, 'metrics.jsonl'));
-  const latest = listCheckpoints(dir).at(-1);
-  let step = 0;
-  if (latest) {
-    step = loadTrainingCheckpoint(args, optimizer, latest.path);
-    log(`[${stage}] resuming from ${latest.path} (step ${step} of ${config.steps})`);
-  }
-  metricsLog.truncateAfter(step);
+  let step = resumeFromCheckpoint(args, optimizer, log);
+  const kept = metricsLog.truncateAfter(step);
   const order = new BatchOrder(args.datasetSize, config.batchSize, config.gradAccumulation, args.seed);
   const names = [...args.variables.keys()];
   const varList = names.map((n) => args.variables.get(n)!);
   const resumedFrom = step;
   const progress = progressBar(stage, config.steps, step);
-  let tokens = 0, lastRow: MetricsRow = { step };
+  // a run killed after its last checkpoint resumes at the last step: its final metrics are the log's
+  let tokens = 0, lastRow: MetricsRow = kept.at(-1)?.step === step ? kept.at(-1)! : { step };
   // the heap only grows: what earlier work (a reference pass) took is not this loop's to warn about
   let warnedAboutHeap = false;
   const heapBefore = wasmHeapBytes() ?? 0;
@@ -156,7 +195,7 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
             return out.loss;
           }, varList));
         } catch (error) {
-          throw isWasmAbort(error) ? outOfMemoryError(args, step, error) : error;
+          throw isOutOfMemory(error) ? outOfMemoryError(args, step, error) : error;
         }
         value.dispose();
         const host = packed!.dataSync();
