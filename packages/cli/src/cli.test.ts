@@ -29,6 +29,11 @@ test('bad configs are refused with the field to change', () => {
   assert.throws(() => parseExperimentConfig({ ...quickstart, rewardModel: { steps: 10, warmupSteps: 20 } }, 'q.json'), /rewardModel\.warmupSteps: warmupSteps must not exceed steps/);
 });
 
+test('a batch larger than the synthetic data it draws from is refused at config time', () => {
+  assert.throws(() => parseExperimentConfig({ ...quickstart, preference: { ...quickstart.preference, batchSize: 5000 } }, 'q.json'), /preference\.batchSize: preference\.batchSize \(5000\) is larger than data\.preferencePairs/);
+  assert.throws(() => parseExperimentConfig({ ...quickstart, data: { ...quickstart.data, sftExamples: 4 } }, 'q.json'), /sft\.batchSize: sft\.batchSize \(\d+\) is larger than data\.sftExamples \(4\)/);
+});
+
 test('data files need something to score with: a reward model or a judge', () => {
   const files = { ...quickstart, data: { source: 'files', format: 'pairs', files: ['x.jsonl'] }, model: { ...quickstart.model, maxPositions: 400 } };
   const { rewardModel: _, ...withoutRm } = files;
@@ -53,6 +58,17 @@ test('stage hashes: a change reaches its stage and everything downstream only', 
   // how a step runs, not what it computes: a finished stage stays finished
   const d = stageHashes(parseExperimentConfig({ ...quickstart, sft: { ...quickstart.sft, gradientCheckpointing: true }, preference: { ...quickstart.preference, gradientCheckpointing: true } }, 'q'));
   assert.deepEqual(d, a);
+  // nor do checkpoint frequency and retention, or the judge's transport settings
+  const e = stageHashes(parseExperimentConfig({
+    ...quickstart, sft: { ...quickstart.sft, checkpointEvery: 7, keepCheckpoints: 5 }, preference: { ...quickstart.preference, checkpointEvery: 3 },
+    rewardModel: { ...quickstart.rewardModel, keepCheckpoints: 9 },
+  }, 'q'));
+  assert.deepEqual(e, a);
+  const judge = { baseUrl: 'http://127.0.0.1:9/v1', model: 'm' };
+  const f = stageHashes(parseExperimentConfig({ ...quickstart, eval: { ...quickstart.eval, judge } }, 'q'));
+  const g = stageHashes(parseExperimentConfig({ ...quickstart, eval: { ...quickstart.eval, judge: { ...judge, concurrency: 16, maxRetries: 1, budget: { requests: 5 } } } }, 'q'));
+  assert.equal(f.eval, g.eval);
+  assert.notEqual(f.eval, stageHashes(parseExperimentConfig({ ...quickstart, eval: { ...quickstart.eval, judge: { ...judge, model: 'other' } } }, 'q')).eval);
 });
 
 test('stage hashes follow a data file\'s bytes, not its modification time', () => {

@@ -42,6 +42,18 @@ export const ExperimentConfigSchema = z.object({
   if (c.data.source === 'files' && !rmSource && !c.eval.judge) {
     ctx.addIssue({ code: 'custom', path: ['eval'], message: 'data files have no oracle: add a "rewardModel" section (the experiment trains one), eval.rewardModel (an ONNX folder) or eval.judge, so the eval has something to score with' });
   }
+  if (c.data.source === 'synthetic') {
+    const lists = c.methods.some((m) => PREFERENCE_LOSSES[m.loss as PreferenceLossName]?.input === 'lists');
+    const fits: [string[], number, number, string][] = [
+      [['sft', 'batchSize'], c.sft.batchSize, c.data.sftExamples, 'data.sftExamples'],
+      [['preference', 'batchSize'], c.preference.batchSize, c.data.preferencePairs, 'data.preferencePairs'],
+      ...(lists ? [[['preference', 'batchSize'], c.preference.batchSize, c.data.preferenceLists, 'data.preferenceLists'] as [string[], number, number, string]] : []),
+      ...(c.rewardModel ? [[['rewardModel', 'batchSize'], c.rewardModel.batchSize, c.data.preferencePairs, 'data.preferencePairs'] as [string[], number, number, string]] : []),
+    ];
+    for (const [path, batch, size, field] of fits) {
+      if (batch > size) ctx.addIssue({ code: 'custom', path, message: `${path.join('.')} (${batch}) is larger than ${field} (${size}): lower the batch size or raise ${field}` });
+    }
+  }
   if (c.data.source === 'files' && c.data.maxPromptTokens + c.data.maxResponseTokens + 2 > c.model.maxPositions) {
     ctx.addIssue({ code: 'custom', path: ['data', 'maxPromptTokens'], message: `data.maxPromptTokens + data.maxResponseTokens + 2 (bos, eos) = ${c.data.maxPromptTokens + c.data.maxResponseTokens + 2} must fit model.maxPositions = ${c.model.maxPositions}: lower them or raise model.maxPositions` });
   }
@@ -75,14 +87,25 @@ export function stageHashes(c: ExperimentConfig): { data: string; sft: string; r
   const sft = configHash({ data, model: c.model, sft: numericsOf(c.sft), seed: c.seed });
   const rm = c.rewardModel ? configHash({ sft, rewardModel: numericsOf(c.rewardModel) }) : undefined;
   const methods = Object.fromEntries(c.methods.map((m) => [m.name, configHash({ sft, preference: numericsOf(c.preference), method: m })]));
-  const evalHash = configHash({ sft, rm, methods, eval: c.eval });
+  const evalHash = configHash({ sft, rm, methods, eval: evalNumericsOf(c.eval) });
   return { data, sft, rm, methods, eval: evalHash };
 }
 
-/** A training section without the settings that change how a step runs but not its numbers. */
-function numericsOf<T extends { gradientCheckpointing: boolean }>(section: T): Omit<T, 'gradientCheckpointing'> {
-  const { gradientCheckpointing: _, ...rest } = section;
+/**
+ * A training section without the settings that change how a run goes but not its numbers: how a step
+ * is computed (gradientCheckpointing) and how often and how many checkpoints are kept. Changing them
+ * never retrains a finished stage.
+ */
+function numericsOf<T extends { gradientCheckpointing: boolean; checkpointEvery: number; keepCheckpoints: number }>(section: T): Omit<T, 'gradientCheckpointing' | 'checkpointEvery' | 'keepCheckpoints'> {
+  const { gradientCheckpointing: _g, checkpointEvery: _c, keepCheckpoints: _k, ...rest } = section;
   return rest;
+}
+
+/** The eval section without the judge's transport settings (concurrency, timeouts, retries, budget, cache folder). */
+function evalNumericsOf(e: ExperimentConfig['eval']): unknown {
+  if (!e.judge) return e;
+  const { concurrency: _c, timeoutMs: _t, maxRetries: _r, backoffMs: _b, maxBackoffMs: _m, budget: _u, cacheDir: _d, ...judge } = e.judge;
+  return { ...e, judge };
 }
 
 /**

@@ -19,6 +19,7 @@ interface CommonOptions {
   runDir?: string;
   reportDir?: string;
   backend?: BackendRequest;
+  force?: boolean;
 }
 
 const log = (line: string) => console.error(line);
@@ -33,6 +34,7 @@ async function context(o: CommonOptions): Promise<StageContext> {
     reportDir: o.reportDir ?? join('reports', config.name),
     backend,
     log,
+    force: o.force,
   };
 }
 
@@ -41,7 +43,8 @@ function withCommon(cmd: Command): Command {
     .requiredOption('-c, --config <path>', 'experiment config (JSON), e.g. experiments/quickstart/config.json')
     .option('--run-dir <dir>', 'where stage outputs go (default: runs/<experiment name>)')
     .option('--report-dir <dir>', 'where tables go (default: reports/<experiment name>)')
-    .addOption(new Option('--backend <name>', `TensorFlow.js backend (default: $SPO_BACKEND or the fastest that loads)`).choices(['auto', ...BACKEND_NAMES]));
+    .addOption(new Option('--backend <name>', `TensorFlow.js backend (default: $SPO_BACKEND or the fastest that loads)`).choices(['auto', ...BACKEND_NAMES]))
+    .option('--force', 'retrain the stages this command runs even if they are done (the finished folder is moved to .superseded/, not deleted)');
 }
 
 const program = new Command('spo')
@@ -64,8 +67,8 @@ withCommon(program.command('train').description('preference training of one meth
   .action(async (o: CommonOptions & { method?: string; stage?: 'rm' }) => {
     if ((o.method === undefined) === (o.stage === undefined)) throw new Error('train needs one of --method <name> or --stage rm');
     const ctx = await context(o);
-    if (o.stage === 'rm') rewardModelStage(ctx);
-    else trainStage(ctx, o.method!);
+    if (o.stage === 'rm') await rewardModelStage(ctx);
+    else await trainStage(ctx, o.method!);
   });
 
 withCommon(program.command('eval').description('sample every model on held-out prompts and compute win rates'))
@@ -78,9 +81,9 @@ withCommon(program.command('run').description('every stage in order; finished st
   .action(async (o: CommonOptions) => {
     const ctx = await context(o);
     await dataStage(ctx);
-    sftStage(ctx);
-    if (ctx.config.rewardModel) rewardModelStage(ctx);
-    for (const m of ctx.config.methods) trainStage(ctx, m.name);
+    await sftStage(ctx);
+    if (ctx.config.rewardModel) await rewardModelStage(ctx);
+    for (const m of ctx.config.methods) await trainStage(ctx, m.name);
     await evalStage(ctx);
     reportStage(ctx, reproduceCommand(o));
   });

@@ -11,6 +11,8 @@ export interface StageContext {
   reportDir: string;
   backend: BackendInfo;
   log: (line: string) => void;
+  /** Retrain the stages this command runs even when they are done (`--force`). */
+  force?: boolean;
 }
 
 export function stageDirs(ctx: StageContext): { data: StageDir; sft: StageDir; rm?: StageDir; method: (name: string) => StageDir; eval: StageDir } {

@@ -3,7 +3,7 @@
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareDataset } from '@spo/data';
-import { closeStage, isStageDone, openStage } from './stage-dir.js';
+import { runStage } from './stage-dir.js';
 import { stageDirs, type StageContext } from './context.js';
 import { describeDataset } from '../describe-dataset.js';
 
@@ -12,12 +12,12 @@ export const preparedCacheDir = () => join(process.env.SPO_CACHE_DIR ?? join('.c
 
 export async function dataStage(ctx: StageContext): Promise<void> {
   const stage = stageDirs(ctx).data;
-  if (isStageDone(stage)) return ctx.log(`[data] ${stage.dir} is up to date (${stage.hash})`);
-  openStage(stage, ctx.log);
-  const { dir, dataset, cached } = await prepareDataset(ctx.config.data, ctx.config.seed, preparedCacheDir(), ctx.log);
-  ctx.log(`[data] ${cached ? 'from the cache' : 'prepared'}: ${dir}`);
-  for (const line of describeDataset(dataset)) ctx.log(`[data] ${line}`);
-  rmSync(join(stage.dir, 'dataset'), { recursive: true, force: true });
-  cpSync(dir, join(stage.dir, 'dataset'), { recursive: true });
-  closeStage(stage, dataset.manifest.counts);
+  await runStage({ label: 'data', stage, force: ctx.force, log: ctx.log }, async () => {
+    const { dir, dataset, cached } = await prepareDataset(ctx.config.data, ctx.config.seed, preparedCacheDir(), ctx.log);
+    ctx.log(`[data] ${cached ? 'from the cache' : 'prepared'}: ${dir}`);
+    for (const line of describeDataset(dataset)) ctx.log(`[data] ${line}`);
+    rmSync(join(stage.dir, 'dataset'), { recursive: true, force: true });
+    cpSync(dir, join(stage.dir, 'dataset'), { recursive: true });
+    return dataset.manifest.counts;
+  });
 }

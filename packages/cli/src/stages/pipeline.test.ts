@@ -35,9 +35,9 @@ test('pipeline: oracle, reward-model and judge win rates for every method, and t
   };
   const ctx: StageContext = { config: parseExperimentConfig(raw, 'tiny'), configPath: 'tiny.json', runDir: join(root, 'runs'), reportDir: join(root, 'reports'), backend: await initBackend(undefined, () => {}), log: () => {} };
   await dataStage(ctx);
-  sftStage(ctx);
-  rewardModelStage(ctx);
-  for (const m of ctx.config.methods) trainStage(ctx, m.name);
+  await sftStage(ctx);
+  await rewardModelStage(ctx);
+  for (const m of ctx.config.methods) await trainStage(ctx, m.name);
   const judge = await startChatServer({ checkpoint: join(root, 'runs', 'sft', 'final'), host: '127.0.0.1', port: 0, format: 'raw', log: () => {} });
   try {
     ctx.config = parseExperimentConfig({ ...raw, eval: { ...raw.eval, judge: { baseUrl: judge.url, model: 'sft', maxTokens: 4, template: 'summarization', cacheDir: join(root, 'judge-cache') } } }, 'tiny');

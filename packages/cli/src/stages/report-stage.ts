@@ -1,8 +1,7 @@
 // Turn the eval stage's results into reports/<experiment>/results.csv (one row per method and
 // evaluator) and results.md (one row per method, a column per evaluator).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@spo/engine';
+import { readJsonFile, writeFileAtomic } from '@spo/engine';
 import { markdownTable, percentWithInterval, writeResultsCsv, type ResultRow } from '@spo/reports';
 import type { JudgeWinRate, WinRate } from '@spo/evaluators';
 import { requireDone } from './stage-dir.js';
@@ -18,7 +17,7 @@ const EVALUATORS = [
 export function reportStage(ctx: StageContext, command: string): void {
   const dirs = stageDirs(ctx);
   requireDone(dirs.eval, 'eval');
-  const results = JSON.parse(readFileSync(join(dirs.eval.dir, 'results.json'), 'utf8')) as EvalResults;
+  const results = readJsonFile<EvalResults>(join(dirs.eval.dir, 'results.json'), 'run the eval stage again with --force');
   const { config } = ctx;
   const present = EVALUATORS.filter((e) => results.methods.some((m) => m[e.key] !== undefined));
   const rows: ResultRow[] = results.methods.flatMap((m) => present.flatMap((e) => {

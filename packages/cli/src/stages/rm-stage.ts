@@ -5,27 +5,25 @@ import { tf } from '@spo/engine';
 import { loadCheckpoint, RewardModel } from '@spo/model';
 import { readPreparedDataset } from '@spo/data';
 import { trainRewardModel } from '@spo/trainer';
-import { closeStage, isStageDone, openStage, requireDone } from './stage-dir.js';
+import { runStage } from './stage-dir.js';
 import { stageDirs, type StageContext } from './context.js';
 
-export function rewardModelStage(ctx: StageContext): void {
+export async function rewardModelStage(ctx: StageContext): Promise<void> {
   const dirs = stageDirs(ctx);
   const config = ctx.config.rewardModel;
   if (!dirs.rm || !config) throw new Error(`${ctx.configPath} has no "rewardModel" section: add one (e.g. {"steps": 200, "batchSize": 16, "lr": 0.001}) to train a reward model`);
   const stage = dirs.rm;
-  if (isStageDone(stage)) return ctx.log(`[rm] ${stage.dir} is up to date (${stage.hash})`);
-  requireDone(dirs.data, 'data');
-  requireDone(dirs.sft, 'sft');
-  openStage(stage, ctx.log);
-  const ds = readPreparedDataset(join(dirs.data.dir, 'dataset'));
-  const sftFinal = join(dirs.sft.dir, 'final');
-  const model = RewardModel.fromLanguageModel(loadCheckpoint(sftFinal).model, ctx.config.seed);
-  ctx.log(`[rm] reward model from ${sftFinal}: ${config.steps} steps of ${config.batchSize} pairs, ${ds.validation.length} held-out pairs`);
-  const { summary, validation } = trainRewardModel({
-    model, tokenizer: ds.tokenizer, pairs: ds.preferences, validation: ds.validation, config, seed: ctx.config.seed, dir: stage.dir, log: ctx.log,
+  await runStage({ label: 'rm', stage, requires: [[dirs.data, 'data'], [dirs.sft, 'sft']], force: ctx.force, log: ctx.log }, () => {
+    const ds = readPreparedDataset(join(dirs.data.dir, 'dataset'));
+    const sftFinal = join(dirs.sft.dir, 'final');
+    const model = RewardModel.fromLanguageModel(loadCheckpoint(sftFinal).model, ctx.config.seed);
+    ctx.log(`[rm] reward model from ${sftFinal}: ${config.steps} steps of ${config.batchSize} pairs, ${ds.validation.length} held-out pairs`);
+    const { summary, validation } = trainRewardModel({
+      model, tokenizer: ds.tokenizer, pairs: ds.preferences, validation: ds.validation, config, seed: ctx.config.seed, dir: stage.dir, log: ctx.log,
   });
   ctx.log(`[rm] done: loss ${summary.final.loss.toFixed(4)}, train accuracy ${summary.final['rewards/accuracies'].toFixed(3)}${validation ? `, held-out accuracy ${validation.accuracy.toFixed(3)}` : ''}; ${Math.round(summary.tokensPerSecond)} tokens/s`);
   model.dispose();
-  closeStage(stage, { ...summary, validation });
   tf.disposeVariables();
+  return { ...summary, validation };
+  });
 }

@@ -1,9 +1,12 @@
 // A stage's folder is keyed by its config hash: stage.json records the hash it was started with and
-// done.json marks it finished. A finished stage with the same hash is skipped; a folder started with
-// another hash is stale and is cleared; an unfinished one with the same hash resumes from its checkpoints.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeJsonAtomic } from '@spo/engine';
+// done.json marks it finished. runStage runs one stage under its lock: a finished stage with the same
+// hash is skipped (unless forced); a folder made under another hash is moved aside, never deleted,
+// and moved back if that hash is asked for again; an unfinished one with the same hash resumes from
+// its checkpoints.
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { readJsonFile, removeStaleTemporaries, writeJsonAtomic } from '@spo/engine';
+import { acquireStageLock } from './stage-lock.js';
 
 export interface StageDir {
   dir: string;
@@ -12,26 +15,50 @@ export interface StageDir {
 
 function readHash(path: string): string | undefined {
   if (!existsSync(path)) return undefined;
-  return (JSON.parse(readFileSync(path, 'utf8')) as { hash?: string }).hash;
+  const hash = readJsonFile<{ hash?: unknown }>(path, `delete ${dirname(path)} to run that stage again`).hash;
+  if (typeof hash !== 'string') throw new Error(`${path}: damaged, it has no "hash"; delete ${dirname(path)} to run that stage again`);
+  return hash;
 }
 
 export function isStageDone({ dir, hash }: StageDir): boolean {
   return readHash(join(dir, 'done.json')) === hash;
 }
 
-/** Make the folder ready for a (re)start under `hash`. */
-export function openStage({ dir, hash }: StageDir, log: (line: string) => void): void {
-  const started = readHash(join(dir, 'stage.json'));
-  if (started !== undefined && started !== hash) {
-    log(`[stage] ${dir} was made with another config (${started}); clearing it for ${hash}`);
-    rmSync(dir, { recursive: true, force: true });
+/** Where a stage's folder made under `hash` is kept once another config's run needs the place. */
+export function supersededDir(dir: string, hash: string): string {
+  return join(dirname(dir), '.superseded', `${basename(dir)}-${hash}`);
+}
+
+function moveAside(dir: string, hash: string, log: (line: string) => void, why: string): void {
+  const aside = supersededDir(dir, hash);
+  rmSync(aside, { recursive: true, force: true });
+  mkdirSync(dirname(aside), { recursive: true });
+  renameSync(dir, aside);
+  log(`[stage] ${dir} ${why}; moved it to ${aside} (delete it when you no longer need it)`);
+}
+
+/**
+ * Put the folder made under `hash` in place: one made under another hash is moved aside, and one kept
+ * aside under `hash` (from an earlier run of this config) is moved back.
+ */
+function placeStage({ dir, hash }: StageDir, log: (line: string) => void): void {
+  const started = existsSync(dir) ? readHash(join(dir, 'stage.json')) : undefined;
+  if (started !== undefined && started !== hash) moveAside(dir, started, log, `was made with another config (${started})`);
+  if (!existsSync(dir) && existsSync(supersededDir(dir, hash))) {
+    renameSync(supersededDir(dir, hash), dir);
+    log(`[stage] ${dir}: restored the run made earlier with this config (${hash})`);
   }
-  rmSync(join(dir, 'done.json'), { force: true });
+}
+
+/** Make the folder ready for a (re)start under `hash`. */
+function openStage({ dir, hash }: StageDir): void {
   mkdirSync(dir, { recursive: true });
+  removeStaleTemporaries(dir);
+  rmSync(join(dir, 'done.json'), { force: true });
   writeJsonAtomic(join(dir, 'stage.json'), { hash });
 }
 
-export function closeStage({ dir, hash }: StageDir, summary: unknown): void {
+function closeStage({ dir, hash }: StageDir, summary: unknown): void {
   writeJsonAtomic(join(dir, 'done.json'), { hash, finishedAt: new Date().toISOString(), summary });
 }
 
@@ -39,5 +66,32 @@ export function closeStage({ dir, hash }: StageDir, summary: unknown): void {
 export function requireDone({ dir, hash }: StageDir, target: string): void {
   if (readHash(join(dir, 'done.json')) !== hash) {
     throw new Error(`${dir} is missing or was made with another config; run the "${target}" stage first`);
+  }
+}
+
+export interface StageRun {
+  /** Label for logs ("sft", "dpo-spo"). */
+  label: string;
+  stage: StageDir;
+  /** Upstream stages that must be done, each with the target that makes it. */
+  requires?: [StageDir, string][];
+  /** Retrain even if done; the finished folder is moved aside first. */
+  force?: boolean;
+  log: (line: string) => void;
+}
+
+/** Run `body` as the stage (skipping it when done), under the stage's lock; done.json records its summary. */
+export async function runStage(run: StageRun, body: () => unknown | Promise<unknown>): Promise<void> {
+  const { stage, label, log } = run;
+  const release = acquireStageLock(stage.dir, label, log);
+  try {
+    placeStage(stage, log);
+    if (!run.force && isStageDone(stage)) return log(`[${label}] ${stage.dir} is up to date (${stage.hash})`);
+    for (const [upstream, target] of run.requires ?? []) requireDone(upstream, target);
+    if (run.force && existsSync(stage.dir)) moveAside(stage.dir, stage.hash, log, 'is retrained (--force)');
+    openStage(stage);
+    closeStage(stage, await body());
+  } finally {
+    release();
   }
 }

@@ -1,0 +1,105 @@
+// Stages under their lock: one process per stage, stale locks taken over, a folder made with another
+// config moved aside (and restored when that config returns), --force retraining, damaged stage files
+// named, and a stage killed after its last checkpoint finishing on the next run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '@spo/engine';
+import { parseExperimentConfig } from '../experiment-config.js';
+import { acquireStageLock, StageLockedError } from './stage-lock.js';
+import { isStageDone, runStage, supersededDir } from './stage-dir.js';
+import { dataStage } from './data-stage.js';
+import { sftStage } from './sft-stage.js';
+import { trainStage } from './train-stage.js';
+import type { StageContext } from './context.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'stage-'));
+const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!; // exited by the time we use it
+
+test('a second process on a stage stops with the holder named; a lock whose process is gone is taken over', () => {
+  const dir = join(tmp(), 'sft');
+  const release = acquireStageLock(dir, 'sft', () => {});
+  writeFileSync(`${dir}.lock`, JSON.stringify({ pid: process.ppid, host: hostname(), startedAt: '2026-01-01T00:00:00Z' })); // another live process holds it
+  assert.throws(() => acquireStageLock(dir, 'sft', () => {}), (e: Error) => e instanceof StageLockedError && new RegExp(`being run by process ${process.ppid} on ${hostname()} since 2026-01-01`).test(e.message));
+  writeFileSync(`${dir}.lock`, JSON.stringify({ pid: deadPid(), host: hostname(), startedAt: '2026-01-01T00:00:00Z' }));
+  const lines: string[] = [];
+  const again = acquireStageLock(dir, 'sft', (l) => lines.push(l));
+  assert.match(lines.join('\n'), /removing a stale lock .*sft\.lock \(process \d+ on .*is gone/);
+  assert.equal(JSON.parse(readFileSync(`${dir}.lock`, 'utf8')).pid, process.pid);
+  again();
+  assert.ok(!existsSync(`${dir}.lock`), 'released');
+  release(); // releasing a lock another process took is a no-op
+});
+
+test('a lock held on another host is never taken over by pid', () => {
+  const dir = join(tmp(), 'dpo');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}.lock`, JSON.stringify({ pid: deadPid(), host: 'another-host', startedAt: 'x' }));
+  assert.throws(() => acquireStageLock(dir, 'dpo', () => {}), /on another-host since x; .*If that process is gone \(on another host, say\), delete/);
+});
+
+test('a stage run with another config is moved aside, restored when that config returns, and --force retrains', async () => {
+  const root = tmp();
+  const dir = join(root, 'dpo');
+  const lines: string[] = [];
+  const log = (l: string) => lines.push(l);
+  let runs = 0;
+  const body = () => {
+    runs++;
+    writeFileSync(join(dir, 'result.txt'), String(runs));
+    return { runs };
+  };
+  await runStage({ label: 'dpo', stage: { dir, hash: 'aaa' }, log }, body);
+  await runStage({ label: 'dpo', stage: { dir, hash: 'aaa' }, log }, body);
+  assert.equal(runs, 1, 'a done stage is skipped');
+  await runStage({ label: 'dpo', stage: { dir, hash: 'bbb' }, log }, body);
+  assert.equal(readFileSync(join(supersededDir(dir, 'aaa'), 'result.txt'), 'utf8'), '1', 'the first result is kept aside');
+  assert.match(lines.join('\n'), /was made with another config \(aaa\); moved it to .*\.superseded.*dpo-aaa/);
+  await runStage({ label: 'dpo', stage: { dir, hash: 'aaa' }, log }, body);
+  assert.equal(runs, 2, 'the earlier run comes back instead of retraining');
+  assert.equal(readFileSync(join(dir, 'result.txt'), 'utf8'), '1');
+  assert.ok(isStageDone({ dir, hash: 'aaa' }));
+  await runStage({ label: 'dpo', stage: { dir, hash: 'aaa' }, force: true, log }, body);
+  assert.equal(runs, 3, '--force retrains');
+  assert.match(lines.join('\n'), /is retrained \(--force\); moved it to/);
+  assert.ok(!existsSync(`${dir}.lock`));
+});
+
+test('damaged done.json or stage.json names the file and what to do; a failed stage releases its lock', async () => {
+  const dir = join(tmp(), 'sft');
+  await runStage({ label: 'sft', stage: { dir, hash: 'h' }, log: () => {} }, () => ({}));
+  writeFileSync(join(dir, 'done.json'), '{"hash": "h"');
+  assert.throws(() => isStageDone({ dir, hash: 'h' }), /done\.json: damaged, not valid JSON .*; delete .*sft to run that stage again/);
+  rmSync(join(dir, 'done.json'));
+  writeFileSync(join(dir, 'stage.json'), '');
+  await assert.rejects(runStage({ label: 'sft', stage: { dir, hash: 'h' }, log: () => {} }, () => ({})), /stage\.json: damaged/);
+  assert.ok(!existsSync(`${dir}.lock`), 'the lock goes with the failure');
+});
+
+test('a stage killed after its last checkpoint (no done.json) finishes on the next run, and the next stage starts', async () => {
+  const root = tmp();
+  process.env.SPO_CACHE_DIR = join(root, 'cache');
+  const quickstart = JSON.parse(readFileSync(new URL('../../../../experiments/quickstart/config.json', import.meta.url), 'utf8'));
+  const raw = {
+    ...quickstart, name: 'tiny', rewardModel: undefined,
+    data: { ...quickstart.data, sftExamples: 64, preferencePairs: 16, validationPairs: 8, evalPrompts: 4 },
+    model: { ...quickstart.model, dModel: 16, nLayers: 1 },
+    sft: { ...quickstart.sft, steps: 4, batchSize: 8, warmupSteps: 1, checkpointEvery: 2 },
+    preference: { ...quickstart.preference, steps: 2, batchSize: 4, warmupSteps: 1, checkpointEvery: 2 },
+    methods: [quickstart.methods[0]],
+  };
+  const ctx: StageContext = { config: parseExperimentConfig(raw, 'tiny'), configPath: 'tiny.json', runDir: join(root, 'runs'), reportDir: join(root, 'reports'), backend: await initBackend(undefined, () => {}), log: () => {} };
+  await dataStage(ctx);
+  await sftStage(ctx);
+  for (const gone of [['done.json', 'train-summary.json', 'final'], ['done.json', 'final'], ['done.json']]) {
+    for (const f of gone) rmSync(join(root, 'runs', 'sft', f), { recursive: true, force: true });
+    await sftStage(ctx);
+    assert.ok(existsSync(join(root, 'runs', 'sft', 'done.json')), `finished after losing ${gone.join(', ')}`);
+    assert.ok(Number.isFinite(JSON.parse(readFileSync(join(root, 'runs', 'sft', 'done.json'), 'utf8')).summary.final.loss));
+  }
+  await trainStage(ctx, 'dpo');
+  assert.ok(existsSync(join(root, 'runs', 'dpo', 'done.json')));
+});
