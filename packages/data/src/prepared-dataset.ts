@@ -7,7 +7,7 @@
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { configHash, writeDirAtomic } from '@spo/engine';
+import { checksumProblems, configHash, readJsonFile, writeChecksums, writeDirAtomic } from '@spo/engine';
 import { buildSyntheticDataset } from './synthetic/build-dataset.js';
 import { syntheticTask } from './synthetic/tasks.js';
 import { WordTokenizer } from './word-tokenizer.js';
@@ -53,7 +53,11 @@ export function prepareSynthetic(config: SyntheticDataConfig, seed: number): Pre
 export async function prepareDataset(config: DataConfig, seed: number, cacheDir: string, log: (line: string) => void): Promise<{ dir: string; dataset: PreparedDataset; cached: boolean }> {
   const sources = config.source === 'files' ? await Promise.all(config.files.map((f) => fileDigest(typeof f === 'string' ? f : f.path))) : [];
   const dir = join(cacheDir, configHash({ config, seed, sources }));
-  if (existsSync(join(dir, 'manifest.json'))) return { dir, dataset: readPreparedDataset(dir), cached: true };
+  if (existsSync(join(dir, 'manifest.json'))) {
+    const problems = checksumProblems(dir);
+    if (!problems.length) return { dir, dataset: readPreparedDataset(dir), cached: true };
+    log(`[prepare] the cached dataset ${dir} is damaged (${problems.join('; ')}); preparing it again`);
+  }
   let dataset: PreparedDataset;
   if (config.source === 'synthetic') dataset = prepareSynthetic(config, seed);
   else {
@@ -102,6 +106,7 @@ export function writePreparedDataset(dir: string, ds: PreparedDataset): void {
     for (const [name, json] of Object.entries(ds.tokenizer.files())) writeFileSync(join(tmp, name), JSON.stringify(json));
     for (const part of ['sft', 'preferences', 'lists', 'eval', 'validation', 'test'] as const) writeFileSync(join(tmp, `${part}.jsonl`), toJsonl(ds[part]));
     writeFileSync(join(tmp, 'manifest.json'), `${JSON.stringify(ds.manifest, null, 2)}\n`);
+    writeChecksums(tmp);
   });
 }
 
@@ -118,6 +123,8 @@ function readJsonl<T>(path: string): T[] {
 
 export function readPreparedDataset(dir: string): PreparedDataset {
   if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir} is not a prepared dataset (no manifest.json); run the data stage first`);
+  const problems = checksumProblems(dir);
+  if (problems.length) throw new Error(`the prepared dataset ${dir} is damaged: ${problems.join('; ')}; run the data stage again with --force`);
   return {
     tokenizer: loadTokenizer(dir),
     sft: readJsonl(join(dir, 'sft.jsonl')),
@@ -126,6 +133,6 @@ export function readPreparedDataset(dir: string): PreparedDataset {
     eval: readJsonl(join(dir, 'eval.jsonl')),
     validation: readJsonl(join(dir, 'validation.jsonl')),
     test: readJsonl(join(dir, 'test.jsonl')),
-    manifest: JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')),
+    manifest: readJsonFile(join(dir, 'manifest.json'), 'run the data stage again with --force'),
   };
 }

@@ -1,6 +1,7 @@
 // What the trainer needs from a tokenizer, whichever kind it is: the project's word-level tokenizer
 // for the synthetic tasks, or any Hugging Face tokenizer.json (pretrained, or trained here).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readJsonFile } from '@spo/engine';
 import { join } from 'node:path';
 import { WordTokenizer } from './word-tokenizer.js';
 import { HfTokenizer } from './hf-tokenizer.js';
@@ -26,7 +27,7 @@ export interface TextTokenizer {
 export function loadTokenizer(dir: string): TextTokenizer {
   const path = join(dir, 'tokenizer.json');
   if (!existsSync(path)) throw new Error(`${dir} has no tokenizer.json`);
-  const json = JSON.parse(readFileSync(path, 'utf8'));
+  const json = readJsonFile<Record<string, unknown>>(path, 'restore it from the model or dataset it came with');
   if (WordTokenizer.isOwnFormat(json)) return WordTokenizer.fromJSON(json, path);
   return HfTokenizer.fromFolder(dir);
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { HfTokenizer, loadTokenizer, trainTokenizer, truncatePrompt, WordTokenizer, prepareDataset, FileDataConfigSchema } from './index.js';
+import { HfTokenizer, loadTokenizer, trainTokenizer, truncatePrompt, WordTokenizer, prepareDataset, readPreparedDataset, FileDataConfigSchema } from './index.js';
 
 const CORPUS = [
   'The cat sat on the mat. The cat is happy.',
@@ -91,6 +91,14 @@ test('prepared-data cache: built once, returned at once for the same inputs, reb
   assert.equal(second.cached, true);
   assert.equal(second.dir, first.dir);
   assert.deepEqual(second.dataset.preferences, first.dataset.preferences);
+  // a damaged cache entry is prepared again, saying so; never read as it is
+  writeFileSync(join(first.dir, 'preferences.jsonl'), '{"prompt": "cut short');
+  assert.throws(() => readPreparedDataset(first.dir), /the prepared dataset .* is damaged: preferences\.jsonl has \d+ bytes, \d+ were written; run the data stage again with --force/);
+  const again: string[] = [];
+  const repaired = await prepareDataset(config, 1, join(dir, 'cache'), (l) => again.push(l));
+  assert.equal(repaired.cached, false);
+  assert.match(again.join('\n'), /the cached dataset .* is damaged \(preferences\.jsonl has/);
+  assert.deepEqual(repaired.dataset.preferences, first.dataset.preferences);
   writeFileSync(file, rows.slice(1).map((r) => JSON.stringify(r)).join('\n'));
   const third = await prepareDataset(config, 1, join(dir, 'cache'), () => {});
   assert.equal(third.cached, false);

@@ -4,9 +4,9 @@
 // exact over the vocabulary at each position. A pool of responses is sampled from the current policy
 // every `resampleEvery` steps on the configured prompts and saved in the run folder, so a resumed run
 // uses the very same samples; the reference's log-softmax over the pool is computed once per pool.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf, Rng, writeJsonAtomic } from '@spo/engine';
+import { tf, Rng, readJsonFile, writeJsonAtomic } from '@spo/engine';
 import { generate, type CausalLM } from '@spo/model';
 import { encodePrompt, padBatch, type PaddedBatch, type TokenizedSequence, type TextTokenizer } from '@spo/data';
 import type { KlRegularizerConfig } from './method.js';
@@ -84,7 +84,7 @@ export class KlRegularizer {
 
   private loadOrSample(poolStep: number): TokenizedSequence[] {
     const path = join(this.a.dir, 'kl-samples', `step-${String(poolStep).padStart(6, '0')}.json`);
-    if (existsSync(path)) return (JSON.parse(readFileSync(path, 'utf8')) as { sequences: TokenizedSequence[] }).sequences;
+    if (existsSync(path)) return readJsonFile<{ sequences: TokenizedSequence[] }>(path, 'delete it: the pool is sampled again from the same seed').sequences;
     const { config, tokenizer, policy } = this.a;
     const rng = new Rng(`${this.a.seed}/kl-prompts/${poolStep}`);
     const promptIds = Array.from({ length: config.poolSize }, () => encodePrompt(tokenizer, this.a.prompts[rng.int(this.a.prompts.length)]));

@@ -38,8 +38,14 @@ export class JudgeCache {
   get(key: string): CachedJudgment | undefined {
     const path = this.path(key);
     if (!existsSync(path)) return undefined;
+    let cached: CachedJudgment;
+    try {
+      cached = JSON.parse(readFileSync(path, 'utf8')) as CachedJudgment;
+    } catch {
+      return undefined; // a damaged entry is asked again and overwritten
+    }
     this.hits++;
-    return JSON.parse(readFileSync(path, 'utf8')) as CachedJudgment;
+    return cached;
   }
 
   set(key: string, j: CachedJudgment): void {
