@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { KEY_CONTENT_EXTRACTORS } from './key-content.js';
 import { SOURCE_FORMAT_NAMES } from './sources/source-formats.js';
+import { LabelConfigSchema } from './sources/labels.js';
 
 /** How SPO's degree variants are made; a method's `spo` block carries these (DESIGN.md §1). */
 export const DegreeConfigSchema = z.object({
@@ -64,6 +65,13 @@ export const FileDataConfigSchema = z.object({
   files: z.array(DataFileSchema).min(1),
   /** Field or column names where they differ from the format's (e.g. {"prompt": "question"}). */
   fields: FieldNamesSchema.default({}),
+  /**
+   * The prompt from several fields, e.g. "{instruction}\n\n{input}" (pairs, csv, ranked): placeholders are
+   * field paths; a line whose fields are all empty is left out.
+   */
+  promptTemplate: z.string().min(1).optional(),
+  /** Two-response files with a verdict field instead of chosen/rejected (pairs, csv): see sources/labels.ts. */
+  label: LabelConfigSchema.optional(),
   /** CSV only: the delimiter (default: "\t" for .tsv, else detected). */
   delimiter: z.string().length(1).optional(),
   /** Stop at a bad row ("error", naming file, line and field) or drop it and count it by reason ("skip"). */
@@ -87,7 +95,14 @@ export const FileDataConfigSchema = z.object({
   maxResponseTokens: z.number().int().positive().default(128),
   /** Held-out prompts (from the test split) that the policies are sampled on. */
   evalPrompts: z.number().int().positive().default(256),
-}).strict();
+}).strict().superRefine((c, ctx) => {
+  if (c.promptTemplate !== undefined && !['pairs', 'csv', 'ranked'].includes(c.format)) {
+    ctx.addIssue({ code: 'custom', path: ['promptTemplate'], message: `format "${c.format}" builds its own prompt; promptTemplate works with the pairs, csv and ranked formats` });
+  }
+  if (c.label !== undefined && !['pairs', 'csv'].includes(c.format)) {
+    ctx.addIssue({ code: 'custom', path: ['label'], message: `format "${c.format}" has no two-response layout; label works with the pairs and csv formats` });
+  }
+});
 
 export const DataConfigSchema = z.discriminatedUnion('source', [SyntheticDataConfigSchema, FileDataConfigSchema]);
 

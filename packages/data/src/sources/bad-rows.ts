@@ -10,6 +10,8 @@ export const BAD_ROW_REASONS = {
   'identical-responses': 'the responses being compared are the same text',
   'prompt-mismatch': 'the responses being compared continue different prompts',
   'response-too-long': 'a response has more tokens than data.maxResponseTokens',
+  'tie': 'the label says neither response is preferred (or the annotators split evenly)',
+  'unknown-label': 'the label has a value data.label does not map to a response',
 } as const;
 export type BadRowReason = keyof typeof BAD_ROW_REASONS;
 
@@ -17,7 +19,7 @@ export type BadRowReason = keyof typeof BAD_ROW_REASONS;
  * Reasons that are filters rather than broken input (known quirks of real datasets, and the configured
  * response length): such rows are dropped and counted whatever data.onBadRow says.
  */
-export const FILTER_REASONS: readonly BadRowReason[] = ['identical-responses', 'prompt-mismatch', 'response-too-long'];
+export const FILTER_REASONS: readonly BadRowReason[] = ['identical-responses', 'prompt-mismatch', 'response-too-long', 'tie'];
 
 export type OnBadRow = 'error' | 'skip';
 

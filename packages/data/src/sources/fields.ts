@@ -2,8 +2,12 @@
 import { BadRowError, type RowLocation } from './bad-rows.js';
 import type { ChatMessage } from '../hf-tokenizer.js';
 
-/** A dotted path ("info.post", "summaries.0.text") into a row. */
+/**
+ * A dotted path into a row: keys of nested objects and indices of arrays ("info.post",
+ * "summaries.0.text", "response.0"). A key that itself contains dots (a CSV column "a.b") is found as it is.
+ */
 export function field(row: unknown, path: string): unknown {
+  if (row !== null && typeof row === 'object' && Object.hasOwn(row, path)) return (row as Record<string, unknown>)[path];
   let value = row;
   for (const key of path.split('.')) {
     if (value === null || typeof value !== 'object') return undefined;

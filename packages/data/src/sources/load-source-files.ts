@@ -3,8 +3,10 @@
 import { existsSync } from 'node:fs';
 import { BadRowError, BadRowTally, type BadRowReport, type OnBadRow } from './bad-rows.js';
 import { SOURCE_FORMATS, type SourceFormatName } from './source-formats.js';
+import type { RawRow } from './read-rows.js';
 import type { FieldNames, SourceRow } from './source-row.js';
 import type { PromptRenderer } from './prompt-format.js';
+import type { LabelConfig } from './labels.js';
 
 export interface LoadSourceOptions {
   format: SourceFormatName;
@@ -19,6 +21,8 @@ export interface LoadSourceOptions {
   /** Longest prompt or response, in characters. */
   maxChars: number;
   renderPrompt: PromptRenderer;
+  promptTemplate?: string;
+  label?: LabelConfig;
   /** Called every `progressEvery` rows read. */
   onProgress?: (rowsRead: number) => void;
 }
@@ -28,6 +32,24 @@ export interface LoadSummary {
   rowsRead: number;
   rowsKept: number;
   badRows: BadRowReport;
+  /** The field paths of the first row that parsed as an object (nested keys dotted), for suggestions. */
+  fieldsSeen: string[];
+}
+
+/** Dotted paths of an object's fields, two levels deep ("info.post", "summaries.0"). */
+function fieldPaths(value: unknown, prefix = '', depth = 0): string[] {
+  if (value === null || typeof value !== 'object' || depth > 1) return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => [`${prefix}${k}`, ...fieldPaths(v, `${prefix}${k}.`, depth + 1)]);
+}
+
+/** An error reading a file (a directory, a broken gzip stream, a permission) as one that names it. */
+function fileError(file: string, error: unknown): Error {
+  const e = error as NodeJS.ErrnoException;
+  const what = e.code === 'EISDIR' ? 'is a directory, not a file'
+    : e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR' || /unexpected end of file|incorrect header check|invalid (block|distance|code)/i.test(e.message) ? `is not a whole gzip stream (${e.message}): the file is cut short or damaged`
+    : e.code === 'EACCES' ? 'cannot be read: permission denied'
+    : `could not be read (${e.message})`;
+  return new Error(`data.files: ${file} ${what}`, { cause: error });
 }
 
 const PROGRESS_EVERY = 2000;
@@ -39,17 +61,28 @@ export async function loadSourceFiles(o: LoadSourceOptions): Promise<{ rows: Sou
   const rows: SourceRow[] = [];
   const files: LoadSummary['files'] = [];
   let rowsRead = 0;
+  let fieldsSeen: string[] = [];
   for (const file of o.files) {
     if (!existsSync(file)) throw new Error(`data.files: ${file} does not exist (paths are relative to the directory you run spo or nx from)`);
     const stats = { file, rowsRead: 0, rowsKept: 0 };
     files.push(stats);
-    for await (const raw of format.read(file, o.delimiter)) {
+    const reading = format.read(file, o.delimiter);
+    for (;;) {
+      let next: IteratorResult<RawRow>;
+      try {
+        next = await reading.next();
+      } catch (error) {
+        throw error instanceof BadRowError || (error as Error).message.startsWith(file) ? error : fileError(file, error);
+      }
+      if (next.done) break;
+      const raw = next.value;
       if (o.limit !== undefined && rows.length >= o.limit) break;
       stats.rowsRead++;
       if (++rowsRead % PROGRESS_EVERY === 0) o.onProgress?.(rowsRead);
+      if (!fieldsSeen.length && 'value' in raw) fieldsSeen = fieldPaths(raw.value);
       try {
         if ('error' in raw) throw raw.error;
-        const row = format.parse(raw.value, { at: { file, line: raw.line }, fields, renderPrompt: o.renderPrompt });
+        const row = format.parse(raw.value, { at: { file, line: raw.line }, fields, renderPrompt: o.renderPrompt, promptTemplate: o.promptTemplate, label: o.label });
         checkRow(row, { file, line: raw.line }, o.maxChars, fields);
         rows.push({ ...row, at: { file, line: raw.line } });
         stats.rowsKept++;
@@ -59,7 +92,7 @@ export async function loadSourceFiles(o: LoadSourceOptions): Promise<{ rows: Sou
       }
     }
   }
-  return { rows, summary: { files, rowsRead, rowsKept: rows.length, badRows: tally.report } };
+  return { rows, summary: { files, rowsRead, rowsKept: rows.length, badRows: tally.report, fieldsSeen } };
 }
 
 function checkRow(row: SourceRow, at: { file: string; line: number }, maxChars: number, fields: FieldNames): void {

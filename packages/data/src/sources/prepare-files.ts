@@ -4,6 +4,9 @@
 // responses, as in the DPO paper's HH-RLHF setup; eval prompts are the test split's.
 import { BadRowError, BadRowTally } from './bad-rows.js';
 import { loadSourceFiles, type LoadSummary } from './load-source-files.js';
+import { noRowsError } from './no-rows.js';
+import { templateFields } from './prompt-template.js';
+import { SOURCE_FORMATS } from './source-formats.js';
 import { hhPrompt, type PromptRenderer } from './prompt-format.js';
 import { seededSplit, type SplitName } from './splits.js';
 import type { SourceRow } from './source-row.js';
@@ -48,6 +51,7 @@ export async function prepareFromFiles(config: FileDataConfig, seed: number, log
     const loaded = await loadSourceFiles({
       format: config.format, files: [file.path], fields: config.fields, delimiter: config.delimiter, onBadRow: config.onBadRow,
       limit: config.limit === undefined ? undefined : config.limit - rows.length, maxChars: config.maxChars, renderPrompt,
+      promptTemplate: config.promptTemplate, label: config.label,
       onProgress: (n) => log(`[prepare] ${file.path}: ${n} rows read (${Math.round(((load?.rowsRead ?? 0) + n) / ((Date.now() - started) / 1000))} rows/s)`),
     });
     for (const r of loaded.rows) splitOf.set(r, file.split ?? seededSplit(r.prompt, seed, config.splits));
@@ -56,6 +60,7 @@ export async function prepareFromFiles(config: FileDataConfig, seed: number, log
     if (config.limit !== undefined && rows.length >= config.limit) break;
   }
   log(`[prepare] ${load!.rowsRead} rows read, ${load!.rowsKept} kept in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (rows.length === 0) throw noRowsError(load!, fieldsRead(config), 'after loading');
 
   const train = rows.filter((r) => splitOf.get(r) === 'train');
   let tokenizer: TextTokenizer;
@@ -91,6 +96,7 @@ export async function prepareFromFiles(config: FileDataConfig, seed: number, log
   load!.badRows.dropped = { ...load!.badRows.dropped, ...tally.report.dropped };
   load!.badRows.examples = { ...load!.badRows.examples, ...tally.report.examples };
   load!.rowsKept = kept.length;
+  if (kept.length === 0) throw noRowsError(load!, [], `after tokenising (every row has a response over data.maxResponseTokens = ${config.maxResponseTokens})`);
 
   const inSplit = (s: SplitName) => kept.filter((r) => splitOf.get(r) === s);
   const asPair = (r: SourceRow): PreferencePair => ({ prompt: r.prompt, chosen: r.responses[0], rejected: r.responses[r.responses.length - 1] });
@@ -115,11 +121,21 @@ export async function prepareFromFiles(config: FileDataConfig, seed: number, log
   };
 }
 
+/** The field paths the config makes the parser read, for suggestions when none is found. */
+function fieldsRead(config: FileDataConfig): string[] {
+  if (config.format === 'hh-rlhf' || config.format === 'tldr') return [];
+  const f = { ...SOURCE_FORMATS[config.format].fields, ...config.fields };
+  const prompt = config.promptTemplate !== undefined ? templateFields(config.promptTemplate) : [f.prompt];
+  if (config.format === 'ranked') return [...prompt, f.responses];
+  if (config.label) return [...prompt, ...config.label.responses, ...(typeof config.label.field === 'string' ? [config.label.field] : config.label.field)];
+  return [...prompt, f.chosen, f.rejected];
+}
+
 function mergeSummaries(a: LoadSummary | undefined, b: LoadSummary): LoadSummary {
   if (!a) return b;
   const dropped = { ...a.badRows.dropped };
   for (const [k, v] of Object.entries(b.badRows.dropped)) dropped[k as keyof typeof dropped] = (dropped[k as keyof typeof dropped] ?? 0) + (v ?? 0);
   const examples = { ...a.badRows.examples };
   for (const [k, v] of Object.entries(b.badRows.examples)) examples[k as keyof typeof examples] = [...(examples[k as keyof typeof examples] ?? []), ...(v ?? [])].slice(0, 3);
-  return { files: [...a.files, ...b.files], rowsRead: a.rowsRead + b.rowsRead, rowsKept: a.rowsKept + b.rowsKept, badRows: { dropped, examples } };
+  return { files: [...a.files, ...b.files], rowsRead: a.rowsRead + b.rowsRead, rowsKept: a.rowsKept + b.rowsKept, badRows: { dropped, examples }, fieldsSeen: a.fieldsSeen.length ? a.fieldsSeen : b.fieldsSeen };
 }

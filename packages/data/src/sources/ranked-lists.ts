@@ -3,10 +3,11 @@
 import { BadRowError } from './bad-rows.js';
 import { arrayField, field, messagesField } from './fields.js';
 import type { RowParser } from './source-row.js';
+import { renderPromptTemplate } from './prompt-template.js';
 
 export const parseRankedListRow: RowParser = (row, ctx) => {
   const { fields, at } = ctx;
-  const prompt = messagesField(row, fields.prompt, at);
+  const prompt = ctx.promptTemplate !== undefined ? renderPromptTemplate(ctx.promptTemplate, row, at) : messagesField(row, fields.prompt, at);
   const responses = arrayField(row, fields.responses, at).map((_, i) => {
     const r = messagesField(row, `${fields.responses}.${i}`, at);
     return typeof r === 'string' ? r.trim() : r.filter((m) => m.role === 'assistant').map((m) => m.content.trim()).join('\n\n');

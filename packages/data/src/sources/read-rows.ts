@@ -37,10 +37,16 @@ function decode(file: string, line: number, bytes: Uint8Array): string | BadRowE
   }
 }
 
-/** Whether a .json file holds one array (rather than one object per line). */
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+/** Whether a .json file holds one array (rather than one object per line); a UTF-8 byte-order mark is skipped. */
 async function firstCharacter(file: string): Promise<string> {
-  for await (const chunk of openBytes(file)) {
-    const m = /\S/.exec((chunk as Buffer).toString('latin1'));
+  let start = true;
+  for await (const c of openBytes(file)) {
+    let chunk = c as Buffer;
+    if (start && UTF8_BOM.every((b, i) => chunk[i] === b)) chunk = chunk.subarray(3);
+    start = false;
+    const m = /\S/.exec(chunk.toString('latin1'));
     if (m) return m[0];
   }
   return '';
@@ -80,9 +86,13 @@ async function* readJsonLines(file: string): AsyncGenerator<RawRow> {
   }
 }
 
-/** Elements of a top-level JSON array, found by tracking nesting depth and strings byte by byte. */
+/**
+ * Elements of a top-level JSON array, found by tracking nesting depth and strings byte by byte. A byte
+ * order mark before it is skipped; anything but white space after its closing "]" is an error (it would
+ * otherwise be rows silently lost).
+ */
 async function* readJsonArray(file: string): AsyncGenerator<RawRow> {
-  let depth = 0, inString = false, escaped = false, line = 1, elementLine = 1;
+  let depth = 0, inString = false, escaped = false, line = 1, elementLine = 1, closed = false, start = true;
   let parts: Buffer[] = [];
   const finish = (): RawRow | undefined => {
     const bytes = Buffer.concat(parts);
@@ -99,11 +109,18 @@ async function* readJsonArray(file: string): AsyncGenerator<RawRow> {
     }
   };
   for await (const c of openBytes(file)) {
-    const chunk = c as Buffer;
+    let chunk = c as Buffer;
+    if (start && UTF8_BOM.every((b, i) => chunk[i] === b)) chunk = chunk.subarray(3);
+    start = false;
     let from = 0;
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i];
       if (b === 0x0a) line++;
+      if (closed) {
+        if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) continue;
+        // not a row to skip: whatever follows cannot be read as rows, so this stops the load in any mode
+        throw new Error(`${file}:${line}: content after the JSON array's closing "]" (two arrays, or an edit gone wrong?); rows there would be lost, so the load stops`);
+      }
       if (inString) {
         if (escaped) escaped = false;
         else if (b === 0x5c) escaped = true;
@@ -121,11 +138,12 @@ async function* readJsonArray(file: string): AsyncGenerator<RawRow> {
         if (row) yield row;
         from = i + 1;
         elementLine = line;
-        if (depth === 0) return;
+        if (depth === 0) closed = true;
       }
     }
     if (depth > 0) parts.push(chunk.subarray(from));
   }
+  if (closed) return;
   yield { line, error: new BadRowError({ file, line }, 'not-json', undefined, 'the JSON array is not closed (truncated file?)') };
 }
 

@@ -2,6 +2,7 @@
 // (a preference pair is a list of two), plus the source's own split name where it has one.
 import type { RowLocation } from './bad-rows.js';
 import type { PromptRenderer } from './prompt-format.js';
+import type { LabelConfig } from './labels.js';
 
 export interface SourceRow {
   prompt: string;
@@ -25,6 +26,10 @@ export interface RowContext {
   at: RowLocation;
   fields: FieldNames;
   renderPrompt: PromptRenderer;
+  /** data.promptTemplate: the prompt built from several fields instead of read from fields.prompt. */
+  promptTemplate?: string;
+  /** data.label: the two responses and the verdict that orders them, instead of chosen and rejected fields. */
+  label?: LabelConfig;
 }
 
 export type RowParser = (row: unknown, ctx: RowContext) => SourceRow;
