@@ -56,7 +56,11 @@ withCommon(program.command('data').description('generate / load and tokenise the
 
 program.command('prepare').description('load, check, split, tokenise the data into the prepared-data cache and report what happened (no backend needed)')
   .requiredOption('-c, --config <path>', 'experiment config (JSON) whose "data" section to prepare')
-  .action(async (o: { config: string }) => prepare(loadExperimentConfig(o.config), log));
+  .option('--report <path>', 'where the pruning report goes (default: runs/<experiment name>/pruning-report.json)')
+  .action(async (o: { config: string; report?: string }) => {
+    const config = loadExperimentConfig(o.config);
+    await prepare(config, o.report ?? join('runs', config.name, 'pruning-report.json'), log);
+  });
 
 withCommon(program.command('sft').description('supervised fine-tuning from scratch on the demonstrations'))
   .action(async (o: CommonOptions) => sftStage(await context(o)));

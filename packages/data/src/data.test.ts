@@ -91,14 +91,16 @@ test('degree variant sets: chosen side only by default, the worst response for "
   const config = SyntheticDataConfigSchema.parse({ source: 'synthetic', task: 'dialogue', sftExamples: 5, preferencePairs: 5, evalPrompts: 3 });
   const lists = prepareSynthetic(config, 1).preferences.map(pairAsList);
   const set = buildDegreeVariantSet(lists, DegreeConfigSchema.parse({}), 1);
-  assert.equal(set.variants[0].chosen!.length, 4);
+  // the synthetic responses are all content words, so the last level (every key phrase cut) is empty and left out
+  assert.deepEqual(set.variants[0].chosen!.map((v) => v.level), [0, 1, 2]);
   assert.equal(set.variants[0].chosen![0].text, lists[0].responses[0]);
+  assert.ok(set.summary.levelsLeftOut.empty >= 5, 'every response loses at least its empty last level');
   assert.equal(set.variants[0].rejected, undefined);
   assert.deepEqual(set.summary.meanPhrasesRemoved[0], 0);
   assert.ok(set.summary.meanPhrasesRemoved[3] > set.summary.meanPhrasesRemoved[1]);
   const both = buildDegreeVariantSet(lists, DegreeConfigSchema.parse({ target: 'both', degrees: 3 }), 1);
   assert.equal(both.variants[0].rejected![0].text, lists[0].responses[1]);
-  assert.equal(both.variants[0].rejected!.length, 3);
+  assert.ok(both.variants[0].rejected!.length >= 2 && both.variants[0].rejected!.length <= 3);
   assert.deepEqual(set, buildDegreeVariantSet(lists, DegreeConfigSchema.parse({}), 1));
   assert.throws(() => DegreeConfigSchema.parse({ degrees: 1 }));
 });

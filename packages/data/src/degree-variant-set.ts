@@ -1,9 +1,11 @@
 // SPO's degree variants for a whole preference set: for each ranked list (a pair is a list of two),
 // K levels of its best response ("chosen"), its worst ("rejected"), or both, seeded per response so
-// every method with the same degree settings trains on the same variants. The summary says what the
-// pruning did: key phrases per response, words removed per level, levels that came out the same.
+// every method with the same degree settings trains on the same variants. Only levels that differ from
+// the level above and are not empty are kept (distinctDegreeLevels); a response left with fewer than two
+// has no group. The summary says what the pruning did: key phrases per response, words removed per
+// level, and how many groups were rebuilt with fewer levels or dropped, and why.
 import { Rng } from '@spo/engine';
-import { degreeVariants } from './degree-variants.js';
+import { degreeVariants, distinctDegreeLevels, type LeftOutLevel } from './degree-variants.js';
 import { documentFrequency } from './key-content.js';
 import { wordTokens } from './words.js';
 import type { DegreeConfig } from './config.js';
@@ -11,7 +13,7 @@ import type { DegreeVariant, PreferenceList } from './records.js';
 
 export interface DegreeVariantSet {
   config: DegreeConfig;
-  /** Per list: the variants of its first and/or last response, level 0 first. */
+  /** Per list: the distinct levels of its first and/or last response, level 0 first (fewer than 2: no group). */
   variants: { chosen?: DegreeVariant[]; rejected?: DegreeVariant[] }[];
   summary: DegreeVariantSummary;
 }
@@ -28,6 +30,10 @@ export interface DegreeVariantSummary {
   distinctPerLevel: number[];
   /** Adjacent levels that came out as the same text (too few key phrases to tell apart). */
   indistinctLevels: number;
+  /** Responses whose group keeps fewer than K levels (but at least 2), and those with no group. */
+  groups: { full: number; rebuilt: number; dropped: number };
+  /** Levels left out of the groups, by why. */
+  levelsLeftOut: Record<LeftOutLevel, number>;
   /** The first few responses, with their key phrases removed level by level. */
   examples: { response: string; levels: { level: number; removed: string[]; text: string }[] }[];
 }
@@ -49,7 +55,8 @@ export function buildDegreeVariantSet(lists: readonly PreferenceList[], config: 
   const K = config.degrees;
   const s: DegreeVariantSummary = {
     responses: 0, keyPhrases: { mean: 0, responsesWithNone: 0 }, meanPhrasesRemoved: new Array(K).fill(0),
-    meanWordsRemoved: new Array(K).fill(0), distinctPerLevel: new Array(K).fill(0), indistinctLevels: 0, examples: [],
+    meanWordsRemoved: new Array(K).fill(0), distinctPerLevel: new Array(K).fill(0), indistinctLevels: 0,
+    groups: { full: 0, rebuilt: 0, dropped: 0 }, levelsLeftOut: { 'same-as-above': 0, empty: 0 }, examples: [],
   };
   const words = (text: string) => wordTokens(text).filter((t) => t.isWord).length;
   const make = (text: string, key: string) => {
@@ -66,7 +73,12 @@ export function buildDegreeVariantSet(lists: readonly PreferenceList[], config: 
       else s.indistinctLevels++;
     });
     if (s.examples.length < EXAMPLES) s.examples.push({ response: text, levels: v.slice(1).map(({ level, removed, text }) => ({ level, removed, text })) });
-    return v;
+    const { kept, leftOut } = distinctDegreeLevels(v);
+    for (const l of leftOut) s.levelsLeftOut[l.why]++;
+    if (kept.length < 2) s.groups.dropped++;
+    else if (kept.length < K) s.groups.rebuilt++;
+    else s.groups.full++;
+    return kept;
   };
   const variants = lists.map((l, i) => ({
     chosen: config.target !== 'rejected' ? make(l.responses[0], `chosen/${i}`) : undefined,

@@ -7,6 +7,7 @@ import type { Rng } from '@spo/engine';
 import { rakePhrases, type KeyPhrase } from './rake.js';
 import { ENGLISH_STOPWORDS } from './stopwords.js';
 import { wordTokens, isContentWord } from './words.js';
+import { insideAny, listMarkerRanges } from './list-items.js';
 
 export const KEY_CONTENT_EXTRACTORS = ['rake', 'tfidf', 'random'] as const;
 export type KeyContentExtractor = (typeof KEY_CONTENT_EXTRACTORS)[number];
@@ -67,5 +68,8 @@ export function keyPhrases(text: string, options: KeyContentOptions, rng: Rng): 
       phrases = rng.shuffle(wordPhrases(text, () => 0));
       break;
   }
+  // a list's numbering is structure, not content
+  const markers = listMarkerRanges(text);
+  if (markers.length) phrases = phrases.map((p) => ({ ...p, spans: p.spans.filter((s) => !insideAny(markers, s.start, s.end)) })).filter((p) => p.spans.length);
   return phrases.slice(0, Math.ceil(options.keyShare * phrases.length));
 }

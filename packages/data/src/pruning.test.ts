@@ -23,6 +23,55 @@ test('cutting key content out of prose leaves it well formed, and touches nothin
   assert.equal(cut('alice likes tea . bob owns boats .', 'boats'), 'alice likes tea . bob owns .');
 });
 
+test('lists keep their markers and lose emptied items; emphasis and code markers are never left empty', () => {
+  assert.equal(cut('Steps:\n1. Boil water.\n2. Add tea.\n3. Wait a minute.', 'Boil water'), 'Steps:\n2. Add tea.\n3. Wait a minute.');
+  assert.equal(cut('Steps:\n1. Boil the water.\n2. Add tea.', 'Boil'), 'Steps:\n1. The water.\n2. Add tea.');
+  assert.equal(cut('Steps:\n1. Boil water.\n2. Add tea.', '1', 'Add'), 'Steps:\n1. Boil water.\n2. Tea.', 'a marker is never cut on its own');
+  assert.equal(cut('Steps:\n* Boil water.\n* Add tea.', 'Boil water'), 'Steps:\n* Add tea.');
+  assert.equal(cut('You can:\n  a) buy apples\n  b) eat pears', 'buy apples'), 'You can:\n  b) eat pears');
+  assert.equal(cut('Try **green tea** today.', 'green tea'), 'Try today.');
+  assert.equal(cut('**Green tea** is good.', 'Green tea'), 'Is good.');
+  assert.equal(cut('Use `npm ci` to install.', 'npm ci'), 'Use to install.');
+  assert.equal(cut('It is _very_ good.', 'very'), 'It is good.');
+  assert.equal(cut('Read **this** and *that* now.', 'that'), 'Read **this** and now.');
+  assert.equal(cut('Keep **bold words** here.', 'bold'), 'Keep **words** here.', 'emphasis with words left keeps its markers');
+  assert.equal(cut('Call __init__ first.', 'first'), 'Call __init__.');
+  // a list number is never key content
+  const numbered = 'Steps:\n1. Boil water.\n2. Add tea.\n3. Stir slowly.';
+  for (const extractor of ['rake', 'tfidf', 'random'] as const) {
+    const phrases = keyPhrases(numbered, { extractor, keyShare: 1, documentFrequency: documentFrequency([numbered]) }, new Rng(1));
+    assert.ok(phrases.every((p) => !/^\d+$/.test(p.phrase)), `${extractor}: ${phrases.map((p) => p.phrase)}`);
+  }
+});
+
+test('degree groups use only distinct, non-empty levels: rebuilt with fewer, or dropped, and counted', () => {
+  const lists = [
+    { prompt: '', responses: ['You could visit the old market in the morning, because the fresh bread there is very good.', 'x'] }, // the last level cuts every content word
+    { prompt: '', responses: ['Paris is lovely.', 'x'] }, // two key phrases for four levels
+    { prompt: '', responses: ['Tea.', 'x'] }, // one phrase: level 1 already empties it
+    { prompt: '', responses: ['Boil the water first. Then steep the green tea, and wait for it. Serve it to them.', 'x'] },
+  ];
+  const set = buildDegreeVariantSet(lists, DegreeConfigSchema.parse({ degrees: 4 }), 1);
+  for (const [i, v] of set.variants.entries()) {
+    const levels = v.chosen!;
+    assert.equal(levels[0].level, 0);
+    for (let k = 1; k < levels.length; k++) {
+      assert.notEqual(levels[k].text, levels[k - 1].text, `#${i}: level ${levels[k].level} repeats the level above`);
+      assert.ok(levels[k].level > levels[k - 1].level && levels[k].text.trim() !== '', `#${i}: ${JSON.stringify(levels)}`);
+    }
+  }
+  assert.deepEqual(set.variants[0].chosen!.map((v) => v.level), [0, 1, 2], 'the emptied last level is left out');
+  assert.deepEqual(set.variants[1].chosen!.map((v) => v.level), [0, 1], 'two phrases: levels 1 and 2 cut one each, level 3 empties it');
+  assert.deepEqual(set.variants[2].chosen!.map((v) => v.level), [0], 'a response emptied at level 1 has no group');
+  assert.deepEqual(set.summary.groups, { full: 0, rebuilt: 3, dropped: 1 });
+  const left = set.summary.levelsLeftOut;
+  assert.equal(left.empty + left['same-as-above'], 4 * 3 - (2 + 1 + 0 + 2), 'every level not kept is counted once');
+  // with half the phrases as key content the last level keeps the rest: a full group of four
+  const half = buildDegreeVariantSet([lists[3]], DegreeConfigSchema.parse({ degrees: 4, keyShare: 0.5 }), 1);
+  assert.deepEqual(half.variants[0].chosen!.map((v) => v.level), [0, 1, 2, 3]);
+  assert.deepEqual(half.summary.groups, { full: 1, rebuilt: 0, dropped: 0 });
+});
+
 test('RAKE on prose: phrases end at stop words, punctuation and line breaks; repeats are one phrase', () => {
   const phrases = rakePhrases('Green tea is healthy.\nGreen tea tastes bitter, sadly.');
   assert.deepEqual(phrases.map((p) => p.phrase), ['Green tea tastes bitter', 'Green tea', 'healthy', 'sadly']);

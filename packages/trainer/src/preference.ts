@@ -3,16 +3,15 @@
 // SPO's degree variants) in one concatenated forward, and the method's loss
 //   L = L_align + w · NLL(y_w) + λ · L_degree + η · KL(π ‖ π_ref)
 // where each added term is present only if the method asks for it.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf, matMul2d, writeJsonAtomic } from '@spo/engine';
+import { tf } from '@spo/engine';
 import { sequenceLogProbs, saveCheckpoint, writeCheckpointFiles, type CausalLM } from '@spo/model';
-import { buildDegreeVariantSet, encodeSequence, padBatch, type PreferenceList, type TokenizedSequence, type TextTokenizer } from '@spo/data';
-import { chosenNll, degreeLoss, degreeRankLoss, preferenceLoss, type DegreeLossOutput, type PairLossOutput } from '@spo/losses';
+import { encodeSequence, padBatch, type PreferenceList, type TokenizedSequence, type TextTokenizer } from '@spo/data';
+import { chosenNll, preferenceLoss, type PairLossOutput } from '@spo/losses';
 import type { TrainConfig } from './config.js';
 import type { MethodConfig } from './method.js';
-import { batchTensors, meanPool } from './batch-tensors.js';
-import { createDegreeHead, degreeHeadLogits } from './degree-head.js';
+import { batchTensors } from './batch-tensors.js';
+import { SpoDegreeTerm, type DegreeRows } from './spo-degree-term.js';
 import { KlRegularizer } from './kl-regularizer.js';
 import { referenceLogProbs } from './reference-cache.js';
 import { trainLoop, type StepLoss, type TrainSummary } from './train-loop.js';
@@ -34,17 +33,13 @@ export interface PreferenceArgs {
   log?: (line: string) => void;
 }
 
-/** The K variants of one response as sequences, level 0 first (level 0 is the response itself). */
-type DegreeGroup = { column: number; levels: TokenizedSequence[] };
-
-/** Sequences of one forward: rows, and where each group of a batch sits in them. */
+/** Sequences of one forward: rows, and where SPO's degree groups sit in them. */
 interface BatchLayout {
   rows: TokenizedSequence[];
   /** Row of response j of batch example b: j * B + b. */
   responses: number;
   mismatchedStart: number;
-  /** Row indices of each degree group's K levels, level 0 first. */
-  degreeGroups: number[][];
+  degree?: DegreeRows;
 }
 
 export function trainPreference(a: PreferenceArgs): TrainSummary {
@@ -65,17 +60,7 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
   const reference = loss.usesReference ? referenceLogProbs(a.dir, a.reference, a.tokenizer.padId, sequences, mismatched, a.log) : undefined;
 
   const spo = a.method.spo;
-  const degreeGroups: DegreeGroup[][] = a.examples.map(() => []);
-  if (spo) {
-    const set = buildDegreeVariantSet(a.examples, spo, a.seed);
-    writeFileSync(join(a.dir, 'degree-variants.jsonl'), set.variants.map((v, i) => JSON.stringify({ prompt: a.examples[i].prompt, ...v })).join('\n') + '\n');
-    writeJsonAtomic(join(a.dir, 'degree-variants-summary.json'), { config: set.config, ...set.summary });
-    set.variants.forEach((v, i) => {
-      if (v.chosen) degreeGroups[i].push({ column: 0, levels: v.chosen.map((x) => encode(a.examples[i].prompt, x.text)) });
-      if (v.rejected) degreeGroups[i].push({ column: n - 1, levels: v.rejected.map((x) => encode(a.examples[i].prompt, x.text)) });
-    });
-  }
-  const head = spo?.head === 'linear' ? createDegreeHead(a.policy.config.dModel, spo.degrees, a.seed) : new Map<string, tf.Variable>();
+  const degree = spo ? new SpoDegreeTerm(spo, a.examples, encode, { seed: a.seed, dModel: a.policy.config.dModel, dir: a.dir }) : undefined;
   const kl = a.method.kl ? new KlRegularizer({
     policy: a.policy, reference: a.reference, tokenizer: a.tokenizer, prompts: a.klPrompts ?? a.examples.map((e) => e.prompt), config: a.method.kl, seed: a.seed, dir: a.dir,
   }) : undefined;
@@ -87,31 +72,7 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
     for (let j = 0; j < n; j++) for (const i of indices) rows.push(sequences[i][j]);
     const mismatchedStart = rows.length;
     if (mismatched) for (const i of indices) rows.push(mismatched[i]);
-    const groups: number[][] = [];
-    indices.forEach((i, b) => {
-      for (const g of degreeGroups[i]) {
-        const at = [g.column * B + b];
-        for (const v of g.levels.slice(1)) at.push(rows.push(v) - 1);
-        groups.push(at);
-      }
-    });
-    return { rows, responses: n * B, mismatchedStart, degreeGroups: groups };
-  };
-
-  /** SPO's degree loss on the groups of a forward, through the configured head. */
-  const degreeTerm = (l: BatchLayout, hidden: tf.Tensor3D, tokenMask: tf.Tensor2D, meanLogProbs: tf.Tensor1D): { out: DegreeLossOutput; levels: tf.Tensor1D } => {
-    const K = spo!.degrees, R = l.rows.length, G = l.degreeGroups.length;
-    const select = new Float32Array(G * K * R);
-    l.degreeGroups.flat().forEach((r, j) => (select[j * R + r] = 1));
-    const selectT = tf.tensor2d(select, [G * K, R]);
-    const levels = tf.tensor1d(l.degreeGroups.flatMap(() => Array.from({ length: K }, (_, k) => k)), 'int32');
-    if (spo!.head === 'linear') {
-      // one-hot matmul instead of gather: gather has no gradient on WASM
-      const pooled = matMul2d(selectT, meanPool(hidden, tokenMask));
-      return { out: degreeLoss(degreeHeadLogits(head, pooled), levels), levels };
-    }
-    const scores = tf.reshape(matMul2d(selectT, tf.reshape(meanLogProbs, [R, 1]) as tf.Tensor2D), [G, K]) as tf.Tensor2D;
-    return { out: degreeRankLoss(scores), levels };
+    return { rows, responses: n * B, mismatchedStart, degree: degree?.addRows(indices, rows) };
   };
 
   const lossFn = (indices: number[], countTokens: (n: number) => void, step: number): StepLoss => {
@@ -160,12 +121,14 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
       metrics['sft/nll'] = nll;
       terms.push(tf.mul(nll, a.method.sftWeight) as tf.Scalar);
     }
-    if (spo) {
-      const { out: degree, levels } = degreeTerm(l, out.hidden, t.tokenMask, lp.mean);
-      const degreeMean = tf.mean(degree.losses) as tf.Scalar;
-      metrics['degree/loss'] = degreeMean;
-      metrics['degree/accuracy'] = tf.mean(tf.cast(tf.equal(degree.predicted, levels), 'float32')) as tf.Scalar;
-      terms.push(tf.mul(degreeMean, spo.lambda) as tf.Scalar);
+    if (degree && l.degree!.groups.length) {
+      const d = degree.term(l.degree!, { hidden: out.hidden, tokenMask: t.tokenMask, meanLogProbs: lp.mean, rowCount: l.rows.length });
+      metrics['degree/loss'] = d.loss;
+      metrics['degree/accuracy'] = d.accuracy;
+      terms.push(tf.mul(d.loss, spo!.lambda) as tf.Scalar);
+    } else if (degree) { // no response of this batch has two distinct levels: the metrics keep their places
+      metrics['degree/loss'] = tf.scalar(0);
+      metrics['degree/accuracy'] = tf.scalar(NaN);
     }
     if (kl) {
       const estimate = kl.term(step, countTokens);
@@ -183,7 +146,7 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
     config: a.config,
     seed: a.seed,
     datasetSize: a.examples.length,
-    variables: new Map([...a.policy.params, ...head]),
+    variables: new Map([...a.policy.params, ...(degree?.head ?? [])]),
     stopAfter: a.stopAfter,
     log: a.log,
     writeModel: (d) => writeCheckpointFiles(d, a.policy, a.tokenizer.files()),
@@ -192,42 +155,22 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
   });
   kl?.dispose();
   if (summary.steps === a.config.steps) {
-    if (spo) {
-      const confusion = degreeConfusion(a.examples.length, layout, (l) => {
-        const batch = padBatch(l.rows, a.tokenizer.padId);
-        const t = batchTensors(batch);
-        const out = a.policy.forward(t.ids, { logitsFrom: t.logitsFrom });
-        const { out: degree, levels } = degreeTerm(l, out.hidden, t.tokenMask, sequenceLogProbs(out.logits, t.ids, t.responseMask).mean);
-        return [degree.predicted.dataSync(), levels.dataSync()];
-      }, spo.degrees);
-      writeJsonAtomic(join(a.dir, 'degree-confusion.json'), { head: spo.head, ...confusion });
-      a.log?.(`[${a.method.name}] degree accuracy of the final model on ${confusion.groups} responses: ${confusion.accuracy.toFixed(3)}; confusion (rows: true level, columns: predicted): ${JSON.stringify(confusion.counts)}`);
+    if (degree) {
+      const confusion = degree.confusion(a.examples.length, (indices) => {
+        const l = layout(indices);
+        return {
+          rows: l.degree!,
+          inputs: () => {
+            const t = batchTensors(padBatch(l.rows, a.tokenizer.padId));
+            const out = a.policy.forward(t.ids, { logitsFrom: t.logitsFrom });
+            return { hidden: out.hidden, tokenMask: t.tokenMask, meanLogProbs: sequenceLogProbs(out.logits, t.ids, t.responseMask).mean, rowCount: l.rows.length };
+          },
+        };
+      }, a.dir);
+      a.log?.(`[${a.method.name}] degree accuracy of the final model on ${confusion.variants} variants of ${confusion.groups} responses: ${confusion.accuracy.toFixed(3)}; confusion (rows: true level, columns: predicted): ${JSON.stringify(confusion.counts)}`);
     }
     saveCheckpoint(join(a.dir, 'final'), a.policy, a.tokenizer.files());
   }
-  for (const v of head.values()) v.dispose();
+  degree?.dispose();
   return summary;
-}
-
-export interface DegreeConfusion {
-  groups: number;
-  /** counts[true level][predicted level] */
-  counts: number[][];
-  accuracy: number;
-}
-
-/** The degree head's confusion between levels on the first (up to) 256 examples' degree groups. */
-function degreeConfusion(examples: number, layout: (indices: number[]) => BatchLayout, predict: (l: BatchLayout) => [ArrayLike<number>, ArrayLike<number>], K: number): DegreeConfusion {
-  const counts = Array.from({ length: K }, () => new Array<number>(K).fill(0));
-  let groups = 0;
-  const all = Array.from({ length: Math.min(examples, 256) }, (_, i) => i);
-  for (let start = 0; start < all.length; start += 16) {
-    const l = layout(all.slice(start, start + 16));
-    groups += l.degreeGroups.length;
-    let predicted: ArrayLike<number> = [], levels: ArrayLike<number> = [];
-    tf.tidy(() => void ([predicted, levels] = predict(l)));
-    for (let j = 0; j < levels.length; j++) counts[levels[j]][predicted[j]]++;
-  }
-  const correct = counts.reduce((s, row, k) => s + row[k], 0);
-  return { groups, counts, accuracy: correct / Math.max(1, groups * K) };
 }

@@ -76,7 +76,8 @@ for (const loss of PREFERENCE_LOSS_NAMES) {
       assert.equal(existsSync(join(dir, 'reference-logps.json')), PREFERENCE_LOSSES[loss].usesReference);
       if (withSpo) {
         const confusion = JSON.parse(readFileSync(join(dir, 'degree-confusion.json'), 'utf8'));
-        assert.equal(confusion.counts.flat().reduce((x: number, y: number) => x + y, 0), confusion.groups * 4);
+        assert.equal(confusion.counts.flat().reduce((x: number, y: number) => x + y, 0), confusion.variants);
+        assert.ok(confusion.variants >= 2 * confusion.groups && confusion.variants <= 4 * confusion.groups);
       }
     });
   }
@@ -87,7 +88,7 @@ test('SPO with the logprob-rank head, on the rejected side, K = 3, plus an SFT t
   assert.ok(Number.isFinite(summary.final['degree/loss']) && Number.isFinite(summary.final['sft/nll']));
   const confusion = JSON.parse(readFileSync(join(dir, 'degree-confusion.json'), 'utf8'));
   assert.equal(confusion.counts.length, 3);
-  assert.equal(confusion.groups, 2 * 32); // both sides of every pair
+  assert.ok(confusion.groups > 32 && confusion.groups <= 2 * 32, `${confusion.groups} groups`); // both sides of (almost) every pair
 });
 
 test('KL regulariser: kl/policy_ref is 0 while the policy equals the reference, then positive; pools resampled and saved', () => {
