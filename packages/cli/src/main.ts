@@ -12,7 +12,7 @@ import { trainStage } from './stages/train-stage.js';
 import { rewardModelStage } from './stages/rm-stage.js';
 import { evalStage } from './stages/eval-stage.js';
 import { reportStage } from './stages/report-stage.js';
-import { PROMPT_FORMATS, startChatServer, type PromptFormat } from './serve/chat-server.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUEUE, PROMPT_FORMATS, startChatServer, type PromptFormat } from './serve/chat-server.js';
 
 interface CommonOptions {
   config: string;
@@ -97,9 +97,12 @@ program.command('serve').description('an OpenAI-compatible chat-completions serv
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 8000)
   .addOption(new Option('--format <format>', 'how messages become the prompt: raw (the last user message), hh (Human:/Assistant:), template (the tokenizer\'s chat template)').choices([...PROMPT_FORMATS]).default('raw'))
-  .option('--model-name <name>', 'the model id the server reports')
+  .option('--model-name <name>', 'the model id the server reports and requests must name (default: the checkpoint folder\'s last two names)')
+  .option('--max-body-bytes <n>', 'largest request body accepted; larger ones get a 413', (v) => Number.parseInt(v, 10), DEFAULT_MAX_BODY_BYTES)
+  .option('--max-queue <n>', 'requests waiting or in progress before new ones get a 503 with Retry-After', (v) => Number.parseInt(v, 10), DEFAULT_MAX_QUEUE)
   .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKEND_NAMES]))
-  .action(async (o: { checkpoint: string; host: string; port: number; format: PromptFormat; modelName?: string; backend?: BackendRequest }) => {
+  .action(async (o: { checkpoint: string; host: string; port: number; format: PromptFormat; modelName?: string; maxBodyBytes: number; maxQueue: number; backend?: BackendRequest }) => {
+    for (const [flag, v] of [['--max-body-bytes', o.maxBodyBytes], ['--max-queue', o.maxQueue]] as const) if (!Number.isInteger(v) || v < 1) throw new Error(`${flag} must be a whole number above 0`);
     await initBackend(o.backend, log);
     const server = await startChatServer({ ...o, log });
     process.once('SIGINT', () => void server.close().then(() => process.exit(0)));

@@ -38,7 +38,7 @@ test('pipeline: oracle, reward-model and judge win rates for every method, and t
   await sftStage(ctx);
   await rewardModelStage(ctx);
   for (const m of ctx.config.methods) await trainStage(ctx, m.name);
-  const judge = await startChatServer({ checkpoint: join(root, 'runs', 'sft', 'final'), host: '127.0.0.1', port: 0, format: 'raw', log: () => {} });
+  const judge = await startChatServer({ checkpoint: join(root, 'runs', 'sft', 'final'), host: '127.0.0.1', port: 0, format: 'raw', modelName: 'sft', log: () => {} });
   try {
     ctx.config = parseExperimentConfig({ ...raw, eval: { ...raw.eval, judge: { baseUrl: judge.url, model: 'sft', maxTokens: 4, template: 'summarization', cacheDir: join(root, 'judge-cache') } } }, 'tiny');
     await evalStage(ctx);
