@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseExperimentConfig, stageHashes } from './index.js';
 
@@ -97,4 +98,14 @@ test('the Nx plugin gives every experiment its stage targets, one train target p
   assert.equal(project.targets['train-rm'].command, 'tsx packages/cli/src/main.ts train --stage rm --config experiments/quickstart/config.json');
   assert.equal(project.targets['train-dpo-spo'].command, 'tsx packages/cli/src/main.ts train --method dpo-spo --config experiments/quickstart/config.json');
   assert.deepEqual(project.targets['train-dpo-spo'].outputs, ['{workspaceRoot}/runs/quickstart/dpo-spo']);
+});
+
+test('spo --version prints the version and the commit; spo data without a config says what to pass', () => {
+  const spo = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./main.ts', import.meta.url)), ...args], { encoding: 'utf8' });
+  const version = spo('--version');
+  assert.equal(version.status, 0, version.stderr);
+  assert.match(version.stdout.trim(), /^spo-lab \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(\+changes)?|unknown: not a git checkout)\)$/);
+  const data = spo('data');
+  assert.equal(data.status, 1);
+  assert.match(data.stderr, /data needs --config <path> .*; to download a public dataset: spo data fetch <name>/);
 });

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { BACKEND_NAMES, initBackend, type BackendRequest } from '@spo/engine';
 import { PREFERENCE_LOSSES } from '@spo/losses';
+import { fetchDataset, publicDataset, PUBLIC_DATASETS } from '@spo/data';
 import { loadExperimentConfig } from './experiment-config.js';
+import { versionLine } from './version.js';
 import type { StageContext } from './stages/context.js';
 import { dataStage } from './stages/data-stage.js';
 import { prepare } from './prepare-command.js';
@@ -38,9 +40,10 @@ async function context(o: CommonOptions): Promise<StageContext> {
   };
 }
 
-function withCommon(cmd: Command): Command {
+function withCommon(cmd: Command, configRequired = true): Command {
+  const config = new Option('-c, --config <path>', 'experiment config (JSON), e.g. experiments/quickstart/config.json');
   return cmd
-    .requiredOption('-c, --config <path>', 'experiment config (JSON), e.g. experiments/quickstart/config.json')
+    .addOption(configRequired ? config.makeOptionMandatory() : config)
     .option('--run-dir <dir>', 'where stage outputs go (default: runs/<experiment name>)')
     .option('--report-dir <dir>', 'where tables go (default: reports/<experiment name>)')
     .addOption(new Option('--backend <name>', `TensorFlow.js backend (default: $SPO_BACKEND or the fastest that loads)`).choices(['auto', ...BACKEND_NAMES]))
@@ -49,10 +52,27 @@ function withCommon(cmd: Command): Command {
 
 const program = new Command('spo')
   .description('Preference-optimisation experiments: SPO, the DPO family, Soft Preference Optimization.')
+  .version(versionLine(), '-V, --version', 'print the version and the commit the code came from')
   .showHelpAfterError();
 
-withCommon(program.command('data').description('generate / load and tokenise the data: SFT demonstrations, pairs, ranked lists, eval prompts'))
-  .action(async (o: CommonOptions) => dataStage(await context(o)));
+// `data` needs --config, but its `fetch` subcommand does not: commander checks a parent's mandatory options for its subcommands
+const data = withCommon(program.command('data').description('generate / load and tokenise the data: SFT demonstrations, pairs, ranked lists, eval prompts (or: data fetch)'), false)
+  .action(async (o: CommonOptions) => {
+    if (!o.config) throw new Error('data needs --config <path> (e.g. experiments/quickstart/config.json); to download a public dataset: spo data fetch <name>');
+    await dataStage(await context(o));
+  });
+
+data.command('fetch').description(`put public preference datasets under data/<name>, sha256-checked: ${PUBLIC_DATASETS.map((d) => d.name).join(', ')} (or "all")`)
+  .argument('<names...>', 'dataset names, or "all"')
+  .option('--from <dir>', 'a local mirror folder holding <name>/<files> (no network), e.g. ../shared/data')
+  .option('--to <dir>', 'where datasets go (each in <dir>/<name>)', 'data')
+  .action(async (names: string[], o: { from?: string; to: string }) => {
+    const datasets = names.includes('all') ? PUBLIC_DATASETS : names.map(publicDataset);
+    for (const d of datasets) {
+      log(`[fetch] ${d.name}: ${d.description} (${d.license})`);
+      await fetchDataset(d, { to: join(o.to, d.name), from: o.from ? join(o.from, d.name) : undefined, log });
+    }
+  });
 
 program.command('prepare').description('load, check, split, tokenise the data into the prepared-data cache and report what happened (no backend needed)')
   .requiredOption('-c, --config <path>', 'experiment config (JSON) whose "data" section to prepare')

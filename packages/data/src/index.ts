@@ -47,3 +47,7 @@ export { prepareSynthetic, prepareDataset, writePreparedDataset, readPreparedDat
 export type { PreparedDataset, DatasetManifest } from './prepared-dataset.js';
 export { buildDegreeVariantSet } from './degree-variant-set.js';
 export type { DegreeVariantSet, DegreeVariantSummary } from './degree-variant-set.js';
+export { PUBLIC_DATASETS, publicDataset } from './fetch/public-datasets.js';
+export type { PublicDataset, PublicFile } from './fetch/public-datasets.js';
+export { fetchDataset } from './fetch/fetch-dataset.js';
+export type { FetchOptions, FetchResult } from './fetch/fetch-dataset.js';

@@ -7,6 +7,7 @@
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { missingDataFile } from './fetch/public-datasets.js';
 import { checksumProblems, configHash, readJsonFile, writeChecksums, writeDirAtomic } from '@spo/engine';
 import { buildSyntheticDataset } from './synthetic/build-dataset.js';
 import { syntheticTask } from './synthetic/tasks.js';
@@ -93,7 +94,7 @@ function assemble(config: DataConfig, seed: number, sources: DatasetManifest['so
 }
 
 async function fileDigest(path: string): Promise<{ path: string; sha256: string }> {
-  if (!existsSync(path)) throw new Error(`data.files: ${path} does not exist (paths are relative to the directory you run spo or nx from)`);
+  if (!existsSync(path)) throw missingDataFile(path);
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return { path, sha256: hash.digest('hex') };

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { BadRowError, BadRowTally, type BadRowReport, type OnBadRow } from './bad-rows.js';
 import { SOURCE_FORMATS, type SourceFormatName } from './source-formats.js';
 import type { RawRow } from './read-rows.js';
+import { missingDataFile } from '../fetch/public-datasets.js';
 import type { FieldNames, SourceRow } from './source-row.js';
 import type { PromptRenderer } from './prompt-format.js';
 import type { LabelConfig } from './labels.js';
@@ -63,7 +64,7 @@ export async function loadSourceFiles(o: LoadSourceOptions): Promise<{ rows: Sou
   let rowsRead = 0;
   let fieldsSeen: string[] = [];
   for (const file of o.files) {
-    if (!existsSync(file)) throw new Error(`data.files: ${file} does not exist (paths are relative to the directory you run spo or nx from)`);
+    if (!existsSync(file)) throw missingDataFile(file);
     const stats = { file, rowsRead: 0, rowsKept: 0 };
     files.push(stats);
     const reading = format.read(file, o.delimiter);

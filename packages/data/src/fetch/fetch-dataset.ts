@@ -1,0 +1,66 @@
+// Putting a public dataset's files in place: each file is checked against its size and sha256 and
+// written atomically, from a local mirror folder (`from`, for machines without the network) or from
+// its URL. Files already in place with the right sha256 are kept; nothing half-downloaded or
+// unverified is ever left where a run would read it.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256File, writeFileAtomic } from '@spo/engine';
+import type { PublicDataset, PublicFile } from './public-datasets.js';
+
+export interface FetchOptions {
+  /** Folder the dataset goes into (its files at their relative paths). */
+  to: string;
+  /** A local mirror holding the same relative paths; the network is not used. */
+  from?: string;
+  log?: (line: string) => void;
+}
+
+export interface FetchResult {
+  file: string;
+  how: 'kept' | 'mirror' | 'downloaded';
+}
+
+function check(f: PublicFile, bytes: Uint8Array, source: string): void {
+  if (bytes.length !== f.bytes) throw new Error(`${source}: ${bytes.length} bytes, ${f.path} should have ${f.bytes}; the copy is cut short or another version`);
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  if (sha !== f.sha256) throw new Error(`${source}: sha256 ${sha} is not ${f.path}'s ${f.sha256}; the copy is damaged or another version`);
+}
+
+async function download(f: PublicFile): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(f.url, { redirect: 'follow' });
+  } catch (error) {
+    throw new Error(`could not download ${f.url} (${(error as Error).cause ? ((error as Error).cause as Error).message : (error as Error).message}); offline, put a copy in a folder and pass it with --from`, { cause: error });
+  }
+  if (!response.ok) throw new Error(`could not download ${f.url}: HTTP ${response.status}; pass a local copy with --from`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+export async function fetchDataset(d: PublicDataset, o: FetchOptions): Promise<FetchResult[]> {
+  const log = o.log ?? (() => {});
+  const results: FetchResult[] = [];
+  for (const f of d.files) {
+    const target = join(o.to, f.path);
+    if (existsSync(target) && sha256File(target) === f.sha256) {
+      results.push({ file: target, how: 'kept' });
+      continue;
+    }
+    let bytes: Uint8Array;
+    if (o.from) {
+      const source = join(o.from, f.path);
+      if (!existsSync(source)) throw new Error(`the mirror ${o.from} has no ${f.path} (expected ${source})`);
+      bytes = readFileSync(source);
+      check(f, bytes, source);
+    } else {
+      log(`[fetch] ${d.name}: downloading ${f.url} (${(f.bytes / 1e6).toFixed(1)} MB)`);
+      bytes = await download(f);
+      check(f, bytes, f.url);
+    }
+    writeFileAtomic(target, bytes);
+    results.push({ file: target, how: o.from ? 'mirror' : 'downloaded' });
+  }
+  log(`[fetch] ${d.name}: ${results.length} files in ${o.to} (${results.filter((r) => r.how === 'kept').length} already there), sha256 checked`);
+  return results;
+}
