@@ -54,7 +54,7 @@ export function referenceLogProbs(
     log?.(`[reference] recomputing ${path}: ${why}`);
   }
   const flat = responses.flat();
-  const scores = scoreSequences(reference, [...flat, ...(mismatched ?? [])], padId).sum;
+  const scores = scoreSequences(reference, [...flat, ...(mismatched ?? [])], padId, undefined, 'the reference pass').sum;
   let at = 0;
   const cache: ReferenceLogProbs = {
     examples: responses.length,

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { tf, initBackend } from '@spo/engine';
 import { CausalLM, loadCheckpoint } from '@spo/model';
 import { pairAsList, prepareSynthetic, SyntheticDataConfigSchema } from '@spo/data';
-import { TrainConfigSchema, trainSft, trainPreference, resolveMethod, readMetrics, trainLoop } from './index.js';
+import { TrainConfigSchema, trainSft, trainPreference, resolveMethod, readMetrics, trainLoop, scoreSequences } from './index.js';
+import { encodeSequence } from '@spo/data';
 
 await initBackend(undefined, () => {});
 const ds = prepareSynthetic(SyntheticDataConfigSchema.parse({ source: 'synthetic', task: 'summarization', sftExamples: 64, preferencePairs: 16, evalPrompts: 4 }), 1);
@@ -131,6 +132,13 @@ test('every way an allocation fails gets the out-of-memory message', () => {
       lossFn: () => { throw Object.assign(new Error(message), { name: 'RuntimeError' }); },
     }), /step 1: the WASM backend ran out of memory .* Halve batchSize and double gradAccumulation/, message);
   }
+});
+
+test('running out of memory in a scoring pass (the reference log-probs) names the batch and what to change', () => {
+  const sequences = ds.preferences.slice(0, 10).map((p) => encodeSequence(ds.tokenizer, p.prompt, p.chosen, 64));
+  const oom = { forward: () => { throw Object.assign(new Error('Aborted(). Build with -sASSERTIONS for more info.'), { name: 'RuntimeError' }); } } as unknown as CausalLM;
+  assert.throws(() => scoreSequences(oom, sequences, ds.tokenizer.padId, 4, 'the reference pass'),
+    /the reference pass: sequences 1-4 of 10 \(4 per batch, up to \d+ tokens\) ran out of memory.*Set SPO_SCORE_BATCH_SIZE to a smaller batch \(e\.g\. 1\)/);
 });
 
 test('the reference log-prob cache is recomputed when it was computed from something else or is damaged', () => {

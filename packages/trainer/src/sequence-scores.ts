@@ -1,6 +1,7 @@
 // Log-probs of many sequences under a model without gradients, batched: the frozen reference's
-// log-probs for preference training, and scoring for evaluation.
-import { tf } from '@spo/engine';
+// log-probs for preference training, and scoring for evaluation. Running out of memory here names the
+// batch, the heap and the knob: $SPO_SCORE_BATCH_SIZE (default 64 sequences).
+import { tf, isOutOfMemory, wasmHeapBytes, WASM_HEAP_LIMIT_BYTES } from '@spo/engine';
 import type { CausalLM } from '@spo/model';
 import { sequenceLogProbs } from '@spo/model';
 import { padBatch, type TokenizedSequence } from '@spo/data';
@@ -11,15 +12,35 @@ export interface SequenceScores {
   mean: Float32Array;
 }
 
-export function scoreSequences(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number, batchSize = 64): SequenceScores {
+/** Sequences per forward when scoring: $SPO_SCORE_BATCH_SIZE, else 64. */
+export function scoreBatchSize(): number {
+  const v = Number(process.env.SPO_SCORE_BATCH_SIZE ?? 64);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`SPO_SCORE_BATCH_SIZE must be a whole number above 0, got "${process.env.SPO_SCORE_BATCH_SIZE}"`);
+  return v;
+}
+
+export function scoreSequences(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number, batchSize = scoreBatchSize(), what = 'scoring'): SequenceScores {
   const sum = new Float32Array(sequences.length), mean = new Float32Array(sequences.length);
   for (let start = 0; start < sequences.length; start += batchSize) {
     const chunk = sequences.slice(start, start + batchSize);
-    const [s, m] = tf.tidy(() => {
-      const t = batchTensors(padBatch(chunk, padId));
-      const lp = sequenceLogProbs(model.forward(t.ids, { logitsFrom: t.logitsFrom }).logits, t.ids, t.responseMask);
-      return [lp.sum.dataSync(), lp.mean.dataSync()];
-    });
+    let s: ArrayLike<number>, m: ArrayLike<number>;
+    try {
+      [s, m] = tf.tidy(() => {
+        const t = batchTensors(padBatch(chunk, padId));
+        const lp = sequenceLogProbs(model.forward(t.ids, { logitsFrom: t.logitsFrom }).logits, t.ids, t.responseMask);
+        return [lp.sum.dataSync(), lp.mean.dataSync()];
+      });
+    } catch (error) {
+      if (!isOutOfMemory(error)) throw error;
+      const heap = wasmHeapBytes();
+      const longest = Math.max(...chunk.map((x) => x.ids.length));
+      throw new Error(
+        `${what}: sequences ${start + 1}-${start + chunk.length} of ${sequences.length} (${chunk.length} per batch, up to ${longest} tokens) ran out of memory` +
+          `${heap === undefined ? '' : ` (WASM heap ${Math.round(heap / 2 ** 20)} MiB of ${Math.round(WASM_HEAP_LIMIT_BYTES / 2 ** 20)})`}. ` +
+          `Set SPO_SCORE_BATCH_SIZE to a smaller batch (e.g. ${Math.max(1, Math.floor(chunk.length / 4))}) or lower data.maxPromptTokens / maxResponseTokens, and run again; finished stages are kept.`,
+        { cause: error },
+      );
+    }
     sum.set(s, start);
     mean.set(m, start);
   }
