@@ -20,3 +20,5 @@ export type { RewardScorer } from './reward-models/reward-scorer.js';
 export { ownRewardScorer } from './reward-models/own-reward-model.js';
 export { onnxRewardScorer } from './reward-models/onnx-reward-model.js';
 export type { OnnxRewardModelOptions } from './reward-models/onnx-reward-model.js';
+export { hierarchicalBootstrap, pairedComparison, outcome } from './stats/hierarchical-bootstrap.js';
+export type { SeedEstimate, PairedComparison } from './stats/hierarchical-bootstrap.js';

@@ -36,6 +36,19 @@ export class RewardModel {
     return tf.reshape(tf.matMul(atLast, this.scoreWeight, false, true), [B]) as tf.Tensor1D;
   }
 
+  /** Rewards of token sequences (each a prompt and response, unpadded), `batchSize` at a time, without gradients. */
+  score(sequences: readonly (readonly number[])[], padId: number, batchSize = 64): Float32Array {
+    const out = new Float32Array(sequences.length);
+    for (let start = 0; start < sequences.length; start += batchSize) {
+      const chunk = sequences.slice(start, start + batchSize);
+      const width = Math.max(...chunk.map((s) => s.length));
+      const ids = new Int32Array(chunk.length * width).fill(padId);
+      chunk.forEach((s, b) => ids.set(s, b * width));
+      out.set(tf.tidy(() => this.rewards(tf.tensor2d(ids, [chunk.length, width], 'int32'), chunk.map((s) => s.length)).dataSync()), start);
+    }
+    return out;
+  }
+
   dispose(): void {
     this.lm.dispose();
     this.scoreWeight.dispose();

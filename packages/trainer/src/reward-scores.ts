@@ -1,18 +1,10 @@
 // A reward model's score of many (prompt, response) pairs without gradients, batched.
-import { tf } from '@spo/engine';
 import type { RewardModel } from '@spo/model';
-import { encodeSequence, padBatch, type TextTokenizer } from '@spo/data';
+import { encodeSequence, type TextTokenizer } from '@spo/data';
 
 export function rewardScores(rm: RewardModel, tokenizer: TextTokenizer, prompts: readonly string[], responses: readonly string[], batchSize = 64): Float32Array {
   if (prompts.length !== responses.length) throw new Error(`rewardScores: ${prompts.length} prompts vs ${responses.length} responses`);
-  const sequences = prompts.map((p, i) => encodeSequence(tokenizer, p, responses[i], rm.lm.config.maxPositions));
-  const out = new Float32Array(sequences.length);
-  for (let start = 0; start < sequences.length; start += batchSize) {
-    const chunk = sequences.slice(start, start + batchSize);
-    const batch = padBatch(chunk, tokenizer.padId);
-    out.set(tf.tidy(() => rm.rewards(tf.tensor2d(batch.ids, [batch.rows, batch.width], 'int32'), chunk.map((s) => s.ids.length)).dataSync()), start);
-  }
-  return out;
+  return rm.score(prompts.map((p, i) => encodeSequence(tokenizer, p, responses[i], rm.lm.config.maxPositions).ids), tokenizer.padId, batchSize);
 }
 
 /** How a reward model orders held-out pairs: agreement with the labels and, where the pairs carry oracle rewards, with the oracle. */

@@ -1,7 +1,6 @@
 // The project's own reward model (`spo train --stage rm`): a checkpoint folder with a score head.
 import { loadRewardModel } from '@spo/model';
-import { loadTokenizer } from '@spo/data';
-import { rewardScores } from '@spo/trainer';
+import { encodeSequence, loadTokenizer } from '@spo/data';
 import type { RewardScorer } from './reward-scorer.js';
 
 export function ownRewardScorer(dir: string, batchSize = 64): RewardScorer {
@@ -9,7 +8,7 @@ export function ownRewardScorer(dir: string, batchSize = 64): RewardScorer {
   const tokenizer = loadTokenizer(dir);
   return {
     label: `own reward model (${dir})`,
-    score: async (prompts, responses) => rewardScores(model, tokenizer, prompts, responses, batchSize),
+    score: async (prompts, responses) => model.score(prompts.map((p, i) => encodeSequence(tokenizer, p, responses[i], model.lm.config.maxPositions).ids), tokenizer.padId, batchSize),
     dispose: () => model.dispose(),
   };
 }
