@@ -1,52 +1,83 @@
-// Nx plugin: every experiments/<name>/config.json becomes a project whose targets are the experiment's
-// stages: data -> sft -> train-<method> (one per method in the config) and train-rm (when the config has
-// a "rewardModel" section) -> eval -> report, and `run` (all of them). Each target calls the `spo` CLI,
-// declares the config and library sources as inputs and its run folder as output, so Nx caches finished
-// stages and reruns only what a change reaches. Experiments on data files (data.source "files") also
-// hash those files' contents into every target; they have no oracle, so they get eval and report only
-// when something else can score them (a reward model or an LLM judge) and otherwise stop at training.
-// An eval with an LLM judge is never cached by Nx: the judge's own cache makes a re-run cheap, and a
-// judged result depends on a remote model that Nx cannot hash.
-const { readFileSync } = require('node:fs');
-const { dirname, basename } = require('node:path');
+// Nx plugin: every experiments/<name>/config.json becomes a project named after its folder, whose
+// targets are the stages of its plan (`spo plan --json`):
+//   data[-<variant>] -> sft[-<variant>] -> train-rm[-<variant>]   per data variant (a point of the data grid)
+//   <run>                                                           per run: training then eval (e.g. dpo-spo.lambda=0.5.seed=3)
+//   report (every run) -> run;  compare (arguments forwarded to `spo compare`)
+// Each stage target's inputs are the library sources, that stage's own config hash (so editing one
+// grid value reruns only the runs it reaches) and the numerics path (backend, matmul addon, BLAS).
+// Outputs are what later stages and the report read, not intermediate checkpoints. An eval with an LLM
+// judge is never cached by Nx: the judge's own cache makes a re-run cheap, and its verdicts depend on a
+// remote model Nx cannot hash. The plan is cached in .nx/spo-plans, keyed by the config, its data
+// files and the sources, since working it out starts a TypeScript process.
+const { createHash } = require('node:crypto');
+const { execFileSync } = require('node:child_process');
+const { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } = require('node:fs');
+const { dirname, basename, join } = require('node:path');
 
-function stage(configPath, runDir, command, dependsOn, output, { parallel = false, dataFiles = false } = {}) {
+const CLI = 'packages/cli/src/main.ts';
+
+/** A digest of everything the plan depends on: the config, its data files, and every library source file. */
+function planKey(configPath, workspaceRoot) {
+  const h = createHash('sha256').update(readFileSync(join(workspaceRoot, configPath)));
+  const walk = (dir) => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      const s = statSync(p);
+      if (s.isDirectory()) walk(p);
+      else if (name.endsWith('.ts')) h.update(`${p}:${s.size}:${s.mtimeMs}`);
+    }
+  };
+  for (const pkg of readdirSync(join(workspaceRoot, 'packages'))) if (existsSync(join(workspaceRoot, 'packages', pkg, 'src'))) walk(join(workspaceRoot, 'packages', pkg, 'src'));
+  const config = JSON.parse(readFileSync(join(workspaceRoot, configPath), 'utf8'));
+  for (const f of config.data?.files ?? []) {
+    const path = join(workspaceRoot, typeof f === 'string' ? f : f.path);
+    h.update(existsSync(path) ? `${path}:${statSync(path).size}:${statSync(path).mtimeMs}` : `${path}:absent`);
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+function readPlan(configPath, workspaceRoot) {
+  const cacheDir = join(workspaceRoot, '.nx', 'spo-plans');
+  const cached = join(cacheDir, `${basename(dirname(configPath))}-${planKey(configPath, workspaceRoot)}.json`);
+  if (existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8'));
+  const out = execFileSync(process.execPath, ['--import', 'tsx', CLI, 'plan', '--json', '--config', configPath], { cwd: workspaceRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(cached, out);
+  return JSON.parse(out);
+}
+
+function target(configPath, command, hash, outputs, dependsOn, extra = {}) {
   return {
-    command: `tsx packages/cli/src/main.ts ${command} --config ${configPath}`,
+    command: `tsx ${CLI} ${command} --config ${configPath}`,
     ...(dependsOn.length ? { dependsOn } : {}),
     cache: true,
-    ...(parallel ? {} : { parallelism: false }),
-    inputs: ['experiment', ...(dataFiles ? [{ runtime: `node tools/data-fingerprint.cjs ${configPath}` }] : [])],
-    outputs: [`{workspaceRoot}/${output ?? runDir}`],
+    parallelism: false,
+    inputs: ['librarySource', { runtime: `echo ${hash}` }, { runtime: 'node tools/numerics-path.cjs' }, { env: 'SPO_BACKEND' }, { env: 'SPO_NATIVE_MATMUL' }],
+    outputs: outputs.map((o) => `{workspaceRoot}/${o}`),
+    ...extra,
   };
 }
 
 function experimentTargets(configPath, workspaceRoot) {
-  const config = JSON.parse(readFileSync(`${workspaceRoot}/${configPath}`, 'utf8'));
-  const name = config.name ?? basename(dirname(configPath));
-  const runs = `runs/${name}`;
-  const methods = (config.methods ?? []).map((m) => m.name);
-  const dataFiles = config.data?.source === 'files';
-  const targets = {
-    data: stage(configPath, runs, 'data', [], `${runs}/data`, { parallel: true, dataFiles }),
-    sft: stage(configPath, runs, 'sft', ['data'], `${runs}/sft`, { dataFiles }),
-  };
-  const trainTargets = methods.map((m) => `train-${m}`);
-  if (config.rewardModel) {
-    targets['train-rm'] = stage(configPath, runs, 'train --stage rm', ['sft'], `${runs}/rm`, { dataFiles });
-    trainTargets.push('train-rm');
+  const plan = readPlan(configPath, workspaceRoot);
+  const targets = {};
+  for (const v of plan.variants) {
+    const variant = v.suffix ? ` --variant ${v.id}` : '';
+    targets[`data${v.suffix}`] = target(configPath, `data${variant}`, v.hashes.data, [v.dirs.data], [], { parallelism: true });
+    targets[`sft${v.suffix}`] = target(configPath, `sft${variant}`, v.hashes.sft, [`${v.dirs.sft}/final`, `${v.dirs.sft}/*.json`, `${v.dirs.sft}/metrics.jsonl`], [`data${v.suffix}`]);
+    if (plan.rewardModel) targets[`train-rm${v.suffix}`] = target(configPath, `train --stage rm${variant}`, v.hashes.rm, [`${v.dirs.rm}/final`, `${v.dirs.rm}/*.json`, `${v.dirs.rm}/*.jsonl`], [`sft${v.suffix}`]);
   }
-  for (const m of methods) targets[`train-${m}`] = stage(configPath, runs, `train --method ${m}`, ['sft'], `${runs}/${m}`, { dataFiles });
-  const judged = config.eval?.judge !== undefined;
-  const scorable = !dataFiles || config.rewardModel !== undefined || config.eval?.rewardModel !== undefined || judged;
-  if (scorable) {
-    targets.eval = { ...stage(configPath, runs, 'eval', trainTargets, `${runs}/eval`, { dataFiles }), ...(judged ? { cache: false } : {}) };
-    targets.report = stage(configPath, runs, 'report', ['eval'], `reports/${name}`, { parallel: true });
-    targets.run = { executor: 'nx:noop', dependsOn: ['report'] };
-  } else {
-    targets.run = { executor: 'nx:noop', dependsOn: trainTargets };
+  const runTargets = [];
+  for (const r of plan.runs) {
+    const deps = [`sft${r.variantSuffix}`, ...(plan.rewardModel ? [`train-rm${r.variantSuffix}`] : [])];
+    targets[r.name] = target(configPath, `train --run ${r.name}`, `${r.hashes.train}-${r.hashes.eval}`,
+      [`${r.dir}/*.json`, `${r.dir}/metrics.jsonl`, `${r.dir}/degree-variants.jsonl`, `${r.dir}/eval`], deps, plan.judged ? { cache: false } : {});
+    runTargets.push(r.name);
   }
-  return { name, targets };
+  targets.report = { ...target(configPath, 'report', plan.runs.map((r) => r.hashes.eval).join(','), [`reports/${plan.name}`], runTargets), parallelism: true };
+  targets.compare = { command: `tsx ${CLI} compare --config ${configPath}`, dependsOn: runTargets, cache: false };
+  targets.run = { executor: 'nx:noop', dependsOn: ['report'] };
+  return { name: plan.name, targets };
 }
 
 const createNodesV2 = [

@@ -1,14 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseExperimentConfig, stageHashes } from './index.js';
+import { loadExperimentConfig, parseExperimentConfig, planExperiment, type ExperimentConfig } from './index.js';
+import { applyOverrides, parseOverride } from './experiment/overrides.js';
 
-const quickstart = JSON.parse(readFileSync(new URL('../../../experiments/quickstart/config.json', import.meta.url), 'utf8'));
+const quickstart = { name: 'quickstart', ...JSON.parse(readFileSync(new URL('../../../experiments/quickstart/config.json', import.meta.url), 'utf8')) };
+
+/** Each stage's hash, as the plan gives them: data, sft, rm, and per run its training hash. */
+function stageHashes(c: ExperimentConfig, numerics = 'wasm/native-blas') {
+  const plan = planExperiment(c, 'runs/q', numerics);
+  const v = plan.variants[0];
+  return { data: v.hashes.data, sft: v.hashes.sft, rm: v.hashes.rm, methods: Object.fromEntries(plan.runs.map((r) => [r.name, r.hashes.train])), eval: Object.fromEntries(plan.runs.map((r) => [r.name, r.hashes.eval])) };
+}
 
 test('the quickstart config is valid and gets its loss defaults filled', () => {
   const c = parseExperimentConfig(quickstart, 'quickstart');
@@ -49,7 +57,7 @@ test('stage hashes: a change reaches its stage and everything downstream only', 
   assert.equal(a.data, b.data);
   assert.equal(a.sft, b.sft);
   assert.notEqual(a.methods.dpo, b.methods.dpo);
-  assert.notEqual(a.eval, b.eval);
+  assert.notEqual(a.eval.dpo, b.eval.dpo);
   // SPO's degree settings are a method's: changing them leaves the data and the SFT model alone
   const spoMethod = { ...quickstart.methods[1], spo: { ...quickstart.methods[1].spo, degrees: 6 } };
   const c = stageHashes(parseExperimentConfig({ ...quickstart, methods: [quickstart.methods[0], spoMethod] }, 'q'));
@@ -68,8 +76,13 @@ test('stage hashes: a change reaches its stage and everything downstream only', 
   const judge = { baseUrl: 'http://127.0.0.1:9/v1', model: 'm' };
   const f = stageHashes(parseExperimentConfig({ ...quickstart, eval: { ...quickstart.eval, judge } }, 'q'));
   const g = stageHashes(parseExperimentConfig({ ...quickstart, eval: { ...quickstart.eval, judge: { ...judge, concurrency: 16, maxRetries: 1, budget: { requests: 5 } } } }, 'q'));
-  assert.equal(f.eval, g.eval);
-  assert.notEqual(f.eval, stageHashes(parseExperimentConfig({ ...quickstart, eval: { ...quickstart.eval, judge: { ...judge, model: 'other' } } }, 'q')).eval);
+  assert.deepEqual(f.eval, g.eval);
+  assert.notDeepEqual(f.eval, stageHashes(parseExperimentConfig({ ...quickstart, eval: { ...quickstart.eval, judge: { ...judge, model: 'other' } } }, 'q')).eval);
+  // the backend and matmul path reach everything from the SFT model down, never the data
+  const xnn = stageHashes(parseExperimentConfig(quickstart, 'q'), 'wasm/backend-matmul');
+  assert.equal(xnn.data, a.data);
+  assert.notEqual(xnn.sft, a.sft);
+  assert.notEqual(xnn.methods.dpo, a.methods.dpo);
 });
 
 test('stage hashes follow a data file\'s bytes, not its modification time', () => {
@@ -85,7 +98,7 @@ test('stage hashes follow a data file\'s bytes, not its modification time', () =
   rmSync(dir, { recursive: true });
 });
 
-test('the Nx plugin gives every experiment its stage targets, one train target per method', () => {
+test('the Nx plugin gives every experiment its stage targets: one per data variant stage and one per run, each keyed by its own hash', () => {
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   const plugin = createRequire(import.meta.url)('../../../tools/nx-experiments.cjs');
   const [pattern, create] = plugin.createNodesV2;
@@ -93,11 +106,71 @@ test('the Nx plugin gives every experiment its stage targets, one train target p
   const [[file, result]] = create(['experiments/quickstart/config.json'], {}, { workspaceRoot: root });
   assert.equal(file, 'experiments/quickstart/config.json');
   const project = result.projects['experiments/quickstart'];
-  assert.deepEqual(Object.keys(project.targets), ['data', 'sft', 'train-rm', 'train-dpo', 'train-dpo-spo', 'eval', 'report', 'run']);
-  assert.deepEqual(project.targets.eval.dependsOn, ['train-dpo', 'train-dpo-spo', 'train-rm']);
-  assert.equal(project.targets['train-rm'].command, 'tsx packages/cli/src/main.ts train --stage rm --config experiments/quickstart/config.json');
-  assert.equal(project.targets['train-dpo-spo'].command, 'tsx packages/cli/src/main.ts train --method dpo-spo --config experiments/quickstart/config.json');
-  assert.deepEqual(project.targets['train-dpo-spo'].outputs, ['{workspaceRoot}/runs/quickstart/dpo-spo']);
+  assert.equal(project.name, 'quickstart', 'named after its folder');
+  assert.deepEqual(Object.keys(project.targets), ['data', 'sft', 'train-rm', 'dpo', 'dpo-spo', 'report', 'compare', 'run']);
+  assert.deepEqual(project.targets.report.dependsOn, ['dpo', 'dpo-spo']);
+  assert.deepEqual(project.targets['dpo-spo'].dependsOn, ['sft', 'train-rm']);
+  assert.equal(project.targets['dpo-spo'].command, 'tsx packages/cli/src/main.ts train --run dpo-spo --config experiments/quickstart/config.json');
+  assert.ok(project.targets['dpo-spo'].outputs.includes('{workspaceRoot}/runs/quickstart/dpo-spo/eval'));
+  assert.ok(!project.targets['dpo-spo'].outputs.some((o: string) => o.includes('checkpoints')), 'intermediate checkpoints are not cached');
+  const plan = planExperiment(parseExperimentConfig(quickstart, 'q'), 'runs/quickstart', '');
+  const runtime = (t: string) => project.targets[t].inputs.filter((i: { runtime?: string }) => i.runtime).map((i: { runtime: string }) => i.runtime);
+  assert.deepEqual(runtime('dpo-spo'), [`echo ${plan.runs[1].hashes.train}-${plan.runs[1].hashes.eval}`, 'node tools/numerics-path.cjs']);
+  assert.ok(!project.targets['dpo-spo'].inputs.some((i: unknown) => typeof i === 'string' && i.includes('config')), 'not the whole config file');
+});
+
+test('sweeps and seeds: stable readable run names; one grid value reaches only its own runs; a default listed in two sweeps trains once', () => {
+  const config = parseExperimentConfig({
+    ...quickstart, seeds: [1, 2],
+    methods: [{ name: 'dpo', loss: 'dpo' }, { name: 'dpo-spo', loss: 'dpo', spo: {}, grid: [{ 'spo.degrees': [2, 4] }, { 'spo.lambda': [0.1, 0.5] }] }],
+  }, 'q');
+  const plan = planExperiment(config, 'runs/q', 'wasm/native-blas');
+  assert.deepEqual(plan.runs.map((r) => r.name), [
+    'dpo.seed=1', 'dpo.seed=2', 'dpo-spo.degrees=2.seed=1', 'dpo-spo.degrees=2.seed=2', 'dpo-spo.degrees=4.seed=1', 'dpo-spo.degrees=4.seed=2',
+    'dpo-spo.lambda=0.1.seed=1', 'dpo-spo.lambda=0.1.seed=2', 'dpo-spo.lambda=0.5.seed=1', 'dpo-spo.lambda=0.5.seed=2',
+  ]);
+  const alias = plan.runs.find((r) => r.name === 'dpo-spo.lambda=0.1.seed=1')!;
+  assert.equal(alias.sameAs, 'dpo-spo.degrees=4.seed=1', 'K = 4 and λ = 0.1 are both the defaults: one run');
+  assert.equal(alias.dir, 'runs/q/dpo-spo.degrees=4.seed=1');
+  // edit one value: only the runs at that value get new hashes
+  const edited = planExperiment(parseExperimentConfig({
+    ...quickstart, seeds: [1, 2],
+    methods: [{ name: 'dpo', loss: 'dpo' }, { name: 'dpo-spo', loss: 'dpo', spo: {}, grid: [{ 'spo.degrees': [2, 4] }, { 'spo.lambda': [0.1, 0.7] }] }],
+  }, 'q'), 'runs/q', 'wasm/native-blas');
+  const changed = plan.runs.filter((r, i) => r.hashes.train !== edited.runs[i].hashes.train).map((r) => r.name);
+  assert.deepEqual(changed, ['dpo-spo.lambda=0.5.seed=1', 'dpo-spo.lambda=0.5.seed=2']);
+  // the seed changes training and eval but never the shared data and SFT model
+  const [s1, s2] = plan.runs;
+  assert.equal(s1.variant.hashes.sft, s2.variant.hashes.sft);
+  assert.notEqual(s1.hashes.train, s2.hashes.train);
+});
+
+test('data grids: each point its own data, SFT and reward model; seedScope "everything" gives each seed its own; --set overrides a field', () => {
+  const base = { ...quickstart, seeds: [1, 2], grid: [{ 'data.labelTemperature': [0.25, 1] }, { 'data.preferencePairs': [500, 2000] }] };
+  const plan = planExperiment(parseExperimentConfig(base, 'q'), 'runs/q', '');
+  assert.deepEqual(plan.variants.map((v) => [v.id, v.sameAs ?? '']), [['labelTemperature=0.25', ''], ['labelTemperature=1', ''], ['preferencePairs=500', ''], ['preferencePairs=2000', 'labelTemperature=0.25']]);
+  assert.equal(plan.runs.filter((r) => r.sameAs === undefined).length, 3 * 2 * 2);
+  assert.ok(plan.runs.some((r) => r.name === 'labelTemperature=1.dpo-spo.seed=2'));
+  const everything = planExperiment(parseExperimentConfig({ ...quickstart, seeds: [1, 2], seedScope: 'everything' }, 'q'), 'runs/q', '');
+  assert.deepEqual(everything.variants.map((v) => [v.id, v.seed]), [['seed=1', 1], ['seed=2', 2]]);
+  assert.notEqual(everything.variants[0].hashes.sft, everything.variants[1].hashes.sft);
+  assert.throws(() => parseExperimentConfig({ ...quickstart, grid: { 'spo.lambda': [1] } }, 'q'), /the top-level grid sweeps data settings/);
+  assert.throws(() => parseExperimentConfig({ ...quickstart, methods: [{ name: 'x', loss: 'dpo', spo: {}, grid: { 'spo.degrees': [1] } }] }, 'q.json'), /methods\.0 at spo\.degrees=1: .*spo\.degrees/);
+  const overridden = applyOverrides(quickstart, [parseOverride('preference.steps=7'), parseOverride('methods.1.spo.lambda=0.5'), parseOverride('description=new words')]) as typeof quickstart;
+  assert.equal(overridden.preference.steps, 7);
+  assert.equal(overridden.methods[1].spo.lambda, 0.5);
+  assert.equal(overridden.description, 'new words');
+  assert.throws(() => parseOverride('no-equals'), /expected key=value/);
+});
+
+test('an experiment is named by its folder: a copy is a new experiment, a name that disagrees is refused', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'exp-')), 'my-copy');
+  mkdirSync(dir);
+  const { name: _, ...withoutName } = quickstart;
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(withoutName));
+  assert.equal(loadExperimentConfig(join(dir, 'config.json')).name, 'my-copy');
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...withoutName, name: 'quickstart' }));
+  assert.throws(() => loadExperimentConfig(join(dir, 'config.json')), /"name" is "quickstart" but the folder is "my-copy"; remove "name"/);
 });
 
 test('spo --version prints the version and the commit; spo data without a config says what to pass', () => {

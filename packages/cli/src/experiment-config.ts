@@ -2,32 +2,50 @@
 // Each section's defaults are declared by the package that owns it.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { configHash } from '@spo/engine';
 import { ModelShapeSchema } from '@spo/model';
 import { DataConfigSchema } from '@spo/data';
-import { TrainConfigSchema, MethodConfigSchema, RewardModelConfigSchema, resolveMethod, type MethodConfig } from '@spo/trainer';
+import { TrainConfigSchema, RewardModelConfigSchema, resolveMethod, type MethodConfig } from '@spo/trainer';
 import { EvalConfigSchema } from '@spo/evaluators';
 import { PREFERENCE_LOSSES, type PreferenceLossName } from '@spo/losses';
+import { GridSchema, gridPoints, setAtPath, type Grid } from './experiment/grid.js';
+import { applyOverrides, type Override } from './experiment/overrides.js';
+import { CompareSpecSchema } from './experiment/compare-spec.js';
+
+/** A method as a config lists it: the trainer's method settings plus an optional grid of them to sweep. */
+const ExperimentMethodSchema = z.object({ grid: GridSchema.optional() }).passthrough();
 
 export const ExperimentConfigSchema = z.object({
+  /** Set from the experiment's folder when loaded from a file (the folder names the experiment). */
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lower-case letters, digits, ".", "_" and "-"'),
   description: z.string().default(''),
+  /** The seed of the data, the SFT model and the reward model (and of every run when "seeds" is left out). */
   seed: z.number().int().nonnegative().default(1),
+  /** One run per seed of every method; a seed sets the run's preference-batch order, SPO's variant draws, the degree head's initialisation and the eval sampling. */
+  seeds: z.array(z.number().int().nonnegative()).min(1).optional(),
+  /** "training": data, SFT and reward model are shared by all seeds (built with "seed"), as in the paper; "everything": each seed has its own. */
+  seedScope: z.enum(['training', 'everything']).default('training'),
+  /** Sweeps over data settings ("data.labelTemperature", "data.preferencePairs", "data.task"): each point is its own data, SFT model and reward model. */
+  grid: GridSchema.optional(),
   data: DataConfigSchema,
   model: ModelShapeSchema.default(ModelShapeSchema.parse({})),
   sft: TrainConfigSchema,
   preference: TrainConfigSchema,
-  methods: z.array(MethodConfigSchema).min(1),
+  /** Each may carry a "grid" over its own settings ("spo.lambda", "params.beta", ...): one run per point. */
+  methods: z.array(ExperimentMethodSchema).min(1),
   /** A reward model trained from the SFT model on the preference pairs (`spo train --stage rm`); the eval scores samples with it. */
   rewardModel: RewardModelConfigSchema.optional(),
   eval: EvalConfigSchema.default(EvalConfigSchema.parse({})),
+  /** Comparisons the report adds: runs grouped by a setting, each against a baseline method on the same seeds and prompts. */
+  compare: z.array(CompareSpecSchema).default([]),
 }).strict().superRefine((c, ctx) => {
   const seen = new Set<string>();
-  c.methods.forEach((m, i) => {
-    if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `method name "${m.name}" is used twice` });
-    if (['data', 'sft', 'rm', 'eval'].includes(m.name)) ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `"${m.name}" is a stage name; pick another method name` });
-    seen.add(m.name);
+  c.methods.forEach((raw, i) => {
+    const m = raw as { name?: string; loss?: string };
+    if (m.name !== undefined && seen.has(m.name)) ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `method name "${m.name}" is used twice` });
+    if (m.name !== undefined && ['data', 'sft', 'rm', 'eval'].includes(m.name)) ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `"${m.name}" is a stage name; pick another method name` });
+    if (m.name !== undefined) seen.add(m.name);
     if (PREFERENCE_LOSSES[m.loss as PreferenceLossName]?.input === 'lists' && c.data.source === 'synthetic' && c.data.preferenceLists === 0) {
       ctx.addIssue({ code: 'custom', path: ['data', 'preferenceLists'], message: `method "${m.name}" uses the list loss "${m.loss}": set data.preferenceLists above 0 (and data.listSize)` });
     }
@@ -43,7 +61,7 @@ export const ExperimentConfigSchema = z.object({
     ctx.addIssue({ code: 'custom', path: ['eval'], message: 'data files have no oracle: add a "rewardModel" section (the experiment trains one), eval.rewardModel (an ONNX folder) or eval.judge, so the eval has something to score with' });
   }
   if (c.data.source === 'synthetic') {
-    const lists = c.methods.some((m) => PREFERENCE_LOSSES[m.loss as PreferenceLossName]?.input === 'lists');
+    const lists = c.methods.some((m) => PREFERENCE_LOSSES[(m as { loss?: string }).loss as PreferenceLossName]?.input === 'lists');
     const fits: [string[], number, number, string][] = [
       [['sft', 'batchSize'], c.sft.batchSize, c.data.sftExamples, 'data.sftExamples'],
       [['preference', 'batchSize'], c.preference.batchSize, c.data.preferencePairs, 'data.preferencePairs'],
@@ -57,38 +75,66 @@ export const ExperimentConfigSchema = z.object({
   if (c.data.source === 'files' && c.data.maxPromptTokens + c.data.maxResponseTokens + 2 > c.model.maxPositions) {
     ctx.addIssue({ code: 'custom', path: ['data', 'maxPromptTokens'], message: `data.maxPromptTokens + data.maxResponseTokens + 2 (bos, eos) = ${c.data.maxPromptTokens + c.data.maxResponseTokens + 2} must fit model.maxPositions = ${c.model.maxPositions}: lower them or raise model.maxPositions` });
   }
+  if (c.grid) {
+    for (const { values } of gridPoints(c.grid)) {
+      for (const key of Object.keys(values)) {
+        if (!key.startsWith('data.')) ctx.addIssue({ code: 'custom', path: ['grid'], message: `"${key}": the top-level grid sweeps data settings ("data.<field>"); put method settings in that method's own "grid"` });
+      }
+    }
+  }
 });
 
-export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema> & { methods: MethodConfig[] };
+/** A method of an experiment: the trainer's resolved settings, and the grid of them it sweeps. */
+export type ExperimentMethod = MethodConfig & { grid?: Grid };
+
+export type ExperimentConfig = Omit<z.infer<typeof ExperimentConfigSchema>, 'methods' | 'seeds'> & { methods: ExperimentMethod[]; seeds: number[] };
 
 export function parseExperimentConfig(raw: unknown, source: string): ExperimentConfig {
   const parsed = ExperimentConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
-    throw new Error(`${source} is not a valid experiment config:\n${lines.join('\n')}`);
-  }
+  if (!parsed.success) throw invalid(source, parsed.error.issues);
   const config = parsed.data;
-  return { ...config, methods: config.methods.map((m, i) => resolveMethod(m, `${source}: methods.${i}`)) };
+  const methods = config.methods.map((m, i) => {
+    const { grid, ...method } = m as { grid?: Grid } & Record<string, unknown>;
+    const resolved = resolveMethod(method, `${source}: methods.${i}`);
+    // every point of the method's grid must make a valid method too
+    for (const point of gridPoints(grid)) {
+      let variant: unknown = method;
+      for (const [path, value] of Object.entries(point.values)) variant = setAtPath(variant, path, value);
+      resolveMethod(variant, `${source}: methods.${i} at ${Object.entries(point.values).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+    }
+    return { ...resolved, ...(grid ? { grid } : {}) };
+  });
+  for (const point of gridPoints(config.grid)) {
+    let data: unknown = (raw as { data?: unknown }).data;
+    for (const [path, value] of Object.entries(point.values)) data = setAtPath(data, path.slice('data.'.length), value);
+    const checked = DataConfigSchema.safeParse(data);
+    if (!checked.success) throw invalid(`${source} (grid point ${Object.entries(point.values).map(([k, v]) => `${k}=${v}`).join(', ')})`, checked.error.issues.map((i) => ({ ...i, path: ['data', ...i.path] })));
+  }
+  return { ...config, methods, seeds: config.seeds ?? [config.seed] };
 }
 
-export function loadExperimentConfig(path: string): ExperimentConfig {
+function invalid(source: string, issues: readonly { path: PropertyKey[]; message: string }[]): Error {
+  const lines = issues.map((i) => `  ${i.path.map(String).join('.') || '(top level)'}: ${i.message}`);
+  return new Error(`${source} is not a valid experiment config:\n${lines.join('\n')}`);
+}
+
+/**
+ * An experiment config from its file: named after its folder (experiments/<name>/config.json), with
+ * `--set` overrides applied before it is checked.
+ */
+export function loadExperimentConfig(path: string, overrides: readonly Override[] = []): ExperimentConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new Error(`${path}: ${(error as Error).message}`);
   }
-  return parseExperimentConfig(raw, path);
-}
-
-/** Each stage's key: the hash of everything its output depends on, upstream stages included. */
-export function stageHashes(c: ExperimentConfig): { data: string; sft: string; rm?: string; methods: Record<string, string>; eval: string } {
-  const data = configHash({ data: c.data, seed: c.seed, sources: sourceFingerprints(c) });
-  const sft = configHash({ data, model: c.model, sft: numericsOf(c.sft), seed: c.seed });
-  const rm = c.rewardModel ? configHash({ sft, rewardModel: numericsOf(c.rewardModel) }) : undefined;
-  const methods = Object.fromEntries(c.methods.map((m) => [m.name, configHash({ sft, preference: numericsOf(c.preference), method: m })]));
-  const evalHash = configHash({ sft, rm, methods, eval: evalNumericsOf(c.eval) });
-  return { data, sft, rm, methods, eval: evalHash };
+  const folder = basename(dirname(resolve(path)));
+  const named = (raw as { name?: unknown }).name;
+  if (named !== undefined && named !== folder) {
+    throw new Error(`${path}: "name" is "${named}" but the folder is "${folder}"; remove "name" (an experiment is named by its folder, so a copied folder is a new experiment)`);
+  }
+  return parseExperimentConfig(applyOverrides({ ...(raw as object), name: folder }, overrides), path);
 }
 
 /**
@@ -96,13 +142,13 @@ export function stageHashes(c: ExperimentConfig): { data: string; sft: string; r
  * is computed (gradientCheckpointing) and how often and how many checkpoints are kept. Changing them
  * never retrains a finished stage.
  */
-function numericsOf<T extends { gradientCheckpointing: boolean; checkpointEvery: number; keepCheckpoints: number }>(section: T): Omit<T, 'gradientCheckpointing' | 'checkpointEvery' | 'keepCheckpoints'> {
+export function numericsOf<T extends { gradientCheckpointing: boolean; checkpointEvery: number; keepCheckpoints: number }>(section: T): Omit<T, 'gradientCheckpointing' | 'checkpointEvery' | 'keepCheckpoints'> {
   const { gradientCheckpointing: _g, checkpointEvery: _c, keepCheckpoints: _k, ...rest } = section;
   return rest;
 }
 
 /** The eval section without the judge's transport settings (concurrency, timeouts, retries, budget, cache folder). */
-function evalNumericsOf(e: ExperimentConfig['eval']): unknown {
+export function evalNumericsOf(e: ExperimentConfig['eval']): unknown {
   if (!e.judge) return e;
   const { concurrency: _c, timeoutMs: _t, maxRetries: _r, backoffMs: _b, maxBackoffMs: _m, budget: _u, cacheDir: _d, ...judge } = e.judge;
   return { ...e, judge };
@@ -112,9 +158,9 @@ function evalNumericsOf(e: ExperimentConfig['eval']): unknown {
  * The sha256 of each source file: changed content re-runs the data stage (whose cache is keyed the same way);
  * a copied, re-mounted or touched file with the same bytes does not.
  */
-function sourceFingerprints(c: ExperimentConfig): { path: string; sha256: string }[] {
-  if (c.data.source !== 'files') return [];
-  return c.data.files.map((f) => {
+export function sourceFingerprints(data: ExperimentConfig['data']): { path: string; sha256: string }[] {
+  if (data.source !== 'files') return [];
+  return data.files.map((f) => {
     const path = typeof f === 'string' ? f : f.path;
     return { path, sha256: existsSync(path) ? fileSha256(path) : 'absent' };
   });

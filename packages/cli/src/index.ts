@@ -1,2 +1,4 @@
-export { ExperimentConfigSchema, parseExperimentConfig, loadExperimentConfig, stageHashes } from './experiment-config.js';
-export type { ExperimentConfig } from './experiment-config.js';
+export { parseExperimentConfig, loadExperimentConfig, ExperimentConfigSchema } from './experiment-config.js';
+export type { ExperimentConfig, ExperimentMethod } from './experiment-config.js';
+export { planExperiment } from './experiment/plan.js';
+export type { ExperimentPlan, RunPlan, Variant } from './experiment/plan.js';

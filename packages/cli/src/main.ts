@@ -5,6 +5,14 @@ import { BACKEND_NAMES, initBackend, type BackendRequest } from '@spo/engine';
 import { PREFERENCE_LOSSES } from '@spo/losses';
 import { fetchDataset, publicDataset, PUBLIC_DATASETS } from '@spo/data';
 import { loadExperimentConfig } from './experiment-config.js';
+import { parseOverride, type Override } from './experiment/overrides.js';
+import { findRun, findVariant, ownRuns, ownVariants, planExperiment, type ExperimentPlan, type Variant } from './experiment/plan.js';
+import { numericsPath } from './stages/context.js';
+import { evalRunStage } from './evaluation/run-eval.js';
+import { runExperiment } from './stages/run-experiment.js';
+import { collectResults } from './report/collect.js';
+import { compareRuns } from './report/compare.js';
+import { comparisonFile, comparisonMarkdown, writeComparisonCsv } from './report/write-report.js';
 import { versionLine } from './version.js';
 import type { StageContext } from './stages/context.js';
 import { dataStage } from './stages/data-stage.js';
@@ -12,12 +20,12 @@ import { prepare } from './prepare-command.js';
 import { sftStage } from './stages/sft-stage.js';
 import { trainStage } from './stages/train-stage.js';
 import { rewardModelStage } from './stages/rm-stage.js';
-import { evalStage } from './stages/eval-stage.js';
 import { reportStage } from './stages/report-stage.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUEUE, PROMPT_FORMATS, startChatServer, type PromptFormat } from './serve/chat-server.js';
 
 interface CommonOptions {
   config: string;
+  set: Override[];
   runDir?: string;
   reportDir?: string;
   backend?: BackendRequest;
@@ -27,12 +35,12 @@ interface CommonOptions {
 const log = (line: string) => console.error(line);
 
 async function context(o: CommonOptions): Promise<StageContext> {
-  const config = loadExperimentConfig(o.config);
+  const config = loadExperimentConfig(o.config, o.set);
   const backend = await initBackend(o.backend, log);
   return {
     config,
     configPath: o.config,
-    runDir: o.runDir ?? join('runs', config.name),
+    plan: planExperiment(config, o.runDir ?? join('runs', config.name), numericsPath(backend)),
     reportDir: o.reportDir ?? join('reports', config.name),
     backend,
     log,
@@ -44,6 +52,7 @@ function withCommon(cmd: Command, configRequired = true): Command {
   const config = new Option('-c, --config <path>', 'experiment config (JSON), e.g. experiments/quickstart/config.json');
   return cmd
     .addOption(configRequired ? config.makeOptionMandatory() : config)
+    .option('--set <key=value>', 'override a config field, e.g. --set preference.steps=200 --set seeds=[1,2] (repeatable)', (v: string, all: Override[]) => [...all, parseOverride(v)], [] as Override[])
     .option('--run-dir <dir>', 'where stage outputs go (default: runs/<experiment name>)')
     .option('--report-dir <dir>', 'where tables go (default: reports/<experiment name>)')
     .addOption(new Option('--backend <name>', `TensorFlow.js backend (default: $SPO_BACKEND or the fastest that loads)`).choices(['auto', ...BACKEND_NAMES]))
@@ -55,11 +64,26 @@ const program = new Command('spo')
   .version(versionLine(), '-V, --version', 'print the version and the commit the code came from')
   .showHelpAfterError();
 
+program.command('plan').description('list the experiment\'s data variants and runs, with their folders and config hashes (no backend needed)')
+  .requiredOption('-c, --config <path>', 'experiment config (JSON)')
+  .option('--set <key=value>', 'override a config field (repeatable)', (v: string, all: Override[]) => [...all, parseOverride(v)], [] as Override[])
+  .option('--json', 'print the plan as JSON (what the Nx plugin reads)')
+  .action((o: { config: string; set: Override[]; json?: boolean }) => {
+    const config = loadExperimentConfig(o.config, o.set);
+    const plan = planExperiment(config, join('runs', config.name), '');
+    if (o.json) return console.log(JSON.stringify(planJson(plan)));
+    for (const v of plan.variants) console.log(`data ${v.id || '(single)'}: ${v.label}, seed ${v.seed}${v.sameAs !== undefined ? ` = ${v.sameAs || '(single)'}` : ''}`);
+    for (const r of plan.runs) console.log(`run ${r.name}${r.sameAs ? ` = ${r.sameAs}` : ''}  ${r.dir}`);
+    console.log(`${plan.runs.length} runs, ${ownRuns(plan).length} to train`);
+  });
+
 // `data` needs --config, but its `fetch` subcommand does not: commander checks a parent's mandatory options for its subcommands
 const data = withCommon(program.command('data').description('generate / load and tokenise the data: SFT demonstrations, pairs, ranked lists, eval prompts (or: data fetch)'), false)
-  .action(async (o: CommonOptions) => {
+  .option('--variant <id>', 'one data variant (a point of the config\'s data grid; spo plan lists them)')
+  .action(async (o: CommonOptions & { variant?: string }) => {
     if (!o.config) throw new Error('data needs --config <path> (e.g. experiments/quickstart/config.json); to download a public dataset: spo data fetch <name>');
-    await dataStage(await context(o));
+    const ctx = await context(o);
+    for (const v of findVariant(ctx.plan, o.variant)) await dataStage(ctx, v);
   });
 
 data.command('fetch').description(`put public preference datasets under data/<name>, sha256-checked: ${PUBLIC_DATASETS.map((d) => d.name).join(', ')} (or "all")`)
@@ -76,41 +100,66 @@ data.command('fetch').description(`put public preference datasets under data/<na
 
 program.command('prepare').description('load, check, split, tokenise the data into the prepared-data cache and report what happened (no backend needed)')
   .requiredOption('-c, --config <path>', 'experiment config (JSON) whose "data" section to prepare')
+  .option('--set <key=value>', 'override a config field (repeatable)', (v: string, all: Override[]) => [...all, parseOverride(v)], [] as Override[])
   .option('--report <path>', 'where the pruning report goes (default: runs/<experiment name>/pruning-report.json)')
-  .action(async (o: { config: string; report?: string }) => {
-    const config = loadExperimentConfig(o.config);
+  .action(async (o: { config: string; set: Override[]; report?: string }) => {
+    const config = loadExperimentConfig(o.config, o.set);
     await prepare(config, o.report ?? join('runs', config.name, 'pruning-report.json'), log);
   });
 
 withCommon(program.command('sft').description('supervised fine-tuning from scratch on the demonstrations'))
-  .action(async (o: CommonOptions) => sftStage(await context(o)));
-
-withCommon(program.command('train').description('preference training of one method from the SFT model, or (--stage rm) the reward model'))
-  .option('-m, --method <name>', 'a method name from the config\'s "methods"')
-  .addOption(new Option('--stage <stage>', 'train the reward model (the config\'s "rewardModel" section) instead of a method').choices(['rm']))
-  .action(async (o: CommonOptions & { method?: string; stage?: 'rm' }) => {
-    if ((o.method === undefined) === (o.stage === undefined)) throw new Error('train needs one of --method <name> or --stage rm');
+  .option('--variant <id>', 'one data variant (spo plan lists them)')
+  .action(async (o: CommonOptions & { variant?: string }) => {
     const ctx = await context(o);
-    if (o.stage === 'rm') await rewardModelStage(ctx);
-    else await trainStage(ctx, o.method!);
+    for (const v of findVariant(ctx.plan, o.variant)) await sftStage(ctx, v);
   });
 
-withCommon(program.command('eval').description('sample every model on held-out prompts and compute win rates'))
-  .action(async (o: CommonOptions) => evalStage(await context(o)));
+withCommon(program.command('train').description('one run: preference training of its method from the SFT model, then its eval; or (--stage rm) the reward model'))
+  .option('-r, --run <name>', 'a run name (spo plan lists them; without grid and seeds it is the method name)')
+  .option('-m, --method <name>', 'the same as --run, for experiments whose runs are their methods')
+  .addOption(new Option('--stage <stage>', 'train the reward model (the config\'s "rewardModel" section) instead of a run').choices(['rm']))
+  .option('--variant <id>', 'with --stage rm: one data variant')
+  .option('--no-eval', 'train only; leave the run\'s eval for later')
+  .action(async (o: CommonOptions & { run?: string; method?: string; stage?: 'rm'; variant?: string; eval: boolean }) => {
+    const name = o.run ?? o.method;
+    if ((name === undefined) === (o.stage === undefined)) throw new Error('train needs one of --run <name> or --stage rm');
+    const ctx = await context(o);
+    if (o.stage === 'rm') {
+      for (const v of findVariant(ctx.plan, o.variant)) await rewardModelStage(ctx, v);
+      return;
+    }
+    const run = findRun(ctx.plan, name!);
+    await trainStage(ctx, run);
+    if (o.eval) await evalRunStage(ctx, run);
+  });
 
-withCommon(program.command('report').description('write results.csv and results.md'))
+withCommon(program.command('eval').description('sample each run\'s policy and the baseline on held-out prompts and score them'))
+  .option('-r, --run <name>', 'one run (default: every run)')
+  .action(async (o: CommonOptions & { run?: string }) => {
+    const ctx = await context(o);
+    for (const run of o.run ? [findRun(ctx.plan, o.run)] : ownRuns(ctx.plan)) await evalRunStage(ctx, run);
+  });
+
+withCommon(program.command('report').description('write results.csv, paired.csv, the comparison tables and results.md from the runs'))
   .action(async (o: CommonOptions) => reportStage(await context(o), reproduceCommand(o)));
 
-withCommon(program.command('run').description('every stage in order; finished stages are skipped, a killed one resumes'))
-  .action(async (o: CommonOptions) => {
+withCommon(program.command('compare').description('runs grouped by a setting, each against a baseline method on the same seeds and prompts, with paired differences'))
+  .requiredOption('--by <setting>', 'the setting whose values make the rows: spo.lambda, spo.degrees, data.labelTemperature, method, ...')
+  .requiredOption('--baseline <method>', 'the method every row is compared with, e.g. dpo')
+  .option('--methods <names>', 'only these methods (comma-separated)')
+  .action(async (o: CommonOptions & { by: string; baseline: string; methods?: string }) => {
     const ctx = await context(o);
-    await dataStage(ctx);
-    await sftStage(ctx);
-    if (ctx.config.rewardModel) await rewardModelStage(ctx);
-    for (const m of ctx.config.methods) await trainStage(ctx, m.name);
-    await evalStage(ctx);
-    reportStage(ctx, reproduceCommand(o));
+    const { results, missing } = collectResults(ctx.plan);
+    const spec = { by: o.by, baseline: o.baseline, ...(o.methods ? { methods: o.methods.split(',').map((m) => m.trim()) } : {}) };
+    const c = compareRuns(results, spec, ctx.config.eval.bootstrapResamples);
+    const path = join(ctx.reportDir, comparisonFile(spec));
+    writeComparisonCsv(path, c);
+    console.log(comparisonMarkdown(c).join('\n'));
+    log(`[compare] ${c.rows.length} rows from ${results.length} runs${missing.length ? ` (${missing.length} not run yet)` : ''}; CSV: ${path}`);
   });
+
+withCommon(program.command('run').description('every stage in order; finished stages are skipped, a killed one resumes'))
+  .action(async (o: CommonOptions) => runExperiment(await context(o), reproduceCommand(o)));
 
 program.command('serve').description('an OpenAI-compatible chat-completions server over a checkpoint (POST /v1/chat/completions)')
   .requiredOption('--checkpoint <dir>', 'a checkpoint folder, e.g. runs/quickstart/dpo-spo/final')
@@ -136,10 +185,24 @@ program.command('losses').description('list the registered preference losses wit
     }
   });
 
-/** The command that reproduces every stage of the report: the experiment's Nx `run` target when Nx started us. */
+/** The command that reproduces every stage of the report: the experiment's Nx `report` target when Nx started us. */
 function reproduceCommand(o: CommonOptions): string {
   const project = process.env.NX_TASK_TARGET_PROJECT;
-  return project ? `nx run ${project}:run` : `spo run --config ${o.config}`;
+  const sets = o.set.map((x) => ` --set ${x.path}=${JSON.stringify(x.value)}`).join('');
+  return project ? `nx run ${project}:report` : `spo run --config ${o.config}${sets}`;
+}
+
+/** The plan as the Nx plugin reads it: each stage's target name, dependencies, hash and folder. */
+function planJson(plan: ExperimentPlan) {
+  const suffix = (v: Variant) => (v.id ? `-${v.id}` : '');
+  return {
+    name: plan.config.name,
+    rewardModel: plan.config.rewardModel !== undefined,
+    judged: plan.config.eval.judge !== undefined,
+    dataFiles: plan.config.data.source === 'files',
+    variants: ownVariants(plan).map((v) => ({ id: v.id, suffix: suffix(v), dirs: v.dirs, hashes: v.hashes })),
+    runs: ownRuns(plan).map((r) => ({ name: r.name, variantSuffix: suffix(r.variant), dir: r.dir, hashes: r.hashes })),
+  };
 }
 
 program.parseAsync().catch((error: Error) => {

@@ -1,3 +1,3 @@
-export { RESULT_COLUMNS, writeResultsCsv, readResultsCsv } from './results-table.js';
+export { RESULT_COLUMNS, writeResultsCsv, readResultsCsv, writeCsv } from './results-table.js';
 export type { ResultRow } from './results-table.js';
 export { markdownTable, percentWithInterval } from './markdown.js';

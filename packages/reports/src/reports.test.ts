@@ -12,12 +12,15 @@ test('results.csv round trip keeps every column and value', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'res-')), 'results.csv');
   writeResultsCsv(path, [row]);
   assert.deepEqual(readResultsCsv(path), [row]);
+  // a swept setting beyond the standard columns goes after them
+  writeResultsCsv(path, [{ ...row, 'params.alpha': 0.5 }], ['params.alpha']);
+  assert.equal(readResultsCsv(path)[0]['params.alpha'], 0.5);
 });
 
 test('a results.csv without a required column is refused by name', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'res-')), 'results.csv');
   writeFileSync(path, 'experiment,method\nq,dpo\n');
-  assert.throws(() => readResultsCsv(path), /missing column\(s\) loss/);
+  assert.throws(() => readResultsCsv(path), /missing column\(s\) run, same_as, loss/);
 });
 
 test('markdown table and interval formatting', () => {

@@ -1,23 +1,24 @@
-// The data stage: the prepared dataset for the experiment's data config, from the prepared-data cache
-// when its inputs are unchanged, copied into the run folder.
+// The data stage of one data variant: the prepared dataset for its data config and seed, from the
+// prepared-data cache when its inputs are unchanged, copied into the variant's folder.
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareDataset } from '@spo/data';
 import { runStage } from './stage-dir.js';
-import { stageDirs, type StageContext } from './context.js';
+import type { StageContext } from './context.js';
+import type { Variant } from '../experiment/plan.js';
 import { describeDataset } from '../describe-dataset.js';
 
 /** Where prepared datasets are cached: $SPO_CACHE_DIR, else .cache/spo in the working directory. */
 export const preparedCacheDir = () => join(process.env.SPO_CACHE_DIR ?? join('.cache', 'spo'), 'prepared');
 
-export async function dataStage(ctx: StageContext): Promise<void> {
-  const stage = stageDirs(ctx).data;
-  await runStage({ label: 'data', stage, force: ctx.force, log: ctx.log }, async () => {
-    const { dir, dataset, cached } = await prepareDataset(ctx.config.data, ctx.config.seed, preparedCacheDir(), ctx.log);
-    ctx.log(`[data] ${cached ? 'from the cache' : 'prepared'}: ${dir}`);
-    for (const line of describeDataset(dataset)) ctx.log(`[data] ${line}`);
-    rmSync(join(stage.dir, 'dataset'), { recursive: true, force: true });
-    cpSync(dir, join(stage.dir, 'dataset'), { recursive: true });
+export async function dataStage(ctx: StageContext, v: Variant): Promise<void> {
+  const label = v.id ? `data ${v.id}` : 'data';
+  await runStage({ label, stage: { dir: v.dirs.data, hash: v.hashes.data }, force: ctx.force, log: ctx.log }, async () => {
+    const { dir, dataset, cached } = await prepareDataset(v.data, v.seed, preparedCacheDir(), ctx.log);
+    ctx.log(`[${label}] ${cached ? 'from the cache' : 'prepared'}: ${dir}`);
+    for (const line of describeDataset(dataset)) ctx.log(`[${label}] ${line}`);
+    rmSync(join(v.dirs.data, 'dataset'), { recursive: true, force: true });
+    cpSync(dir, join(v.dirs.data, 'dataset'), { recursive: true });
     return dataset.manifest.counts;
   });
 }

@@ -14,7 +14,8 @@ import { isStageDone, runStage, supersededDir } from './stage-dir.js';
 import { dataStage } from './data-stage.js';
 import { sftStage } from './sft-stage.js';
 import { trainStage } from './train-stage.js';
-import type { StageContext } from './context.js';
+import { numericsPath, type StageContext } from './context.js';
+import { planExperiment } from '../experiment/plan.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'stage-'));
 const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!; // exited by the time we use it
@@ -91,15 +92,18 @@ test('a stage killed after its last checkpoint (no done.json) finishes on the ne
     preference: { ...quickstart.preference, steps: 2, batchSize: 4, warmupSteps: 1, checkpointEvery: 2 },
     methods: [quickstart.methods[0]],
   };
-  const ctx: StageContext = { config: parseExperimentConfig(raw, 'tiny'), configPath: 'tiny.json', runDir: join(root, 'runs'), reportDir: join(root, 'reports'), backend: await initBackend(undefined, () => {}), log: () => {} };
-  await dataStage(ctx);
-  await sftStage(ctx);
+  const backend = await initBackend(undefined, () => {});
+  const config = parseExperimentConfig(raw, 'tiny');
+  const ctx: StageContext = { config, configPath: 'tiny.json', plan: planExperiment(config, join(root, 'runs'), numericsPath(backend)), reportDir: join(root, 'reports'), backend, log: () => {} };
+  const [variant] = ctx.plan.variants;
+  await dataStage(ctx, variant);
+  await sftStage(ctx, variant);
   for (const gone of [['done.json', 'train-summary.json', 'final'], ['done.json', 'final'], ['done.json']]) {
     for (const f of gone) rmSync(join(root, 'runs', 'sft', f), { recursive: true, force: true });
-    await sftStage(ctx);
+    await sftStage(ctx, variant);
     assert.ok(existsSync(join(root, 'runs', 'sft', 'done.json')), `finished after losing ${gone.join(', ')}`);
     assert.ok(Number.isFinite(JSON.parse(readFileSync(join(root, 'runs', 'sft', 'done.json'), 'utf8')).summary.final.loss));
   }
-  await trainStage(ctx, 'dpo');
+  await trainStage(ctx, ctx.plan.runs[0]);
   assert.ok(existsSync(join(root, 'runs', 'dpo', 'done.json')));
 });

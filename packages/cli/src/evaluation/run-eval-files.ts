@@ -1,0 +1,42 @@
+// What a run's eval writes into <run>/eval, and the typed reader the report uses: per prompt, the
+// policy's and the baseline's samples and each evaluator's score of them (scores.json), plus a
+// readable samples.jsonl. Scores are kept per prompt so the report can pair runs prompt by prompt.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJsonFile, writeJsonAtomic } from '@spo/engine';
+
+export type ScoreEvaluator = 'oracle' | 'reward-model';
+export const SCORE_EVALUATORS: readonly ScoreEvaluator[] = ['oracle', 'reward-model'];
+
+export interface RunEval {
+  /** Held-out prompts, in order; every array below is indexed like them. */
+  prompts: number;
+  /** What the policy's samples are compared with: the SFT model's samples on the same sampling stream, or the dataset's chosen responses. */
+  baseline: 'sft' | 'chosen';
+  /** The sampling stream's seed (the same for the policy and the SFT baseline, and for every run of the same seed). */
+  samplingSeed: string;
+  scores: Partial<Record<ScoreEvaluator, { policy: number[]; baseline: number[] }>>;
+  /** The LLM judge's verdict per prompt (1 policy, ½ tie or unreadable, 0 baseline), when configured. */
+  judge?: { outcomes: number[]; invalid: number; model: string; template: string };
+  /** The reward model's label and held-out agreement, when one scored. */
+  rewardModel?: { label: string; validation?: { n: number; accuracy: number; oracleAgreement?: number; oraclePairs?: number } };
+}
+
+export const runEvalDir = (runDir: string) => join(runDir, 'eval');
+
+export function writeRunEval(dir: string, result: RunEval, samples: { prompt: string; policy: string; baseline: string }[]): void {
+  writeFileSync(join(dir, 'samples.jsonl'), samples.map((s, i) => JSON.stringify({
+    ...s, ...Object.fromEntries(Object.entries(result.scores).map(([e, x]) => [e, { policy: x.policy[i], baseline: x.baseline[i] }])),
+    ...(result.judge ? { judge: result.judge.outcomes[i] } : {}),
+  })).join('\n') + '\n');
+  writeJsonAtomic(join(dir, 'scores.json'), result);
+}
+
+export function readRunEval(runDir: string): RunEval {
+  const path = join(runEvalDir(runDir), 'scores.json');
+  const r = readJsonFile<RunEval>(path, `run that run's eval again (spo eval --run <name> --force)`);
+  for (const [e, x] of Object.entries(r.scores ?? {})) {
+    if (x.policy.length !== r.prompts || x.baseline.length !== r.prompts) throw new Error(`${path}: ${e} has ${x.policy.length} policy and ${x.baseline.length} baseline scores for ${r.prompts} prompts; run the eval again with --force`);
+  }
+  return r;
+}

@@ -1,0 +1,20 @@
+// Prints what an experiment's numbers will be computed on, for Nx to hash as a runtime input of every
+// training target: the backend asked for ($SPO_BACKEND), whether the native matmul addon is built,
+// and which BLAS it would open ($SPO_NATIVE_MATMUL, else the first OpenBLAS the loader finds). A run
+// on another backend or matmul path gives other numbers, so it must never be served from the cache.
+const { existsSync, readdirSync } = require('node:fs');
+const { join } = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const root = join(__dirname, '..');
+const addonDir = join(root, 'packages/native-matmul/build/Release');
+const addon = existsSync(addonDir) && readdirSync(addonDir).some((f) => f.endsWith('.node'));
+let blas = process.env.SPO_NATIVE_MATMUL ?? '';
+if (!blas) {
+  try {
+    blas = (execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).match(/libopenblas[^\s]*\.so[^\s]*/) ?? ['none'])[0];
+  } catch {
+    blas = ['/opt/homebrew/opt/openblas/lib/libopenblas.dylib', '/usr/local/opt/openblas/lib/libopenblas.dylib'].find((p) => existsSync(p)) ?? 'none';
+  }
+}
+console.log(`backend=${process.env.SPO_BACKEND ?? 'auto'} addon=${addon ? 'built' : 'absent'} blas=${blas}`);
