@@ -1,7 +1,7 @@
-// SPO's degree term (Li et al. 2024; DESIGN.md §1), everything it owns in one place: the degree
-// variants of the training responses (written to the run folder with their summary), the rows they add
-// to a forward, the degree loss through the configured head (and the head's weights), and the final
-// model's confusion matrix between levels.
+// SPO's degree term (Li et al. 2024; docs/architecture.md §1), everything it owns in one place: the
+// degree variants of the training responses (written to the run folder with their summary), the rows
+// they add to a forward, the degree loss through the configured head (and the head's weights), and the
+// final model's confusion matrix between levels. Its weight in the method's loss is λ.
 // A group is one response's variants, level 0 first. Levels that came out the same as the level above,
 // or empty, were left out when the variants were made, so a group holds 2..K variants, each labelled
 // with its own level; a response with fewer than 2 distinct levels has no group.
@@ -11,6 +11,7 @@ import { tf, matMul2d, writeJsonAtomic } from '@spo/engine';
 import { buildDegreeVariantSet, type PreferenceList, type TokenizedSequence } from '@spo/data';
 import { degreeLoss, degreeRankLoss } from '@spo/losses';
 import type { MethodConfig } from './method.js';
+import type { LossTerm, PreferenceForward, TermOutput } from './loss-term.js';
 import { meanPool } from './batch-tensors.js';
 import { createDegreeHead, degreeHeadLogits } from './degree-head.js';
 
@@ -60,16 +61,19 @@ export interface DegreeConfusion {
 /** Confusion on the first (up to) this many examples' groups. */
 const CONFUSION_EXAMPLES = 256;
 
-export class SpoDegreeTerm {
+export class SpoDegreeTerm implements LossTerm<DegreeRows> {
+  readonly name = 'spo';
+  readonly weight: number;
   readonly head: Map<string, tf.Variable>;
   private readonly groups: DegreeGroup[][];
 
   constructor(
     private readonly spo: SpoConfig,
-    examples: readonly PreferenceList[],
+    private readonly examples: readonly PreferenceList[],
     encode: (prompt: string, response: string) => TokenizedSequence,
-    o: { seed: number; dModel: number; dir: string },
+    private readonly o: { seed: number; dModel: number; dir: string; label: string; log?: (line: string) => void },
   ) {
+    this.weight = spo.lambda;
     const n = examples[0]?.responses.length ?? 0;
     const set = buildDegreeVariantSet(examples, spo, o.seed);
     writeFileSync(join(o.dir, 'degree-variants.jsonl'), set.variants.map((v, i) => JSON.stringify({ prompt: examples[i].prompt, ...v })).join('\n') + '\n');
@@ -81,6 +85,28 @@ export class SpoDegreeTerm {
       return [...of(0, v.chosen), ...of(n - 1, v.rejected)];
     });
     this.head = spo.head === 'linear' ? createDegreeHead(o.dModel, spo.degrees, o.seed) : new Map();
+  }
+
+  get variables(): Map<string, tf.Variable> {
+    return this.head;
+  }
+
+  compute(f: PreferenceForward, rows: DegreeRows): TermOutput {
+    // a batch where no response has two distinct levels adds nothing; the metrics keep their places
+    if (!rows.groups.length) return { value: tf.scalar(0), metrics: { 'degree/loss': tf.scalar(0), 'degree/accuracy': tf.scalar(NaN) } };
+    const d = this.term(rows, { hidden: f.hidden, tokenMask: f.tokenMask, meanLogProbs: f.mean, rowCount: f.rowCount });
+    return { value: d.loss, metrics: { 'degree/loss': d.loss, 'degree/accuracy': d.accuracy } };
+  }
+
+  finish(forwardOf: (indices: number[]) => { rows: DegreeRows; forward: () => PreferenceForward }): void {
+    const c = this.confusion(this.examples.length, (indices) => {
+      const { rows, forward } = forwardOf(indices);
+      return { rows, inputs: () => {
+        const f = forward();
+        return { hidden: f.hidden, tokenMask: f.tokenMask, meanLogProbs: f.mean, rowCount: f.rowCount };
+      } };
+    }, this.o.dir);
+    this.o.log?.(`[${this.o.label}] degree accuracy of the final model on ${c.variants} variants of ${c.groups} responses: ${c.accuracy.toFixed(3)}; confusion (rows: true level, columns: predicted): ${JSON.stringify(c.counts)}`);
   }
 
   /** Append the variant rows of the examples at `indices` to `rows`; response j of batch example b is row j·B + b. */
