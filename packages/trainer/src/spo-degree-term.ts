@@ -55,7 +55,8 @@ export interface DegreeConfusion {
   variants: number;
   /** counts[true level][predicted level] */
   counts: number[][];
-  accuracy: number;
+  /** null when no response had a degree group. */
+  accuracy: number | null;
 }
 
 /** Confusion on the first (up to) this many examples' groups. */
@@ -106,7 +107,9 @@ export class SpoDegreeTerm implements LossTerm<DegreeRows> {
         return { hidden: f.hidden, tokenMask: f.tokenMask, meanLogProbs: f.mean, rowCount: f.rowCount };
       } };
     }, this.o.dir);
-    this.o.log?.(`[${this.o.label}] degree accuracy of the final model on ${c.variants} variants of ${c.groups} responses: ${c.accuracy.toFixed(3)}; confusion (rows: true level, columns: predicted): ${JSON.stringify(c.counts)}`);
+    this.o.log?.(c.accuracy === null
+      ? `[${this.o.label}] no response had two distinct non-empty degree levels: the degree term never ran`
+      : `[${this.o.label}] degree accuracy of the final model on ${c.variants} variants of ${c.groups} responses: ${c.accuracy.toFixed(3)}; confusion (rows: true level, columns: predicted): ${JSON.stringify(c.counts)}`);
   }
 
   /** Append the variant rows of the examples at `indices` to `rows`; response j of batch example b is row j·B + b. */
@@ -189,7 +192,8 @@ export class SpoDegreeTerm implements LossTerm<DegreeRows> {
       });
     }
     const correct = counts.reduce((s, row, k) => s + row[k], 0);
-    const confusion = { groups, variants, counts, accuracy: correct / Math.max(1, variants) };
+    // no variants (every response's levels empty or repeated): there is no accuracy to report, not 0
+    const confusion = { groups, variants, counts, accuracy: variants ? correct / variants : null };
     writeJsonAtomic(join(dir, 'degree-confusion.json'), { head: this.spo.head, ...confusion });
     return confusion;
   }

@@ -14,6 +14,8 @@ export interface RunResult {
   train: { steps: number; tokensPerSecond: number };
   /** The final model's degree-level accuracy (SPO runs). */
   degreeAccuracy?: number;
+  /** An SPO run none of whose responses had two distinct non-empty levels: its degree term never ran. */
+  noDegreeGroups?: boolean;
 }
 
 export function collectResults(plan: ExperimentPlan): { results: RunResult[]; missing: RunPlan[] } {
@@ -24,10 +26,13 @@ export function collectResults(plan: ExperimentPlan): { results: RunResult[]; mi
       continue;
     }
     const train = readJsonFile<{ steps: number; tokensPerSecond: number }>(join(run.dir, 'train-summary.json'), `retrain ${run.sameAs ?? run.name} with --force`);
-    const confusion = join(run.dir, 'degree-confusion.json');
+    const confusionPath = join(run.dir, 'degree-confusion.json');
+    const confusion = existsSync(confusionPath) ? readJsonFile<{ accuracy: number | null; groups: number }>(confusionPath, `retrain ${run.sameAs ?? run.name} with --force`) : undefined;
     results.push({
       run, eval: readRunEval(run.dir), train: { steps: train.steps, tokensPerSecond: train.tokensPerSecond },
-      ...(existsSync(confusion) ? { degreeAccuracy: readJsonFile<{ accuracy: number }>(confusion, `retrain ${run.sameAs ?? run.name} with --force`).accuracy } : {}),
+      // a run whose responses had no degree group (every level empty or repeated) has no degree accuracy
+      ...(confusion && confusion.groups > 0 && confusion.accuracy !== null ? { degreeAccuracy: confusion.accuracy } : {}),
+      ...(confusion && confusion.groups === 0 ? { noDegreeGroups: true } : {}),
     });
   }
   return { results, missing };

@@ -15,6 +15,8 @@ export interface CompareRow {
   pairs: number;
   byEvaluator: Partial<Record<Exclude<Evaluator, 'llm-judge'>, PairedComparison>>;
   degreeAccuracy?: number;
+  /** Every run of the row had no degree group: its SPO term never ran. */
+  noDegreeGroups?: boolean;
 }
 
 export interface Comparison {
@@ -57,7 +59,10 @@ export function compareRuns(results: readonly RunResult[], spec: CompareSpec, re
       );
     }
     const degree = paired.map(([r]) => r.degreeAccuracy).filter((x): x is number => x !== undefined);
-    rows.push({ value, runs: paired.map(([r]) => r.run.name), pairs: paired.length, byEvaluator, ...(degree.length ? { degreeAccuracy: meanOf(degree) } : {}) });
+    rows.push({
+      value, runs: paired.map(([r]) => r.run.name), pairs: paired.length, byEvaluator,
+      ...(degree.length ? { degreeAccuracy: meanOf(degree) } : {}), ...(paired.every(([r]) => r.noDegreeGroups) ? { noDegreeGroups: true } : {}),
+    });
   }
   const numeric = rows.every((r) => !Number.isNaN(Number(r.value)));
   if (numeric) rows.sort((a, b) => Number(a.value) - Number(b.value));

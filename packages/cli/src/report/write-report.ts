@@ -106,8 +106,10 @@ export function writeReport(plan: ExperimentPlan, results: readonly RunResult[],
   })), '');
 
   // 2. paired +SPO − base
+  // a cell of runs that are all the same settings as another sweep's (the shared default) is compared once, there
   const paired: Paired[] = [];
   for (const cell of all) {
+    if (cell.results.every((r) => r.run.sameAs !== undefined)) continue;
     const twin = twinOf(cell, all);
     if (!twin) continue;
     for (const e of ['oracle', 'reward-model'] as const) {
@@ -146,7 +148,7 @@ export function writeReport(plan: ExperimentPlan, results: readonly RunResult[],
     ['commit', `\`${stamp.commit}\``],
     ['config', `\`experiments/${config.name}/config.json\` (hash \`${stamp.configHash}\`)`],
     ['seeds', `${config.seeds.join(', ')} (${config.seedScope === 'training' ? `a seed sets each run's preference-batch order, SPO's variant draws, the degree head's initialisation and the eval sampling stream; data, SFT model and reward model are shared, built with seed ${config.seed}` : 'a seed sets everything: data, SFT model, reward model and each run'})`],
-    ['runs', `${plan.runs.length} (${plan.runs.filter((r) => r.sameAs === undefined).length} trained; the rest are the same settings listed in two sweeps)`],
+    ['runs', aliasNote(plan)],
     ['backend', stamp.backend],
     ['bootstrap', `${resamples} resamples, percentile intervals`],
   ]), '');
@@ -158,7 +160,13 @@ export function writeReport(plan: ExperimentPlan, results: readonly RunResult[],
   writeFileAtomic(join(reportDir, 'results.md'), `${md.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`);
 }
 
+function aliasNote(plan: ExperimentPlan): string {
+  const trained = plan.runs.filter((r) => r.sameAs === undefined).length;
+  return trained === plan.runs.length ? `${trained}` : `${plan.runs.length}, of which ${trained} trained: the others are a default listed in more than one sweep, trained once and reported in each`;
+}
+
 function degreeAccuracy(cell: Cell): string {
+  if (cell.results.every((r) => r.noDegreeGroups)) return 'no degree groups';
   const xs = cell.results.map((r) => r.degreeAccuracy).filter((x): x is number => x !== undefined);
   return xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3) : '-';
 }
@@ -174,7 +182,7 @@ export function comparisonMarkdown(c: Comparison): string[] {
     c.rows.map((r) => [r.value, String(r.pairs), ...evaluators.flatMap((e) => {
       const x = r.byEvaluator[e];
       return x ? [diff(x.difference), pct(x.headToHead)] : ['not run', 'not run'];
-    }), r.byEvaluator.oracle ? yesNo(r.byEvaluator.oracle.significant) : '-', r.degreeAccuracy === undefined ? '-' : r.degreeAccuracy.toFixed(3)]),
+    }), r.byEvaluator.oracle ? yesNo(r.byEvaluator.oracle.significant) : '-', r.noDegreeGroups ? 'no degree groups' : r.degreeAccuracy === undefined ? '-' : r.degreeAccuracy.toFixed(3)]),
   ));
   if (c.unpaired.length) out.push('', `Left out (no ${c.spec.baseline} run with the same data and seed): ${c.unpaired.join(', ')}.`);
   return out;
