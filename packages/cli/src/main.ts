@@ -10,6 +10,8 @@ import { findRun, findVariant, ownRuns, ownVariants, planExperiment, type Experi
 import { numericsPath } from './stages/context.js';
 import { evalRunStage } from './evaluation/run-eval.js';
 import { runExperiment } from './stages/run-experiment.js';
+import { startViewServer } from './view/view-server.js';
+import { openInBrowser } from './view/open-in-browser.js';
 import { collectResults } from './report/collect.js';
 import { compareRuns } from './report/compare.js';
 import { comparisonFile, comparisonMarkdown, writeComparisonCsv } from './report/write-report.js';
@@ -140,8 +142,22 @@ withCommon(program.command('eval').description('sample each run\'s policy and th
     for (const run of o.run ? [findRun(ctx.plan, o.run)] : ownRuns(ctx.plan)) await evalRunStage(ctx, run);
   });
 
-withCommon(program.command('report').description('write results.csv, paired.csv, the comparison tables and results.md from the runs'))
-  .action(async (o: CommonOptions) => reportStage(await context(o), reproduceCommand(o)));
+withCommon(program.command('report').description('write results.csv, paired.csv, the comparison tables, results.md, the figures and the report page from the runs'))
+  .option('--open', 'open the report page in the default browser when it is written')
+  .action(async (o: CommonOptions & { open?: boolean }) => {
+    const ctx = await context(o);
+    await reportStage(ctx, reproduceCommand(o));
+    if (o.open) openInBrowser(join(ctx.reportDir, 'index.html'));
+  });
+
+program.command('view').description('serve the reports folder on 127.0.0.1, with live training curves of running experiments at /live/<experiment>')
+  .option('--port <port>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 8080)
+  .option('--reports <dir>', 'the reports folder', 'reports')
+  .option('--runs <dir>', 'the runs folder the live curves read', 'runs')
+  .action(async (o: { port: number; reports: string; runs: string }) => {
+    const server = await startViewServer({ reportsDir: o.reports, runsDir: o.runs, host: '127.0.0.1', port: o.port, log });
+    process.once('SIGINT', () => void server.close().then(() => process.exit(0)));
+  });
 
 withCommon(program.command('compare').description('runs grouped by a setting, each against a baseline method on the same seeds and prompts, with paired differences'))
   .requiredOption('--by <setting>', 'the setting whose values make the rows: spo.lambda, spo.degrees, data.labelTemperature, method, ...')

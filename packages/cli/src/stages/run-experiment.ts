@@ -22,5 +22,5 @@ export async function runExperiment(ctx: StageContext, command: string): Promise
     await trainStage(ctx, run);
     await evalRunStage(ctx, run);
   }
-  reportStage(ctx, command);
+  await reportStage(ctx, command);
 }
