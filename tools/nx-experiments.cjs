@@ -1,8 +1,7 @@
-// Nx plugin: every experiments/<name>/config.json becomes a project named after its folder, whose
-// targets are the stages of its plan (`spo plan --json`):
-//   data[-<variant>] -> sft[-<variant>] -> train-rm[-<variant>]   per data variant (a point of the data grid)
-//   <run>                                                           per run: training then eval (e.g. dpo-spo.lambda=0.5.seed=3)
-//   report (every run) -> run;  compare (arguments forwarded to `spo compare`)
+// Nx plugin: every experiments/<name>/config.json becomes projects made from its plan (`spo plan --json`):
+//   <name>.data[-<variant>]: targets data -> sft -> train-rm     per data variant (a point of the data grid)
+//   <name>.<run>:            target train (training, then eval)  per run (e.g. paper-ablations.dpo-spo.lambda=0.5.seed=3)
+//   <name>:                  targets report (every run) -> run; compare (arguments forwarded to `spo compare`)
 // Each stage target's inputs are the library sources, that stage's own config hash (so editing one
 // grid value reruns only the runs it reaches) and the numerics path (backend, matmul addon, BLAS).
 // Outputs are what later stages and the report read, not intermediate checkpoints. An eval with an LLM
@@ -58,35 +57,57 @@ function target(configPath, command, hash, outputs, dependsOn, extra = {}) {
   };
 }
 
-function experimentTargets(configPath, workspaceRoot) {
+/**
+ * The projects of one experiment. Nx hashes a project's whole configuration into every task of that
+ * project, so a project whose targets change (a new grid value, a new run) would rerun all of its
+ * tasks. Each data variant's stages and each run are therefore projects of their own (named
+ * <experiment>.<stage>, with a root under the experiment's folder that exists only in the graph):
+ * changing one grid value changes only the projects of the runs it reaches, and the experiment's own
+ * project (report, compare, run).
+ */
+function experimentProjects(configPath, workspaceRoot) {
   const plan = readPlan(configPath, workspaceRoot);
-  const targets = {};
+  const root = dirname(configPath);
+  const projects = {};
+  const project = (suffix, targets) => {
+    projects[`${root}/.stages/${suffix}`] = { name: `${plan.name}.${suffix}`, projectType: 'application', targets };
+    return `${plan.name}.${suffix}`;
+  };
+  const stageProject = {};
   for (const v of plan.variants) {
     const variant = v.suffix ? ` --variant ${v.id}` : '';
-    targets[`data${v.suffix}`] = target(configPath, `data${variant}`, v.hashes.data, [v.dirs.data], [], { parallelism: true });
-    targets[`sft${v.suffix}`] = target(configPath, `sft${variant}`, v.hashes.sft, [`${v.dirs.sft}/final`, `${v.dirs.sft}/*.json`, `${v.dirs.sft}/metrics.jsonl`], [`data${v.suffix}`]);
-    if (plan.rewardModel) targets[`train-rm${v.suffix}`] = target(configPath, `train --stage rm${variant}`, v.hashes.rm, [`${v.dirs.rm}/final`, `${v.dirs.rm}/*.json`, `${v.dirs.rm}/*.jsonl`], [`sft${v.suffix}`]);
+    const targets = {
+      data: target(configPath, `data${variant}`, v.hashes.data, [v.dirs.data], [], { parallelism: true }),
+      sft: target(configPath, `sft${variant}`, v.hashes.sft, [`${v.dirs.sft}/final`, `${v.dirs.sft}/*.json`, `${v.dirs.sft}/metrics.jsonl`], ['data']),
+      ...(plan.rewardModel ? { 'train-rm': target(configPath, `train --stage rm${variant}`, v.hashes.rm, [`${v.dirs.rm}/final`, `${v.dirs.rm}/*.json`, `${v.dirs.rm}/*.jsonl`], ['sft']) } : {}),
+    };
+    stageProject[v.suffix] = project(`data${v.suffix}`, targets);
   }
-  const runTargets = [];
+  const runs = [];
   for (const r of plan.runs) {
-    const deps = [`sft${r.variantSuffix}`, ...(plan.rewardModel ? [`train-rm${r.variantSuffix}`] : [])];
-    targets[r.name] = target(configPath, `train --run ${r.name}`, `${r.hashes.train}-${r.hashes.eval}`,
-      [`${r.dir}/*.json`, `${r.dir}/metrics.jsonl`, `${r.dir}/degree-variants.jsonl`, `${r.dir}/eval`], deps, plan.judged ? { cache: false } : {});
-    runTargets.push(r.name);
+    const base = stageProject[r.variantSuffix];
+    const deps = [{ projects: [base], target: 'sft' }, ...(plan.rewardModel ? [{ projects: [base], target: 'train-rm' }] : [])];
+    runs.push(project(r.name, {
+      train: target(configPath, `train --run ${r.name}`, `${r.hashes.train}-${r.hashes.eval}`,
+        [`${r.dir}/*.json`, `${r.dir}/metrics.jsonl`, `${r.dir}/degree-variants.jsonl`, `${r.dir}/eval`], deps, plan.judged ? { cache: false } : {}),
+    }));
   }
-  targets.report = { ...target(configPath, 'report', plan.runs.map((r) => r.hashes.eval).join(','), [`reports/${plan.name}`], runTargets), parallelism: true };
-  targets.compare = { command: `tsx ${CLI} compare --config ${configPath}`, dependsOn: runTargets, cache: false };
-  targets.run = { executor: 'nx:noop', dependsOn: ['report'] };
-  return { name: plan.name, targets };
+  const allRuns = { projects: runs, target: 'train' };
+  projects[root] = {
+    name: plan.name, projectType: 'application',
+    targets: {
+      report: { ...target(configPath, 'report', plan.runs.map((r) => r.hashes.eval).join(','), [`reports/${plan.name}`], [allRuns]), parallelism: true },
+      compare: { command: `tsx ${CLI} compare --config ${configPath}`, dependsOn: [allRuns], cache: false },
+      run: { executor: 'nx:noop', dependsOn: ['report'] },
+    },
+  };
+  return projects;
 }
 
 const createNodesV2 = [
   'experiments/*/config.json',
   (configFiles, _options, context) =>
-    configFiles.map((file) => {
-      const { name, targets } = experimentTargets(file, context.workspaceRoot);
-      return [file, { projects: { [dirname(file)]: { name, projectType: 'application', targets } } }];
-    }),
+    configFiles.map((file) => [file, { projects: experimentProjects(file, context.workspaceRoot) }]),
 ];
 
 module.exports = { name: 'spo-experiments', createNodesV2, createNodes: createNodesV2 };

@@ -98,25 +98,27 @@ test('stage hashes follow a data file\'s bytes, not its modification time', () =
   rmSync(dir, { recursive: true });
 });
 
-test('the Nx plugin gives every experiment its stage targets: one per data variant stage and one per run, each keyed by its own hash', () => {
+test('the Nx plugin: a project per data variant\'s stages and per run, each target keyed by its own hash; the experiment\'s project reports', () => {
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   const plugin = createRequire(import.meta.url)('../../../tools/nx-experiments.cjs');
   const [pattern, create] = plugin.createNodesV2;
   assert.equal(pattern, 'experiments/*/config.json');
   const [[file, result]] = create(['experiments/quickstart/config.json'], {}, { workspaceRoot: root });
   assert.equal(file, 'experiments/quickstart/config.json');
-  const project = result.projects['experiments/quickstart'];
-  assert.equal(project.name, 'quickstart', 'named after its folder');
-  assert.deepEqual(Object.keys(project.targets), ['data', 'sft', 'train-rm', 'dpo', 'dpo-spo', 'report', 'compare', 'run']);
-  assert.deepEqual(project.targets.report.dependsOn, ['dpo', 'dpo-spo']);
-  assert.deepEqual(project.targets['dpo-spo'].dependsOn, ['sft', 'train-rm']);
-  assert.equal(project.targets['dpo-spo'].command, 'tsx packages/cli/src/main.ts train --run dpo-spo --config experiments/quickstart/config.json');
-  assert.ok(project.targets['dpo-spo'].outputs.includes('{workspaceRoot}/runs/quickstart/dpo-spo/eval'));
-  assert.ok(!project.targets['dpo-spo'].outputs.some((o: string) => o.includes('checkpoints')), 'intermediate checkpoints are not cached');
+  const byName = Object.fromEntries(Object.values(result.projects as Record<string, { name: string; targets: Record<string, any> }>).map((p) => [p.name, p.targets]));
+  assert.deepEqual(Object.keys(byName).sort(), ['quickstart', 'quickstart.data', 'quickstart.dpo', 'quickstart.dpo-spo']);
+  assert.deepEqual(Object.keys(byName.quickstart), ['report', 'compare', 'run'], 'named after its folder');
+  assert.deepEqual(Object.keys(byName['quickstart.data']), ['data', 'sft', 'train-rm']);
+  assert.deepEqual(byName.quickstart.report.dependsOn, [{ projects: ['quickstart.dpo', 'quickstart.dpo-spo'], target: 'train' }]);
+  const run = byName['quickstart.dpo-spo'].train;
+  assert.deepEqual(run.dependsOn, [{ projects: ['quickstart.data'], target: 'sft' }, { projects: ['quickstart.data'], target: 'train-rm' }]);
+  assert.equal(run.command, 'tsx packages/cli/src/main.ts train --run dpo-spo --config experiments/quickstart/config.json');
+  assert.ok(run.outputs.includes('{workspaceRoot}/runs/quickstart/dpo-spo/eval'));
+  assert.ok(!run.outputs.some((o: string) => o.includes('checkpoints')), 'intermediate checkpoints are not cached');
   const plan = planExperiment(parseExperimentConfig(quickstart, 'q'), 'runs/quickstart', '');
-  const runtime = (t: string) => project.targets[t].inputs.filter((i: { runtime?: string }) => i.runtime).map((i: { runtime: string }) => i.runtime);
-  assert.deepEqual(runtime('dpo-spo'), [`echo ${plan.runs[1].hashes.train}-${plan.runs[1].hashes.eval}`, 'node tools/numerics-path.cjs']);
-  assert.ok(!project.targets['dpo-spo'].inputs.some((i: unknown) => typeof i === 'string' && i.includes('config')), 'not the whole config file');
+  const runtime = run.inputs.filter((i: { runtime?: string }) => i.runtime).map((i: { runtime: string }) => i.runtime);
+  assert.deepEqual(runtime, [`echo ${plan.runs[1].hashes.train}-${plan.runs[1].hashes.eval}`, 'node tools/numerics-path.cjs']);
+  assert.ok(!run.inputs.some((i: unknown) => typeof i === 'string' && i.includes('config')), 'not the whole config file');
 });
 
 test('sweeps and seeds: stable readable run names; one grid value reaches only its own runs; a default listed in two sweeps trains once', () => {
