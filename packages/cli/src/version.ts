@@ -1,5 +1,5 @@
 // What `spo --version` prints: the project's version and the commit the code came from (with
-// "+changes" when the working tree differs from it), so a result can be traced to its code.
+// "+changes" when the tracked files outside reports/ differ from it), so a result can be traced to its code.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,8 @@ export function sourceCommit(): string | undefined {
   try {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const commit = git('rev-parse', '--short=12', 'HEAD');
-    return git('status', '--porcelain', '--untracked-files=no') ? `${commit}+changes` : commit;
+    // changed code, not changed outputs: the report folders being rewritten is not a change to what made them
+    return git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)reports') ? `${commit}+changes` : commit;
   } catch {
     return undefined;
   }
