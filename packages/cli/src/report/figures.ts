@@ -75,7 +75,8 @@ export function reportFigures(plan: ExperimentPlan, results: readonly RunResult[
     });
   }
 
-  const paired: Paired[] = all.flatMap((c) => {
+  // as in the paired table: a cell made only of a default shared with another sweep is compared once
+  const paired: Paired[] = all.filter((c) => !c.results.every((r) => r.run.sameAs !== undefined)).flatMap((c) => {
     const twin = twinOf(c, all);
     return twin ? (['oracle', 'reward-model'] as const).map((e) => pair(c, twin, e, resamples)).filter((p): p is Paired => p !== undefined) : [];
   });
@@ -84,7 +85,7 @@ export function reportFigures(plan: ExperimentPlan, results: readonly RunResult[
       name: 'paired-differences', title: '+SPO against its base method',
       caption: 'Mean score difference of each +SPO method\'s samples over its base method\'s, paired on the same data, seeds, prompts and sampling streams, with 95% intervals; zero is marked, and a filled point\'s interval excludes it.',
       spec: pairedDifferencesSpec(paired.map((p) => ({
-        label: `${p.treatment.label} − ${p.control.label}`, panel: panel(p.treatment.variant, p.evaluator === 'oracle' ? 'oracle' : 'reward model'),
+        label: `${several ? `${p.treatment.variant}: ` : ''}${p.treatment.label} − ${p.control.label}`, panel: p.evaluator === 'oracle' ? 'oracle' : 'reward model',
         mean: p.comparison.difference.mean, low: p.comparison.difference.interval.low, high: p.comparison.difference.interval.high, significant: p.comparison.significant,
       })), `${plan.config.name}: +SPO − base`, 'score difference (+SPO − base)'),
     });

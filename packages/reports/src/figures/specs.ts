@@ -80,7 +80,7 @@ export function winRatesSpec(rows: readonly (IntervalRow & { spo: boolean; panel
       width: 240, height: { step: 18 },
       layer: [
         { mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, data: { values: [{ x: 0.5 }] }, encoding: { x: { field: 'x', type: 'quantitative' } } },
-        { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: { field: 'label', type: 'nominal', sort: null, title: null }, x: { field: 'low', type: 'quantitative', title: 'win rate vs SFT', axis: { format: '%' }, scale: { zero: false } }, x2: { field: 'high' }, color: { field: 'spo', type: 'nominal', title: '+SPO' } } },
+        { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelLimit: 360 } }, x: { field: 'low', type: 'quantitative', title: 'win rate vs SFT', axis: { format: '%' }, scale: { zero: false } }, x2: { field: 'high' }, color: { field: 'spo', type: 'nominal', title: '+SPO' } } },
         {
           mark: { type: 'point', filled: true, size: 50 },
           encoding: {
@@ -104,7 +104,7 @@ export function pairedDifferencesSpec(rows: readonly (IntervalRow & { panel: str
       width: 240, height: { step: 18 },
       layer: [
         { mark: { type: 'rule', color: '#c33' }, data: { values: [{ x: 0 }] }, encoding: { x: { field: 'x', type: 'quantitative' } } },
-        { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: { field: 'label', type: 'nominal', sort: null, title: null }, x: { field: 'low', type: 'quantitative', title: xTitle }, x2: { field: 'high' } } },
+        { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelLimit: 360 } }, x: { field: 'low', type: 'quantitative', title: xTitle }, x2: { field: 'high' } } },
         {
           mark: { type: 'point', size: 50 },
           encoding: {
