@@ -1,9 +1,9 @@
 // An experiment config (experiments/<name>/config.json): every stage's settings in one validated file.
 // Each section's defaults are declared by the package that owns it.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { sha256File } from '@spo/engine';
 import { ModelShapeSchema } from '@spo/model';
 import { DataConfigSchema } from '@spo/data';
 import { TrainConfigSchema, RewardModelConfigSchema, resolveMethod, type MethodConfig } from '@spo/trainer';
@@ -173,6 +173,6 @@ function fileSha256(path: string): string {
   const { size, mtimeMs } = statSync(path);
   const key = `${path}\0${size}\0${mtimeMs}`;
   let digest = digests.get(key);
-  if (digest === undefined) digests.set(key, (digest = createHash('sha256').update(readFileSync(path)).digest('hex')));
+  if (digest === undefined) digests.set(key, (digest = sha256File(path)));
   return digest;
 }

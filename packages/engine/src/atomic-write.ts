@@ -8,7 +8,8 @@ import { dirname, basename, join } from 'node:path';
 /** `.name.<pid>.tmp` and `.name.<pid>.old`: the siblings an atomic write makes while it runs. */
 const TEMPORARY = /^\.(.+)\.(\d+)\.(tmp|old)$/;
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this machine (one we may not signal counts as running). */
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

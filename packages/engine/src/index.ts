@@ -3,7 +3,7 @@ export { initBackend, currentBackend, BACKEND_NAMES, BACKEND_ENV } from './backe
 export type { BackendName, BackendRequest, BackendInfo } from './backend.js';
 export { Rng } from './random.js';
 export type { RngState } from './random.js';
-export { writeFileAtomic, writeJsonAtomic, writeDirAtomic, removeStaleTemporaries } from './atomic-write.js';
+export { writeFileAtomic, writeJsonAtomic, writeDirAtomic, removeStaleTemporaries, processAlive } from './atomic-write.js';
 export { writeChecksums, checksumProblems, readJsonFile, sha256File, CHECKSUMS_FILE } from './file-integrity.js';
 export { canonicalJson, configHash } from './config-hash.js';
 export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors } from './safetensors.js';

@@ -44,13 +44,14 @@ export function referenceLogProbs(
   const path = join(dir, 'reference-logps.json');
   const inputs = inputsDigest(reference, responses, mismatched);
   if (existsSync(path)) {
-    let why: string | undefined;
+    let why: string | undefined, cached: unknown;
     try {
-      why = unusable(JSON.parse(readFileSync(path, 'utf8')), inputs, responses, mismatched);
+      cached = JSON.parse(readFileSync(path, 'utf8'));
+      why = unusable(cached, inputs, responses, mismatched);
     } catch (error) {
       why = `it is damaged (${(error as Error).message})`;
     }
-    if (why === undefined) return JSON.parse(readFileSync(path, 'utf8')) as ReferenceLogProbs;
+    if (why === undefined) return cached as ReferenceLogProbs;
     log?.(`[reference] recomputing ${path}: ${why}`);
   }
   const flat = responses.flat();

@@ -48,6 +48,7 @@ export function setAtPath<T>(target: T, path: string, value: unknown): T {
 
 /** The value at a dotted path, or undefined. */
 export function getAtPath(source: unknown, path: string): unknown {
+  if (path === '') return source;
   let at = source;
   for (const key of path.split('.')) {
     if (at === null || typeof at !== 'object') return undefined;

@@ -1,7 +1,7 @@
 // `--set key=value`: a config field overridden from the command line, as TRL's and LLaMA-Factory's
 // users expect. The key is a dotted path ("preference.steps", "methods.0.spo.lambda"); the value is
 // read as JSON when it parses (numbers, booleans, lists, objects) and as a string otherwise.
-import { setAtPath } from './grid.js';
+import { getAtPath, setAtPath } from './grid.js';
 
 export interface Override {
   path: string;
@@ -28,12 +28,12 @@ export function applyOverrides(raw: unknown, overrides: readonly Override[]): un
   for (const { path, value } of overrides) {
     const keys = path.split('.');
     // walk lists by index, objects by key: setAtPath handles objects, lists are handled here
-    const listAt = keys.findIndex((_, i) => Array.isArray(getList(out, keys.slice(0, i))) && /^\d+$/.test(keys[i]));
+    const listAt = keys.findIndex((_, i) => Array.isArray(getAtPath(out, keys.slice(0, i).join('.'))) && /^\d+$/.test(keys[i]));
     if (listAt < 0) {
       out = setAtPath(out, path, value);
       continue;
     }
-    const list = structuredClone(getList(out, keys.slice(0, listAt))) as unknown[];
+    const list = structuredClone(getAtPath(out, keys.slice(0, listAt).join('.'))) as unknown[];
     const index = Number(keys[listAt]);
     if (index >= list.length) throw new Error(`--set ${path}: ${keys.slice(0, listAt).join('.')} has ${list.length} items`);
     const rest = keys.slice(listAt + 1).join('.');
@@ -41,13 +41,4 @@ export function applyOverrides(raw: unknown, overrides: readonly Override[]): un
     out = listAt === 0 ? list : setAtPath(out, keys.slice(0, listAt).join('.'), list);
   }
   return out;
-}
-
-function getList(source: unknown, keys: string[]): unknown {
-  let at = source;
-  for (const key of keys) {
-    if (at === null || typeof at !== 'object') return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
 }

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJsonFile } from '@spo/engine';
-import { readMetrics } from '@spo/trainer';
+import { readMetrics, type MetricsRow } from '@spo/trainer';
 import {
   confusionSpec, pairedDifferencesSpec, sweepSpec, trainingCurvesSpec, winRatesSpec,
   type ConfusionCell, type CurvePoint, type VegaLiteSpec,
@@ -29,22 +29,20 @@ const POINTS_PER_CURVE = 30;
 
 const round = (x: number) => Number(x.toPrecision(4));
 
+/** One run's metrics log as curve points: about `pointsPerRun` steps (the last always), the curve metrics it has. */
+export function curvePointsOf(rows: readonly MetricsRow[], run: { method: string; run: string; seed: number }, pointsPerRun = POINTS_PER_CURVE): CurvePoint[] {
+  const every = Math.max(1, Math.ceil(rows.length / pointsPerRun));
+  return rows.flatMap((row, i) => (i % every !== 0 && i !== rows.length - 1 ? [] : CURVE_METRICS.flatMap((metric) => {
+    const value = row[metric];
+    return typeof value === 'number' && Number.isFinite(value) ? [{ ...run, step: row.step, metric, value: round(value) }] : [];
+  })));
+}
+
 function curvePoints(results: readonly RunResult[]): CurvePoint[] {
-  const points: CurvePoint[] = [];
-  for (const r of results) {
-    if (r.run.sameAs !== undefined) continue;
-    const rows = readMetrics(join(r.run.dir, 'metrics.jsonl'));
-    const every = Math.max(1, Math.ceil(rows.length / POINTS_PER_CURVE));
-    const method = [r.run.variant.label !== 'default' ? r.run.variant.label : '', r.run.methodName, ...Object.entries(r.run.settings).map(([k, v]) => `${k.split('.').at(-1)}=${v}`)].filter(Boolean).join(' ');
-    rows.forEach((row, i) => {
-      if (i % every !== 0 && i !== rows.length - 1) return;
-      for (const metric of CURVE_METRICS) {
-        const value = row[metric];
-        if (typeof value === 'number' && Number.isFinite(value)) points.push({ method, run: r.run.name, seed: r.run.seed, step: row.step, metric, value: round(value) });
-      }
-    });
-  }
-  return points;
+  return results.filter((r) => r.run.sameAs === undefined).flatMap((r) => curvePointsOf(readMetrics(join(r.run.dir, 'metrics.jsonl')), {
+    method: [r.run.variant.label !== 'default' ? r.run.variant.label : '', r.run.methodName, ...Object.entries(r.run.settings).map(([k, v]) => `${k.split('.').at(-1)}=${v}`)].filter(Boolean).join(' '),
+    run: r.run.name, seed: r.run.seed,
+  }));
 }
 
 export function reportFigures(plan: ExperimentPlan, results: readonly RunResult[]): FigureSpec[] {

@@ -4,6 +4,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { processAlive } from '@spo/engine';
 
 interface LockHolder {
   pid: number;
@@ -13,15 +14,6 @@ interface LockHolder {
 
 /** An empty or unreadable lock younger than this may be one being written right now. */
 const UNREADABLE_LOCK_GRACE_MS = 10_000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readHolder(path: string): LockHolder | undefined {
   try {
@@ -47,7 +39,7 @@ export function acquireStageLock(dir: string, label: string, log: (line: string)
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = readHolder(path);
       const stale = holder
-        ? holder.host === me.host && !alive(holder.pid)
+        ? holder.host === me.host && !processAlive(holder.pid)
         : Date.now() - statSync(path).mtimeMs > UNREADABLE_LOCK_GRACE_MS;
       if (!stale) {
         throw new StageLockedError(holder

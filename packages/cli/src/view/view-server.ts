@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { readMetrics } from '@spo/trainer';
 import { trainingCurvesSpec, type CurvePoint } from '@spo/reports';
+import { curvePointsOf } from '../report/figures.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml',
@@ -46,16 +47,7 @@ export function liveCurves(runsDir: string, experiment: string, pointsPerRun = 6
       continue; // a damaged log is the trainer's to report
     }
     const run = dir.slice(root.length + 1);
-    const seed = Number(/seed=(\d+)/.exec(run)?.[1] ?? 0);
-    const method = run.replace(/\.?seed=\d+/, '');
-    const every = Math.max(1, Math.ceil(rows.length / pointsPerRun));
-    rows.forEach((row, i) => {
-      if (i % every !== 0 && i !== rows.length - 1) return;
-      for (const metric of ['loss', 'rewards/margins', 'rewards/accuracies', 'degree/accuracy', 'kl/policy_ref']) {
-        const v = row[metric];
-        if (typeof v === 'number' && Number.isFinite(v)) points.push({ method, run, seed, step: row.step, metric, value: v });
-      }
-    });
+    points.push(...curvePointsOf(rows, { method: run.replace(/\.?seed=\d+/, ''), run, seed: Number(/seed=(\d+)/.exec(run)?.[1] ?? 0) }, pointsPerRun));
   }
   return points;
 }
