@@ -23,6 +23,7 @@ import { sftStage } from './stages/sft-stage.js';
 import { trainStage } from './stages/train-stage.js';
 import { rewardModelStage } from './stages/rm-stage.js';
 import { reportStage } from './stages/report-stage.js';
+import { sample } from './sample-command.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUEUE, PROMPT_FORMATS, startChatServer, type PromptFormat } from './serve/chat-server.js';
 
 interface CommonOptions {
@@ -191,6 +192,19 @@ program.command('serve').description('an OpenAI-compatible chat-completions serv
     await initBackend(o.backend, log);
     const server = await startChatServer({ ...o, log });
     process.once('SIGINT', () => void server.close().then(() => process.exit(0)));
+  });
+
+program.command('sample').description('print a sample from a model folder (a checkpoint, a Hugging Face folder or a llama2.c folder), token by token')
+  .requiredOption('--model <dir>', 'the model folder, e.g. ../shared/models/stories260K or runs/quickstart/dpo/final')
+  .option('--prompt <text>', 'text the sample continues (after BOS)', '')
+  .option('--max-new-tokens <n>', 'most tokens to generate', (v) => Number.parseInt(v, 10), 256)
+  .option('--temperature <t>', '0 is greedy', Number.parseFloat, 1)
+  .option('--top-p <p>', 'nucleus sampling mass (1: off)', Number.parseFloat, 0.9)
+  .option('--seed <n>', 'random seed of the sample', (v) => Number.parseInt(v, 10), 1)
+  .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKEND_NAMES]))
+  .action(async (o: { model: string; prompt: string; maxNewTokens: number; temperature: number; topP: number; seed: number; backend?: BackendRequest }) => {
+    await initBackend(o.backend, log);
+    sample(o, (text) => process.stdout.write(text), log);
   });
 
 program.command('losses').description('list the registered preference losses with their papers and defaults')

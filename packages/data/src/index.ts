@@ -1,7 +1,7 @@
 export type { SftExample, PreferencePair, PreferenceList, EvalPrompt, DegreeVariant } from './records.js';
 export { pairAsList } from './records.js';
 export { WordTokenizer, SPECIAL_TOKENS } from './word-tokenizer.js';
-export { loadTokenizer } from './tokenizer.js';
+export { loadTokenizer, tokenizerFromFiles } from './tokenizer.js';
 export type { TextTokenizer } from './tokenizer.js';
 export { HfTokenizer } from './hf-tokenizer.js';
 export { transformersModule } from './transformers-module.js';

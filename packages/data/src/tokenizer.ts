@@ -20,6 +20,14 @@ export interface TextTokenizer {
   files(): Record<string, unknown>;
 }
 
+/** A tokenizer from its files' JSON values (tokenizer.json, and tokenizer_config.json for Hugging Face ones). */
+export function tokenizerFromFiles(files: Record<string, unknown>, source = 'tokenizer.json'): TextTokenizer {
+  const json = files['tokenizer.json'] as Record<string, unknown> | undefined;
+  if (!json) throw new Error(`${source}: no tokenizer.json among the tokenizer files`);
+  if (WordTokenizer.isOwnFormat(json)) return WordTokenizer.fromJSON(json, source);
+  return HfTokenizer.fromFiles(json, (files['tokenizer_config.json'] ?? {}) as Record<string, unknown>, source);
+}
+
 /**
  * The tokenizer saved in a folder (a prepared dataset, a checkpoint or a Hugging Face model folder):
  * the fast word-level one when tokenizer.json is the project's own, else through @huggingface/transformers.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   tf, initBackend, Rng, configHash, readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors,
-  matMul2d, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis, numericGradient, geluTanh, linear, layerNorm,
+  matMul2d, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis, numericGradient, geluTanh, linear, layerNorm, rmsNorm,
   nativeMatMulOn, setNativeMatMul,
 } from './index.js';
 
@@ -117,6 +117,22 @@ test('layerNorm: values and hand-written gradients equal autodiff of the plain f
   const grads = (fn: typeof plain) => tf.grads((t: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(fn(t, g, b), weights)))([x, gain, bias]);
   const [mine, reference] = [grads(ours), grads(plain)];
   mine.forEach((g, i) => close(g.dataSync(), reference[i].dataSync(), 1e-4));
+}));
+
+test('rmsNorm: values match a hand computation, gradients match autodiff of the plain formula and finite differences, on each matmul path', () => onEachMatmulPath(() => {
+  // [3, 4]: mean(x²) = 25/2, r = 1/sqrt(12.5 + 1e-5), so y = [3r·2, 4r·0.5]
+  const r = 1 / Math.sqrt(12.5 + 1e-5);
+  close(rmsNorm(tf.tensor2d([[3, 4]]), tf.tensor1d([2, 0.5]), 1e-5).dataSync(), [6 * r, 2 * r], 1e-6);
+  const x = tf.add(tf.mul(tf.randomNormal([2, 3, 6], 0, 1, 'float32', 31), 3), 1);
+  const gain = tf.randomNormal([6], 1, 0.3, 'float32', 32) as tf.Tensor1D;
+  const weights = tf.randomNormal([2, 3, 6], 0, 1, 'float32', 33);
+  const plain = (t: tf.Tensor, g: tf.Tensor) => tf.mul(tf.div(t, tf.sqrt(tf.add(tf.mean(tf.square(t), -1, true), 1e-5))), g);
+  const ours = (t: tf.Tensor, g: tf.Tensor) => rmsNorm(t, g as tf.Tensor1D, 1e-5);
+  close(ours(x, gain).dataSync(), plain(x, gain).dataSync(), 1e-5);
+  const grads = (fn: typeof plain) => tf.grads((t: tf.Tensor, g: tf.Tensor) => tf.sum(tf.mul(fn(t, g), weights)))([x, gain]);
+  const [mine, reference] = [grads(ours), grads(plain)];
+  mine.forEach((g, i) => close(g.dataSync(), reference[i].dataSync(), 1e-4));
+  close(mine[1].dataSync(), numericGradient((g: tf.Tensor) => tf.sum(tf.mul(ours(x, g), weights)) as tf.Scalar, gain), 2e-2);
 }));
 
 test('embeddingLookup gradient matches finite differences, repeated ids accumulate', () => {

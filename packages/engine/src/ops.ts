@@ -84,6 +84,36 @@ export function layerNorm(x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D, ep
 }
 
 /**
+ * RMSNorm over the last axis (Zhang & Sennrich 2019), x · r · gain with r = 1/sqrt(mean(x²) + eps), as
+ * Llama uses it, with the gradient written out like layerNorm's:
+ *   x̂ = x·r,  g = dy·gain,  dx = r·(g − x̂·mean(g·x̂)),  dgain = Σ_rows dy·x̂
+ */
+export function rmsNorm(x: tf.Tensor, gain: tf.Tensor1D, eps: number): tf.Tensor {
+  const d = x.shape[x.shape.length - 1];
+  const rows = tf.reshape(x, [-1, d]) as tf.Tensor2D;
+  const normalise = tf.customGrad(((input: tf.Tensor, g: tf.Tensor, save: tf.GradSaveFunc) => {
+    const r = tf.rsqrt(tf.add(tf.mean(tf.square(input), -1, true), eps));
+    const normed = tf.mul(input, r);
+    save([normed, r, g]);
+    return {
+      value: tf.mul(normed, g),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sNormed, sR, sGain] = saved;
+        const dNormed = tf.mul(dy, sGain);
+        const dx = tf.mul(sR, tf.sub(dNormed, tf.mul(sNormed, tf.mean(tf.mul(dNormed, sNormed), -1, true))));
+        return [dx, sumRows(tf.mul(dy, sNormed) as tf.Tensor2D)];
+      },
+    };
+  }) as CustomGradientBody);
+  return tf.reshape(normalise(rows, gain) as tf.Tensor, x.shape);
+}
+
+/** SiLU (swish), x · σ(x), the gate of Llama's SwiGLU feed-forward. */
+export function silu(x: tf.Tensor): tf.Tensor {
+  return tf.mul(x, tf.sigmoid(x));
+}
+
+/**
  * g independent products a [g, m, k] @ b [g, k, n] → [g, m, n]. On WASM, tfjs's BatchMatMul kernel runs
  * a scalar loop for any batch above 1 (~2 GFLOP/s), while a depthwise convolution goes to XNNPACK's
  * grouped GEMM: with the g groups as channels, k as the image width, a filter of width k and n outputs

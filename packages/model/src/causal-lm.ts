@@ -1,10 +1,12 @@
-// A GPT-2-style decoder: learned token and position embeddings, pre-LayerNorm blocks of multi-head
-// causal self-attention and a GELU MLP, a final LayerNorm, and an output head tied to the token
-// embedding. Parameter names follow Hugging Face's GPT-2 so checkpoints map one to one.
-import { tf, Rng, linear, layerNorm, matMul2d, batchMatMul, embeddingLookup, geluTanh } from '@spo/engine';
+// What the trainer, evaluators, sampler and server need from a causal language model, whichever
+// architecture it is (gpt2.ts, llama.ts), and the pieces both architectures share: the attention bias,
+// parameter initialisation, block recomputation for gradient checkpointing, and the Hugging Face
+// tensor layout on disk.
+import { tf, Rng } from '@spo/engine';
+import type { TensorMap } from '@spo/engine';
 import type { ModelConfig } from './config.js';
 
-/** Keys and values of earlier positions, one entry per layer, each [batch, heads, past, headDim]. */
+/** Keys and values of earlier positions, one entry per layer, each [batch, kvHeads, past, headDim]. */
 export type KvCache = { k: tf.Tensor4D; v: tf.Tensor4D }[];
 
 export interface ForwardOptions {
@@ -25,206 +27,117 @@ export interface ForwardOptions {
 export interface ForwardOutput {
   /** [B, T - logitsFrom, V] */
   logits: tf.Tensor3D;
-  /** Final hidden states after the last LayerNorm [B, T, d]. */
+  /** Final hidden states after the last norm [B, T, d]. */
   hidden: tf.Tensor3D;
   cache?: KvCache;
 }
 
-const NEG_INF = -1e9;
-
-/** Every parameter of block i, as `h.${i}.${name}`. */
-const BLOCK_PARAMS = [
-  'ln_1.weight', 'ln_1.bias', 'attn.c_attn.weight', 'attn.c_attn.bias', 'attn.c_proj.weight', 'attn.c_proj.bias',
-  'ln_2.weight', 'ln_2.bias', 'mlp.c_fc.weight', 'mlp.c_fc.bias', 'mlp.c_proj.weight', 'mlp.c_proj.bias',
-] as const;
-
-/** A block's parameters by their name inside the block ("attn.c_attn.weight"). */
-type BlockParams = (name: (typeof BLOCK_PARAMS)[number]) => tf.Tensor;
-
-export class CausalLM {
+export interface CausalLM {
+  readonly config: ModelConfig;
+  /** Every parameter by its Hugging Face name (without a "transformer." or similar prefix where the format has one). */
   readonly params: Map<string, tf.Variable>;
   /** Recompute each block in the backward pass instead of keeping its activations (training memory). */
-  gradientCheckpointing = false;
+  gradientCheckpointing: boolean;
+  forward(ids: tf.Tensor2D, options?: ForwardOptions): ForwardOutput;
+  /** A model whose parameters are copies of this one's (e.g. the frozen reference). */
+  clone(trainable?: boolean): CausalLM;
+  trainableVariables(): tf.Variable[];
+  parameterCount(): number;
+  /** Parameter values in Hugging Face's layout for this architecture (what model.safetensors holds). */
+  hfTensors(): TensorMap;
+  dispose(): void;
+}
 
-  constructor(readonly config: ModelConfig, params: Map<string, tf.Variable>) {
-    this.params = params;
+export const NEG_INF = -1e9;
+
+/** Additive attention bias [B or 1, 1, T, past + T]: −inf above the causal diagonal and on padded keys. */
+export function attentionBias(T: number, past: number, keyMask?: tf.Tensor2D): tf.Tensor {
+  const total = past + T;
+  const causal = new Float32Array(T * total);
+  for (let q = 0; q < T; q++) for (let k = past + q + 1; k < total; k++) causal[q * total + k] = NEG_INF;
+  let bias: tf.Tensor = tf.tensor4d(causal, [1, 1, T, total]);
+  if (keyMask) {
+    const padding = tf.mul(tf.sub(1, tf.cast(keyMask, 'float32')), NEG_INF);
+    bias = tf.add(bias, tf.reshape(padding, [keyMask.shape[0], 1, 1, total]));
   }
+  return bias;
+}
 
-  /** GPT-2 initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 * layers), seeded. */
-  static init(config: ModelConfig, seed: number | string): CausalLM {
-    const rng = new Rng(`${seed}/init`);
-    const params = new Map<string, tf.Variable>();
-    const normal = (name: string, shape: number[], std: number) => {
+/** Default positions 0..T-1 offset by the cache length, for every row [B, T]. */
+export function defaultPositions(B: number, T: number, past: number): tf.Tensor2D {
+  return tf.tile(tf.reshape(tf.range(past, past + T, 1, 'int32'), [1, T]), [B, 1]) as tf.Tensor2D;
+}
+
+/** Seeded parameter initialisers writing into one map. */
+export function initialisers(seed: number | string, params: Map<string, tf.Variable>) {
+  const rng = new Rng(`${seed}/init`);
+  return {
+    normal(name: string, shape: number[], std: number) {
       const size = shape.reduce((a, b) => a * b, 1);
       const data = new Float32Array(size);
       for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
       params.set(name, tf.variable(tf.tensor(data, shape), true));
-    };
-    const constant = (name: string, shape: number[], value: number) =>
+    },
+    constant(name: string, shape: number[], value: number) {
       params.set(name, tf.variable(tf.fill(shape, value), true));
-    const { dModel: d, nLayers, vocabSize, maxPositions } = config;
-    const residualStd = 0.02 / Math.sqrt(2 * nLayers);
-    normal('wte.weight', [vocabSize, d], 0.02);
-    normal('wpe.weight', [maxPositions, d], 0.01);
-    for (let i = 0; i < nLayers; i++) {
-      const p = `h.${i}.`;
-      constant(`${p}ln_1.weight`, [d], 1);
-      constant(`${p}ln_1.bias`, [d], 0);
-      normal(`${p}attn.c_attn.weight`, [d, 3 * d], 0.02);
-      constant(`${p}attn.c_attn.bias`, [3 * d], 0);
-      normal(`${p}attn.c_proj.weight`, [d, d], residualStd);
-      constant(`${p}attn.c_proj.bias`, [d], 0);
-      constant(`${p}ln_2.weight`, [d], 1);
-      constant(`${p}ln_2.bias`, [d], 0);
-      normal(`${p}mlp.c_fc.weight`, [d, 4 * d], 0.02);
-      constant(`${p}mlp.c_fc.bias`, [4 * d], 0);
-      normal(`${p}mlp.c_proj.weight`, [4 * d, d], residualStd);
-      constant(`${p}mlp.c_proj.bias`, [d], 0);
-    }
-    constant('ln_f.weight', [d], 1);
-    constant('ln_f.bias', [d], 0);
-    return new CausalLM(config, params);
-  }
+    },
+  };
+}
 
-  /** A model whose parameters are copies of this one's (e.g. the frozen reference). */
-  clone(trainable = true): CausalLM {
-    const params = new Map<string, tf.Variable>();
-    for (const [name, v] of this.params) params.set(name, tf.variable(v.clone(), trainable));
-    return new CausalLM(this.config, params);
-  }
+/** Copies of every parameter as new variables. */
+export function cloneParams(params: Map<string, tf.Variable>, trainable: boolean): Map<string, tf.Variable> {
+  const out = new Map<string, tf.Variable>();
+  for (const [name, v] of params) out.set(name, tf.variable(v.clone(), trainable));
+  return out;
+}
 
-  trainableVariables(): tf.Variable[] {
-    return [...this.params.values()].filter((v) => v.trainable);
-  }
-
-  parameterCount(): number {
-    let n = 0;
-    for (const v of this.params.values()) n += v.size;
-    return n;
-  }
-
-  dispose(): void {
-    for (const v of this.params.values()) v.dispose();
-  }
-
-  private p(name: string): tf.Tensor {
-    const v = this.params.get(name);
-    if (!v) throw new Error(`model has no parameter ${name}`);
-    return v;
-  }
-
-  private layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor): tf.Tensor {
-    return layerNorm(x, gain as tf.Tensor1D, bias as tf.Tensor1D, this.config.layerNormEps);
-  }
-
-  private attention(x: tf.Tensor, w: BlockParams, bias: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
-    const [B, T, d] = x.shape;
-    const H = this.config.nHeads;
-    const dh = d / H;
-    // q, k and v as three products with slices of c_attn (small) rather than one product split three
-    // ways: splitting the [B, T, 3d] activation along its last axis is a strided copy, slow on WASM
-    const qkvWeight = w('attn.c_attn.weight'), qkvBias = w('attn.c_attn.bias');
-    const heads = (part: number) => {
-      const t = linear(x, tf.slice(qkvWeight, [0, part * d], [d, d]) as tf.Tensor2D, tf.slice(qkvBias, [part * d], [d]) as tf.Tensor1D);
-      return tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+/**
+ * `run(input, constants, params)` as one custom-gradient op that keeps only its inputs and recomputes
+ * the block in the backward pass (activation checkpointing, Chen et al. 2016): one more forward per
+ * block for memory that no longer grows with every activation of every layer. Constants (attention
+ * bias, rotary tables) get no gradient.
+ */
+export function recomputedBlock(
+  run: (input: tf.Tensor, constants: tf.Tensor[], params: tf.Tensor[]) => tf.Tensor,
+  input: tf.Tensor, constants: tf.Tensor[], params: tf.Tensor[],
+): tf.Tensor {
+  const nConst = constants.length;
+  const op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [x, ...rest] = args as tf.Tensor[];
+    const consts = rest.slice(0, nConst), values = rest.slice(nConst);
+    save([x, ...consts, ...values]);
+    return {
+      value: run(x, consts, values),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedInput, ...savedRest] = saved;
+        const savedConsts = savedRest.slice(0, nConst), savedValues = savedRest.slice(nConst);
+        // tfjs's gradients() clears the engine's tape when it ends at depth 0, which is where a
+        // backward pass runs: keep the outer pass's tape (it frees its own saved tensors at the end)
+        const engineState = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
+        const outerTape = engineState.activeTape;
+        try {
+          const grads = tf.grads((...xs: tf.Tensor[]) => run(xs[0], savedConsts, xs.slice(1)))([savedInput, ...savedValues], dy);
+          return [grads[0], ...savedConsts.map((c) => tf.zerosLike(c)), ...grads.slice(1)];
+        } finally {
+          engineState.activeTape = outerTape;
+        }
+      },
     };
-    const [q, kNew, vNew] = [heads(0), heads(1), heads(2)];
-    const k = cache ? (tf.concat([cache.k, kNew], 2) as tf.Tensor4D) : kNew;
-    const v = cache ? (tf.concat([cache.v, vNew], 2) as tf.Tensor4D) : vNew;
-    const scores = tf.add(tf.mul(batchMatMul(q, tf.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(dh)), bias);
-    const context = batchMatMul(tf.softmax(scores), v);
-    const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B, T, d]);
-    const out = linear(merged, w('attn.c_proj.weight') as tf.Tensor2D, w('attn.c_proj.bias') as tf.Tensor1D);
-    return { out, k, v };
-  }
+  }) as Parameters<typeof tf.customGrad>[0]);
+  return op(input, ...constants, ...params) as tf.Tensor;
+}
 
-  /** One pre-LayerNorm block: x + attention(ln_1(x)), then + MLP(ln_2(·)). */
-  private block(x: tf.Tensor, w: BlockParams, bias: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
-    const attn = this.attention(this.layerNorm(x, w('ln_1.weight'), w('ln_1.bias')), w, bias, cache);
-    const mid = tf.add(x, attn.out);
-    const hidden = geluTanh(linear(this.layerNorm(mid, w('ln_2.weight'), w('ln_2.bias')), w('mlp.c_fc.weight') as tf.Tensor2D, w('mlp.c_fc.bias') as tf.Tensor1D));
-    const out = tf.add(mid, linear(hidden, w('mlp.c_proj.weight') as tf.Tensor2D, w('mlp.c_proj.bias') as tf.Tensor1D));
-    return { out, k: attn.k, v: attn.v };
-  }
+/** Parameter values as host arrays under their own names (no layout change). */
+export function hostTensors(params: Map<string, tf.Variable>): TensorMap {
+  const out: TensorMap = {};
+  for (const [name, v] of params) out[name] = { dtype: 'float32', shape: v.shape, data: v.dataSync() as Float32Array };
+  return out;
+}
 
-  /**
-   * Block i as one custom-gradient op that keeps only its input and recomputes the block in the backward
-   * pass (activation checkpointing, Chen et al. 2016): one more forward per block for memory that no
-   * longer grows with every activation of every layer.
-   */
-  private checkpointedBlock(x: tf.Tensor, i: number, bias: tf.Tensor): tf.Tensor {
-    const params = BLOCK_PARAMS.map((name) => this.p(`h.${i}.${name}`));
-    const run = (input: tf.Tensor, values: tf.Tensor[], mask: tf.Tensor) => this.block(input, (name) => values[BLOCK_PARAMS.indexOf(name)], mask).out;
-    const op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const save = args.pop() as tf.GradSaveFunc;
-      const [input, ...values] = args as tf.Tensor[];
-      save([input, bias, ...values]);
-      return {
-        value: run(input, values, bias),
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [savedInput, savedBias, ...savedValues] = saved;
-          // tfjs's gradients() clears the engine's tape when it ends at depth 0, which is where a
-          // backward pass runs: keep the outer pass's tape (it frees its own saved tensors at the end)
-          const engineState = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
-          const outerTape = engineState.activeTape;
-          try {
-            return tf.grads((...xs: tf.Tensor[]) => run(xs[0], xs.slice(1), savedBias))([savedInput, ...savedValues], dy);
-          } finally {
-            engineState.activeTape = outerTape;
-          }
-        },
-      };
-    }) as Parameters<typeof tf.customGrad>[0]);
-    return op(x, ...params) as tf.Tensor;
-  }
-
-  /** Additive attention bias [B or 1, 1, T, past + T]: −inf above the causal diagonal and on padded keys. */
-  private attentionBias(T: number, past: number, keyMask?: tf.Tensor2D): tf.Tensor {
-    const total = past + T;
-    const causal = new Float32Array(T * total);
-    for (let q = 0; q < T; q++) for (let k = past + q + 1; k < total; k++) causal[q * total + k] = NEG_INF;
-    let bias: tf.Tensor = tf.tensor4d(causal, [1, 1, T, total]);
-    if (keyMask) {
-      const padding = tf.mul(tf.sub(1, tf.cast(keyMask, 'float32')), NEG_INF);
-      bias = tf.add(bias, tf.reshape(padding, [keyMask.shape[0], 1, 1, total]));
-    }
-    return bias;
-  }
-
-  forward(ids: tf.Tensor2D, options: ForwardOptions = {}): ForwardOutput {
-    const [B, T] = ids.shape;
-    const past = options.cache?.length ? options.cache[0].k.shape[2] : 0;
-    if (past + T > this.config.maxPositions) {
-      throw new Error(`sequence of ${past + T} tokens exceeds the model's maxPositions ${this.config.maxPositions}`);
-    }
-    const positions = options.positions ?? (tf.tile(tf.reshape(tf.range(past, past + T, 1, 'int32'), [1, T]), [B, 1]) as tf.Tensor2D);
-    let x = tf.add(embeddingLookup(this.p('wte.weight') as tf.Tensor2D, ids), embeddingLookup(this.p('wpe.weight') as tf.Tensor2D, positions));
-    const bias = this.attentionBias(T, past, options.keyMask);
-    const newCache: KvCache = [];
-    const keepCache = options.cache !== undefined;
-    for (let i = 0; i < this.config.nLayers; i++) {
-      if (this.gradientCheckpointing && !keepCache) {
-        x = this.checkpointedBlock(x, i, bias);
-        continue;
-      }
-      // one tidy per block: its intermediates (attention scores, MLP activations) are freed as soon as
-      // the block is done, except those the gradient tape keeps, instead of living to the end of the pass
-      const block = tf.tidy(() => {
-        const { out, k, v } = this.block(x, (name) => this.p(`h.${i}.${name}`), bias, options.cache?.[i]);
-        return keepCache ? { out, k, v } : { out };
-      }) as { out: tf.Tensor; k?: tf.Tensor4D; v?: tf.Tensor4D };
-      x = block.out;
-      if (keepCache) newCache.push({ k: block.k!, v: block.v! });
-    }
-    const hidden = this.layerNorm(x, this.p('ln_f.weight'), this.p('ln_f.bias')) as tf.Tensor3D;
-    const d = this.config.dModel;
-    const from = options.logitsFrom ?? 0;
-    if (!Number.isInteger(from) || from < 0 || from >= T) throw new Error(`logitsFrom ${from} must be an integer in [0, ${T - 1}]`);
-    const projected = from === 0 ? hidden : tf.slice(hidden, [0, from, 0], [B, T - from, d]);
-    const logits = tf.reshape(
-      matMul2d(tf.reshape(projected, [B * (T - from), d]) as tf.Tensor2D, tf.transpose(this.p('wte.weight')) as tf.Tensor2D),
-      [B, T - from, this.config.vocabSize],
-    ) as tf.Tensor3D;
-    return { logits, hidden, cache: options.cache !== undefined ? newCache : undefined };
-  }
+/** [rows, cols] row-major data transposed to [cols, rows]. */
+export function transposeData(data: Float32Array | Int32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+  return out;
 }

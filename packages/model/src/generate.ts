@@ -16,6 +16,8 @@ export interface GenerateOptions {
   seed: number | string;
   /** Prompts per forward batch. */
   batchSize: number;
+  /** Called with each new token of each prompt as it is sampled (for streaming). */
+  onToken?: (prompt: number, token: number) => void;
 }
 
 /** Pick a token from one row of logits. */
@@ -88,7 +90,10 @@ function generateBatch(model: CausalLM, prompts: number[][], firstIndex: number,
       const token = done[b] ? o.padToken : sampleToken(lastLogits.subarray(b * model.config.vocabSize, (b + 1) * model.config.vocabSize), o.temperature, o.topP, rngs[b]);
       if (!done[b]) {
         if (token === o.stopToken) done[b] = true;
-        else outputs[b].push(token);
+        else {
+          outputs[b].push(token);
+          o.onToken?.(firstIndex + b, token);
+        }
       }
       next.push(token);
       keyMask[b].push(1);

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, initBackend } from '@spo/engine';
-import { CausalLM, sequenceLogProbs, generate, saveCheckpoint, loadCheckpoint, sampleToken } from './index.js';
+import { initCausalLM, sequenceLogProbs, generate, saveCheckpoint, loadCheckpoint, sampleToken } from './index.js';
 import { Rng } from '@spo/engine';
 
 await initBackend(undefined, () => {});
@@ -29,7 +29,7 @@ test('sequenceLogProbs sums only response tokens (hand-computed)', () => {
 
 test('gradient checkpointing: the same loss and gradients, with less memory at the peak of the step', async () => {
   const deep = { vocabSize: 11, maxPositions: 32, dModel: 32, nLayers: 4, nHeads: 2, layerNormEps: 1e-5 };
-  const model = CausalLM.init(deep, 9);
+  const model = initCausalLM(deep, 9);
   const rng = new Rng(3);
   const ids = tf.tensor2d(Int32Array.from({ length: 8 * 32 }, () => rng.int(11)), [8, 32], 'int32');
   const mask = tf.tensor2d(Float32Array.from({ length: 8 * 32 }, (_, i) => (i % 32 >= 8 ? 1 : 0)), [8, 32]);
@@ -50,7 +50,7 @@ test('gradient checkpointing: the same loss and gradients, with less memory at t
 });
 
 test('forward with logitsFrom: the last positions\' logits only, and the same response log-probs and gradients', () => {
-  const model = CausalLM.init(config, 5);
+  const model = initCausalLM(config, 5);
   const ids = tf.tensor2d([[1, 2, 3, 4, 5, 6], [2, 3, 4, 5, 6, 7]], undefined, 'int32');
   const mask = tf.tensor2d([[0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 1, 0]]);
   const from = 1; // the earliest response token is position 2, predicted by position 1
@@ -66,7 +66,7 @@ test('forward with logitsFrom: the last positions\' logits only, and the same re
 });
 
 test('forward is causal: a later token never changes earlier logits', () => {
-  const model = CausalLM.init(config, 1);
+  const model = initCausalLM(config, 1);
   const a = model.forward(tf.tensor2d([[1, 2, 3, 4]], undefined, 'int32')).logits;
   const b = model.forward(tf.tensor2d([[1, 2, 3, 9]], undefined, 'int32')).logits;
   const head = (t: tf.Tensor) => Array.from(tf.slice(t, [0, 0, 0], [1, 3, 11]).dataSync());
@@ -76,7 +76,7 @@ test('forward is causal: a later token never changes earlier logits', () => {
 });
 
 test('KV-cache decoding and left padding give the same logits as one full forward', () => {
-  const model = CausalLM.init(config, 2);
+  const model = initCausalLM(config, 2);
   const ids = [3, 1, 4, 1, 5];
   const full = model.forward(tf.tensor2d([ids], undefined, 'int32')).logits;
   const lastFull = Array.from(tf.slice(full, [0, 4, 0], [1, 1, 11]).dataSync());
@@ -97,7 +97,7 @@ test('KV-cache decoding and left padding give the same logits as one full forwar
 });
 
 test('generation: deterministic under a seed, batch-independent, greedy equals argmax decoding', () => {
-  const model = CausalLM.init(config, 3);
+  const model = initCausalLM(config, 3);
   const prompts = [[1, 2, 3], [4, 5], [6]];
   const opts = { maxNewTokens: 6, temperature: 1, topP: 0.9, padToken: 0, stopToken: 10, seed: 5, batchSize: 3 };
   const a = generate(model, prompts, opts);
@@ -123,7 +123,7 @@ test('top-p keeps only the nucleus', () => {
 });
 
 test('checkpoint round trip keeps every parameter and the tokenizer', () => {
-  const model = CausalLM.init(config, 4);
+  const model = initCausalLM(config, 4);
   const dir = join(mkdtempSync(join(tmpdir(), 'ckpt-')), 'step-1');
   saveCheckpoint(dir, model, { 'tokenizer.json': { model: { type: 'WordLevel' } } });
   const loaded = loadCheckpoint(dir);

@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, initBackend } from '@spo/engine';
-import { CausalLM, loadCheckpoint } from '@spo/model';
+import { initCausalLM, type CausalLM, loadCheckpoint } from '@spo/model';
 import { pairAsList, prepareSynthetic, SyntheticDataConfigSchema } from '@spo/data';
 import { TrainConfigSchema, trainSft, trainPreference, resolveMethod, readMetrics, trainLoop, scoreSequences } from './index.js';
 import { encodeSequence } from '@spo/data';
@@ -19,7 +19,7 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'resume-'));
 const values = (m: CausalLM) => [...m.params.values()].map((v) => Array.from(v.dataSync()));
 const config = TrainConfigSchema.parse({ steps: 6, batchSize: 4, lr: 5e-3, warmupSteps: 1, checkpointEvery: 2, keepCheckpoints: 3 });
 const sft = (dir: string, log: (line: string) => void = () => {}, stopAfter?: number) => {
-  const model = CausalLM.init(shape, 2);
+  const model = initCausalLM(shape, 2);
   const summary = trainSft({ model, tokenizer: ds.tokenizer, examples: ds.sft, config, seed: 3, dir, log, stopAfter });
   return { model, summary };
 };
@@ -145,7 +145,7 @@ test('the reference log-prob cache is recomputed when it was computed from somet
   const pairs = ds.preferences.map(pairAsList);
   const method = resolveMethod({ name: 'dpo', loss: 'dpo' }, 'm');
   const run = (dir: string, seed: number, log: (l: string) => void = () => {}) => trainPreference({
-    policy: CausalLM.init(shape, seed), reference: CausalLM.init(shape, seed), tokenizer: ds.tokenizer, examples: pairs, method,
+    policy: initCausalLM(shape, seed), reference: initCausalLM(shape, seed), tokenizer: ds.tokenizer, examples: pairs, method,
     config: TrainConfigSchema.parse({ steps: 1, batchSize: 4, warmupSteps: 0 }), seed: 1, dir, log,
   });
   const dir = tmp();

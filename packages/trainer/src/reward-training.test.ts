@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '@spo/engine';
-import { CausalLM, RewardModel, loadRewardModel } from '@spo/model';
+import { initCausalLM, RewardModel, loadRewardModel } from '@spo/model';
 import { prepareSynthetic, SyntheticDataConfigSchema } from '@spo/data';
 import { RewardModelConfigSchema, pairAgreement, readMetrics, trainRewardModel } from './index.js';
 
@@ -22,7 +22,7 @@ test('pair agreement: ties count ½, oracle agreement skips oracle ties (hand-co
 });
 
 test('reward model: Bradley-Terry loss falls, every parameter changes, held-out accuracy beats chance', () => {
-  const rm = RewardModel.fromLanguageModel(CausalLM.init(shape, 1), 1);
+  const rm = RewardModel.fromLanguageModel(initCausalLM(shape, 1), 1);
   const before = values(rm);
   const dir = tmp();
   const config = RewardModelConfigSchema.parse({ steps: 80, batchSize: 16, lr: 3e-3, warmupSteps: 5, checkpointEvery: 40 });

@@ -4,7 +4,7 @@ import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, initBackend } from '@spo/engine';
-import { CausalLM } from '@spo/model';
+import { initCausalLM, type CausalLM } from '@spo/model';
 import { pairAsList, prepareSynthetic, SyntheticDataConfigSchema } from '@spo/data';
 import { PREFERENCE_LOSSES, PREFERENCE_LOSS_NAMES } from '@spo/losses';
 import { TrainConfigSchema, trainSft, trainPreference, resolveMethod, readMetrics, learningRate, TrainingDivergedError, trainLoop } from './index.js';
@@ -26,7 +26,7 @@ test('learning rate: linear warmup then cosine to the floor', () => {
 });
 
 test('SFT: loss falls and every parameter changes on the synthetic task', () => {
-  const model = CausalLM.init(shape, 1);
+  const model = initCausalLM(shape, 1);
   const before = values(model);
   const dir = tmp();
   trainSft({ model, tokenizer: ds.tokenizer, examples: ds.sft, config: TrainConfigSchema.parse({ steps: 30, batchSize: 8, lr: 1e-2, warmupSteps: 2, checkpointEvery: 100 }), seed: 1, dir, log: () => {} });
@@ -39,13 +39,13 @@ test('SFT: loss falls and every parameter changes on the synthetic task', () => 
 
 test('resume after a kill reaches the same weights and metrics as an uninterrupted run', () => {
   const config = TrainConfigSchema.parse({ steps: 12, batchSize: 4, gradAccumulation: 2, lr: 5e-3, warmupSteps: 2, checkpointEvery: 5 });
-  const full = CausalLM.init(shape, 2);
+  const full = initCausalLM(shape, 2);
   const fullDir = tmp();
   trainSft({ model: full, tokenizer: ds.tokenizer, examples: ds.sft, config, seed: 3, dir: fullDir, log: () => {} });
   const killedDir = tmp();
-  const killed = CausalLM.init(shape, 2);
+  const killed = initCausalLM(shape, 2);
   trainSft({ model: killed, tokenizer: ds.tokenizer, examples: ds.sft, config, seed: 3, dir: killedDir, stopAfter: 8, log: () => {} });
-  const resumed = CausalLM.init(shape, 2); // a fresh process: weights come from the step-5 checkpoint
+  const resumed = initCausalLM(shape, 2); // a fresh process: weights come from the step-5 checkpoint
   const summary = trainSft({ model: resumed, tokenizer: ds.tokenizer, examples: ds.sft, config, seed: 3, dir: killedDir, log: () => {} });
   assert.equal(summary.resumedFrom, 5);
   assert.deepEqual(values(resumed), values(full));
@@ -54,7 +54,7 @@ test('resume after a kill reaches the same weights and metrics as an uninterrupt
 
 const tinyRun = (method: unknown, steps = 2) => {
   const m = resolveMethod(method, 'method');
-  const policy = CausalLM.init(shape, 4), reference = CausalLM.init(shape, 4);
+  const policy = initCausalLM(shape, 4), reference = initCausalLM(shape, 4);
   const before = values(policy);
   const dir = tmp();
   const examples = PREFERENCE_LOSSES[m.loss as keyof typeof PREFERENCE_LOSSES].input === 'lists' ? ds.lists : pairs;
@@ -134,7 +134,7 @@ test('a WASM abort (out of memory) says what to change and where the run resumes
 });
 
 test('tensor count stays flat over 50 training steps', () => {
-  const model = CausalLM.init(shape, 5);
+  const model = initCausalLM(shape, 5);
   const dir = tmp();
   const counts: number[] = [];
   trainLoop({

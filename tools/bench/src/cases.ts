@@ -3,7 +3,7 @@
 // DPO+SPO step (K degree variants of the chosen response in the same forward, linear head), the
 // reference log-prob pass, and sampling with the KV cache.
 import { tf, Rng, matMul2d } from '@spo/engine';
-import { CausalLM, generate, sequenceLogProbs } from '@spo/model';
+import { initCausalLM, generate, sequenceLogProbs } from '@spo/model';
 import { dpoLoss, degreeLoss } from '@spo/losses';
 import { AdamW } from '@spo/trainer';
 
@@ -29,7 +29,7 @@ export interface BenchCase {
 
 export function benchCases(size: BenchSize, degrees: number, seed = 1): BenchCase[] {
   const config = { vocabSize: size.vocabSize, maxPositions: size.length, dModel: size.dModel, nLayers: size.nLayers, nHeads: size.nHeads, layerNormEps: 1e-5 };
-  const model = CausalLM.init(config, seed);
+  const model = initCausalLM(config, seed);
   const rng = new Rng(`${seed}/bench`);
   const B = size.batch, T = size.length, prompt = T / 2;
   const ids = (rows: number) => tf.tensor2d(Int32Array.from({ length: rows * T }, () => 4 + rng.int(size.vocabSize - 4)), [rows, T], 'int32');

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { tf } from '@spo/engine';
-import { CausalLM } from '@spo/model';
+import { initCausalLM } from '@spo/model';
 import { readPreparedDataset } from '@spo/data';
 import { trainSft } from '@spo/trainer';
 import { runStage } from './stage-dir.js';
@@ -13,7 +13,7 @@ export async function sftStage(ctx: StageContext, v: Variant): Promise<void> {
   const stage = { dir: v.dirs.sft, hash: v.hashes.sft };
   await runStage({ label, stage, requires: [[{ dir: v.dirs.data, hash: v.hashes.data }, v.id ? `data-${v.id}` : 'data']], force: ctx.force, log: ctx.log }, () => {
     const ds = readPreparedDataset(join(v.dirs.data, 'dataset'));
-    const model = CausalLM.init({ ...ctx.config.model, vocabSize: ds.tokenizer.size }, v.seed);
+    const model = initCausalLM({ ...ctx.config.model, vocabSize: ds.tokenizer.size }, v.seed);
     ctx.log(`[${label}] GPT with ${model.parameterCount().toLocaleString('en')} parameters (${ctx.config.model.nLayers} layers, d=${ctx.config.model.dModel}), ${ctx.config.sft.steps} steps of ${ctx.config.sft.batchSize} x ${ctx.config.sft.gradAccumulation}`);
     const summary = trainSft({ model, tokenizer: ds.tokenizer, examples: ds.sft, config: ctx.config.sft, seed: v.seed, dir: stage.dir, log: ctx.log });
     ctx.log(`[${label}] done: final loss ${summary.final.loss.toFixed(4)}, ${Math.round(summary.tokensPerSecond)} tokens/s, ${(summary.secondsPerStep * 1000).toFixed(0)} ms/step`);

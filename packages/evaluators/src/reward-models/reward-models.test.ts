@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '@spo/engine';
-import { CausalLM, RewardModel, saveRewardModel } from '@spo/model';
+import { initCausalLM, RewardModel, saveRewardModel } from '@spo/model';
 import { encodeSequence, WordTokenizer } from '@spo/data';
 import { onnxRewardScorer, ownRewardScorer } from '../index.js';
 import { writeTinyOnnxRewardModel } from './onnx-fixture.js';
@@ -33,7 +33,7 @@ test('ONNX reward model: a folder without the model file is refused, naming what
 
 test('own reward model scorer: the checkpoint\'s scores, with its own tokenizer', async () => {
   const tokenizer = WordTokenizer.fromTexts(['summarize the text .', 'a b c']);
-  const rm = RewardModel.fromLanguageModel(CausalLM.init({ vocabSize: tokenizer.size, maxPositions: 16, dModel: 8, nLayers: 1, nHeads: 2, layerNormEps: 1e-5 }, 1), 1);
+  const rm = RewardModel.fromLanguageModel(initCausalLM({ vocabSize: tokenizer.size, maxPositions: 16, dModel: 8, nLayers: 1, nHeads: 2, layerNormEps: 1e-5 }, 1), 1);
   const dir = join(mkdtempSync(join(tmpdir(), 'own-rm-')), 'final');
   saveRewardModel(dir, rm, tokenizer.files());
   const scorer = ownRewardScorer(dir);

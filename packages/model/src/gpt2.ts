@@ -1,0 +1,179 @@
+// A GPT-2-style decoder: learned token and position embeddings, pre-LayerNorm blocks of multi-head
+// causal self-attention and a GELU MLP, a final LayerNorm, and an output head tied to the token
+// embedding. Parameter names follow Hugging Face's GPT-2 so checkpoints map one to one.
+import { tf, linear, layerNorm, matMul2d, batchMatMul, embeddingLookup, geluTanh } from '@spo/engine';
+import type { TensorMap } from '@spo/engine';
+import type { Gpt2Config } from './config.js';
+import { attentionBias, cloneParams, defaultPositions, hostTensors, initialisers, recomputedBlock } from './causal-lm.js';
+import type { CausalLM, ForwardOptions, ForwardOutput, KvCache } from './causal-lm.js';
+
+/** Every parameter of block i, as `h.${i}.${name}`. */
+const BLOCK_PARAMS = [
+  'ln_1.weight', 'ln_1.bias', 'attn.c_attn.weight', 'attn.c_attn.bias', 'attn.c_proj.weight', 'attn.c_proj.bias',
+  'ln_2.weight', 'ln_2.bias', 'mlp.c_fc.weight', 'mlp.c_fc.bias', 'mlp.c_proj.weight', 'mlp.c_proj.bias',
+] as const;
+
+/** A block's parameters by their name inside the block ("attn.c_attn.weight"). */
+type BlockParams = (name: (typeof BLOCK_PARAMS)[number]) => tf.Tensor;
+
+export class Gpt2LM implements CausalLM {
+  readonly params: Map<string, tf.Variable>;
+  gradientCheckpointing = false;
+
+  constructor(readonly config: Gpt2Config, params: Map<string, tf.Variable>) {
+    this.params = params;
+  }
+
+  /** GPT-2 initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 * layers), seeded. */
+  static init(config: Gpt2Config, seed: number | string): Gpt2LM {
+    const params = new Map<string, tf.Variable>();
+    const { normal, constant } = initialisers(seed, params);
+    const { dModel: d, nLayers, vocabSize, maxPositions } = config;
+    const residualStd = 0.02 / Math.sqrt(2 * nLayers);
+    normal('wte.weight', [vocabSize, d], 0.02);
+    normal('wpe.weight', [maxPositions, d], 0.01);
+    for (let i = 0; i < nLayers; i++) {
+      const p = `h.${i}.`;
+      constant(`${p}ln_1.weight`, [d], 1);
+      constant(`${p}ln_1.bias`, [d], 0);
+      normal(`${p}attn.c_attn.weight`, [d, 3 * d], 0.02);
+      constant(`${p}attn.c_attn.bias`, [3 * d], 0);
+      normal(`${p}attn.c_proj.weight`, [d, d], residualStd);
+      constant(`${p}attn.c_proj.bias`, [d], 0);
+      constant(`${p}ln_2.weight`, [d], 1);
+      constant(`${p}ln_2.bias`, [d], 0);
+      normal(`${p}mlp.c_fc.weight`, [d, 4 * d], 0.02);
+      constant(`${p}mlp.c_fc.bias`, [4 * d], 0);
+      normal(`${p}mlp.c_proj.weight`, [4 * d, d], residualStd);
+      constant(`${p}mlp.c_proj.bias`, [d], 0);
+    }
+    constant('ln_f.weight', [d], 1);
+    constant('ln_f.bias', [d], 0);
+    return new Gpt2LM(config, params);
+  }
+
+  /** From Hugging Face GPT-2 tensors (Conv1D weights are [in, out], as ours); a "transformer." prefix is optional. */
+  static fromHfTensors(config: Gpt2Config, tensors: TensorMap, source: string, trainable = true): Gpt2LM {
+    const template = Gpt2LM.init(config, 0);
+    const params = new Map<string, tf.Variable>();
+    try {
+      for (const [name, v] of template.params) {
+        const t = tensors[name] ?? tensors[`transformer.${name}`];
+        if (!t) throw new Error(`${source}: missing tensor ${name}`);
+        if (t.shape.join(',') !== v.shape.join(',')) throw new Error(`${source}: ${name} has shape [${t.shape}], config implies [${v.shape}]`);
+        params.set(name, tf.variable(tf.tensor(t.data, t.shape), trainable));
+      }
+    } catch (error) {
+      for (const v of params.values()) v.dispose();
+      throw error;
+    } finally {
+      template.dispose();
+    }
+    return new Gpt2LM(config, params);
+  }
+
+  clone(trainable = true): Gpt2LM {
+    return new Gpt2LM(this.config, cloneParams(this.params, trainable));
+  }
+
+  hfTensors(): TensorMap {
+    return hostTensors(this.params);
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return [...this.params.values()].filter((v) => v.trainable);
+  }
+
+  parameterCount(): number {
+    let n = 0;
+    for (const v of this.params.values()) n += v.size;
+    return n;
+  }
+
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+  }
+
+  private p(name: string): tf.Tensor {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`model has no parameter ${name}`);
+    return v;
+  }
+
+  private layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+    return layerNorm(x, gain as tf.Tensor1D, bias as tf.Tensor1D, this.config.layerNormEps);
+  }
+
+  private attention(x: tf.Tensor, w: BlockParams, bias: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
+    const [B, T, d] = x.shape;
+    const H = this.config.nHeads;
+    const dh = d / H;
+    // q, k and v as three products with slices of c_attn (small) rather than one product split three
+    // ways: splitting the [B, T, 3d] activation along its last axis is a strided copy, slow on WASM
+    const qkvWeight = w('attn.c_attn.weight'), qkvBias = w('attn.c_attn.bias');
+    const heads = (part: number) => {
+      const t = linear(x, tf.slice(qkvWeight, [0, part * d], [d, d]) as tf.Tensor2D, tf.slice(qkvBias, [part * d], [d]) as tf.Tensor1D);
+      return tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+    };
+    const [q, kNew, vNew] = [heads(0), heads(1), heads(2)];
+    const k = cache ? (tf.concat([cache.k, kNew], 2) as tf.Tensor4D) : kNew;
+    const v = cache ? (tf.concat([cache.v, vNew], 2) as tf.Tensor4D) : vNew;
+    const scores = tf.add(tf.mul(batchMatMul(q, tf.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(dh)), bias);
+    const context = batchMatMul(tf.softmax(scores), v);
+    const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B, T, d]);
+    const out = linear(merged, w('attn.c_proj.weight') as tf.Tensor2D, w('attn.c_proj.bias') as tf.Tensor1D);
+    return { out, k, v };
+  }
+
+  /** One pre-LayerNorm block: x + attention(ln_1(x)), then + MLP(ln_2(·)). */
+  private block(x: tf.Tensor, w: BlockParams, bias: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
+    const attn = this.attention(this.layerNorm(x, w('ln_1.weight'), w('ln_1.bias')), w, bias, cache);
+    const mid = tf.add(x, attn.out);
+    const hidden = geluTanh(linear(this.layerNorm(mid, w('ln_2.weight'), w('ln_2.bias')), w('mlp.c_fc.weight') as tf.Tensor2D, w('mlp.c_fc.bias') as tf.Tensor1D));
+    const out = tf.add(mid, linear(hidden, w('mlp.c_proj.weight') as tf.Tensor2D, w('mlp.c_proj.bias') as tf.Tensor1D));
+    return { out, k: attn.k, v: attn.v };
+  }
+
+  /** Block i, recomputed in the backward pass (gradient checkpointing). */
+  private checkpointedBlock(x: tf.Tensor, i: number, bias: tf.Tensor): tf.Tensor {
+    const params = BLOCK_PARAMS.map((name) => this.p(`h.${i}.${name}`));
+    return recomputedBlock((input, [mask], values) => this.block(input, (name) => values[BLOCK_PARAMS.indexOf(name)], mask).out, x, [bias], params);
+  }
+
+  forward(ids: tf.Tensor2D, options: ForwardOptions = {}): ForwardOutput {
+    const [B, T] = ids.shape;
+    const past = options.cache?.length ? options.cache[0].k.shape[2] : 0;
+    if (past + T > this.config.maxPositions) {
+      throw new Error(`sequence of ${past + T} tokens exceeds the model's maxPositions ${this.config.maxPositions}`);
+    }
+    const positions = options.positions ?? defaultPositions(B, T, past);
+    let x = tf.add(embeddingLookup(this.p('wte.weight') as tf.Tensor2D, ids), embeddingLookup(this.p('wpe.weight') as tf.Tensor2D, positions));
+    const bias = attentionBias(T, past, options.keyMask);
+    const newCache: KvCache = [];
+    const keepCache = options.cache !== undefined;
+    for (let i = 0; i < this.config.nLayers; i++) {
+      if (this.gradientCheckpointing && !keepCache) {
+        x = this.checkpointedBlock(x, i, bias);
+        continue;
+      }
+      // one tidy per block: its intermediates (attention scores, MLP activations) are freed as soon as
+      // the block is done, except those the gradient tape keeps, instead of living to the end of the pass
+      const block = tf.tidy(() => {
+        const { out, k, v } = this.block(x, (name) => this.p(`h.${i}.${name}`), bias, options.cache?.[i]);
+        return keepCache ? { out, k, v } : { out };
+      }) as { out: tf.Tensor; k?: tf.Tensor4D; v?: tf.Tensor4D };
+      x = block.out;
+      if (keepCache) newCache.push({ k: block.k!, v: block.v! });
+    }
+    const hidden = this.layerNorm(x, this.p('ln_f.weight'), this.p('ln_f.bias')) as tf.Tensor3D;
+    const d = this.config.dModel;
+    const from = options.logitsFrom ?? 0;
+    if (!Number.isInteger(from) || from < 0 || from >= T) throw new Error(`logitsFrom ${from} must be an integer in [0, ${T - 1}]`);
+    const projected = from === 0 ? hidden : tf.slice(hidden, [0, from, 0], [B, T - from, d]);
+    const logits = tf.reshape(
+      matMul2d(tf.reshape(projected, [B * (T - from), d]) as tf.Tensor2D, tf.transpose(this.p('wte.weight')) as tf.Tensor2D),
+      [B, T - from, this.config.vocabSize],
+    ) as tf.Tensor3D;
+    return { logits, hidden, cache: options.cache !== undefined ? newCache : undefined };
+  }
+}

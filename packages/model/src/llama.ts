@@ -1,0 +1,227 @@
+// The Llama family's decoder (Touvron et al. 2023; Hugging Face's LlamaForCausalLM): token embedding,
+// pre-RMSNorm blocks of causal self-attention with rotary position embeddings (Su et al. 2021) and
+// grouped-query attention (Ainslie et al. 2023), a SwiGLU feed-forward down(silu(gate x) · up x)
+// (Shazeer 2020), a final RMSNorm and an output head, tied to the embedding or its own. Qwen2's q, k, v
+// biases are an option. Parameters carry Hugging Face's names; projection weights are held [in, out]
+// (our matmul's layout) and transposed to Hugging Face's [out, in] by hfTensors / fromHfTensors.
+import { tf, linear, rmsNorm, silu, matMul2d, batchMatMul, embeddingLookup } from '@spo/engine';
+import type { TensorMap } from '@spo/engine';
+import type { LlamaConfig } from './config.js';
+import { attentionBias, cloneParams, defaultPositions, initialisers, recomputedBlock, transposeData } from './causal-lm.js';
+import type { CausalLM, ForwardOptions, ForwardOutput, KvCache } from './causal-lm.js';
+
+const PROJECTIONS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'] as const;
+
+/** Names of block i's parameters inside the block, for a config. */
+function blockParamNames(c: LlamaConfig): string[] {
+  const names = ['input_layernorm.weight', 'post_attention_layernorm.weight', ...PROJECTIONS.map((p) => `${p}.weight`)];
+  if (c.attentionBias) names.push('self_attn.q_proj.bias', 'self_attn.k_proj.bias', 'self_attn.v_proj.bias');
+  return names;
+}
+
+/** Is this parameter a projection held [in, out] here and [out, in] by Hugging Face? */
+function isProjectionWeight(name: string): boolean {
+  return /_proj\.weight$/.test(name);
+}
+
+/** Rotary tables [maxPositions, headDim] in Hugging Face's rotate-half layout: column j uses frequency j mod headDim/2. */
+function rotaryTables(c: LlamaConfig): { cos: tf.Tensor2D; sin: tf.Tensor2D; rotateHalf: tf.Tensor2D } {
+  const dh = c.dModel / c.nHeads, half = dh / 2;
+  const cos = new Float32Array(c.maxPositions * dh), sin = new Float32Array(c.maxPositions * dh);
+  for (let pos = 0; pos < c.maxPositions; pos++) {
+    for (let j = 0; j < dh; j++) {
+      const angle = pos * c.ropeTheta ** (-(2 * (j % half)) / dh);
+      cos[pos * dh + j] = Math.cos(angle);
+      sin[pos * dh + j] = Math.sin(angle);
+    }
+  }
+  // rotate_half(x) = [−x₂, x₁] as a product x @ R: one small matmul instead of two slices and a concat
+  const r = new Float32Array(dh * dh);
+  for (let j = 0; j < half; j++) {
+    r[(j + half) * dh + j] = -1;
+    r[j * dh + j + half] = 1;
+  }
+  return { cos: tf.tensor2d(cos, [c.maxPositions, dh]), sin: tf.tensor2d(sin, [c.maxPositions, dh]), rotateHalf: tf.tensor2d(r, [dh, dh]) };
+}
+
+export class LlamaLM implements CausalLM {
+  readonly params: Map<string, tf.Variable>;
+  gradientCheckpointing = false;
+  private readonly rotary: ReturnType<typeof rotaryTables>;
+
+  constructor(readonly config: LlamaConfig, params: Map<string, tf.Variable>) {
+    this.params = params;
+    this.rotary = tf.tidy(() => rotaryTables(config));
+    tf.keep(this.rotary.cos); tf.keep(this.rotary.sin); tf.keep(this.rotary.rotateHalf);
+  }
+
+  /** N(0, 0.02) weights, residual projections scaled by 1/sqrt(2 · layers), unit norms, zero biases; seeded. */
+  static init(config: LlamaConfig, seed: number | string): LlamaLM {
+    const params = new Map<string, tf.Variable>();
+    const { normal, constant } = initialisers(seed, params);
+    const { dModel: d, nLayers, vocabSize, intermediateSize: f } = config;
+    const dh = d / config.nHeads, kv = config.nKvHeads * dh;
+    const residualStd = 0.02 / Math.sqrt(2 * nLayers);
+    normal('model.embed_tokens.weight', [vocabSize, d], 0.02);
+    for (let i = 0; i < nLayers; i++) {
+      const p = `model.layers.${i}.`;
+      constant(`${p}input_layernorm.weight`, [d], 1);
+      normal(`${p}self_attn.q_proj.weight`, [d, d], 0.02);
+      normal(`${p}self_attn.k_proj.weight`, [d, kv], 0.02);
+      normal(`${p}self_attn.v_proj.weight`, [d, kv], 0.02);
+      if (config.attentionBias) {
+        constant(`${p}self_attn.q_proj.bias`, [d], 0);
+        constant(`${p}self_attn.k_proj.bias`, [kv], 0);
+        constant(`${p}self_attn.v_proj.bias`, [kv], 0);
+      }
+      normal(`${p}self_attn.o_proj.weight`, [d, d], residualStd);
+      constant(`${p}post_attention_layernorm.weight`, [d], 1);
+      normal(`${p}mlp.gate_proj.weight`, [d, f], 0.02);
+      normal(`${p}mlp.up_proj.weight`, [d, f], 0.02);
+      normal(`${p}mlp.down_proj.weight`, [f, d], residualStd);
+    }
+    constant('model.norm.weight', [d], 1);
+    if (!config.tieWordEmbeddings) normal('lm_head.weight', [vocabSize, d], 0.02);
+    return new LlamaLM(config, params);
+  }
+
+  /** From Hugging Face tensors ([out, in] projections), checking every name and shape against the config. */
+  static fromHfTensors(config: LlamaConfig, tensors: TensorMap, source: string, trainable = true): LlamaLM {
+    const template = LlamaLM.init(config, 0);
+    const params = new Map<string, tf.Variable>();
+    try {
+      for (const [name, v] of template.params) {
+        const t = tensors[name];
+        if (!t) throw new Error(`${source}: missing tensor ${name}`);
+        const hfShape = isProjectionWeight(name) ? [v.shape[1], v.shape[0]] : v.shape;
+        if (t.shape.join(',') !== hfShape.join(',')) throw new Error(`${source}: ${name} has shape [${t.shape}], config implies [${hfShape}]`);
+        const data = isProjectionWeight(name) ? transposeData(t.data, t.shape[0], t.shape[1]) : t.data;
+        params.set(name, tf.variable(tf.tensor(data, v.shape), trainable));
+      }
+    } catch (error) {
+      for (const v of params.values()) v.dispose();
+      throw error;
+    } finally {
+      template.dispose();
+    }
+    return new LlamaLM(config, params);
+  }
+
+  hfTensors(): TensorMap {
+    const out: TensorMap = {};
+    for (const [name, v] of this.params) {
+      const data = v.dataSync() as Float32Array;
+      const [rows, cols] = v.shape as number[];
+      out[name] = isProjectionWeight(name)
+        ? { dtype: 'float32', shape: [cols, rows], data: transposeData(data, rows, cols) }
+        : { dtype: 'float32', shape: v.shape, data };
+    }
+    return out;
+  }
+
+  clone(trainable = true): LlamaLM {
+    return new LlamaLM(this.config, cloneParams(this.params, trainable));
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return [...this.params.values()].filter((v) => v.trainable);
+  }
+
+  parameterCount(): number {
+    let n = 0;
+    for (const v of this.params.values()) n += v.size;
+    return n;
+  }
+
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+    tf.dispose([this.rotary.cos, this.rotary.sin, this.rotary.rotateHalf]);
+  }
+
+  private p(name: string): tf.Tensor {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`model has no parameter ${name}`);
+    return v;
+  }
+
+  /** x [B, T, heads, dh] rotated by its positions' angles: x·cos + rotate_half(x)·sin. */
+  private rotate(x: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor {
+    const dh = x.shape[3]!;
+    const rotated = tf.reshape(matMul2d(tf.reshape(x, [-1, dh]) as tf.Tensor2D, this.rotary.rotateHalf), x.shape);
+    return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
+  }
+
+  /** Key/value heads [B, kvHeads, S, dh] repeated for the query heads that share them [B, heads, S, dh]. */
+  private repeatKv(x: tf.Tensor4D): tf.Tensor4D {
+    const groups = this.config.nHeads / this.config.nKvHeads;
+    if (groups === 1) return x;
+    const [B, kvHeads, S, dh] = x.shape;
+    return tf.reshape(tf.tile(tf.reshape(x, [B, kvHeads, 1, S, dh]), [1, 1, groups, 1, 1]), [B, kvHeads * groups, S, dh]) as tf.Tensor4D;
+  }
+
+  /** One pre-RMSNorm block: x + attention(norm(x)), then + SwiGLU(norm(·)). */
+  private block(x: tf.Tensor, w: (name: string) => tf.Tensor, bias: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
+    const [B, T, d] = x.shape;
+    const { nHeads: H, nKvHeads: Hkv, rmsNormEps: eps, attentionBias: hasBias } = this.config;
+    const dh = d / H;
+    const h = rmsNorm(x, w('input_layernorm.weight') as tf.Tensor1D, eps);
+    const project = (name: 'q' | 'k' | 'v', heads: number) =>
+      tf.reshape(linear(h, w(`self_attn.${name}_proj.weight`) as tf.Tensor2D, hasBias ? (w(`self_attn.${name}_proj.bias`) as tf.Tensor1D) : undefined), [B, T, heads, dh]);
+    const toHeads = (t: tf.Tensor) => tf.transpose(t, [0, 2, 1, 3]) as tf.Tensor4D;
+    const q = toHeads(this.rotate(project('q', H), cos, sin));
+    const kNew = toHeads(this.rotate(project('k', Hkv), cos, sin));
+    const vNew = toHeads(project('v', Hkv));
+    const k = cache ? (tf.concat([cache.k, kNew], 2) as tf.Tensor4D) : kNew;
+    const v = cache ? (tf.concat([cache.v, vNew], 2) as tf.Tensor4D) : vNew;
+    const scores = tf.add(tf.mul(batchMatMul(q, tf.transpose(this.repeatKv(k), [0, 1, 3, 2])), 1 / Math.sqrt(dh)), bias);
+    const context = batchMatMul(tf.softmax(scores), this.repeatKv(v));
+    const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B, T, d]);
+    const mid = tf.add(x, linear(merged, w('self_attn.o_proj.weight') as tf.Tensor2D));
+    const h2 = rmsNorm(mid, w('post_attention_layernorm.weight') as tf.Tensor1D, eps);
+    const gated = tf.mul(silu(linear(h2, w('mlp.gate_proj.weight') as tf.Tensor2D)), linear(h2, w('mlp.up_proj.weight') as tf.Tensor2D));
+    const out = tf.add(mid, linear(gated, w('mlp.down_proj.weight') as tf.Tensor2D));
+    return { out, k, v };
+  }
+
+  forward(ids: tf.Tensor2D, options: ForwardOptions = {}): ForwardOutput {
+    const [B, T] = ids.shape;
+    const past = options.cache?.length ? options.cache[0].k.shape[2] : 0;
+    if (past + T > this.config.maxPositions) {
+      throw new Error(`sequence of ${past + T} tokens exceeds the model's maxPositions ${this.config.maxPositions}`);
+    }
+    const dh = this.config.dModel / this.config.nHeads;
+    const positions = tf.reshape(options.positions ?? defaultPositions(B, T, past), [-1, 1]);
+    const cos = tf.reshape(tf.gatherND(this.rotary.cos, positions), [B, T, 1, dh]);
+    const sin = tf.reshape(tf.gatherND(this.rotary.sin, positions), [B, T, 1, dh]);
+    let x = embeddingLookup(this.p('model.embed_tokens.weight') as tf.Tensor2D, ids);
+    const bias = attentionBias(T, past, options.keyMask);
+    const names = blockParamNames(this.config);
+    const newCache: KvCache = [];
+    const keepCache = options.cache !== undefined;
+    for (let i = 0; i < this.config.nLayers; i++) {
+      const prefix = `model.layers.${i}.`;
+      if (this.gradientCheckpointing && !keepCache) {
+        const values = names.map((n) => this.p(prefix + n));
+        x = recomputedBlock((input, [b, c, s], vs) => this.block(input, (n) => vs[names.indexOf(n)], b, c, s).out, x, [bias, cos, sin], values);
+        continue;
+      }
+      const block = tf.tidy(() => {
+        const { out, k, v } = this.block(x, (n) => this.p(prefix + n), bias, cos, sin, options.cache?.[i]);
+        return keepCache ? { out, k, v } : { out };
+      }) as { out: tf.Tensor; k?: tf.Tensor4D; v?: tf.Tensor4D };
+      x = block.out;
+      if (keepCache) newCache.push({ k: block.k!, v: block.v! });
+    }
+    const hidden = rmsNorm(x, this.p('model.norm.weight') as tf.Tensor1D, this.config.rmsNormEps) as tf.Tensor3D;
+    const d = this.config.dModel;
+    const from = options.logitsFrom ?? 0;
+    if (!Number.isInteger(from) || from < 0 || from >= T) throw new Error(`logitsFrom ${from} must be an integer in [0, ${T - 1}]`);
+    const projected = from === 0 ? hidden : tf.slice(hidden, [0, from, 0], [B, T - from, d]);
+    const head = this.p(this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
+    const logits = tf.reshape(
+      matMul2d(tf.reshape(projected, [B * (T - from), d]) as tf.Tensor2D, tf.transpose(head) as tf.Tensor2D),
+      [B, T - from, this.config.vocabSize],
+    ) as tf.Tensor3D;
+    return { logits, hidden, cache: keepCache ? newCache : undefined };
+  }
+}
