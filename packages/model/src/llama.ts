@@ -156,7 +156,8 @@ export class LlamaLM implements CausalLM {
     const groups = this.config.nHeads / this.config.nKvHeads;
     if (groups === 1) return x;
     const [B, kvHeads, S, dh] = x.shape;
-    return tf.reshape(tf.tile(tf.reshape(x, [B, kvHeads, 1, S, dh]), [1, 1, groups, 1, 1]), [B, kvHeads * groups, S, dh]) as tf.Tensor4D;
+    // rank 4 throughout: tfjs has no gradient for tiling rank-5 tensors
+    return tf.reshape(tf.tile(tf.reshape(x, [B, kvHeads, 1, S * dh]), [1, 1, groups, 1]), [B, kvHeads * groups, S, dh]) as tf.Tensor4D;
   }
 
   /** One pre-RMSNorm block: x + attention(norm(x)), then + SwiGLU(norm(·)). */
