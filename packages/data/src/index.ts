@@ -51,3 +51,5 @@ export { PUBLIC_DATASETS, publicDataset } from './fetch/public-datasets.js';
 export type { PublicDataset, PublicFile } from './fetch/public-datasets.js';
 export { fetchDataset } from './fetch/fetch-dataset.js';
 export type { FetchOptions, FetchResult } from './fetch/fetch-dataset.js';
+export { readLlama2cTokenizer, llama2cFiles } from './llama2c-tokenizer.js';
+export type { Llama2cTokenizer } from './llama2c-tokenizer.js';

@@ -5,6 +5,7 @@ import { readJsonFile } from '@spo/engine';
 import { join } from 'node:path';
 import { WordTokenizer } from './word-tokenizer.js';
 import { HfTokenizer } from './hf-tokenizer.js';
+import { llama2cFiles, readLlama2cTokenizer } from './llama2c-tokenizer.js';
 
 export interface TextTokenizer {
   /** Ids are 0..size-1. */
@@ -29,12 +30,14 @@ export function tokenizerFromFiles(files: Record<string, unknown>, source = 'tok
 }
 
 /**
- * The tokenizer saved in a folder (a prepared dataset, a checkpoint or a Hugging Face model folder):
+ * The tokenizer saved in a folder (a prepared dataset, a checkpoint, a Hugging Face or a llama2.c model folder):
  * the fast word-level one when tokenizer.json is the project's own, else through @huggingface/transformers.
  */
 export function loadTokenizer(dir: string): TextTokenizer {
+  const llama2c = llama2cFiles(dir);
+  if (llama2c) return tokenizerFromFiles(readLlama2cTokenizer(llama2c.tokenizer).files, llama2c.tokenizer);
   const path = join(dir, 'tokenizer.json');
-  if (!existsSync(path)) throw new Error(`${dir} has no tokenizer.json`);
+  if (!existsSync(path)) throw new Error(`${dir} has no tokenizer.json (nor a llama2.c tokenizer .bin)`);
   const json = readJsonFile<Record<string, unknown>>(path, 'restore it from the model or dataset it came with');
   if (WordTokenizer.isOwnFormat(json)) return WordTokenizer.fromJSON(json, path);
   return HfTokenizer.fromFolder(dir);

@@ -4,7 +4,8 @@
 // tensor layout on disk.
 import { tf, Rng } from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
-import type { ModelConfig } from './config.js';
+import { isLlama, type ModelConfig } from './config.js';
+import { DEFAULT_LORA_TARGETS, LoraAdapters, type LoraConfig } from './lora.js';
 
 /** Keys and values of earlier positions, one entry per layer, each [batch, kvHeads, past, headDim]. */
 export type KvCache = { k: tf.Tensor4D; v: tf.Tensor4D }[];
@@ -38,14 +39,81 @@ export interface CausalLM {
   readonly params: Map<string, tf.Variable>;
   /** Recompute each block in the backward pass instead of keeping its activations (training memory). */
   gradientCheckpointing: boolean;
+  /** LoRA adapters, when attached (attachLora): then only they train. */
+  readonly lora?: LoraAdapters;
   forward(ids: tf.Tensor2D, options?: ForwardOptions): ForwardOutput;
   /** A model whose parameters are copies of this one's (e.g. the frozen reference). */
   clone(trainable?: boolean): CausalLM;
+  /** What an optimiser updates, by name: the LoRA adapters when attached, else every trainable parameter. */
+  trainableParams(): Map<string, tf.Variable>;
   trainableVariables(): tf.Variable[];
+  /** Parameters of the model (adapters not counted). */
   parameterCount(): number;
-  /** Parameter values in Hugging Face's layout for this architecture (what model.safetensors holds). */
+  /** Freeze the parameters and attach LoRA adapters to the config's targets (default: the attention projections). */
+  attachLora(config: LoraConfig, seed: number | string): LoraAdapters;
+  /** Parameter values in Hugging Face's layout for this architecture (what model.safetensors holds), LoRA merged. */
   hfTensors(): TensorMap;
   dispose(): void;
+}
+
+/** What both architectures share: parameter lookup through LoRA, trainable sets, counting, disposal. */
+export abstract class CausalLMBase {
+  gradientCheckpointing = false;
+  lora?: LoraAdapters;
+
+  constructor(readonly config: ModelConfig, readonly params: Map<string, tf.Variable>) {}
+
+  /** The weight the forward pass uses (LoRA's sum when adapted). */
+  protected p(name: string): tf.Tensor {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`model has no parameter ${name}`);
+    return this.lora ? this.lora.effective(name, v) : v;
+  }
+
+  attachLora(config: LoraConfig, seed: number | string): LoraAdapters {
+    if (this.lora) throw new Error('LoRA adapters are already attached');
+    const targets = config.targets ?? DEFAULT_LORA_TARGETS[isLlama(this.config) ? 'llama' : 'gpt2'];
+    this.lora = new LoraAdapters(this.params, config, targets, seed);
+    return this.lora;
+  }
+
+  trainableParams(): Map<string, tf.Variable> {
+    if (this.lora) return this.lora.variables();
+    return new Map([...this.params].filter(([, v]) => v.trainable));
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return [...this.trainableParams().values()];
+  }
+
+  parameterCount(): number {
+    let n = 0;
+    for (const v of this.params.values()) n += v.size;
+    return n;
+  }
+
+  /** Each parameter's value as the forward pass sees it, LoRA merged, on the host. */
+  protected mergedHostTensors(): TensorMap {
+    const out: TensorMap = {};
+    for (const [name, v] of this.params) {
+      const value = this.lora ? tf.tidy(() => this.lora!.effective(name, v)) : v;
+      out[name] = { dtype: 'float32', shape: v.shape, data: value.dataSync() as Float32Array };
+      if (value !== v) value.dispose();
+    }
+    return out;
+  }
+
+  /** Copies of the parameters (LoRA merged) as new variables. */
+  protected mergedParams(trainable: boolean): Map<string, tf.Variable> {
+    const out = new Map<string, tf.Variable>();
+    for (const [name, v] of this.params) out.set(name, tf.variable(this.lora ? tf.tidy(() => this.lora!.effective(name, v)) : v.clone(), trainable));
+    return out;
+  }
+
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+    this.lora?.dispose();
+  }
 }
 
 export const NEG_INF = -1e9;
@@ -84,13 +152,6 @@ export function initialisers(seed: number | string, params: Map<string, tf.Varia
   };
 }
 
-/** Copies of every parameter as new variables. */
-export function cloneParams(params: Map<string, tf.Variable>, trainable: boolean): Map<string, tf.Variable> {
-  const out = new Map<string, tf.Variable>();
-  for (const [name, v] of params) out.set(name, tf.variable(v.clone(), trainable));
-  return out;
-}
-
 /**
  * `run(input, constants, params)` as one custom-gradient op that keeps only its inputs and recomputes
  * the block in the backward pass (activation checkpointing, Chen et al. 2016): one more forward per
@@ -126,13 +187,6 @@ export function recomputedBlock(
     };
   }) as Parameters<typeof tf.customGrad>[0]);
   return op(input, ...constants, ...params) as tf.Tensor;
-}
-
-/** Parameter values as host arrays under their own names (no layout change). */
-export function hostTensors(params: Map<string, tf.Variable>): TensorMap {
-  const out: TensorMap = {};
-  for (const [name, v] of params) out[name] = { dtype: 'float32', shape: v.shape, data: v.dataSync() as Float32Array };
-  return out;
 }
 
 /** [rows, cols] row-major data transposed to [cols, rows]. */

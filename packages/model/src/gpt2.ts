@@ -4,7 +4,7 @@
 import { tf, linear, layerNorm, matMul2d, batchMatMul, embeddingLookup, geluTanh } from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 import type { Gpt2Config } from './config.js';
-import { attentionBias, cloneParams, defaultPositions, hostTensors, initialisers, recomputedBlock } from './causal-lm.js';
+import { CausalLMBase, attentionBias, defaultPositions, initialisers, recomputedBlock } from './causal-lm.js';
 import type { CausalLM, ForwardOptions, ForwardOutput, KvCache } from './causal-lm.js';
 
 /** Every parameter of block i, as `h.${i}.${name}`. */
@@ -16,12 +16,9 @@ const BLOCK_PARAMS = [
 /** A block's parameters by their name inside the block ("attn.c_attn.weight"). */
 type BlockParams = (name: (typeof BLOCK_PARAMS)[number]) => tf.Tensor;
 
-export class Gpt2LM implements CausalLM {
-  readonly params: Map<string, tf.Variable>;
-  gradientCheckpointing = false;
-
-  constructor(readonly config: Gpt2Config, params: Map<string, tf.Variable>) {
-    this.params = params;
+export class Gpt2LM extends CausalLMBase implements CausalLM {
+  constructor(override readonly config: Gpt2Config, params: Map<string, tf.Variable>) {
+    super(config, params);
   }
 
   /** GPT-2 initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 * layers), seeded. */
@@ -73,31 +70,11 @@ export class Gpt2LM implements CausalLM {
   }
 
   clone(trainable = true): Gpt2LM {
-    return new Gpt2LM(this.config, cloneParams(this.params, trainable));
+    return new Gpt2LM(this.config, this.mergedParams(trainable));
   }
 
   hfTensors(): TensorMap {
-    return hostTensors(this.params);
-  }
-
-  trainableVariables(): tf.Variable[] {
-    return [...this.params.values()].filter((v) => v.trainable);
-  }
-
-  parameterCount(): number {
-    let n = 0;
-    for (const v of this.params.values()) n += v.size;
-    return n;
-  }
-
-  dispose(): void {
-    for (const v of this.params.values()) v.dispose();
-  }
-
-  private p(name: string): tf.Tensor {
-    const v = this.params.get(name);
-    if (!v) throw new Error(`model has no parameter ${name}`);
-    return v;
+    return this.mergedHostTensors();
   }
 
   private layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor): tf.Tensor {

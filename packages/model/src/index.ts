@@ -14,6 +14,6 @@ export type { GenerateOptions } from './generate.js';
 export { saveCheckpoint, loadCheckpoint, verifyCheckpoint, writeCheckpointFiles } from './checkpoint.js';
 export type { LoadedCheckpoint } from './checkpoint.js';
 export { RewardModel, saveRewardModel, loadRewardModel, writeRewardModelFiles, SCORE_WEIGHT } from './reward-model.js';
-export { readPretrained, llama2cFiles } from './pretrained.js';
+export { readPretrained } from './pretrained.js';
 export type { PretrainedModel } from './pretrained.js';
-export { readLlama2cCheckpoint, readLlama2cTokenizer } from './llama2c.js';
+export { readLlama2cCheckpoint } from './llama2c-checkpoint.js';

@@ -7,7 +7,7 @@
 import { tf, linear, rmsNorm, silu, matMul2d, batchMatMul, embeddingLookup } from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 import type { LlamaConfig } from './config.js';
-import { attentionBias, cloneParams, defaultPositions, initialisers, recomputedBlock, transposeData } from './causal-lm.js';
+import { CausalLMBase, attentionBias, defaultPositions, initialisers, recomputedBlock, transposeData } from './causal-lm.js';
 import type { CausalLM, ForwardOptions, ForwardOutput, KvCache } from './causal-lm.js';
 
 const PROJECTIONS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'] as const;
@@ -44,13 +44,11 @@ function rotaryTables(c: LlamaConfig): { cos: tf.Tensor2D; sin: tf.Tensor2D; rot
   return { cos: tf.tensor2d(cos, [c.maxPositions, dh]), sin: tf.tensor2d(sin, [c.maxPositions, dh]), rotateHalf: tf.tensor2d(r, [dh, dh]) };
 }
 
-export class LlamaLM implements CausalLM {
-  readonly params: Map<string, tf.Variable>;
-  gradientCheckpointing = false;
+export class LlamaLM extends CausalLMBase implements CausalLM {
   private readonly rotary: ReturnType<typeof rotaryTables>;
 
-  constructor(readonly config: LlamaConfig, params: Map<string, tf.Variable>) {
-    this.params = params;
+  constructor(override readonly config: LlamaConfig, params: Map<string, tf.Variable>) {
+    super(config, params);
     this.rotary = tf.tidy(() => rotaryTables(config));
     tf.keep(this.rotary.cos); tf.keep(this.rotary.sin); tf.keep(this.rotary.rotateHalf);
   }
@@ -108,40 +106,22 @@ export class LlamaLM implements CausalLM {
   }
 
   hfTensors(): TensorMap {
-    const out: TensorMap = {};
-    for (const [name, v] of this.params) {
-      const data = v.dataSync() as Float32Array;
-      const [rows, cols] = v.shape as number[];
-      out[name] = isProjectionWeight(name)
-        ? { dtype: 'float32', shape: [cols, rows], data: transposeData(data, rows, cols) }
-        : { dtype: 'float32', shape: v.shape, data };
+    const out = this.mergedHostTensors();
+    for (const [name, t] of Object.entries(out)) {
+      if (!isProjectionWeight(name)) continue;
+      const [rows, cols] = t.shape;
+      out[name] = { dtype: 'float32', shape: [cols, rows], data: transposeData(t.data, rows, cols) };
     }
     return out;
   }
 
   clone(trainable = true): LlamaLM {
-    return new LlamaLM(this.config, cloneParams(this.params, trainable));
+    return new LlamaLM(this.config, this.mergedParams(trainable));
   }
 
-  trainableVariables(): tf.Variable[] {
-    return [...this.params.values()].filter((v) => v.trainable);
-  }
-
-  parameterCount(): number {
-    let n = 0;
-    for (const v of this.params.values()) n += v.size;
-    return n;
-  }
-
-  dispose(): void {
-    for (const v of this.params.values()) v.dispose();
+  override dispose(): void {
+    super.dispose();
     tf.dispose([this.rotary.cos, this.rotary.sin, this.rotary.rotateHalf]);
-  }
-
-  private p(name: string): tf.Tensor {
-    const v = this.params.get(name);
-    if (!v) throw new Error(`model has no parameter ${name}`);
-    return v;
   }
 
   /** x [B, T, heads, dh] rotated by its positions' angles: x·cos + rotate_half(x)·sin. */

@@ -108,3 +108,31 @@ test('stories260K: greedy decoding from BOS reproduces llama2.c\'s published sam
   assert.equal(tokenizer.decode(ids), published);
   model.dispose();
 });
+
+test('LoRA: starts as the base model, only the adapters train, and the export merges them', () => {
+  const model = readHfModel(join(fixtures, 'tiny', 'llama'));
+  const ids = tf.tensor2d([[3, 1, 4, 1, 5, 9, 2], [2, 6, 5, 3, 5, 8, 9]], undefined, 'int32');
+  const mask = tf.tensor2d([[0, 0, 0, 1, 1, 1, 1], [0, 0, 1, 1, 1, 1, 1]]);
+  const before = model.forward(ids).logits.dataSync().slice();
+  const base = new Map([...model.params].map(([n, v]) => [n, v.dataSync().slice()]));
+  const lora = model.attachLora({ rank: 2, alpha: 4, targets: ['q_proj', 'v_proj', 'down_proj'] }, 1);
+  assert.deepEqual([...model.trainableParams().keys()].sort().slice(0, 2), ['model.layers.0.mlp.down_proj.weight.lora_A', 'model.layers.0.mlp.down_proj.weight.lora_B']);
+  assert.equal(lora.parameterCount(), 2 * ((16 * 2 + 2 * 16) + (16 * 2 + 2 * 8) + (40 * 2 + 2 * 16)), "per layer: q [16, 16], v [16, 8], down [40, 16] at rank 2");
+  assert.ok(maxAbsDiff(model.forward(ids).logits.dataSync(), before) < 1e-6, 'B = 0: the adapted model is the base model');
+  const loss = () => tf.neg(tf.sum(sequenceLogProbs(model.forward(ids).logits, ids, mask).sum)) as tf.Scalar;
+  const losses: number[] = [];
+  for (let step = 0; step < 5; step++) {
+    const { value, grads } = tf.variableGrads(loss, model.trainableVariables());
+    losses.push(value.dataSync()[0]);
+    assert.equal(Object.keys(grads).length, model.trainableVariables().length);
+    for (const v of model.trainableVariables()) v.assign(tf.sub(v, tf.mul(grads[v.name], 0.05)));
+  }
+  assert.ok(losses[4] < losses[0] - 0.1, `loss ${losses[0]} → ${losses[4]}`);
+  for (const [n, v] of model.params) assert.deepEqual(v.dataSync(), base.get(n), `${n} is frozen`);
+  assert.throws(() => readHfModel(join(fixtures, 'tiny', 'llama')).attachLora({ rank: 2, alpha: 4, targets: ['c_attn'] }, 1), /"c_attn" matches no 2-D weight of this model; its projections are: q_proj, k_proj/);
+  const out = mkdtempSync(join(tmpdir(), 'spo-lora-'));
+  exportHfFolder(join(out, 'm'), model, { 'tokenizer.json': {} }, { bos: 1, eos: 2 });
+  const merged = readHfModel(join(out, 'm'), false);
+  assert.equal(merged.lora, undefined);
+  assert.ok(maxAbsDiff(merged.forward(ids).logits.dataSync(), model.forward(ids).logits.dataSync()) < 1e-5, 'the merged export computes what the adapted model does');
+});

@@ -1,32 +1,20 @@
 // A pretrained model folder, whichever format it is in: a Hugging Face folder (config.json +
 // safetensors + tokenizer files; also every checkpoint this project writes) or a llama2.c folder (a
 // .bin checkpoint and its tokenizer .bin), read into a model and Hugging Face tokenizer files.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checksumProblems, readJsonFile, CHECKSUMS_FILE } from '@spo/engine';
 import type { CausalLM } from './causal-lm.js';
 import { causalLMFromHfTensors } from './architectures.js';
 import { readHfModel } from './hf-folder.js';
-import { readLlama2cCheckpoint, readLlama2cTokenizer } from './llama2c.js';
+import { llama2cFiles, readLlama2cTokenizer } from '@spo/data';
+import { readLlama2cCheckpoint } from './llama2c-checkpoint.js';
 
 export interface PretrainedModel {
   model: CausalLM;
   /** tokenizer.json (and tokenizer_config.json where there is one), as JSON values. */
   tokenizerFiles: Record<string, unknown>;
   format: 'huggingface' | 'llama2.c';
-}
-
-/** The checkpoint and tokenizer files of a llama2.c folder, or undefined when it is not one. */
-export function llama2cFiles(dir: string): { checkpoint: string; tokenizer: string } | undefined {
-  if (!existsSync(dir) || !statSync(dir).isDirectory() || existsSync(join(dir, 'config.json'))) return undefined;
-  const bins = readdirSync(dir).filter((f) => f.endsWith('.bin')).sort();
-  const tokenizers = bins.filter((f) => /^tok/.test(f));
-  const checkpoints = bins.filter((f) => !/^tok/.test(f));
-  if (tokenizers.length === 0 && checkpoints.length === 0) return undefined;
-  if (checkpoints.length !== 1 || tokenizers.length !== 1) {
-    throw new Error(`${dir}: a llama2.c folder needs one checkpoint .bin and one tokenizer .bin (named tok*.bin); found ${bins.join(', ') || 'none'}`);
-  }
-  return { checkpoint: join(dir, checkpoints[0]), tokenizer: join(dir, tokenizers[0]) };
 }
 
 export function readPretrained(dir: string, trainable = true): PretrainedModel {

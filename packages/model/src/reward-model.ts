@@ -25,7 +25,7 @@ export class RewardModel {
 
   /** Every trainable variable by name: the language model's and the score head's. */
   variables(): Map<string, tf.Variable> {
-    return new Map([...this.lm.params, [SCORE_WEIGHT, this.scoreWeight]]);
+    return new Map([...this.lm.trainableParams(), [SCORE_WEIGHT, this.scoreWeight]]);
   }
 
   /** One reward per row of right-padded `ids` [B, T]; `lengths` [B] counts each row's real tokens. */

@@ -100,7 +100,7 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
     config: a.config,
     seed: a.seed,
     datasetSize: a.examples.length,
-    variables: new Map([...a.policy.params, ...terms.flatMap((t) => [...(t.variables ?? [])])]),
+    variables: new Map([...a.policy.trainableParams(), ...terms.flatMap((t) => [...(t.variables ?? [])])]),
     stopAfter: a.stopAfter,
     log: a.log,
     writeModel: (d) => writeCheckpointFiles(d, a.policy, a.tokenizer.files()),

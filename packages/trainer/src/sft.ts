@@ -28,7 +28,7 @@ export function trainSft(a: SftArgs): TrainSummary {
     config: a.config,
     seed: a.seed,
     datasetSize: sequences.length,
-    variables: a.model.params,
+    variables: a.model.trainableParams(),
     stopAfter: a.stopAfter,
     log: a.log,
     writeModel: (d) => writeCheckpointFiles(d, a.model, a.tokenizer.files()),
