@@ -36,8 +36,8 @@ export class LoraAdapters {
     for (const target of targets) {
       const names = [...params.keys()].filter((n) => n.endsWith(`.${target}.weight`) && params.get(n)!.rank === 2);
       if (names.length === 0) {
-        const examples = [...new Set([...params.keys()].filter((n) => params.get(n)!.rank === 2).map((n) => n.replace(/^.*\.(\w+)\.weight$/, '$1')))].join(', ');
-        throw new Error(`lora.targets: "${target}" matches no 2-D weight of this model; its projections are: ${examples}`);
+        const examples = [...new Set([...params.keys()].filter((n) => params.get(n)!.rank === 2).map((n) => n.replace(/^(?:.*\.)?(\w+)\.weight$/, '$1')))].join(', ');
+        throw new Error(`lora.targets: "${target}" matches no 2-D weight of this model; its 2-D weights are: ${examples}`);
       }
       for (const name of names) {
         const [inDim, outDim] = params.get(name)!.shape;

@@ -129,7 +129,7 @@ test('LoRA: starts as the base model, only the adapters train, and the export me
   }
   assert.ok(losses[4] < losses[0] - 0.1, `loss ${losses[0]} → ${losses[4]}`);
   for (const [n, v] of model.params) assert.deepEqual(v.dataSync(), base.get(n), `${n} is frozen`);
-  assert.throws(() => readHfModel(join(fixtures, 'tiny', 'llama')).attachLora({ rank: 2, alpha: 4, targets: ['c_attn'] }, 1), /"c_attn" matches no 2-D weight of this model; its projections are: q_proj, k_proj/);
+  assert.throws(() => readHfModel(join(fixtures, 'tiny', 'llama')).attachLora({ rank: 2, alpha: 4, targets: ['c_attn'] }, 1), /"c_attn" matches no 2-D weight of this model; its 2-D weights are: embed_tokens, q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj, lm_head$/);
   const out = mkdtempSync(join(tmpdir(), 'spo-lora-'));
   exportHfFolder(join(out, 'm'), model, { 'tokenizer.json': {} }, { bos: 1, eos: 2 });
   const merged = readHfModel(join(out, 'm'), false);
