@@ -4,9 +4,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { sha256File } from '@spo/engine';
-import { ModelShapeSchema } from '@spo/model';
-import { DataConfigSchema } from '@spo/data';
-import { TrainConfigSchema, RewardModelConfigSchema, resolveMethod, type MethodConfig } from '@spo/trainer';
+import { ModelSectionSchema, ModelShapeSchema, isPretrained, readPretrainedConfig } from '@spo/model';
+import { DataConfigSchema, syntheticTask } from '@spo/data';
+import { TrainConfigSchema, SftConfigSchema, RewardModelConfigSchema, resolveMethod, type MethodConfig } from '@spo/trainer';
 import { EvalConfigSchema } from '@spo/evaluators';
 import { PREFERENCE_LOSSES, type PreferenceLossName } from '@spo/losses';
 import { GridSchema, gridPoints, setAtPath, type Grid } from './experiment/grid.js';
@@ -29,8 +29,10 @@ export const ExperimentConfigSchema = z.object({
   /** Sweeps over data settings ("data.labelTemperature", "data.preferencePairs", "data.task"): each point is its own data, SFT model and reward model. */
   grid: GridSchema.optional(),
   data: DataConfigSchema,
-  model: ModelShapeSchema.default(ModelShapeSchema.parse({})),
-  sft: TrainConfigSchema,
+  /** A shape to train from scratch, or {"from": <folder>} to start from a pretrained model (and "lora" to train adapters only). */
+  model: ModelSectionSchema.default(ModelShapeSchema.parse({})),
+  /** From scratch: SFT on the demonstrations. From a pretrained model: optional (0 steps, the default, starts preference training from the model as it is). */
+  sft: SftConfigSchema.default(SftConfigSchema.parse({ steps: 0 })),
   preference: TrainConfigSchema,
   /** Each may carry a "grid" over its own settings ("spo.lambda", "params.beta", ...): one run per point. */
   methods: z.array(ExperimentMethodSchema).min(1),
@@ -72,8 +74,26 @@ export const ExperimentConfigSchema = z.object({
       if (batch > size) ctx.addIssue({ code: 'custom', path, message: `${path.join('.')} (${batch}) is larger than ${field} (${size}): lower the batch size or raise ${field}` });
     }
   }
-  if (c.data.source === 'files' && c.data.maxPromptTokens + c.data.maxResponseTokens + 2 > c.model.maxPositions) {
-    ctx.addIssue({ code: 'custom', path: ['data', 'maxPromptTokens'], message: `data.maxPromptTokens + data.maxResponseTokens + 2 (bos, eos) = ${c.data.maxPromptTokens + c.data.maxResponseTokens + 2} must fit model.maxPositions = ${c.model.maxPositions}: lower them or raise model.maxPositions` });
+  let maxPositions: number | undefined;
+  if (isPretrained(c.model)) {
+    const from = c.model.from;
+    try {
+      maxPositions = readPretrainedConfig(from).maxPositions;
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['model', 'from'], message: (error as Error).message });
+    }
+    if (c.data.source === 'files' && (c.data.tokenizer.kind !== 'pretrained' || resolve(c.data.tokenizer.path) !== resolve(from))) {
+      ctx.addIssue({ code: 'custom', path: ['data', 'tokenizer'], message: `a pretrained model brings its tokenizer: set data.tokenizer to {"kind": "pretrained", "path": ${JSON.stringify(from)}}` });
+    }
+  } else {
+    maxPositions = c.model.maxPositions;
+    if (c.sft.steps === 0) ctx.addIssue({ code: 'custom', path: ['sft', 'steps'], message: 'a model trained from scratch needs SFT: set sft.steps (and sft.batchSize, sft.lr), or start from a pretrained model with model.from' });
+    if (c.data.source === 'synthetic' && syntheticTask(c.data.task).responses === 'model') {
+      ctx.addIssue({ code: 'custom', path: ['data', 'task'], message: `the "${c.data.task}" task's responses are a pretrained model's samples: set model.from to that model's folder` });
+    }
+  }
+  if (c.data.source === 'files' && maxPositions !== undefined && c.data.maxPromptTokens + c.data.maxResponseTokens + 2 > maxPositions) {
+    ctx.addIssue({ code: 'custom', path: ['data', 'maxPromptTokens'], message: `data.maxPromptTokens + data.maxResponseTokens + 2 (bos, eos) = ${c.data.maxPromptTokens + c.data.maxResponseTokens + 2} must fit the model's context of ${maxPositions} positions: lower them${isPretrained(c.model) ? '' : ' or raise model.maxPositions'}` });
   }
   if (c.grid) {
     for (const { values } of gridPoints(c.grid)) {

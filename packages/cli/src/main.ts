@@ -179,7 +179,7 @@ withCommon(program.command('run').description('every stage in order; finished st
   .action(async (o: CommonOptions) => runExperiment(await context(o), reproduceCommand(o)));
 
 program.command('serve').description('an OpenAI-compatible chat-completions server over a checkpoint (POST /v1/chat/completions)')
-  .requiredOption('--checkpoint <dir>', 'a checkpoint folder, e.g. runs/quickstart/dpo-spo/final')
+  .requiredOption('--checkpoint <dir>', 'a model folder: a checkpoint (e.g. runs/quickstart/dpo-spo/final), a Hugging Face or a llama2.c folder')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 8000)
   .addOption(new Option('--format <format>', 'how messages become the prompt: raw (the last user message), hh (Human:/Assistant:), template (the tokenizer\'s chat template)').choices([...PROMPT_FORMATS]).default('raw'))

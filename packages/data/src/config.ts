@@ -15,9 +15,20 @@ export const DegreeConfigSchema = z.object({
   target: z.enum(['chosen', 'rejected', 'both']).default('chosen'),
 }).strict();
 
+/** How a pretrained model samples the responses of a model-sampled task. */
+export const DataSamplingSchema = z.object({
+  maxNewTokens: z.number().int().positive().default(48),
+  temperature: z.number().positive().default(1),
+  topP: z.number().gt(0).max(1).default(1),
+  /** Prompts per generation batch. */
+  batchSize: z.number().int().positive().default(64),
+}).strict();
+
+export type DataSampling = z.infer<typeof DataSamplingSchema>;
+
 export const SyntheticDataConfigSchema = z.object({
   source: z.literal('synthetic'),
-  task: z.enum(['summarization', 'dialogue']),
+  task: z.enum(['summarization', 'dialogue', 'stories']),
   sftExamples: z.number().int().positive().default(4000),
   preferencePairs: z.number().int().positive().default(2000),
   /** Held-out labelled pairs on which a reward model's accuracy and oracle agreement are measured. */
@@ -28,6 +39,8 @@ export const SyntheticDataConfigSchema = z.object({
   listSize: z.number().int().min(3).max(16).default(4),
   evalPrompts: z.number().int().positive().default(256),
   labelTemperature: z.number().positive().default(0.25),
+  /** For tasks whose responses are a pretrained model's samples (stories): how the model samples them (left out: the defaults). */
+  sampling: DataSamplingSchema.optional(),
 }).strict();
 
 export type DegreeConfig = z.infer<typeof DegreeConfigSchema>;

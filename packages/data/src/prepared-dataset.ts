@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { missingDataFile } from './fetch/public-datasets.js';
 import { checksumProblems, configHash, readJsonFile, writeChecksums, writeDirAtomic } from '@spo/engine';
 import { buildSyntheticDataset } from './synthetic/build-dataset.js';
+import { buildSampledDataset } from './synthetic/sampled-dataset.js';
+import type { ResponseSampler } from './synthetic/task.js';
 import { syntheticTask } from './synthetic/tasks.js';
 import { WordTokenizer } from './word-tokenizer.js';
 import { loadTokenizer, type TextTokenizer } from './tokenizer.js';
@@ -43,24 +45,40 @@ export interface DatasetManifest {
   report?: PrepareReport;
 }
 
-export function prepareSynthetic(config: SyntheticDataConfig, seed: number): PreparedDataset {
+/** A pretrained model the data is prepared for: its tokenizer is the data's, and it may write the responses. */
+export interface PretrainedSource {
+  /** The model folder (Hugging Face or llama2.c). */
+  dir: string;
+  /** What the prepared data depends on besides the data config: the model's file digests, the sampler's settings. */
+  key: unknown;
+  /** The model's samples, for tasks whose responses are the model's own. */
+  sample?: ResponseSampler;
+}
+
+export function prepareSynthetic(config: SyntheticDataConfig, seed: number, pretrained?: PretrainedSource): PreparedDataset {
   const task = syntheticTask(config.task);
+  if (task.responses === 'model') {
+    if (!pretrained?.sample) throw new Error(`data.task "${task.name}": its responses are a pretrained model's samples; set model.from to that model's folder`);
+    const data = buildSampledDataset(task, config, seed, pretrained.sample);
+    return assemble(config, seed, [], loadTokenizer(pretrained.dir), { ...data, test: [] });
+  }
   const data = buildSyntheticDataset(task, config, seed);
-  const tokenizer = WordTokenizer.fromTexts(task.vocabulary());
+  const tokenizer = pretrained ? loadTokenizer(pretrained.dir) : WordTokenizer.fromTexts(task.vocabulary());
   return assemble(config, seed, [], tokenizer, { ...data, test: [] });
 }
 
 /** The prepared dataset for a config: from the cache when its inputs are unchanged, else built and cached. */
-export async function prepareDataset(config: DataConfig, seed: number, cacheDir: string, log: (line: string) => void): Promise<{ dir: string; dataset: PreparedDataset; cached: boolean }> {
+export async function prepareDataset(config: DataConfig, seed: number, cacheDir: string, log: (line: string) => void, pretrained?: PretrainedSource): Promise<{ dir: string; dataset: PreparedDataset; cached: boolean }> {
   const sources = config.source === 'files' ? await Promise.all(config.files.map((f) => fileDigest(typeof f === 'string' ? f : f.path))) : [];
-  const dir = join(cacheDir, configHash({ config, seed, sources }));
+  const key = pretrained ? { config, seed, sources, pretrained: pretrained.key } : { config, seed, sources };
+  const dir = join(cacheDir, configHash(key));
   if (existsSync(join(dir, 'manifest.json'))) {
     const problems = checksumProblems(dir);
     if (!problems.length) return { dir, dataset: readPreparedDataset(dir), cached: true };
     log(`[prepare] the cached dataset ${dir} is damaged (${problems.join('; ')}); preparing it again`);
   }
   let dataset: PreparedDataset;
-  if (config.source === 'synthetic') dataset = prepareSynthetic(config, seed);
+  if (config.source === 'synthetic') dataset = prepareSynthetic(config, seed, pretrained);
   else {
     const parts = await prepareFromFiles(config, seed, log);
     dataset = assemble(config, seed, sources, parts.tokenizer, parts, parts.report);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   tf, initBackend, Rng, configHash, readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors,
-  matMul2d, batchMatMul, embeddingLookup, logSigmoid, takeAlongLastAxis, numericGradient, geluTanh, linear, layerNorm, rmsNorm,
+  matMul2d, batchMatMul, batchMatMulTransposed, embeddingLookup, logSigmoid, takeAlongLastAxis, numericGradient, geluTanh, linear, layerNorm, rmsNorm,
   nativeMatMulOn, setNativeMatMul,
 } from './index.js';
 
@@ -93,6 +93,15 @@ test('matMul2d and batchMatMul: same values and gradients as tf.matMul, on each 
   close(batchMatMul(p, q).dataSync(), tf.matMul(p as tf.Tensor4D, q as tf.Tensor4D).dataSync());
   close(bo[0].dataSync(), br[0].dataSync());
   close(bo[1].dataSync(), br[1].dataSync());
+  // a @ bᵀ with b as stored [.., n, k]; and a tiny product per group (the native path's plain loop)
+  for (const [m, k, n] of [[4, 5, 3], [1, 16, 9]]) {
+    const x = tf.randomNormal([2, 3, m, k], 0, 1, 'float32', 5), y = tf.randomNormal([2, 3, n, k], 0, 1, 'float32', 6);
+    const to = tf.grads((u: tf.Tensor, w: tf.Tensor) => tf.sum(tf.square(batchMatMulTransposed(u, w))))([x, y]);
+    const tr = tf.grads((u: tf.Tensor, w: tf.Tensor) => tf.sum(tf.square(tf.matMul(u as tf.Tensor4D, w as tf.Tensor4D, false, true))))([x, y]);
+    close(batchMatMulTransposed(x, y).dataSync(), tf.matMul(x as tf.Tensor4D, y as tf.Tensor4D, false, true).dataSync());
+    close(to[0].dataSync(), tr[0].dataSync());
+    close(to[1].dataSync(), tr[1].dataSync());
+  }
 }));
 
 test('linear: values and gradients equal the plain broadcast formula, on each matmul path', () => onEachMatmulPath(() => {

@@ -154,6 +154,33 @@ export const batchMatMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customG
   }) as CustomGradientBody,
 ) as any;
 
+/**
+ * a [..., m, k] @ b [..., n, k]ᵀ → [..., m, n] (attention scores against keys as they are stored). With
+ * the native BLAS the transpose is a flag; otherwise it is an explicit copy and batchMatMul.
+ *   da = dy @ b,  db = dyᵀ @ a
+ */
+export const batchMatMulTransposed: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad(
+  ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([a, b]);
+    const lead = a.shape.slice(0, -2);
+    const [m, k] = a.shape.slice(-2);
+    const n = b.shape[b.shape.length - 2];
+    const a3 = tf.reshape(a, [-1, m, k]) as tf.Tensor3D, b3 = tf.reshape(b, [-1, n, k]) as tf.Tensor3D;
+    const value = tf.reshape(nativeMatMulOn() ? nativeMatMul(a3, b3, false, true) : groupedMatMul(a3, tf.transpose(b3, [0, 2, 1])), [...lead, m, n]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sa, sb] = saved;
+        const dy3 = tf.reshape(dy, [-1, m, n]) as tf.Tensor3D;
+        const a3 = tf.reshape(sa, [-1, m, k]) as tf.Tensor3D;
+        const b3 = tf.reshape(sb, [-1, n, k]) as tf.Tensor3D;
+        if (nativeMatMulOn()) return [tf.reshape(nativeMatMul(dy3, b3), sa.shape), tf.reshape(nativeMatMul(dy3, a3, true, false), sb.shape)];
+        return [tf.reshape(groupedMatMul(dy3, b3), sa.shape), tf.reshape(groupedMatMul(tf.transpose(dy3, [0, 2, 1]), a3), sb.shape)];
+      },
+    };
+  }) as CustomGradientBody,
+) as any;
+
 const GELU_C = Math.sqrt(2 / Math.PI), GELU_A = 0.044715;
 
 /**

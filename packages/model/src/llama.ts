@@ -4,7 +4,7 @@
 // (Shazeer 2020), a final RMSNorm and an output head, tied to the embedding or its own. Qwen2's q, k, v
 // biases are an option. Parameters carry Hugging Face's names; projection weights are held [in, out]
 // (our matmul's layout) and transposed to Hugging Face's [out, in] by hfTensors / fromHfTensors.
-import { tf, linear, rmsNorm, silu, matMul2d, batchMatMul, embeddingLookup } from '@spo/engine';
+import { tf, linear, rmsNorm, silu, matMul2d, batchMatMul, batchMatMulTransposed, embeddingLookup } from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 import type { LlamaConfig } from './config.js';
 import { CausalLMBase, attentionBias, defaultPositions, initialisers, recomputedBlock, transposeData } from './causal-lm.js';
@@ -131,15 +131,6 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
     return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
   }
 
-  /** Key/value heads [B, kvHeads, S, dh] repeated for the query heads that share them [B, heads, S, dh]. */
-  private repeatKv(x: tf.Tensor4D): tf.Tensor4D {
-    const groups = this.config.nHeads / this.config.nKvHeads;
-    if (groups === 1) return x;
-    const [B, kvHeads, S, dh] = x.shape;
-    // rank 4 throughout: tfjs has no gradient for tiling rank-5 tensors
-    return tf.reshape(tf.tile(tf.reshape(x, [B, kvHeads, 1, S * dh]), [1, 1, groups, 1]), [B, kvHeads * groups, S, dh]) as tf.Tensor4D;
-  }
-
   /** One pre-RMSNorm block: x + attention(norm(x)), then + SwiGLU(norm(·)). */
   private block(x: tf.Tensor, w: (name: string) => tf.Tensor, bias: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
     const [B, T, d] = x.shape;
@@ -154,8 +145,13 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
     const vNew = toHeads(project('v', Hkv));
     const k = cache ? (tf.concat([cache.k, kNew], 2) as tf.Tensor4D) : kNew;
     const v = cache ? (tf.concat([cache.v, vNew], 2) as tf.Tensor4D) : vNew;
-    const scores = tf.add(tf.mul(batchMatMul(q, tf.transpose(this.repeatKv(k), [0, 1, 3, 2])), 1 / Math.sqrt(dh)), bias);
-    const context = batchMatMul(tf.softmax(scores), this.repeatKv(v));
+    // grouped-query attention without copying keys and values per query head: the g query heads that
+    // share a key/value head become g·T rows of one product against it
+    const g = H / Hkv, S = k.shape[2];
+    const grouped = tf.reshape(q, [B, Hkv, g * T, dh]);
+    const scores = tf.reshape(tf.mul(batchMatMulTransposed(grouped, k), 1 / Math.sqrt(dh)), [B, Hkv, g, T, S]);
+    const weights = tf.reshape(tf.softmax(tf.add(scores, tf.reshape(bias, [bias.shape[0], 1, 1, T, S]))), [B, Hkv, g * T, S]);
+    const context = tf.reshape(batchMatMul(weights, v), [B, H, T, dh]);
     const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B, T, d]);
     const mid = tf.add(x, linear(merged, w('self_attn.o_proj.weight') as tf.Tensor2D));
     const h2 = rmsNorm(mid, w('post_attention_layernorm.weight') as tf.Tensor1D, eps);

@@ -33,8 +33,14 @@ function permuteForRotateHalf(w: Float32Array, heads: number, rows: number, cols
   return out;
 }
 
-export function readLlama2cCheckpoint(path: string): Llama2cCheckpoint {
-  const bytes = readFileSync(path);
+export interface Llama2cHeader {
+  config: LlamaConfig;
+  /** Where the weights start: 28 (legacy) or 256 (version 1). */
+  offset: number;
+}
+
+/** The header of a llama2.c checkpoint: its config and where the weights start. */
+export function readLlama2cHeader(path: string, bytes: Uint8Array = readFileSync(path)): Llama2cHeader {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 28) throw new Error(`${path}: ${bytes.length} bytes is too short for a llama2.c checkpoint header`);
   let offset: number, shared: boolean;
@@ -57,7 +63,16 @@ export function readLlama2cCheckpoint(path: string): Llama2cCheckpoint {
     intermediateSize: hidden, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: shared, attentionBias: false,
   });
   if (!parsed.success) throw new Error(`${path}: header [dim ${dim}, hidden_dim ${hidden}, n_layers ${layers}, n_heads ${heads}, n_kv_heads ${kvHeads}, vocab_size ${vocab}, seq_len ${seqLen}] is not a valid model: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-  const config = parsed.data;
+  return { config: parsed.data, offset };
+}
+
+export function readLlama2cCheckpoint(path: string): Llama2cCheckpoint {
+  const bytes = readFileSync(path);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const header = readLlama2cHeader(path, bytes);
+  const { config } = header;
+  let offset = header.offset;
+  const { dModel: dim, intermediateSize: hidden, nLayers: layers, nHeads: heads, nKvHeads: kvHeads, vocabSize: vocab, maxPositions: seqLen, tieWordEmbeddings: shared } = config;
   const kvDim = (dim / heads) * kvHeads;
   const take = (count: number, what: string): Float32Array => {
     if (offset + 4 * count > bytes.length) throw new Error(`${path}: the file ends inside ${what} (${bytes.length} bytes; the header implies more): the file is cut short or not this format`);

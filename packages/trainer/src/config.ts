@@ -33,4 +33,8 @@ export const warmupFitsSteps: [(c: { warmupSteps: number; steps: number }) => bo
 
 export const TrainConfigSchema = TrainFieldsSchema.strict().refine(...warmupFitsSteps);
 
+/** SFT's settings: 0 steps is allowed, for a pretrained model that starts preference training as it is. */
+export const SftConfigSchema = TrainFieldsSchema.extend({ steps: z.number().int().nonnegative() }).strict()
+  .refine((c) => c.steps === 0 || c.warmupSteps <= c.steps, warmupFitsSteps[1]);
+
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;

@@ -1,4 +1,4 @@
-export { TrainConfigSchema } from './config.js';
+export { TrainConfigSchema, SftConfigSchema } from './config.js';
 export type { TrainConfig } from './config.js';
 export { learningRate } from './lr-schedule.js';
 export { AdamW } from './adamw.js';

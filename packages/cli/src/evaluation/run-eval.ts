@@ -1,6 +1,7 @@
 // A run's eval stage: sample the policy and the baseline on the held-out prompts (sampling.ts), score
 // both by every evaluator the experiment has (scoring.ts), and write the per-prompt scores the report
 // pairs and aggregates (run-eval-files.ts). The log gives the run's win rate against the baseline.
+import { contextLength } from '../stages/starting-model.js';
 import { join } from 'node:path';
 import { tf } from '@spo/engine';
 import { readPreparedDataset, type PreparedDataset } from '@spo/data';
@@ -40,8 +41,8 @@ export async function evalRunStage(ctx: StageContext, run: RunPlan): Promise<voi
 function checkSamplingFits(ctx: StageContext, ds: PreparedDataset, prompts: string[]): void {
   const longestPrompt = Math.max(...prompts.map((p) => ds.tokenizer.encode(p).length + 1));
   const { maxNewTokens } = ctx.config.eval.sampling;
-  const context = ctx.config.model.maxPositions;
+  const context = contextLength(ctx.config.model);
   if (longestPrompt + maxNewTokens > context) {
-    throw new Error(`${ctx.configPath}: the longest eval prompt has ${longestPrompt} tokens, so eval.sampling.maxNewTokens (${maxNewTokens}) must be at most ${context - longestPrompt}, or model.maxPositions at least ${longestPrompt + maxNewTokens}`);
+    throw new Error(`${ctx.configPath}: the longest eval prompt has ${longestPrompt} tokens, so eval.sampling.maxNewTokens (${maxNewTokens}) must be at most ${context - longestPrompt}, or the model's context (${context}) must be at least ${longestPrompt + maxNewTokens}`);
   }
 }

@@ -9,6 +9,7 @@ import { DataConfigSchema, type DataConfig } from '@spo/data';
 import { resolveMethod, type MethodConfig } from '@spo/trainer';
 import { evalNumericsOf, numericsOf, sourceFingerprints, type ExperimentConfig } from '../experiment-config.js';
 import { gridPoints, pointLabel, setAtPath } from './grid.js';
+import { pretrainedDataKey } from '../stages/starting-model.js';
 
 export type SettingValue = string | number | boolean;
 
@@ -74,7 +75,8 @@ export function planExperiment(config: ExperimentConfig, runDir: string, numeric
       const parsed = DataConfigSchema.parse(data);
       const label = pointLabel(point.values) || 'default';
       const id = several ? [pointLabel(point.values), perSeed && config.seeds.length > 1 ? `seed=${seed}` : ''].filter(Boolean).join('.') || 'default' : '';
-      const dataHash = configHash({ data: parsed, seed, sources: sourceFingerprints(parsed) });
+      const pretrained = pretrainedDataKey(config.model, parsed, numerics);
+      const dataHash = configHash({ data: parsed, seed, sources: sourceFingerprints(parsed), ...(pretrained ? { pretrained } : {}) });
       const same = byDataHash.get(dataHash);
       if (same) {
         variants.push({ ...same, id, label, sweep: point.sweep, settings: point.values, sameAs: same.id });

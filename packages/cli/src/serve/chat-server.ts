@@ -10,8 +10,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { generate, loadCheckpoint } from '@spo/model';
-import { encodePrompt, hhPrompt, loadTokenizer, HfTokenizer, type ChatMessage } from '@spo/data';
+import { generate, readPretrained } from '@spo/model';
+import { encodePrompt, hhPrompt, tokenizerFromFiles, HfTokenizer, type ChatMessage } from '@spo/data';
 
 export const PROMPT_FORMATS = ['raw', 'hh', 'template'] as const;
 export type PromptFormat = (typeof PROMPT_FORMATS)[number];
@@ -50,8 +50,8 @@ const ROLES = new Set(['system', 'user', 'assistant']);
 
 export async function startChatServer(o: ServeOptions): Promise<RunningServer> {
   const log = o.log ?? ((line: string) => console.error(line));
-  const { model } = loadCheckpoint(o.checkpoint, false);
-  const tokenizer = loadTokenizer(o.checkpoint);
+  const { model, tokenizerFiles } = readPretrained(o.checkpoint, false);
+  const tokenizer = tokenizerFromFiles(tokenizerFiles, o.checkpoint);
   if (o.format === 'template' && !(tokenizer instanceof HfTokenizer)) throw new Error(`--format template needs a Hugging Face tokenizer with a chat template; ${o.checkpoint} has the project's word-level one (use raw or hh)`);
   const name = o.modelName ?? resolve(o.checkpoint).split('/').slice(-2).join('/');
   const context = model.config.maxPositions;

@@ -3,7 +3,7 @@
 // to validation.json.
 import { join } from 'node:path';
 import { tf } from '@spo/engine';
-import { loadCheckpoint, RewardModel } from '@spo/model';
+import { isPretrained, loadCheckpoint, RewardModel } from '@spo/model';
 import { readPreparedDataset } from '@spo/data';
 import { trainRewardModel } from '@spo/trainer';
 import { runStage } from './stage-dir.js';
@@ -19,7 +19,10 @@ export async function rewardModelStage(ctx: StageContext, v: Variant): Promise<v
   await runStage({ label, stage, requires: [[{ dir: v.dirs.data, hash: v.hashes.data }, `data${suffix}`], [{ dir: v.dirs.sft, hash: v.hashes.sft }, `sft${suffix}`]], force: ctx.force, log: ctx.log }, () => {
     const ds = readPreparedDataset(join(v.dirs.data, 'dataset'));
     const sftFinal = join(v.dirs.sft, 'final');
-    const model = RewardModel.fromLanguageModel(loadCheckpoint(sftFinal).model, v.seed);
+    const lm = loadCheckpoint(sftFinal).model;
+    const section = ctx.config.model;
+    if (isPretrained(section) && section.lora) lm.attachLora(section.lora, v.seed);
+    const model = RewardModel.fromLanguageModel(lm, v.seed);
     ctx.log(`[${label}] reward model from ${sftFinal}: ${config.steps} steps of ${config.batchSize} pairs, ${ds.validation.length} held-out pairs`);
     const { summary, validation } = trainRewardModel({
       model, tokenizer: ds.tokenizer, pairs: ds.preferences, validation: ds.validation, config, seed: v.seed, dir: stage.dir, log: ctx.log,

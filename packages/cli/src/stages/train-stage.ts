@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadCheckpoint } from '@spo/model';
+import { isPretrained, loadCheckpoint } from '@spo/model';
 import { pairAsList, readPreparedDataset } from '@spo/data';
 import { preferenceLoss } from '@spo/losses';
 import { trainPreference } from '@spo/trainer';
@@ -20,6 +20,8 @@ export async function trainStage(ctx: StageContext, run: RunPlan): Promise<void>
     const ds = readPreparedDataset(join(v.dirs.data, 'dataset'));
     const sftFinal = join(v.dirs.sft, 'final');
     const policy = loadCheckpoint(sftFinal).model;
+    const section = ctx.config.model;
+    if (isPretrained(section) && section.lora) policy.attachLora(section.lora, run.seed);
     const reference = loadCheckpoint(sftFinal, false).model;
     const lists = preferenceLoss(method.loss).input === 'lists';
     const examples = lists ? ds.lists : ds.preferences.map(pairAsList);
@@ -28,7 +30,8 @@ export async function trainStage(ctx: StageContext, run: RunPlan): Promise<void>
       method.spo ? `SPO (λ = ${method.spo.lambda}, K = ${method.spo.degrees}, ${method.spo.head} head, ${method.spo.extractor}, ${method.spo.target})` : '',
       method.kl ? `KL on own samples (η = ${method.kl.eta})` : '',
     ].filter(Boolean);
-    ctx.log(`[${run.name}] ${[method.loss, ...terms].join(' + ')} from ${sftFinal}, seed ${run.seed}: ${ctx.config.preference.steps} steps of ${ctx.config.preference.batchSize} ${lists ? 'ranked lists' : 'pairs'}`);
+    const adapters = policy.lora ? `, LoRA rank ${policy.lora.config.rank} (${policy.lora.parameterCount().toLocaleString('en')} trainable parameters)` : '';
+    ctx.log(`[${run.name}] ${[method.loss, ...terms].join(' + ')} from ${sftFinal}${adapters}, seed ${run.seed}: ${ctx.config.preference.steps} steps of ${ctx.config.preference.batchSize} ${lists ? 'ranked lists' : 'pairs'}`);
     const summary = trainPreference({
       policy, reference, tokenizer: ds.tokenizer, examples, method, config: ctx.config.preference, seed: run.seed, dir: run.dir, log: ctx.log,
       klPrompts: method.kl?.prompts === 'preference' ? ds.preferences.map((p) => p.prompt) : ds.sft.map((e) => e.prompt),

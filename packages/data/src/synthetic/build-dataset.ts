@@ -3,7 +3,7 @@
 // with the same temperature (Bradley-Terry's generalisation), held-out evaluation prompts, and held-out
 // labelled pairs for validating a reward model.
 import { Rng } from '@spo/engine';
-import type { SyntheticTask } from './task.js';
+import type { CrowdTask } from './task.js';
 import type { EvalPrompt, PreferenceList, PreferencePair, SftExample } from '../records.js';
 
 export interface SyntheticSizes {
@@ -27,11 +27,11 @@ export interface SyntheticDataset {
   validation: PreferencePair[];
 }
 
-function sigmoid(x: number): number {
+export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
-export function buildSyntheticDataset(task: SyntheticTask, sizes: SyntheticSizes, seed: number | string): SyntheticDataset {
+export function buildSyntheticDataset(task: CrowdTask, sizes: SyntheticSizes, seed: number | string): SyntheticDataset {
   const root = new Rng(`${seed}/${task.name}`);
   const sftRng = root.fork('sft'), prefRng = root.fork('preferences'), listRng = root.fork('lists'), evalRng = root.fork('eval');
   const validationRng = root.fork('validation');
@@ -67,7 +67,7 @@ export function buildSyntheticDataset(task: SyntheticTask, sizes: SyntheticSizes
 }
 
 /** Two responses to one prompt, labelled by Bradley-Terry on the oracle; undefined when they are identical. */
-function labelledPair(task: SyntheticTask, rng: Rng, temperature: number): PreferencePair | undefined {
+function labelledPair(task: CrowdTask, rng: Rng, temperature: number): PreferencePair | undefined {
   const p = task.samplePrompt(rng);
   const a = task.sampleResponse(p, rng);
   const b = task.sampleResponse(p, rng);
@@ -85,7 +85,7 @@ function labelledPair(task: SyntheticTask, rng: Rng, temperature: number): Prefe
 }
 
 /** A ranking drawn from Plackett-Luce: the next place goes to item i with probability ∝ exp(r_i / τ). */
-function plackettLuceOrder(rewards: readonly number[], temperature: number, rng: Rng): number[] {
+export function plackettLuceOrder(rewards: readonly number[], temperature: number, rng: Rng): number[] {
   const left = rewards.map((_, i) => i), order: number[] = [];
   while (left.length > 0) {
     const top = Math.max(...left.map((i) => rewards[i]));

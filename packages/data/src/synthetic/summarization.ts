@@ -5,7 +5,7 @@
 // parameters learns to pick the document's facts in minutes instead of having to learn to copy
 // arbitrary triples; an invented fact is a true fact about someone the document does not mention.
 import type { Rng } from '@spo/engine';
-import { sentences, type SyntheticTask, type TaskPrompt } from './task.js';
+import { sentences, type CrowdTask, type TaskPrompt } from './task.js';
 
 const WORLD = [
   'alice likes tea', 'bob owns boats', 'carol visited paris', 'dave fears spiders', 'erin builds bikes', 'frank sells clocks',
@@ -37,7 +37,7 @@ function isFactShape(words: string[]): boolean {
   return words.length === 3 && NAMES.includes(words[0]) && RELATIONS.includes(words[1]) && OBJECTS.includes(words[2]);
 }
 
-export const summarizationTask: SyntheticTask<SummarizationContext> = {
+export const summarizationTask: CrowdTask<SummarizationContext> = {
   name: 'summarization',
 
   samplePrompt(rng: Rng): TaskPrompt<SummarizationContext> {

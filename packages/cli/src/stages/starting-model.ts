@@ -1,0 +1,65 @@
+// Where a variant's models start: a fresh GPT-2-style model of the config's shape (then SFT), or the
+// pretrained folder of model.from, whose tokenizer the data uses and which, for model-sampled tasks
+// (stories), writes the data's responses.
+import { DataSamplingSchema, syntheticTask, type DataConfig, type PretrainedSource } from '@spo/data';
+import { describeConfig, generate, initCausalLM, isPretrained, pretrainedDigest, readPretrained, readPretrainedConfig, type CausalLM, type ModelSection } from '@spo/model';
+import { tokenizerFromFiles } from '@spo/data';
+
+/** The model's context length: the shape's maxPositions or the pretrained model's. */
+export function contextLength(model: ModelSection): number {
+  return isPretrained(model) ? readPretrainedConfig(model.from).maxPositions : model.maxPositions;
+}
+
+/** True when the data's responses are the pretrained model's own samples. */
+function sampledByModel(data: DataConfig): boolean {
+  return data.source === 'synthetic' && syntheticTask(data.task).responses === 'model';
+}
+
+/**
+ * What a variant's data depends on besides its config, when it starts from a pretrained model: the
+ * model's files (its tokenizer) and, when the model writes the responses, the numerics path it samples on.
+ */
+export function pretrainedDataKey(model: ModelSection, data: DataConfig, numerics: string): unknown {
+  if (!isPretrained(model)) return undefined;
+  return { files: pretrainedDigest(model.from), ...(sampledByModel(data) ? { numerics } : {}) };
+}
+
+/** The pretrained model the data stage prepares for, with a batched sampler when it writes the responses. */
+export function pretrainedSource(model: ModelSection, data: DataConfig, numerics: string, log: (line: string) => void): PretrainedSource | undefined {
+  if (!isPretrained(model)) return undefined;
+  const source: PretrainedSource = { dir: model.from, key: pretrainedDataKey(model, data, numerics) };
+  if (data.source !== 'synthetic' || !sampledByModel(data)) return source;
+  const sampling = data.sampling ?? DataSamplingSchema.parse({});
+  let loaded: { lm: CausalLM; bos: number; eos: number; pad: number; decode: (ids: number[]) => string; encode: (t: string) => number[] } | undefined;
+  let drawn = 0;
+  const started = performance.now();
+  source.sample = (prompts, purpose) => {
+    if (!loaded) {
+      const { model: lm, tokenizerFiles } = readPretrained(model.from, false);
+      const tokenizer = tokenizerFromFiles(tokenizerFiles, model.from);
+      loaded = { lm, bos: tokenizer.bosId, eos: tokenizer.eosId, pad: tokenizer.padId, decode: (ids) => tokenizer.decode(ids), encode: (t) => tokenizer.encode(t) };
+      log(`[data] responses are samples of ${model.from} (${describeConfig(lm.config)}): temperature ${sampling.temperature}, top-p ${sampling.topP}, up to ${sampling.maxNewTokens} tokens`);
+    }
+    const m = loaded;
+    const ids = generate(m.lm, prompts.map((p) => [m.bos, ...m.encode(p)]), {
+      maxNewTokens: sampling.maxNewTokens, temperature: sampling.temperature, topP: sampling.topP, stopToken: m.eos, padToken: m.pad,
+      seed: `${data.task}/${purpose}`, batchSize: sampling.batchSize,
+    });
+    drawn += prompts.length;
+    const seconds = (performance.now() - started) / 1000;
+    log(`[data] ${purpose}: ${prompts.length} samples (${drawn} so far, ${(drawn / seconds).toFixed(0)} samples/s)`);
+    return ids.map((row) => m.decode(row));
+  };
+  return source;
+}
+
+/** The model a variant's SFT stage starts from: fresh of the config's shape, or the pretrained folder's. */
+export function startingModel(model: ModelSection, vocabSize: number, seed: number): CausalLM {
+  if (!isPretrained(model)) return initCausalLM({ ...model, vocabSize }, seed);
+  const lm = readPretrained(model.from).model;
+  if (lm.config.vocabSize < vocabSize) {
+    lm.dispose();
+    throw new Error(`model.from ${model.from} has ${lm.config.vocabSize} token embeddings but its data's tokenizer has ${vocabSize} tokens`);
+  }
+  return lm;
+}
