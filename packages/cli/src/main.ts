@@ -23,7 +23,7 @@ import { sftStage } from './stages/sft-stage.js';
 import { trainStage } from './stages/train-stage.js';
 import { rewardModelStage } from './stages/rm-stage.js';
 import { reportStage } from './stages/report-stage.js';
-import { sample } from './sample-command.js';
+import { exportModel, sample } from './sample-command.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUEUE, PROMPT_FORMATS, startChatServer, type PromptFormat } from './serve/chat-server.js';
 
 interface CommonOptions {
@@ -205,6 +205,14 @@ program.command('sample').description('print a sample from a model folder (a che
   .action(async (o: { model: string; prompt: string; maxNewTokens: number; temperature: number; topP: number; seed: number; backend?: BackendRequest }) => {
     await initBackend(o.backend, log);
     sample(o, (text) => process.stdout.write(text), log);
+  });
+
+program.command('export').description('write a model folder (a checkpoint, a Hugging Face or a llama2.c folder) as a Hugging Face folder: config.json, model.safetensors, tokenizer files, generation_config.json')
+  .requiredOption('--model <dir>', 'the model folder, e.g. ../shared/models/stories260K or runs/stories-pretrained/dpo.seed=1/final')
+  .requiredOption('--out <dir>', 'the folder to write (replaced atomically)')
+  .action(async (o: { model: string; out: string }) => {
+    await initBackend('cpu', () => {});
+    exportModel(o.model, o.out, log);
   });
 
 program.command('losses').description('list the registered preference losses with their papers and defaults')

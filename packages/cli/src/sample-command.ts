@@ -1,7 +1,8 @@
-// `spo sample`: one sample from a model folder (a checkpoint of this project, a Hugging Face folder or
-// a llama2.c folder), printed token by token as it is generated. The prompt is encoded after BOS;
-// generation ends at the tokenizer's end-of-sequence token or after --max-new-tokens.
-import { generate, readPretrained } from '@spo/model';
+// `spo sample` and `spo export` on a model folder (a checkpoint of this project, a Hugging Face folder or
+// a llama2.c folder). sample prints one sample token by token as it is generated: the prompt is encoded
+// after BOS; generation ends at the tokenizer's end-of-sequence token or after --max-new-tokens. export
+// writes the model as a Hugging Face folder (LoRA merged).
+import { exportHfFolder, generate, readPretrained } from '@spo/model';
 import { tokenizerFromFiles } from '@spo/data';
 
 export interface SampleOptions {
@@ -57,4 +58,12 @@ export function sample(o: SampleOptions, write: (text: string) => void, log: (li
   log(`[sample] ${tokens.length} tokens in ${seconds.toFixed(2)} s (${(tokens.length / seconds).toFixed(0)} tokens/s)`);
   model.dispose();
   return text;
+}
+
+export function exportModel(from: string, out: string, log: (line: string) => void): void {
+  const { model, tokenizerFiles, format } = readPretrained(from, false);
+  const tokenizer = tokenizerFromFiles(tokenizerFiles, from);
+  exportHfFolder(out, model, tokenizer.files(), { bos: tokenizer.bosId, eos: tokenizer.eosId, pad: tokenizer.padId });
+  log(`[export] ${from} (${format}, ${model.parameterCount().toLocaleString('en')} parameters) → ${out} (Hugging Face: config.json, model.safetensors, ${Object.keys(tokenizer.files()).join(', ')}, generation_config.json)`);
+  model.dispose();
 }

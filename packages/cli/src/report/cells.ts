@@ -82,3 +82,10 @@ export function pair(treatment: Cell, control: Cell, evaluator: Paired['evaluato
 }
 
 export const meanOf = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/** What the eval's baseline is, in words: the SFT model, the pretrained model it starts from unchanged, or the dataset's chosen responses. */
+export function baselineName(config: { eval: { baseline: 'sft' | 'chosen' }; model: object; sft: { steps: number } }): string {
+  if (config.eval.baseline === 'chosen') return "the dataset's chosen responses";
+  if ('from' in config.model) return config.sft.steps === 0 ? 'the pretrained model' : 'the SFT model (from the pretrained model)';
+  return 'the SFT model';
+}

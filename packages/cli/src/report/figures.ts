@@ -12,7 +12,7 @@ import {
 } from '@spo/reports';
 import type { ExperimentPlan } from '../experiment/plan.js';
 import type { RunResult } from './collect.js';
-import { cells, EVALUATORS, pair, twinOf, winRateEstimate, type Paired } from './cells.js';
+import { baselineName, cells, EVALUATORS, pair, twinOf, winRateEstimate, type Paired } from './cells.js';
 import { compareRuns } from './compare.js';
 
 export interface FigureSpec {
@@ -65,11 +65,12 @@ export function reportFigures(plan: ExperimentPlan, results: readonly RunResult[
     const est = winRateEstimate(c, e.key, resamples);
     return est ? [{ label: c.label, spo: c.results[0].run.method.spo !== undefined, panel: panel(c.variant, e.title), mean: est.mean, low: est.interval.low, high: est.interval.high, seeds: est.seeds }] : [];
   }));
+  const baseline = baselineName(plan.config);
   if (winRows.length) {
     figures.push({
-      name: 'win-rates', title: 'Win rate against the SFT model',
-      caption: 'Each method\'s win rate against the SFT model\'s samples on the same held-out prompts, mean over seeds, with 95% intervals over seeds and prompts.',
-      spec: winRatesSpec(winRows, `${plan.config.name}: win rate against the SFT model`),
+      name: 'win-rates', title: `Win rate against ${baseline}`,
+      caption: `Each method's win rate against ${baseline}${plan.config.eval.baseline === 'sft' ? "'s samples" : ''} on the same held-out prompts, mean over seeds, with 95% intervals over seeds and prompts.`,
+      spec: winRatesSpec(winRows, `${plan.config.name}: win rate against ${baseline}`),
     });
   }
 

@@ -1,6 +1,6 @@
 // The report of an experiment: results.csv (one row per run and evaluator, every setting a column),
 // paired.csv (each +SPO cell against its base), one CSV per comparison, and results.md with the
-// tables a reader looks at first: win rates against the SFT model over seeds, the paired +SPO − base
+// tables a reader looks at first: win rates against the baseline over seeds, the paired +SPO − base
 // differences, the comparisons, and how it was all made.
 import { join } from 'node:path';
 import { writeFileAtomic } from '@spo/engine';
@@ -10,7 +10,7 @@ import { winRate } from '@spo/evaluators';
 import { getAtPath } from '../experiment/grid.js';
 import type { ExperimentPlan } from '../experiment/plan.js';
 import type { RunResult } from './collect.js';
-import { cells, EVALUATORS, outcomesVsBaseline, pair, twinOf, winRateEstimate, type Cell, type Evaluator, type Paired } from './cells.js';
+import { baselineName, cells, EVALUATORS, outcomesVsBaseline, pair, twinOf, winRateEstimate, type Cell, type Evaluator, type Paired } from './cells.js';
 import { compareRuns, type Comparison } from './compare.js';
 
 export interface ReportStamp {
@@ -87,7 +87,7 @@ export function writeReport(plan: ExperimentPlan, results: readonly RunResult[],
   const md: string[] = [`# ${config.name}: results`, '', config.description, ''];
 
   // 1. win rates against the baseline
-  md.push(`## Win rate against ${config.eval.baseline === 'sft' ? 'the SFT model' : "the dataset's chosen responses"}`, '');
+  md.push(`## Win rate against ${baselineName(config)}`, '');
   md.push(`Mean over seeds of each seed's win rate on ${results[0]?.eval.prompts ?? '?'} held-out prompts (a tie counts ½); 95% interval from a bootstrap over seeds, then prompts within each seed; the number of seeds in brackets. A cell that was not run says so.`, '');
   const labels = [...new Set(all.map((c) => c.label))];
   const header = ['method', '+SPO', ...variants.flatMap((v) => [...present, ...(config.eval.judge ? [] : [{ key: 'llm-judge' as Evaluator, title: 'LLM judge' }])].map((e) => (variants.length > 1 ? `${v}: ${e.title}` : e.title)))];

@@ -1,0 +1,45 @@
+// Starting from a pretrained model: the experiment config's model.from checks, `spo sample` streaming
+// the published greedy story, and `spo export` writing a Hugging Face folder that samples the same.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initBackend } from '@spo/engine';
+import { parseExperimentConfig, planExperiment } from './index.js';
+import { exportModel, sample } from './sample-command.js';
+
+await initBackend(undefined, () => {});
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '../../..');
+const STORIES = join(root, '../shared/models/stories260K');
+const skip = existsSync(STORIES) ? false : `skipped: ${STORIES} is absent (the shared stories260K model; see its SOURCE.md)`;
+const published = readFileSync(join(root, 'packages/model/src/fixtures/stories260K-greedy.txt'), 'utf8');
+const stories = () => ({ name: 'stories-pretrained', ...JSON.parse(readFileSync(join(root, 'experiments/stories-pretrained/config.json'), 'utf8')), model: { from: STORIES } });
+
+test('model.from: the config is checked against the folder, and its digest is in the stage hashes', { skip }, () => {
+  const config = parseExperimentConfig(stories(), 'stories');
+  assert.equal(config.sft.steps, 0);
+  const plan = planExperiment(config, 'runs/s', 'wasm/native-blas');
+  const other = planExperiment(parseExperimentConfig({ ...stories(), model: { from: STORIES, lora: { rank: 4 } } }, 'stories'), 'runs/s', 'wasm/native-blas');
+  assert.notEqual(plan.variants[0].hashes.sft, other.variants[0].hashes.sft, 'LoRA changes the starting stage');
+  assert.throws(() => parseExperimentConfig({ ...stories(), model: { from: join(root, 'no-such-model') } }, 's'), /model\.from: .*no-such-model is not a folder/);
+  assert.throws(() => parseExperimentConfig({ ...stories(), model: { dModel: 32 } }, 's'), /sft\.steps: a model trained from scratch needs SFT[\s\S]*data\.task: the "stories" task's responses are a pretrained model's samples: set model\.from/);
+  assert.throws(() => parseExperimentConfig({ ...stories(), model: { from: STORIES, lora: { rank: 0 } } }, 's'), /model/);
+});
+
+test('spo sample streams the published greedy story; spo export writes a Hugging Face folder that samples the same', { skip }, () => {
+  const chunks: string[] = [];
+  const text = sample({ model: STORIES, prompt: '', maxNewTokens: 256, temperature: 0, topP: 1, seed: 1 }, (t) => chunks.push(t), () => {});
+  assert.equal(text, published.replace(/\n$/, ''));
+  assert.equal(chunks.join(''), published);
+  assert.ok(chunks.length > 100, `streamed in ${chunks.length} pieces`);
+  const out = join(mkdtempSync(join(tmpdir(), 'spo-export-')), 'stories260K-hf');
+  exportModel(STORIES, out, () => {});
+  for (const file of ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json']) assert.ok(existsSync(join(out, file)), file);
+  assert.equal(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).model_type, 'llama');
+  assert.equal(sample({ model: out, prompt: '', maxNewTokens: 256, temperature: 0, topP: 1, seed: 1 }, () => {}, () => {}), text);
+  const continued = sample({ model: out, prompt: 'Once upon a time, there was a little girl named Lily.', maxNewTokens: 20, temperature: 0, topP: 1, seed: 1 }, () => {}, () => {});
+  assert.ok(continued.startsWith('Once upon a time, there was a little girl named Lily. She loved to play outside in the park.'), continued);
+});

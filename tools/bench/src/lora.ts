@@ -1,0 +1,76 @@
+// `nx run bench:lora`: the DPO step of a pretrained model (default: the shared stories260K) with every
+// weight trained and with LoRA adapters, on random token batches: median step time, trainable
+// parameters, optimiser state, and the step's peak tensor memory (tf.profile) and process RSS.
+// Options: --model <folder>  --batch 16 (pairs)  --length 96  --rank 8  --repeats 7  --backend wasm
+import { existsSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { BACKEND_NAMES, initBackend, tf, Rng, type BackendRequest } from '@spo/engine';
+import { readPretrained, sequenceLogProbs, type CausalLM, type LoraConfig } from '@spo/model';
+import { dpoLoss } from '@spo/losses';
+import { AdamW } from '@spo/trainer';
+import { measure } from './measure.js';
+
+const o = new Command()
+  .option('--model <dir>', 'a pretrained model folder', '../shared/models/stories260K')
+  .option('--batch <n>', 'pairs per step', (v) => Number(v), 16)
+  .option('--length <n>', 'tokens per sequence (the first half is the prompt)', (v) => Number(v), 96)
+  .option('--rank <n>', 'LoRA rank', (v) => Number(v), 8)
+  .option('--repeats <n>', 'timed steps per setting', (v) => Number(v), 7)
+  .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKEND_NAMES]))
+  .parse()
+  .opts<{ model: string; batch: number; length: number; rank: number; repeats: number; backend?: BackendRequest }>();
+
+if (!existsSync(o.model)) throw new Error(`--model ${o.model} does not exist (the shared stories260K model, or any Hugging Face / llama2.c folder)`);
+const backend = await initBackend(o.backend, (line) => console.error(line));
+const B = o.batch, T = o.length, prompt = T / 2;
+
+function dpoStep(model: CausalLM): { run: () => void; dispose: () => void; trainable: number } {
+  const params = model.trainableParams();
+  const optimizer = new AdamW(params, { beta1: 0.9, beta2: 0.95, weightDecay: 0.01 });
+  const rng = new Rng('bench/lora');
+  const V = model.config.vocabSize;
+  const ids = tf.tensor2d(Int32Array.from({ length: 2 * B * T }, () => 3 + rng.int(V - 3)), [2 * B, T], 'int32');
+  const mask = tf.tensor2d(Float32Array.from({ length: 2 * B * T }, (_, i) => (i % T >= prompt ? 1 : 0)), [2 * B, T]);
+  const reference = tf.fill([B], -40) as tf.Tensor1D, lengths = tf.fill([B], T - prompt) as tf.Tensor1D;
+  const loss = () => {
+    const lp = sequenceLogProbs(model.forward(ids, { logitsFrom: prompt - 1 }).logits, ids, mask).sum;
+    return tf.mean(dpoLoss({
+      policyChosen: tf.slice(lp, [0], [B]) as tf.Tensor1D, policyRejected: tf.slice(lp, [B], [B]) as tf.Tensor1D,
+      referenceChosen: reference, referenceRejected: reference, chosenLengths: lengths, rejectedLengths: lengths,
+    }, { beta: 0.1 }).losses) as tf.Scalar;
+  };
+  const vars = [...params.values()];
+  return {
+    trainable: vars.reduce((n, v) => n + v.size, 0),
+    run: () => {
+      const { value, grads } = tf.variableGrads(loss, vars);
+      optimizer.apply(new Map([...params].map(([n, v]) => [n, grads[v.name]] as const)), 1e-4);
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+    },
+    dispose: () => {
+      optimizer.dispose();
+      tf.dispose([ids, mask, reference, lengths]);
+      model.dispose();
+    },
+  };
+}
+
+const settings: [string, LoraConfig | undefined][] = [
+  ['full fine-tuning', undefined],
+  [`LoRA r=${o.rank}, attention`, { rank: o.rank, alpha: 2 * o.rank }],
+  [`LoRA r=${o.rank}, every projection`, { rank: o.rank, alpha: 2 * o.rank, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] }],
+];
+console.log(`DPO step of ${o.model}, ${B} pairs x ${T} tokens, ${backend.name} (${backend.matmul}), median of ${o.repeats}`);
+console.log('| setting | trainable parameters | optimiser state | median step | peak tensor memory | RSS |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+for (const [label, lora] of settings) {
+  const { model } = readPretrained(o.model);
+  if (lora) model.attachLora(lora, 1);
+  const step = dpoStep(model);
+  const m = measure(step.run, 2, o.repeats);
+  const peak = (await tf.profile(step.run)).peakBytes;
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  console.log(`| ${label} | ${step.trainable.toLocaleString('en')} | ${mib(2 * 4 * step.trainable)} | ${m.medianMs.toFixed(0)} ms | ${mib(peak)} | ${m.rssMiB.toFixed(0)} MiB |`);
+  step.dispose();
+}
