@@ -23,9 +23,9 @@ export class RewardModel {
     return new RewardModel(lm, tf.variable(tf.tensor2d(w, [1, lm.config.dModel]), true));
   }
 
-  /** Every trainable variable by name: the language model's and the score head's. */
+  /** What training updates, by name: the language model's parameters (its LoRA adapters when attached) and the score head. */
   variables(): Map<string, tf.Variable> {
-    return new Map([...this.lm.trainableParams(), [SCORE_WEIGHT, this.scoreWeight]]);
+    return new Map([...(this.lm.lora ? this.lm.lora.variables() : this.lm.params), [SCORE_WEIGHT, this.scoreWeight]]);
   }
 
   /** One reward per row of right-padded `ids` [B, T]; `lengths` [B] counts each row's real tokens. */
