@@ -3,7 +3,7 @@
 // parameter initialisation, block recomputation for gradient checkpointing, and the Hugging Face
 // tensor layout on disk.
 import { tf, Rng } from '@spo/engine';
-import type { TensorMap } from '@spo/engine';
+import type { NamedArray, TensorMap } from '@spo/engine';
 import { isLlama, type ModelConfig } from './config.js';
 import { DEFAULT_LORA_TARGETS, LoraAdapters, type LoraConfig } from './lora.js';
 
@@ -136,20 +136,55 @@ export function defaultPositions(B: number, T: number, past: number): tf.Tensor2
   return tf.tile(tf.reshape(tf.range(past, past + T, 1, 'int32'), [1, T]), [B, 1]) as tf.Tensor2D;
 }
 
-/** Seeded parameter initialisers writing into one map. */
-export function initialisers(seed: number | string, params: Map<string, tf.Variable>) {
+/** How an architecture declares its parameters: each by name, shape and initial value. */
+export interface ParamDefiner {
+  normal(name: string, shape: number[], std: number): void;
+  constant(name: string, shape: number[], value: number): void;
+}
+
+/** Seeded initialisers writing new variables into one map. */
+export function initialisers(seed: number | string, params: Map<string, tf.Variable>): ParamDefiner {
   const rng = new Rng(`${seed}/init`);
   return {
-    normal(name: string, shape: number[], std: number) {
+    normal(name, shape, std) {
       const size = shape.reduce((a, b) => a * b, 1);
       const data = new Float32Array(size);
       for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
       params.set(name, tf.variable(tf.tensor(data, shape), true));
     },
-    constant(name: string, shape: number[], value: number) {
+    constant(name, shape, value) {
       params.set(name, tf.variable(tf.fill(shape, value), true));
     },
   };
+}
+
+/** A definer that only records each parameter's shape (no values drawn, nothing allocated). */
+export function shapeRecorder(shapes: Map<string, number[]>): ParamDefiner {
+  return { normal: (name, shape) => shapes.set(name, shape), constant: (name, shape) => shapes.set(name, shape) };
+}
+
+/**
+ * Variables for every parameter of `shapes` (our layout) from Hugging Face tensors: `read` finds a
+ * parameter's tensor, says the shape Hugging Face stores it in and how to turn it into ours. Missing
+ * tensors and wrong shapes are errors naming the source; nothing is left allocated when one is thrown.
+ */
+export function paramsFromHf(
+  shapes: Map<string, number[]>, source: string, trainable: boolean,
+  read: (name: string, shape: number[]) => { tensor?: NamedArray; hfShape: number[]; toOurs?: (t: NamedArray) => Float32Array | Int32Array },
+): Map<string, tf.Variable> {
+  const params = new Map<string, tf.Variable>();
+  try {
+    for (const [name, shape] of shapes) {
+      const { tensor, hfShape, toOurs } = read(name, shape);
+      if (!tensor) throw new Error(`${source}: missing tensor ${name}`);
+      if (tensor.shape.join(',') !== hfShape.join(',')) throw new Error(`${source}: ${name} has shape [${tensor.shape}], config implies [${hfShape}]`);
+      params.set(name, tf.variable(tf.tensor(toOurs ? toOurs(tensor) : tensor.data, shape), trainable));
+    }
+  } catch (error) {
+    for (const v of params.values()) v.dispose();
+    throw error;
+  }
+  return params;
 }
 
 /**

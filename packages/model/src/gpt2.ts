@@ -4,8 +4,8 @@
 import { tf, linear, layerNorm, matMul2d, batchMatMul, embeddingLookup, geluTanh } from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 import type { Gpt2Config } from './config.js';
-import { CausalLMBase, attentionBias, defaultPositions, initialisers, recomputedBlock } from './causal-lm.js';
-import type { CausalLM, ForwardOptions, ForwardOutput, KvCache } from './causal-lm.js';
+import { CausalLMBase, attentionBias, defaultPositions, initialisers, paramsFromHf, recomputedBlock, shapeRecorder } from './causal-lm.js';
+import type { CausalLM, ForwardOptions, ForwardOutput, KvCache, ParamDefiner } from './causal-lm.js';
 
 /** Every parameter of block i, as `h.${i}.${name}`. */
 const BLOCK_PARAMS = [
@@ -24,7 +24,12 @@ export class Gpt2LM extends CausalLMBase implements CausalLM {
   /** GPT-2 initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2 * layers), seeded. */
   static init(config: Gpt2Config, seed: number | string): Gpt2LM {
     const params = new Map<string, tf.Variable>();
-    const { normal, constant } = initialisers(seed, params);
+    Gpt2LM.define(config, initialisers(seed, params));
+    return new Gpt2LM(config, params);
+  }
+
+  /** Every parameter: name, shape, initial distribution. */
+  private static define(config: Gpt2Config, { normal, constant }: ParamDefiner): void {
     const { dModel: d, nLayers, vocabSize, maxPositions } = config;
     const residualStd = 0.02 / Math.sqrt(2 * nLayers);
     normal('wte.weight', [vocabSize, d], 0.02);
@@ -46,26 +51,13 @@ export class Gpt2LM extends CausalLMBase implements CausalLM {
     }
     constant('ln_f.weight', [d], 1);
     constant('ln_f.bias', [d], 0);
-    return new Gpt2LM(config, params);
   }
 
   /** From Hugging Face GPT-2 tensors (Conv1D weights are [in, out], as ours); a "transformer." prefix is optional. */
   static fromHfTensors(config: Gpt2Config, tensors: TensorMap, source: string, trainable = true): Gpt2LM {
-    const template = Gpt2LM.init(config, 0);
-    const params = new Map<string, tf.Variable>();
-    try {
-      for (const [name, v] of template.params) {
-        const t = tensors[name] ?? tensors[`transformer.${name}`];
-        if (!t) throw new Error(`${source}: missing tensor ${name}`);
-        if (t.shape.join(',') !== v.shape.join(',')) throw new Error(`${source}: ${name} has shape [${t.shape}], config implies [${v.shape}]`);
-        params.set(name, tf.variable(tf.tensor(t.data, t.shape), trainable));
-      }
-    } catch (error) {
-      for (const v of params.values()) v.dispose();
-      throw error;
-    } finally {
-      template.dispose();
-    }
+    const shapes = new Map<string, number[]>();
+    Gpt2LM.define(config, shapeRecorder(shapes));
+    const params = paramsFromHf(shapes, source, trainable, (name, shape) => ({ tensor: tensors[name] ?? tensors[`transformer.${name}`], hfShape: shape }));
     return new Gpt2LM(config, params);
   }
 

@@ -7,8 +7,8 @@
 import { tf, linear, rmsNorm, silu, matMul2d, batchMatMul, batchMatMulTransposed, embeddingLookup } from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 import type { LlamaConfig } from './config.js';
-import { CausalLMBase, attentionBias, defaultPositions, initialisers, recomputedBlock, transposeData } from './causal-lm.js';
-import type { CausalLM, ForwardOptions, ForwardOutput, KvCache } from './causal-lm.js';
+import { CausalLMBase, attentionBias, defaultPositions, initialisers, paramsFromHf, recomputedBlock, shapeRecorder, transposeData } from './causal-lm.js';
+import type { CausalLM, ForwardOptions, ForwardOutput, KvCache, ParamDefiner } from './causal-lm.js';
 
 const PROJECTIONS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'] as const;
 
@@ -56,7 +56,12 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
   /** N(0, 0.02) weights, residual projections scaled by 1/sqrt(2 · layers), unit norms, zero biases; seeded. */
   static init(config: LlamaConfig, seed: number | string): LlamaLM {
     const params = new Map<string, tf.Variable>();
-    const { normal, constant } = initialisers(seed, params);
+    LlamaLM.define(config, initialisers(seed, params));
+    return new LlamaLM(config, params);
+  }
+
+  /** Every parameter: name, shape, initial distribution. */
+  private static define(config: LlamaConfig, { normal, constant }: ParamDefiner): void {
     const { dModel: d, nLayers, vocabSize, intermediateSize: f } = config;
     const dh = d / config.nHeads, kv = config.nKvHeads * dh;
     const residualStd = 0.02 / Math.sqrt(2 * nLayers);
@@ -80,28 +85,15 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
     }
     constant('model.norm.weight', [d], 1);
     if (!config.tieWordEmbeddings) normal('lm_head.weight', [vocabSize, d], 0.02);
-    return new LlamaLM(config, params);
   }
 
   /** From Hugging Face tensors ([out, in] projections), checking every name and shape against the config. */
   static fromHfTensors(config: LlamaConfig, tensors: TensorMap, source: string, trainable = true): LlamaLM {
-    const template = LlamaLM.init(config, 0);
-    const params = new Map<string, tf.Variable>();
-    try {
-      for (const [name, v] of template.params) {
-        const t = tensors[name];
-        if (!t) throw new Error(`${source}: missing tensor ${name}`);
-        const hfShape = isProjectionWeight(name) ? [v.shape[1], v.shape[0]] : v.shape;
-        if (t.shape.join(',') !== hfShape.join(',')) throw new Error(`${source}: ${name} has shape [${t.shape}], config implies [${hfShape}]`);
-        const data = isProjectionWeight(name) ? transposeData(t.data, t.shape[0], t.shape[1]) : t.data;
-        params.set(name, tf.variable(tf.tensor(data, v.shape), trainable));
-      }
-    } catch (error) {
-      for (const v of params.values()) v.dispose();
-      throw error;
-    } finally {
-      template.dispose();
-    }
+    const shapes = new Map<string, number[]>();
+    LlamaLM.define(config, shapeRecorder(shapes));
+    const params = paramsFromHf(shapes, source, trainable, (name, shape) => isProjectionWeight(name)
+      ? { tensor: tensors[name], hfShape: [shape[1], shape[0]], toOurs: (t) => transposeData(t.data, t.shape[0], t.shape[1]) }
+      : { tensor: tensors[name], hfShape: shape });
     return new LlamaLM(config, params);
   }
 
