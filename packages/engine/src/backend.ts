@@ -1,12 +1,14 @@
 // Choose the TensorFlow.js backend once per process: the fastest that loads, unless one is asked for.
-// Order: tfjs-node-gpu (CUDA) > tfjs-node (native CPU) > wasm (XNNPACK, SIMD) > cpu (pure JS).
+// Order: tfjs-node-gpu (CUDA) > webgpu (Dawn: Vulkan, Metal, D3D12; a hardware adapter only, unless
+// asked for) > tfjs-node (native CPU) > wasm (XNNPACK, SIMD) > cpu (pure JS).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { enableNativeMatMul } from './native-matmul.js';
+import { describeAdapter, loadWebGpu, webGpuAdapter, type WebGpuAdapter } from './webgpu.js';
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendRequest = BackendName | 'auto';
 
@@ -19,6 +21,8 @@ export interface BackendInfo {
   skipped: { name: BackendName; reason: string }[];
   /** What matrix products run on: the backend's own kernels, or on wasm the native BLAS when it loads. */
   matmul: string;
+  /** The WebGPU adapter, on webgpu. */
+  adapter?: WebGpuAdapter;
 }
 
 const require = createRequire(import.meta.url);
@@ -37,7 +41,13 @@ function nativeAddonReason(pkg: string): string | undefined {
   return undefined;
 }
 
-async function tryLoad(name: BackendName): Promise<string | undefined> {
+/** The name tfjs registers a backend under: tfjs-node-gpu registers itself as "tensorflow", like tfjs-node. */
+function tfjsName(name: BackendName): string {
+  return name === 'tensorflow-gpu' ? 'tensorflow' : name;
+}
+
+async function tryLoad(name: BackendName, asked: boolean): Promise<string | undefined> {
+  if (name === 'webgpu') return loadWebGpu(asked);
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
     const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
     const missing = nativeAddonReason(pkg);
@@ -52,8 +62,8 @@ async function tryLoad(name: BackendName): Promise<string | undefined> {
   } else {
     // the cpu backend is registered by @tensorflow/tfjs itself
   }
-  const ok = await tf.setBackend(name);
-  if (!ok) return `tf.setBackend('${name}') returned false`;
+  const ok = await tf.setBackend(tfjsName(name));
+  if (!ok) return `tf.setBackend('${tfjsName(name)}') returned false`;
   await tf.ready();
   return undefined;
 }
@@ -65,7 +75,12 @@ function parseRequest(value: string, source: string): BackendRequest {
 
 /** The native BLAS serves the wasm backend only: tfjs-node has its own, and cpu is for checking numerics. */
 function matmulFor(name: BackendName): string {
+  if (name === 'webgpu') return `webgpu's own on ${describeAdapter(webGpuAdapter()!)}`;
   return name === 'wasm' ? enableNativeMatMul() : `${name}'s own`;
+}
+
+function started(name: BackendName, skipped: BackendInfo['skipped']): BackendInfo {
+  return { name, skipped, matmul: matmulFor(name), ...(name === 'webgpu' ? { adapter: webGpuAdapter() } : {}) };
 }
 
 /**
@@ -81,17 +96,17 @@ export async function initBackend(request?: BackendRequest, log: (line: string) 
     return chosen;
   }
   if (want !== 'auto') {
-    const reason = await tryLoad(want);
+    const reason = await tryLoad(want, true);
     if (reason) throw new Error(`backend ${want} was asked for and failed: ${reason}. Unset --backend/$${BACKEND_ENV} or pick another.`);
-    chosen = { name: want, skipped: [], matmul: matmulFor(want) };
+    chosen = started(want, []);
     log(`[engine] backend: ${want} (asked for); matmul: ${chosen.matmul}`);
     return chosen;
   }
   const skipped: BackendInfo['skipped'] = [];
   for (const name of BACKEND_NAMES) {
-    const reason = await tryLoad(name);
+    const reason = await tryLoad(name, false);
     if (!reason) {
-      chosen = { name, skipped, matmul: matmulFor(name) };
+      chosen = started(name, skipped);
       const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
       log(`[engine] backend: ${name}${why ? ` (not used: ${why})` : ''}; matmul: ${chosen.matmul}`);
       return chosen;
@@ -99,6 +114,17 @@ export async function initBackend(request?: BackendRequest, log: (line: string) 
     skipped.push({ name, reason });
   }
   throw new Error(`no TensorFlow.js backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+/**
+ * Make `name` tfjs's current backend, loading it first if needed, or say why it cannot be. For
+ * comparing numerics across backends in one process (tests); initBackend's choice is left as it was.
+ */
+export async function switchBackend(name: BackendName): Promise<string | undefined> {
+  if (tf.findBackend(tfjsName(name))) return (await tf.setBackend(tfjsName(name))) ? undefined : `tf.setBackend('${tfjsName(name)}') returned false`;
+  const reason = await tryLoad(name, true);
+  if (!reason && name === 'wasm') enableNativeMatMul();
+  return reason;
 }
 
 /** The backend chosen by initBackend, or an error if it has not run. */

@@ -1,6 +1,8 @@
 export * as tf from '@tensorflow/tfjs';
-export { initBackend, currentBackend, BACKEND_NAMES, BACKEND_ENV } from './backend.js';
+export { initBackend, currentBackend, switchBackend, BACKEND_NAMES, BACKEND_ENV } from './backend.js';
 export type { BackendName, BackendRequest, BackendInfo } from './backend.js';
+export { webGpuAdapter, describeAdapter } from './webgpu.js';
+export type { WebGpuAdapter } from './webgpu.js';
 export { Rng } from './random.js';
 export type { RngState } from './random.js';
 export { writeFileAtomic, writeJsonAtomic, writeDirAtomic, removeStaleTemporaries, processAlive } from './atomic-write.js';

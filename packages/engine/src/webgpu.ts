@@ -1,0 +1,110 @@
+/// <reference types="@webgpu/types" />
+// TensorFlow.js's WebGPU backend in Node, on Dawn's Node binding (the `webgpu` npm package: prebuilt
+// dawn.node, nothing downloaded or compiled). Node has no navigator.gpu and no OffscreenCanvas, which
+// the backend's synchronous reads (dataSync) go through: the globals come from `webgpu`, and readSync
+// is replaced by a copy into a mappable buffer whose map is waited for by turning the event loop
+// (@spo/native-loop). The adapter is described, and a software one (Mesa's lavapipe, SwiftShader) is
+// named as such: it is a correctness path, not a GPU.
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { loadNativeLoop } from '@spo/native-loop';
+
+export interface WebGpuAdapter {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A CPU implementation of the API (lavapipe, SwiftShader, WARP), not a GPU. */
+  software: boolean;
+  /** Optional features the adapter offers (shader-f16 among them where half precision is available). */
+  features: string[];
+}
+
+const require = createRequire(import.meta.url);
+let adapterInfo: WebGpuAdapter | undefined;
+
+/** The adapter of the running webgpu backend. */
+export function webGpuAdapter(): WebGpuAdapter | undefined {
+  return adapterInfo;
+}
+
+export function describeAdapter(a: WebGpuAdapter): string {
+  return `${a.description || a.device || 'unnamed adapter'} (vendor ${a.vendor || '?'}${a.architecture ? `, ${a.architecture}` : ''}${a.software ? ', a software rasteriser on the CPU, not a GPU' : ''})`;
+}
+
+function isSoftware(info: { vendor?: string; architecture?: string; device?: string; description?: string }, adapter: { isFallbackAdapter?: boolean }): boolean {
+  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
+  return adapter.isFallbackAdapter === true || /llvmpipe|lavapipe|swiftshader|softpipe|microsoft basic render|warp/.test(text);
+}
+
+/**
+ * Set up WebGPU and tfjs's webgpu backend, or say why not. `allowSoftware` false refuses a software
+ * adapter (automatic selection), so a CPU Vulkan driver is never mistaken for a GPU.
+ */
+export async function loadWebGpu(allowSoftware: boolean): Promise<string | undefined> {
+  if (adapterInfo) return (await tf.setBackend('webgpu')) ? undefined : 'tf.setBackend(\'webgpu\') returned false';
+  const loop = loadNativeLoop();
+  if (!loop.available) return loop.reason;
+  let dawn: { create(options: string[]): GPU; globals: Record<string, unknown> };
+  try {
+    dawn = require('webgpu');
+  } catch (error) {
+    return `the webgpu package (Dawn) is not installed or did not load: ${(error as Error).message.split('\n')[0]}`;
+  }
+  const gpu = dawn.create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) return 'Dawn found no WebGPU adapter (no Vulkan, Metal or D3D12 driver: on Linux, the GPU vendor\'s Vulkan ICD, or Mesa ≥ 23 for lavapipe)';
+  const info = (adapter as unknown as { info?: GPUAdapterInfo }).info ?? ({} as GPUAdapterInfo);
+  const described: WebGpuAdapter = {
+    vendor: info.vendor ?? '', architecture: info.architecture ?? '', device: info.device ?? '', description: info.description ?? '',
+    software: isSoftware(info, adapter as unknown as { isFallbackAdapter?: boolean }),
+    features: [...adapter.features].map(String).sort(),
+  };
+  if (described.software && !allowSoftware) return `the only adapter is ${describeAdapter(described)}; ask for it with --backend webgpu`;
+  Object.assign(globalThis, dawn.globals);
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  await import('@tensorflow/tfjs-backend-webgpu');
+  // tfjs asks navigator.gpu for the adapter itself; make it the one described above
+  if (!(await tf.setBackend('webgpu'))) return 'tf.setBackend(\'webgpu\') returned false';
+  await tf.ready();
+  if (tf.getBackend() !== 'webgpu') return `tfjs stayed on ${tf.getBackend()}`;
+  patchReadSync(tf.backend() as unknown as WebGpuBackendInternals, loop.runOnce);
+  adapterInfo = described;
+  return undefined;
+}
+
+/** The parts of tfjs's WebGPUBackend the synchronous read uses. */
+interface WebGpuBackendInternals {
+  tensorMap: { get(dataId: object): { values?: tf.backend_util.BackendValues; dtype: string; resource: GPUBuffer } };
+  bufferManager: { acquireBuffer(size: number, usage: number): GPUBuffer; releaseBuffer(buffer: GPUBuffer): void };
+  ensureCommandEncoderReady(): void;
+  endComputePassEncoder(): void;
+  commandEncoder: GPUCommandEncoder;
+  submitQueue(): void;
+  convertAndCacheOnCPU(dataId: object, values: tf.backend_util.BackendValues): void;
+  readSync(dataId: object): tf.backend_util.BackendValues;
+}
+
+function patchReadSync(backend: WebGpuBackendInternals, runOnce: () => boolean): void {
+  backend.readSync = function readSync(dataId: object) {
+    const data = this.tensorMap.get(dataId);
+    if (data.values != null || data.dtype === 'string') return data.values!;
+    if (data.dtype === 'complex64') throw new Error('webgpu: synchronous reads of complex64 tensors are not supported');
+    const source = data.resource, size = source.size;
+    const staging = this.bufferManager.acquireBuffer(size, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
+    this.ensureCommandEncoderReady();
+    this.endComputePassEncoder();
+    this.commandEncoder.copyBufferToBuffer(source, 0, staging, 0, size);
+    this.submitQueue();
+    let failure: unknown;
+    staging.mapAsync(GPUMapMode.READ).catch((error: unknown) => (failure = error));
+    while (staging.mapState === 'pending' && failure === undefined) runOnce();
+    if (staging.mapState !== 'mapped') throw new Error(`webgpu: reading a tensor back failed (${failure ?? staging.mapState})`);
+    const raw = staging.getMappedRange().slice(0);
+    staging.unmap();
+    this.bufferManager.releaseBuffer(staging);
+    const values = tf.util.convertBackendValuesAndArrayBuffer(raw, data.dtype as tf.DataType);
+    this.convertAndCacheOnCPU(dataId, values);
+    return values;
+  };
+}
