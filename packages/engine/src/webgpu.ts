@@ -69,8 +69,41 @@ export async function loadWebGpu(allowSoftware: boolean): Promise<string | undef
   await tf.ready();
   if (tf.getBackend() !== 'webgpu') return `tfjs stayed on ${tf.getBackend()}`;
   patchReadSync(tf.backend() as unknown as WebGpuBackendInternals, loop.runOnce);
+  chunkAddN((tf.backend() as unknown as { device: GPUDevice }).device.limits.maxStorageBuffersPerShaderStage);
   adapterInfo = described;
   return undefined;
+}
+
+/**
+ * tfjs's webgpu AddN binds every input as a storage buffer, and a device offers as few as 8 per shader
+ * stage: the global-norm clip sums one square per parameter (29 for a 2-layer model). Sum in chunks
+ * that fit, then sum the partial sums.
+ */
+function chunkAddN(maxStorageBuffers: number): void {
+  const original = tf.getKernel('AddN', 'webgpu');
+  if (!original || (original.kernelFunc as { chunked?: boolean }).chunked) return;
+  const width = Math.max(2, maxStorageBuffers - 1);
+  const kernelFunc = (({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }) => {
+    // AddN's inputs are an array of tensors (its kernels call inputs.map)
+    let parts = inputs as unknown as tf.TensorInfo[];
+    const partials: tf.TensorInfo[] = [];
+    while (parts.length > width) {
+      const next: tf.TensorInfo[] = [];
+      for (let i = 0; i < parts.length; i += width) {
+        const chunk = parts.slice(i, i + width);
+        const sum = chunk.length === 1 ? chunk[0] : (original.kernelFunc({ inputs: chunk as unknown as tf.NamedTensorInfoMap, backend, attrs }) as tf.TensorInfo);
+        if (chunk.length > 1) partials.push(sum);
+        next.push(sum);
+      }
+      parts = next;
+    }
+    const out = original.kernelFunc({ inputs: parts as unknown as tf.NamedTensorInfoMap, backend, attrs }) as tf.TensorInfo;
+    for (const t of partials) backend.disposeData(t.dataId);
+    return out;
+  }) as tf.KernelFunc & { chunked?: boolean };
+  kernelFunc.chunked = true;
+  tf.unregisterKernel('AddN', 'webgpu');
+  tf.registerKernel({ kernelName: 'AddN', backendName: 'webgpu', kernelFunc });
 }
 
 /** The parts of tfjs's WebGPUBackend the synchronous read uses. */
