@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  tf, initBackend, Rng, configHash, readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors,
+  tf, initBackend, currentBackend, Rng, configHash, readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors,
   matMul2d, batchMatMul, batchMatMulTransposed, embeddingLookup, logSigmoid, takeAlongLastAxis, numericGradient, geluTanh, linear, layerNorm, rmsNorm,
   nativeMatMulOn, setNativeMatMul,
 } from './index.js';
@@ -33,8 +33,11 @@ function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-
   }
 }
 
-test('backend: auto picks wasm here and a failed explicit request is an error', async () => {
-  assert.ok(['tensorflow-gpu', 'tensorflow', 'wasm'].includes(tf.getBackend()));
+test('backend: auto picks the best that starts, never a software WebGPU adapter, and a failed explicit request is an error', async () => {
+  assert.ok(['tensorflow', 'webgpu', 'wasm'].includes(tf.getBackend()));
+  const webgpu = currentBackend().skipped.find((s) => s.name === 'webgpu');
+  if (webgpu && /software/.test(webgpu.reason)) assert.match(webgpu.reason, /not a GPU\); ask for it with --backend webgpu/);
+  if (tf.getBackend() === 'webgpu') assert.equal(currentBackend().adapter?.software, false);
   await assert.rejects(() => initBackend('cpu', () => {}), /already running/);
 });
 
