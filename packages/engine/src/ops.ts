@@ -4,6 +4,17 @@
 // depthwise convolution). gather has no usable gradient (UnsortedSegmentSum is missing), logSigmoid's
 // gradient crashes on intermediate tensors, and row reductions and LayerNorm's autodiff are slow.
 // Every model and loss uses these instead of the raw tfjs ops.
+//
+// Per backend:
+//   wasm      matrix products by the native BLAS when loaded (nativeMatMulOn), else XNNPACK 2-D matmul
+//             with explicit transposes, and batched products as a depthwise convolution (groupedMatMul)
+//   webgpu, tensorflow, cpu
+//             their own tf.matMul, batched and transposed as they come
+//   every one gatherND lookups with a scatterND gradient, the written-out LayerNorm / RMSNorm / GELU
+//             gradients, logSigmoid as −softplus(−x): correct everywhere, and faster or the only
+//             working form on wasm
+// backends.test.ts checks every op on each backend the machine runs against cpu (which takes every
+// fallback), values and gradients.
 import * as tf from '@tensorflow/tfjs';
 import { nativeMatMul, nativeMatMulOn } from './native-matmul.js';
 
