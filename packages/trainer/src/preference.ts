@@ -16,7 +16,8 @@ import { AlignmentTerm } from './alignment-term.js';
 import { SftTerm } from './sft-term.js';
 import { SpoDegreeTerm } from './spo-degree-term.js';
 import { KlTerm } from './kl-term.js';
-import { trainLoop, type StepLoss, type TrainSummary } from './train-loop.js';
+import { trainLoop, type TrainSummary } from './train-loop.js';
+import type { LossFn, StepLoss } from './train-step.js';
 
 export interface PreferenceArgs {
   policy: CausalLM;
@@ -35,7 +36,22 @@ export interface PreferenceArgs {
   log?: (line: string) => void;
 }
 
-export function trainPreference(a: PreferenceArgs): TrainSummary {
+/** What a preference step optimises: the method's terms over one concatenated forward, and the variables they train. */
+export interface PreferenceObjective {
+  lossFn: LossFn;
+  /** The policy's trainable parameters and the terms' own (SPO's degree head). */
+  variables: Map<string, tf.Variable>;
+  terms: LossTerm<any>[];
+  /** Each term's end-of-training work (SPO's final degree accuracy). */
+  finish(): void;
+  dispose(): void;
+}
+
+/**
+ * The loss of a preference step, as the trainer computes it: for `trainPreference`, and for the bench,
+ * which times this same function.
+ */
+export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfter'>): PreferenceObjective {
   const loss = preferenceLoss(a.method.loss);
   const n = a.examples[0]?.responses.length ?? 0;
   for (const [i, e] of a.examples.entries()) {
@@ -92,28 +108,39 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
     return { loss: (weighted.length === 1 ? weighted[0] : tf.addN(weighted)) as tf.Scalar, metrics };
   };
 
+  return {
+    lossFn,
+    variables: new Map([...a.policy.trainableParams(), ...terms.flatMap((t) => [...(t.variables ?? [])])]),
+    terms,
+    finish: () => terms.forEach((term, k) => term.finish?.((indices) => {
+      const { termRows, forward } = forwardOf(indices);
+      return { rows: termRows[k], forward };
+    })),
+    dispose: () => terms.forEach((t) => t.dispose?.()),
+  };
+}
+
+export function trainPreference(a: PreferenceArgs): TrainSummary {
+  const objective = preferenceObjective(a);
   a.policy.gradientCheckpointing = a.config.gradientCheckpointing;
   const summary = trainLoop({
-    stage: method.name,
+    stage: a.method.name,
     section: 'preference',
     dir: a.dir,
     config: a.config,
     seed: a.seed,
     datasetSize: a.examples.length,
-    variables: new Map([...a.policy.trainableParams(), ...terms.flatMap((t) => [...(t.variables ?? [])])]),
+    variables: objective.variables,
     stopAfter: a.stopAfter,
     log: a.log,
     writeModel: (d) => writeCheckpointFiles(d, a.policy, a.tokenizer.files()),
-    beforeStep: (step) => terms.forEach((t) => t.beforeStep?.(step)),
-    lossFn,
+    beforeStep: (step) => objective.terms.forEach((t) => t.beforeStep?.(step)),
+    lossFn: objective.lossFn,
   });
   if (summary.steps === a.config.steps) {
-    terms.forEach((term, k) => term.finish?.((indices) => {
-      const { termRows, forward } = forwardOf(indices);
-      return { rows: termRows[k], forward };
-    }));
+    objective.finish();
     saveCheckpoint(join(a.dir, 'final'), a.policy, a.tokenizer.files());
   }
-  terms.forEach((t) => t.dispose?.());
+  objective.dispose();
   return summary;
 }

@@ -10,12 +10,9 @@ import type { TrainConfig } from './config.js';
 import { learningRate } from './lr-schedule.js';
 import { MetricsLog, type MetricsRow } from './metrics-log.js';
 import { progressBar } from './progress.js';
+import { stepGradients, type LossFn, type StepGradients } from './train-step.js';
 
-export interface StepLoss {
-  loss: tf.Scalar;
-  /** Scalars to log under TRL's names (e.g. rewards/margins). */
-  metrics: Record<string, tf.Scalar>;
-}
+export type { StepLoss } from './train-step.js';
 
 export interface TrainLoopArgs {
   /** Label for progress and errors ("sft", "dpo-spo"). */
@@ -29,8 +26,7 @@ export interface TrainLoopArgs {
   datasetSize: number;
   /** Every trainable variable by name (the model's and any head's). */
   variables: Map<string, tf.Variable>;
-  /** Loss of the examples at `indices` in optimiser step `step` (0-based); runs under the gradient tape. `countTokens` reports real tokens. */
-  lossFn: (indices: number[], countTokens: (n: number) => void, step: number) => StepLoss;
+  lossFn: LossFn;
   /** Work before step `step` that must not be on the tape (e.g. sampling from the policy). */
   beforeStep?: (step: number) => void;
   /** Write the model's files (model.safetensors, config.json, tokenizer.json) into a checkpoint folder. */
@@ -164,8 +160,6 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
   let step = resumeFromCheckpoint(args, optimizer, log);
   const kept = metricsLog.truncateAfter(step);
   const order = new BatchOrder(args.datasetSize, config.batchSize, config.gradAccumulation, args.seed);
-  const names = [...args.variables.keys()];
-  const varList = names.map((n) => args.variables.get(n)!);
   const resumedFrom = step;
   const progress = progressBar(stage, config.steps, step);
   // a run killed after its last checkpoint resumes at the last step: its final metrics are the log's
@@ -179,49 +173,15 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
       if (args.stopAfter !== undefined && step >= args.stopAfter) break;
       args.beforeStep?.(step);
       const lr = learningRate(step, config);
-      let stepTokens = 0;
-      let metricNames: string[] = [];
-      const metricSums: number[] = [];
-      const summed = new Map<string, tf.Tensor>();
-      for (let micro = 0; micro < config.gradAccumulation; micro++) {
-        const indices = order.indices(step, micro);
-        let packed: tf.Tensor | undefined;
-        let value: tf.Scalar, grads: tf.NamedTensorMap;
-        try {
-          ({ value, grads } = tf.variableGrads(() => {
-            const out = args.lossFn(indices, (n) => (stepTokens += n), step);
-            metricNames = ['loss', ...Object.keys(out.metrics)];
-            packed = tf.keep(tf.stack([out.loss, ...Object.values(out.metrics)]));
-            return out.loss;
-          }, varList));
-        } catch (error) {
-          throw isOutOfMemory(error) ? outOfMemoryError(args, step, error) : error;
-        }
-        value.dispose();
-        const host = packed!.dataSync();
-        packed!.dispose();
-        host.forEach((x, i) => (metricSums[i] = (metricSums[i] ?? 0) + x / config.gradAccumulation));
-        for (const [i, v] of varList.entries()) {
-          const g = grads[v.name];
-          if (!g) continue;
-          const before = summed.get(names[i]);
-          summed.set(names[i], before ? tf.tidy(() => tf.add(before, g)) : g);
-          if (before) {
-            before.dispose();
-            g.dispose();
-          }
-        }
+      const microBatches = Array.from({ length: config.gradAccumulation }, (_, micro) => order.indices(step, micro));
+      let result: StepGradients;
+      try {
+        result = stepGradients(args.lossFn, args.variables, config, step, microBatches);
+      } catch (error) {
+        throw isOutOfMemory(error) ? outOfMemoryError(args, step, error) : error;
       }
-      let norm = 0;
-      const clipped = new Map<string, tf.Tensor>();
-      tf.tidy(() => {
-        const mean = [...summed].map(([n, g]) => [n, tf.mul(g, 1 / config.gradAccumulation)] as const);
-        norm = tf.sqrt(tf.addN(mean.map(([, g]) => tf.sum(tf.square(g))))).dataSync()[0];
-        const factor = config.clipNorm > 0 && norm > config.clipNorm ? config.clipNorm / (norm + 1e-6) : 1;
-        for (const [n, g] of mean) clipped.set(n, tf.keep(tf.mul(g, factor)));
-      });
-      tf.dispose([...summed.values()]);
-      const loss = metricSums[0];
+      const { clipped, norm, tokens: stepTokens } = result;
+      const loss = result.metrics.loss;
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         tf.dispose([...clipped.values()]);
         throw new TrainingDivergedError(
@@ -238,7 +198,7 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
       }
       step++;
       tokens += stepTokens;
-      lastRow = { step, ...Object.fromEntries(metricNames.map((n, i) => [n, metricSums[i]])), grad_norm: norm, learning_rate: lr, tokens: stepTokens };
+      lastRow = { step, ...result.metrics, grad_norm: norm, learning_rate: lr, tokens: stepTokens };
       metricsLog.append(lastRow);
       const seconds = (performance.now() - started) / 1000;
       progress.update(step, { loss, tokensPerSecond: tokens / seconds });
