@@ -1,10 +1,9 @@
 """PyTorch peer of `nx run bench:run`: the same GPT-2-style model (pre-LayerNorm, learned positions,
-tied output head, gelu_new), the same batches and the same steps as tools/bench/src/cases.ts, timed the
-same way (warm-up discarded, median of the repeats). A benchmark tool only, never a test dependency.
-
-Reads the sizes as JSON from --sizes; prints one JSON object per case on stdout.
-Run with Debian's python3-torch and libopenblas0-pthread:  /usr/bin/python3 tools/bench/peer/peer.py
-"""
+tied output head, gelu_new), and for each case forward passes of the shapes ours made (rows, width,
+logits only from the first response position, cached decoding steps), the same loss structure, global
+norm clipping and AdamW, timed the same way (warm-up discarded, median of the repeats). The bench runs
+one of these per thread configuration and keeps the fastest. A benchmark tool only, never a test
+dependency. Run with Debian's python3-torch and libopenblas0-pthread (/usr/bin/python3)."""
 import argparse
 import json
 import math
@@ -12,7 +11,8 @@ import os
 import statistics
 import time
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one thread pool (torch's), not two fighting
+import sys
+
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
@@ -57,109 +57,126 @@ class GPT(torch.nn.Module):
         self.h = torch.nn.ModuleList(Block(d, heads) for _ in range(layers))
         self.ln_f = torch.nn.LayerNorm(d, eps=1e-5)
 
-    def forward(self, ids, caches=None, past=0):
+    def hidden(self, ids, caches=None, past=0):
         pos = torch.arange(past, past + ids.shape[1])
         x = self.wte(ids) + self.wpe(pos)
         for i, block in enumerate(self.h):
             x = block(x, None if caches is None else caches[i])
-        hidden = self.ln_f(x)
-        return hidden @ self.wte.weight.T, hidden
+        return self.ln_f(x)
 
 
-def sequence_log_probs(logits, ids, mask):
-    lp = logits[:, :-1].log_softmax(-1).gather(-1, ids[:, 1:, None]).squeeze(-1)
-    m = mask[:, 1:]
-    return (lp * m).sum(1), (lp * m).sum(1) / m.sum(1)
+def sequence_log_probs(logits, ids, logits_from):
+    """Log-probs of the tokens after position logits_from, with logits only from there (as our step)."""
+    T = ids.shape[1]
+    lp = logits[:, :-1].log_softmax(-1).gather(-1, ids[:, logits_from + 1 :, None]).squeeze(-1)
+    return lp.sum(1), lp.mean(1)
 
 
-def cases(size, degrees):
-    torch.manual_seed(1)
-    B, T = size["batch"], size["length"]
-    prompt = T // 2
-    model = GPT(size["vocabSize"], T, size["dModel"], size["nLayers"], size["nHeads"])
-    head = torch.nn.Linear(size["dModel"], degrees)
-    opt = torch.optim.AdamW(list(model.parameters()) + list(head.parameters()), lr=1e-4, betas=(0.9, 0.95), weight_decay=0.01)
-    ids = lambda rows: torch.randint(4, size["vocabSize"], (rows, T))  # noqa: E731
-    mask = lambda rows: (torch.arange(T) >= prompt).float().expand(rows, T)  # noqa: E731
+class Peer:
+    """One size's model and optimiser, and each bench case rebuilt from the shapes of our forward passes."""
 
-    def step(rows, loss_fn):
-        def run():
-            x, m = ids(rows), mask(rows)
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(x, m)
-            loss.backward()
-            opt.step()
-            loss.item()
-        return run
+    def __init__(self, size, vocab, degrees):
+        torch.manual_seed(1)
+        self.model = GPT(vocab, 64, size["dModel"], size["nLayers"], size["nHeads"])
+        self.head = torch.nn.Linear(size["dModel"], degrees)
+        self.opt = torch.optim.AdamW(list(self.model.parameters()) + list(self.head.parameters()), lr=1e-4, betas=(0.9, 0.95), weight_decay=0.01)
+        self.vocab, self.degrees, self.batch = vocab, degrees, size["batch"]
 
-    def dpo(lp):
-        chosen, rejected = lp[:B] - (-40.0), lp[B : 2 * B] - (-41.0)
-        return -F.logsigmoid(0.1 * (chosen - rejected)).mean()
+    def ids(self, rows, width):
+        return torch.randint(4, self.vocab, (rows, width))
 
-    def sft(x, m):
-        return -sequence_log_probs(model(x)[0], x, m)[1].mean()
+    def logits(self, x, logits_from, caches=None, past=0):
+        hidden = self.model.hidden(x, caches, past)
+        return hidden[:, logits_from:] @ self.model.wte.weight.T, hidden
 
-    def dpo_step(x, m):
-        return dpo(sequence_log_probs(model(x)[0], x, m)[0])
+    def step(self, loss_fn):
+        self.opt.zero_grad(set_to_none=True)
+        loss = loss_fn()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(list(self.model.parameters()) + list(self.head.parameters()), 1.0)
+        self.opt.step()
+        loss.item()
 
-    variants = B * (degrees - 1)
-    group_rows = []
-    for b in range(B):
-        group_rows += [b] + [2 * B + b * (degrees - 1) + k for k in range(degrees - 1)]
-    levels = torch.tensor([j % degrees for j in range(len(group_rows))])
+    def case(self, name, forwards):
+        f = forwards[0]
+        B = self.batch
+        if name == "sft-step":
+            x = self.ids(f["rows"], f["width"])
+            return lambda: self.step(lambda: -sequence_log_probs(self.logits(x, f["logitsFrom"])[0], x, f["logitsFrom"])[1].mean())
+        if name == "dpo-step":
+            x = self.ids(f["rows"], f["width"])
 
-    def dpo_spo(x, m):
-        logits, hidden = model(x)
-        lp = sequence_log_probs(logits, x, m)[0]
-        pooled = hidden.mean(1)[group_rows]
-        return dpo(lp[: 2 * B]) + 0.1 * F.cross_entropy(head(pooled), levels)
+            def dpo_loss():
+                lp = sequence_log_probs(self.logits(x, f["logitsFrom"])[0], x, f["logitsFrom"])[0]
+                return -F.logsigmoid(0.1 * ((lp[:B] + 40.0) - (lp[B : 2 * B] + 41.0))).mean()
+            return lambda: self.step(dpo_loss)
+        if name.startswith("dpo-spo-step"):
+            x = self.ids(f["rows"], f["width"])
+            variants = f["rows"] - 2 * B
+            groups = min(B, variants // (self.degrees - 1))
+            rows = []
+            for b in range(groups):
+                rows += [b] + [2 * B + b * (self.degrees - 1) + k for k in range(self.degrees - 1)]
+            levels = torch.tensor([j % self.degrees for j in range(len(rows))])
 
-    def reference():
-        with torch.no_grad():
-            x = ids(2 * B)
-            sequence_log_probs(model(x)[0], x, mask(2 * B))[0].tolist()
+            def dpo_spo_loss():
+                logits, hidden = self.logits(x, f["logitsFrom"])
+                lp = sequence_log_probs(logits, x, f["logitsFrom"])[0]
+                dpo = -F.logsigmoid(0.1 * ((lp[:B] + 40.0) - (lp[B : 2 * B] + 41.0))).mean()
+                return dpo + 0.1 * F.cross_entropy(self.head(hidden.mean(1)[rows]), levels)
+            return lambda: self.step(dpo_spo_loss)
+        if name == "reference-pass":
+            batches = [(self.ids(g["rows"], g["width"]), g["logitsFrom"]) for g in forwards]
 
-    prompts = ids(B)[:, :prompt]
+            def reference():
+                with torch.no_grad():
+                    for x, logits_from in batches:
+                        sequence_log_probs(self.logits(x, logits_from)[0], x, logits_from)[0].tolist()
+            return reference
+        if name == "generate":
+            prompts = self.ids(f["rows"], f["width"])
+            steps = len(forwards) - 1
 
-    def generate():
-        with torch.no_grad():
-            caches = [{} for _ in model.h]
-            logits, _ = model(prompts, caches, 0)
-            past = prompt
-            for _ in range(T - prompt):
-                token = torch.multinomial(logits[:, -1].softmax(-1), 1)
-                logits, _ = model(token, caches, past)
-                past += 1
+            def generate():
+                with torch.no_grad():
+                    caches = [{} for _ in self.model.h]
+                    logits, _ = self.logits(prompts, f["width"] - 1, caches, 0)
+                    past = f["width"]
+                    for _ in range(steps):
+                        token = torch.multinomial(logits[:, -1].softmax(-1), 1)
+                        logits, _ = self.logits(token, 0, caches, past)
+                        past += 1
+            return generate
+        raise ValueError(f"unknown case {name}")
 
-    return [
-        ("sft-step", step(B, sft)),
-        ("dpo-step", step(2 * B, dpo_step)),
-        (f"dpo-spo-step (K={degrees})", step(2 * B + variants, dpo_spo)),
-        ("reference-pass", reference),
-        ("generate", generate),
-    ]
+
+def time_case(run, warmup, repeats):
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times)}
 
 
 def main():
+    """Serve requests, one JSON line each on stdin: {size, vocab, degrees, case, forwards, warmup, repeats};
+    answer each with one JSON line of timings. Threads: --threads intra-op threads here, and
+    OPENBLAS_NUM_THREADS (set by the caller before torch loads) for the BLAS."""
     p = argparse.ArgumentParser()
-    p.add_argument("--sizes", required=True, help="JSON list of bench sizes (as in tools/bench/src/main.ts)")
-    p.add_argument("--repeats", type=int, default=7)
-    p.add_argument("--warmup", type=int, default=2)
-    p.add_argument("--degrees", type=int, default=4)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, required=True)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    for size in json.loads(a.sizes):
-        for name, run in cases(size, a.degrees):
-            for _ in range(a.warmup):
-                run()
-            times = []
-            for _ in range(a.repeats):
-                started = time.perf_counter()
-                run()
-                times.append((time.perf_counter() - started) * 1000)
-            print(json.dumps({"size": size["name"], "case": name, "median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times),
-                              "torch": torch.__version__, "threads": a.threads}), flush=True)
+    peers = {}
+    for line in sys.stdin:
+        r = json.loads(line)
+        key = (r["size"]["name"], r["vocab"], r["degrees"])
+        if key not in peers:
+            peers[key] = Peer(r["size"], r["vocab"], r["degrees"])
+        out = time_case(peers[key].case(r["case"], r["forwards"]), r["warmup"], r["repeats"])
+        print(json.dumps({**out, "torch": torch.__version__, "threads": a.threads, "blas_threads": int(os.environ.get("OPENBLAS_NUM_THREADS", "0"))}), flush=True)
 
 
 if __name__ == "__main__":

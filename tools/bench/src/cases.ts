@@ -1,98 +1,169 @@
-// The operations a preference-optimisation run spends its time in, on random token batches of a given
-// model size, built from the same library functions the trainer uses: an SFT step, a DPO step, a
-// DPO+SPO step (K degree variants of the chosen response in the same forward, linear head), the
-// reference log-prob pass, and sampling with the KV cache.
-import { tf, Rng, matMul2d } from '@spo/engine';
-import { initCausalLM, generate, sequenceLogProbs } from '@spo/model';
-import { dpoLoss, degreeLoss } from '@spo/losses';
-import { AdamW } from '@spo/trainer';
+// The operations a preference-optimisation run spends its time in, timed through the functions the
+// run itself calls, on the quickstart's synthetic summarisation data: the trainer's SFT and preference
+// objectives (DPO, DPO+SPO) with its step (stepGradients, then AdamW), the reference cache's scoring
+// pass (scoreSequences) and the eval's sampler (sampleResponses). Each case records the shape of every
+// forward pass it made, which the PyTorch peer reproduces.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tf } from '@spo/engine';
+import { initCausalLM, type CausalLM, type ForwardOptions } from '@spo/model';
+import { pairAsList, prepareSynthetic, SyntheticDataConfigSchema, encodeSequence, type PreparedDataset } from '@spo/data';
+import { AdamW, BatchOrder, TrainConfigSchema, learningRate, preferenceObjective, resolveMethod, scoreSequences, sftObjective, stepGradients, type LossFn } from '@spo/trainer';
+import { sampleResponses } from '@spo/evaluators';
 
 export interface BenchSize {
   name: string;
-  vocabSize: number;
   dModel: number;
   nLayers: number;
   nHeads: number;
-  /** Sequences (SFT) or pairs (DPO) per step. */
+  /** Sequences (SFT) or pairs (DPO) per step, and prompts per sampling batch. */
   batch: number;
-  /** Tokens per sequence; the first half is the prompt. */
-  length: number;
+}
+
+/** The shape of one forward pass: rows × width tokens, logits from position logitsFrom, with or without a KV cache. */
+export interface ForwardShape {
+  rows: number;
+  width: number;
+  logitsFrom: number;
+  cached: boolean;
 }
 
 export interface BenchCase {
   name: string;
   /** Real tokens one run processes (for tokens/s). */
   tokens: number;
+  /** Every forward pass of one run, in order (what the peer repeats); recorded by the first run. */
+  forwards: ForwardShape[];
+  /** Multiply-adds × 2 of one run (forward, and backward as twice the forward for training cases); set by the first run. */
+  flops: number;
   run: () => void;
+  /** Training cases: the loss of the last run. */
+  lastLoss?: number;
   dispose: () => void;
 }
 
-export function benchCases(size: BenchSize, degrees: number, seed = 1): BenchCase[] {
-  const config = { vocabSize: size.vocabSize, maxPositions: size.length, dModel: size.dModel, nLayers: size.nLayers, nHeads: size.nHeads, layerNormEps: 1e-5 };
-  const model = initCausalLM(config, seed);
-  const rng = new Rng(`${seed}/bench`);
-  const B = size.batch, T = size.length, prompt = T / 2;
-  const ids = (rows: number) => tf.tensor2d(Int32Array.from({ length: rows * T }, () => 4 + rng.int(size.vocabSize - 4)), [rows, T], 'int32');
-  const responseMask = (rows: number) => tf.tensor2d(Float32Array.from({ length: rows * T }, (_, i) => (i % T >= prompt ? 1 : 0)), [rows, T]);
-  const headW = tf.variable(tf.randomNormal([size.dModel, degrees], 0, 0.02), true);
-  const headB = tf.variable(tf.zeros([degrees]), true);
-  const withHead = new Map([...model.params, ['head.w', headW], ['head.b', headB]]);
-  const optimizer = new AdamW(withHead, { beta1: 0.9, beta2: 0.95, weightDecay: 0.01 });
+/** The quickstart's model shape (the vocabulary comes from the data). */
+export const modelConfigFor = (size: BenchSize, vocab: number) => ({ vocabSize: vocab, maxPositions: 64, dModel: size.dModel, nLayers: size.nLayers, nHeads: size.nHeads, layerNormEps: 1e-5 });
 
-  const step = (rows: number, loss: (ids: tf.Tensor2D, mask: tf.Tensor2D) => tf.Scalar) => () => {
-    const x = ids(rows), m = responseMask(rows);
-    const { value, grads } = tf.variableGrads(() => loss(x, m), [...withHead.values()]);
-    const named = new Map([...withHead].filter(([, v]) => grads[v.name]).map(([n, v]) => [n, grads[v.name]] as const));
-    optimizer.apply(named, 1e-4);
-    value.dataSync();
-    tf.dispose([value, x, m, ...Object.values(grads)]);
+/** The quickstart's data config, smaller: the bench needs a few batches, not a training set. */
+export function benchData(): PreparedDataset {
+  return prepareSynthetic(SyntheticDataConfigSchema.parse({ source: 'synthetic', task: 'summarization', sftExamples: 256, preferencePairs: 256, evalPrompts: 64, labelTemperature: 0.25 }), 1);
+}
+
+/** Records the shape of each forward pass of `model` while `f` runs. */
+function recordForwards(model: CausalLM, f: () => void): ForwardShape[] {
+  const shapes: ForwardShape[] = [];
+  const original = model.forward;
+  model.forward = (ids: tf.Tensor2D, o: ForwardOptions = {}) => {
+    shapes.push({ rows: ids.shape[0], width: ids.shape[1], logitsFrom: o.logitsFrom ?? 0, cached: (o.cache?.length ?? 0) > 0 });
+    return original.call(model, ids, o);
   };
-  const pairLogProbs = (lp: tf.Tensor1D) => ({
-    policyChosen: tf.slice(lp, [0], [B]) as tf.Tensor1D, policyRejected: tf.slice(lp, [B], [B]) as tf.Tensor1D,
-    referenceChosen: tf.fill([B], -40) as tf.Tensor1D, referenceRejected: tf.fill([B], -41) as tf.Tensor1D,
-    chosenLengths: tf.fill([B], T - prompt) as tf.Tensor1D, rejectedLengths: tf.fill([B], T - prompt) as tf.Tensor1D,
-  });
-  const variants = B * (degrees - 1);
-  const prompts = Array.from({ length: B }, () => Array.from({ length: prompt }, () => 4 + rng.int(size.vocabSize - 4)));
+  try {
+    f();
+  } finally {
+    model.forward = original;
+  }
+  return shapes;
+}
 
-  return [
-    { name: 'sft-step', tokens: B * T, run: step(B, (x, m) => tf.neg(tf.mean(sequenceLogProbs(model.forward(x, { logitsFrom: prompt - 1 }).logits, x, m).mean)) as tf.Scalar), dispose: () => {} },
-    {
-      name: 'dpo-step', tokens: 2 * B * T,
-      run: step(2 * B, (x, m) => tf.mean(dpoLoss(pairLogProbs(sequenceLogProbs(model.forward(x, { logitsFrom: prompt - 1 }).logits, x, m).sum), { beta: 0.1 }).losses) as tf.Scalar),
-      dispose: () => {},
-    },
-    {
-      name: `dpo-spo-step (K=${degrees})`, tokens: (2 * B + variants) * T,
-      run: step(2 * B + variants, (x, m) => {
-        const out = model.forward(x, { logitsFrom: prompt - 1 });
-        const lp = sequenceLogProbs(out.logits, x, m);
-        const align = tf.mean(dpoLoss(pairLogProbs(tf.slice(lp.sum, [0], [2 * B]) as tf.Tensor1D), { beta: 0.1 }).losses);
-        // degree groups: chosen row b (level 0) and its variants; pooled by one-hot matmul as in the trainer
-        const rows = 2 * B + variants, groupRows: number[] = [];
-        for (let b = 0; b < B; b++) groupRows.push(b, ...Array.from({ length: degrees - 1 }, (_, k) => 2 * B + b * (degrees - 1) + k));
-        const select = new Float32Array(groupRows.length * rows);
-        groupRows.forEach((r, j) => (select[j * rows + r] = 1));
-        const pooled = matMul2d(tf.tensor2d(select, [groupRows.length, rows]), tf.mean(out.hidden, 1) as tf.Tensor2D);
-        const logits = tf.add(matMul2d(pooled, headW as tf.Tensor2D), headB) as tf.Tensor2D;
-        const levels = tf.tensor1d(groupRows.map((_, j) => j % degrees), 'int32');
-        return tf.add(align, tf.mul(tf.mean(degreeLoss(logits, levels).losses), 0.1)) as tf.Scalar;
-      }),
-      dispose: () => {},
-    },
-    {
-      name: 'reference-pass', tokens: 2 * B * T,
-      run: () => tf.tidy(() => { const x = ids(2 * B); sequenceLogProbs(model.forward(x, { logitsFrom: prompt - 1 }).logits, x, responseMask(2 * B)).sum.dataSync(); }),
-      dispose: () => {},
-    },
-    {
-      name: 'generate', tokens: B * (T - prompt),
-      run: () => void generate(model, prompts, { maxNewTokens: T - prompt, temperature: 1, topP: 1, padToken: 0, seed: 1, batchSize: B }),
+/** The case with a run that, the first time, records its forward shapes and sets its FLOPs from them. */
+function recordOnFirstRun(c: BenchCase, model: CausalLM, flopsOf: (forwards: ForwardShape[]) => number): BenchCase {
+  const run = c.run;
+  let recorded = false;
+  c.run = () => {
+    if (recorded) return run();
+    recorded = true;
+    c.forwards = recordForwards(model, run);
+    c.flops = flopsOf(c.forwards);
+  };
+  return c;
+}
+
+/**
+ * 2 × multiply-adds of the forward passes: per token, the projections (12·d² per layer for GPT-2:
+ * q, k, v, out and the 4d MLP) and attention against the keys it sees; the output head for the
+ * positions that get logits. Training counts the backward pass as twice the forward.
+ */
+function forwardFlops(shapes: ForwardShape[], size: BenchSize, vocab: number, pastOf: (i: number) => number): number {
+  const d = size.dModel;
+  return shapes.reduce((total, s, i) => {
+    const past = pastOf(i);
+    const tokens = s.rows * s.width;
+    const projections = 12 * d * d * size.nLayers * tokens;
+    const keys = s.rows * size.nLayers * (s.width * past + (s.width * (s.width + 1)) / 2);
+    const attention = 2 * d * keys; // scores and weighted values
+    const head = s.rows * (s.width - s.logitsFrom) * d * vocab;
+    return total + 2 * (projections + attention + head);
+  }, 0);
+}
+
+/** The bench's training settings: the trainer's defaults at the size's batch (the first step's learning rate is used). */
+export const benchTrainConfig = (size: BenchSize) => TrainConfigSchema.parse({ steps: 1000, batchSize: size.batch, lr: 1e-4 });
+
+/** The model every case runs on (initCausalLM with `seed`) and the cases, in order. */
+export function benchCases(size: BenchSize, degrees: number, ds: PreparedDataset, seed = 1): { model: CausalLM; cases: BenchCase[] } {
+  const vocab = ds.tokenizer.size;
+  const model = initCausalLM(modelConfigFor(size, vocab), seed);
+  const reference = model.clone(false);
+  const config = benchTrainConfig(size);
+  const dir = mkdtempSync(join(tmpdir(), 'spo-bench-'));
+  const pairs = ds.preferences.map(pairAsList);
+  const B = size.batch;
+
+  /** The trainer's step on its first batch: gradients of `lossFn` (stepGradients), then AdamW. */
+  const trainingCase = (name: string, lossFn: LossFn, variables: Map<string, tf.Variable>, datasetSize: number, dispose = () => {}): BenchCase => {
+    const optimizer = new AdamW(variables, config);
+    const indices = new BatchOrder(datasetSize, B, 1, seed).indices(0, 0);
+    const c: BenchCase = {
+      name, tokens: 0, forwards: [], flops: 0,
+      run: () => {
+        const g = stepGradients(lossFn, variables, config, 0, [indices]);
+        optimizer.apply(g.clipped, learningRate(0, config));
+        tf.dispose([...g.clipped.values()]);
+        c.tokens = g.tokens;
+        c.lastLoss = g.metrics.loss;
+      },
       dispose: () => {
         optimizer.dispose();
-        tf.dispose([headW, headB]);
-        model.dispose();
+        dispose();
       },
+    };
+    return recordOnFirstRun(c, model, (forwards) => 3 * forwardFlops(forwards, size, vocab, () => 0));
+  };
+
+  const objective = (spo: boolean) => preferenceObjective({
+    policy: model, reference, tokenizer: ds.tokenizer, examples: pairs, seed, dir, log: () => {},
+    method: resolveMethod({ name: spo ? 'dpo-spo' : 'dpo', loss: 'dpo', params: { beta: 0.1 }, ...(spo ? { spo: { lambda: 0.1, degrees } } : {}) }, 'bench'),
+  });
+  const dpo = objective(false), dpoSpo = objective(true);
+
+  const referenceRows = new BatchOrder(pairs.length, B, 1, seed).indices(0, 0).flatMap((i) => pairs[i].responses.map((r) => encodeSequence(ds.tokenizer, pairs[i].prompt, r, 64)));
+  const referenceTokens = referenceRows.reduce((a, s) => a + s.ids.length, 0);
+  const referenceRun = () => void scoreSequences(reference, referenceRows, ds.tokenizer.padId, 2 * B);
+
+  const prompts = ds.eval.slice(0, B).map((e) => e.prompt);
+  const sampling = { maxNewTokens: 30, temperature: 1, topP: 1, batchSize: B };
+  let sampledTokens = 0;
+  const generateCase: BenchCase = recordOnFirstRun({
+    name: 'generate', tokens: 0, forwards: [], flops: 0, run: () => generateRun(),
+    dispose: () => {
+      model.dispose();
+      reference.dispose();
+      rmSync(dir, { recursive: true, force: true });
     },
+  }, model, (f) => forwardFlops(f, size, vocab, (i) => (i === 0 ? 0 : f[0].width + i - 1)));
+  const generateRun = () => {
+    sampledTokens = sampleResponses(model, ds.tokenizer, prompts, sampling, seed).reduce((a, r) => a + ds.tokenizer.encode(r).length + 1, 0);
+    generateCase.tokens = sampledTokens;
+  };
+
+  const cases: BenchCase[] = [
+    trainingCase('sft-step', sftObjective({ model, tokenizer: ds.tokenizer, examples: ds.sft }), model.trainableParams(), ds.sft.length),
+    trainingCase('dpo-step', dpo.lossFn, dpo.variables, pairs.length, () => dpo.dispose()),
+    trainingCase(`dpo-spo-step (K=${degrees})`, dpoSpo.lossFn, dpoSpo.variables, pairs.length, () => dpoSpo.dispose()),
+    recordOnFirstRun({ name: 'reference-pass', tokens: referenceTokens, forwards: [], flops: 0, run: referenceRun, dispose: () => {} }, reference, (f) => forwardFlops(f, size, vocab, () => 0)),
+    generateCase,
   ];
+  return { model, cases };
 }

@@ -1,25 +1,28 @@
-// `nx run bench:run`: time the training and sampling operations on each model size, and the same
-// operations in PyTorch on the same CPU (the peer; --no-peer skips it), print a table with the ratio
-// ours / PyTorch and write reports/bench/bench.csv.
+// `nx run bench:run`: time each case of a preference-optimisation run (the trainer's SFT, DPO and
+// DPO+SPO steps, the reference pass, sampling; cases.ts) at each model size on the quickstart's data,
+// and right after each, the same forward shapes and steps in PyTorch on the same CPU at every thread
+// configuration (the peer; the fastest is compared). Prints per case: ours / fastest PyTorch with the
+// configuration it used, achieved GFLOP/s beside the machine's measured matmul peak, peak tensor
+// memory and RSS; per size, the DPO+SPO / DPO step ratio. Writes reports/bench/bench.csv.
 // Options: --sizes quickstart,small  --repeats 7  --warmup 2  --backend wasm  --profile dpo-step
 //          --soak 500 (run the DPO step that many times and print tensors and memory every 50)
 //          --also webgpu,cpu (more backends, each a column of its own; one that cannot start says why)
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import Papa from 'papaparse';
-import { BACKEND_NAMES, initBackend, nativeMatMulOn, switchBackend, webGpuAdapter, writeFileAtomic, type BackendName, type BackendRequest } from '@spo/engine';
+import { tf, BACKEND_NAMES, initBackend, matMul2d, nativeMatMulOn, switchBackend, webGpuAdapter, writeFileAtomic, type BackendName, type BackendRequest } from '@spo/engine';
 import { markdownTable } from '@spo/reports';
-import { benchCases, type BenchSize } from './cases.js';
+import { benchCases, benchData, type BenchSize } from './cases.js';
 import { measure } from './measure.js';
-import { runPeer } from './peer.js';
+import { Peer } from './peer.js';
 import { profileKernels } from './profile.js';
 import { soak } from './soak.js';
 
 const SIZES: Record<string, BenchSize> = {
   /** The quickstart's model and preference batch. */
-  quickstart: { name: 'quickstart', vocabSize: 70, dModel: 64, nLayers: 2, nHeads: 4, batch: 16, length: 64 },
-  /** The size ENGINE-NOTES.md compares with PyTorch: 4 layers, d 128, vocab 512, 16 x 64 tokens. */
-  small: { name: 'small', vocabSize: 512, dModel: 128, nLayers: 4, nHeads: 4, batch: 16, length: 64 },
+  quickstart: { name: 'quickstart', dModel: 64, nLayers: 2, nHeads: 4, batch: 16 },
+  /** 4 layers, d 128, as ENGINE-NOTES.md compares with PyTorch, on the same data. */
+  small: { name: 'small', dModel: 128, nLayers: 4, nHeads: 4, batch: 16 },
 };
 
 const o = new Command('bench')
@@ -29,57 +32,58 @@ const o = new Command('bench')
   .option('--degrees <k>', 'SPO degree levels K', (v) => Number(v), 4)
   .option('--out <dir>', 'where bench.csv goes', 'reports/bench')
   .option('--no-peer', 'skip the PyTorch peer')
-  .option('--threads <n>', 'PyTorch threads for the peer', (v) => Number(v), 2)
   .option('--profile <case>', 'also print the per-kernel time of one run of this case (e.g. dpo-step)')
   .option('--soak <runs>', 'also run the DPO step this many times, checking that tensors and memory stay flat', (v) => Number(v))
   .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKEND_NAMES]))
   .option('--also <names>', `more backends to time, each a column (${BACKEND_NAMES.join(', ')})`, '')
   .parse()
-  .opts<{ sizes: string; repeats: number; warmup: number; degrees: number; out: string; peer: boolean; threads: number; profile?: string; soak?: number; backend?: BackendRequest; also: string }>();
+  .opts<{ sizes: string; repeats: number; warmup: number; degrees: number; out: string; peer: boolean; profile?: string; soak?: number; backend?: BackendRequest; also: string }>();
 
+const sizes = o.sizes.split(',').map((name) => {
+  if (!SIZES[name]) throw new Error(`--sizes: unknown size "${name}"; known: ${Object.keys(SIZES).join(', ')}`);
+  return SIZES[name];
+});
 const backend = await initBackend(o.backend, (line) => console.error(line));
-const rows: Record<string, string | number>[] = [];
-const extra = o.also.split(',').filter(Boolean).map((name) => {
-  if (!(BACKEND_NAMES as readonly string[]).includes(name)) throw new Error(`--also: unknown backend "${name}"; known: ${BACKEND_NAMES.join(', ')}`);
-  return name as BackendName;
-}).filter((name) => name !== backend.name);
-const otherColumns: string[] = [];
-for (const name of extra) {
-  const failed = await switchBackend(name);
-  if (failed) {
-    console.error(`[bench] ${name}: not timed (${failed})`);
-    continue;
-  }
-  otherColumns.push(name === 'webgpu' && webGpuAdapter() ? `webgpu (${webGpuAdapter()!.software ? 'software: ' : ''}${webGpuAdapter()!.description || webGpuAdapter()!.device})` : name);
-  console.error(`[bench] timing on ${otherColumns.at(-1)} as well`);
-  for (const sizeName of o.sizes.split(',')) {
-    const cases = benchCases(SIZES[sizeName], o.degrees);
-    for (const c of cases) {
-      const m = measure(c.run, o.warmup, o.repeats);
-      rows.push({ backend: name, matmul: 'backend', size: sizeName, case: c.name, median_ms: +m.medianMs.toFixed(1), min_ms: +m.minMs.toFixed(1), max_ms: +m.maxMs.toFixed(1), repeats: m.repeats, tokens: c.tokens, tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)), tensor_growth: m.tensorGrowth, rss_mib: Math.round(m.rssMiB) });
-      console.error(`[bench] ${name} ${sizeName} ${c.name}: ${m.medianMs.toFixed(1)} ms`);
-    }
-    cases.forEach((c) => c.dispose());
-  }
+const ds = benchData();
+
+/** The machine's matmul peak on this backend: the best of a few 512³ products. */
+function matmulPeakGflops(): number {
+  const n = 512;
+  const a = tf.randomNormal([n, n]) as tf.Tensor2D, b = tf.randomNormal([n, n]) as tf.Tensor2D;
+  const m = measure(() => tf.tidy(() => void matMul2d(a, b).dataSync()), 2, 7);
+  tf.dispose([a, b]);
+  return (2 * n ** 3) / (m.minMs / 1000) / 1e9;
 }
-if (extra.length) await switchBackend(backend.name);
-for (const name of o.sizes.split(',')) {
-  const size = SIZES[name];
-  if (!size) throw new Error(`--sizes: unknown size "${name}"; known: ${Object.keys(SIZES).join(', ')}`);
-  const cases = benchCases(size, o.degrees);
+
+interface Row extends Record<string, string | number> {}
+const rows: Row[] = [];
+const peak = matmulPeakGflops();
+console.error(`[bench] ${backend.name} matmul peak (512³, best of 7): ${peak.toFixed(1)} GFLOP/s`);
+const peer = o.peer ? Peer.start() : { skipped: '--no-peer' };
+if ('skipped' in peer) console.error(`[bench] PyTorch peer skipped: ${peer.skipped}`);
+
+for (const size of sizes) {
+  const { cases } = benchCases(size, o.degrees, ds);
   for (const c of cases) {
     if (o.profile && c.name.startsWith(o.profile)) {
-      c.run();
       const { totalMs, kernels } = await profileKernels(c.run);
       console.error(`[bench] ${size.name} ${c.name}: one profiled run ${totalMs.toFixed(0)} ms; kernels by time (custom-gradient ops include the kernels they call):`);
       console.error(markdownTable(['kernel', 'input shapes', 'calls', 'ms'], kernels.slice(0, 20).map((k) => [k.kernel, k.shapes, String(k.calls), k.ms.toFixed(1)])));
     }
     const m = measure(c.run, o.warmup, o.repeats);
-    rows.push({
+    const peakBytes = (await tf.profile(c.run)).peakBytes;
+    const row: Row = {
       backend: backend.name, matmul: nativeMatMulOn() ? 'native' : 'backend', size: size.name, case: c.name, median_ms: +m.medianMs.toFixed(1), min_ms: +m.minMs.toFixed(1), max_ms: +m.maxMs.toFixed(1),
-      repeats: m.repeats, tokens: c.tokens, tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)), tensor_growth: m.tensorGrowth, rss_mib: Math.round(m.rssMiB),
-    });
-    console.error(`[bench] ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms (min ${m.minMs.toFixed(1)}, max ${m.maxMs.toFixed(1)}), tensors +${m.tensorGrowth}`);
+      repeats: m.repeats, tokens: c.tokens, tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)), gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2), peak_gflops: +peak.toFixed(1),
+      peak_tensor_mib: Math.round(peakBytes / 2 ** 20), tensor_growth: m.tensorGrowth, rss_mib: Math.round(m.rssMiB),
+      forwards: c.forwards.length === 1 ? `${c.forwards[0].rows}x${c.forwards[0].width}` : `${c.forwards.length} passes`,
+    };
+    if (!('skipped' in peer)) {
+      const p = await peer.time({ size, vocab: ds.tokenizer.size, degrees: o.degrees, case: c.name, forwards: c.forwards, warmup: o.warmup, repeats: o.repeats });
+      Object.assign(row, { pytorch_median_ms: +p.median_ms.toFixed(1), pytorch_config: p.config, pytorch_all: p.all, ratio_vs_pytorch: +(m.medianMs / p.median_ms).toFixed(2) });
+    }
+    rows.push(row);
+    console.error(`[bench] ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms (min ${m.minMs.toFixed(1)}, max ${m.maxMs.toFixed(1)}), ${row.gflops} GFLOP/s, tensors +${m.tensorGrowth}${row.pytorch_median_ms !== undefined ? `; PyTorch ${row.pytorch_median_ms} ms (${row.pytorch_config}; ${row.pytorch_all})` : ''}`);
   }
   if (o.soak) {
     const samples = soak(cases.find((c) => c.name === 'dpo-step')!.run, o.soak, 50);
@@ -87,28 +91,50 @@ for (const name of o.sizes.split(',')) {
     console.error(markdownTable(['run', 'tensors', 'RSS MiB', 'WASM heap MiB'], samples.map((x) => [String(x.run), String(x.tensors), String(x.rssMiB), String(x.wasmHeapMiB ?? '-')])));
   }
   cases.forEach((c) => c.dispose());
-  const get = (n: string) => rows.find((r) => r.size === size.name && String(r.case).startsWith(n))!;
-  const dpo = get('dpo-step'), spo = get('dpo-spo-step');
-  const stepRatio = Number(spo.median_ms) / Number(dpo.median_ms), tokenRatio = Number(spo.tokens) / Number(dpo.tokens);
-  console.error(`[bench] ${size.name}: DPO+SPO / DPO step time ${stepRatio.toFixed(2)}x for ${tokenRatio.toFixed(2)}x the tokens (bar: <= ${(1.1 * tokenRatio).toFixed(2)}x)`);
 }
-const peer = o.peer ? runPeer(o.sizes.split(',').map((n) => SIZES[n]), o) : { skipped: '--no-peer' };
-if ('skipped' in peer) console.error(`[bench] PyTorch peer skipped: ${peer.skipped}`);
-else {
-  for (const r of rows) {
-    const p = r.backend === backend.name ? peer.timings.find((t) => t.size === r.size && t.case === r.case) : undefined;
-    if (!p) continue;
-    r.pytorch_median_ms = +p.median_ms.toFixed(1);
-    r.ratio_vs_pytorch = +(Number(r.median_ms) / p.median_ms).toFixed(2);
+if (!('skipped' in peer)) peer.stop();
+
+const extra = o.also.split(',').filter(Boolean).map((name) => {
+  if (!(BACKEND_NAMES as readonly string[]).includes(name)) throw new Error(`--also: unknown backend "${name}"; known: ${BACKEND_NAMES.join(', ')}`);
+  return name as BackendName;
+}).filter((name) => name !== backend.name);
+const otherColumns: [BackendName, string][] = [];
+for (const name of extra) {
+  const failed = await switchBackend(name);
+  if (failed) {
+    console.error(`[bench] ${name}: not timed (${failed})`);
+    continue;
+  }
+  const adapter = webGpuAdapter();
+  otherColumns.push([name, name === 'webgpu' && adapter ? `webgpu (${adapter.software ? 'software: ' : ''}${adapter.description || adapter.device})` : name]);
+  for (const size of sizes) {
+    const { cases } = benchCases(size, o.degrees, ds);
+    for (const c of cases) {
+      const m = measure(c.run, o.warmup, o.repeats);
+      rows.push({ backend: name, matmul: 'backend', size: size.name, case: c.name, median_ms: +m.medianMs.toFixed(1), min_ms: +m.minMs.toFixed(1), max_ms: +m.maxMs.toFixed(1), repeats: m.repeats, tokens: c.tokens, gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2) });
+      console.error(`[bench] ${name} ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms`);
+    }
+    cases.forEach((c) => c.dispose());
   }
 }
+if (extra.length) await switchBackend(backend.name);
+
 const path = join(o.out, 'bench.csv');
 writeFileAtomic(path, Papa.unparse(rows) + '\n');
 const main = rows.filter((r) => r.backend === backend.name);
-const others = extra.filter((name) => rows.some((r) => r.backend === name));
+console.log(`${backend.name} (matmul: ${backend.matmul}); matmul peak ${peak.toFixed(1)} GFLOP/s; PyTorch: fastest of every intra-op × BLAS thread configuration, timed right after ours`);
 console.log(markdownTable(
-  ['size', 'case', `${backend.name} median ms [min, max]`, 'PyTorch ms', 'ours / PyTorch', 'tokens/s', 'tensors +', 'RSS MiB', ...otherColumns.map((c) => `${c} ms`)],
-  main.map((r) => [String(r.size), String(r.case), `${r.median_ms} [${r.min_ms}, ${r.max_ms}]`, String(r.pytorch_median_ms ?? 'not run'), r.ratio_vs_pytorch === undefined ? 'not run' : `${r.ratio_vs_pytorch}x`, String(r.tokens_per_s), String(r.tensor_growth), String(r.rss_mib),
-    ...others.map((name) => String(rows.find((x) => x.backend === name && x.size === r.size && x.case === r.case)?.median_ms ?? 'not run'))]),
+  ['size', 'case', 'forward', 'ours ms [min, max]', 'fastest PyTorch ms (threads)', 'ours / PyTorch', 'GFLOP/s (% of peak)', 'tokens/s', 'peak tensors MiB', 'RSS MiB', 'tensors +', ...otherColumns.map(([, label]) => `${label} ms`)],
+  main.map((r) => [String(r.size), String(r.case), String(r.forwards), `${r.median_ms} [${r.min_ms}, ${r.max_ms}]`,
+    r.pytorch_median_ms === undefined ? 'not run' : `${r.pytorch_median_ms} (${r.pytorch_config})`, r.ratio_vs_pytorch === undefined ? 'not run' : `${r.ratio_vs_pytorch}x`,
+    `${r.gflops} (${((100 * Number(r.gflops)) / peak).toFixed(0)}%)`, String(r.tokens_per_s), String(r.peak_tensor_mib), String(r.rss_mib), String(r.tensor_growth),
+    ...otherColumns.map(([name]) => String(rows.find((x) => x.backend === name && x.size === r.size && x.case === r.case)?.median_ms ?? 'not run'))]),
 ));
-console.error(`[bench] ${backend.name}, matmul: ${backend.matmul}; wrote ${path}`);
+for (const size of sizes) {
+  const get = (n: string) => main.find((r) => r.size === size.name && String(r.case).startsWith(n))!;
+  const dpo = get('dpo-step'), spo = get('dpo-spo-step');
+  const stepRatio = Number(spo.median_ms) / Number(dpo.median_ms), tokenRatio = Number(spo.tokens) / Number(dpo.tokens);
+  const peerRatio = spo.pytorch_median_ms !== undefined ? `; PyTorch ${(Number(spo.pytorch_median_ms) / Number(dpo.pytorch_median_ms)).toFixed(2)}x` : '';
+  console.log(`${size.name}: DPO+SPO / DPO step time ${stepRatio.toFixed(2)}x for ${tokenRatio.toFixed(2)}x the tokens${peerRatio}`);
+}
+console.error(`[bench] wrote ${path}`);
