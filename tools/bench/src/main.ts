@@ -18,6 +18,9 @@ import { Peer } from './peer.js';
 import { profileKernels } from './profile.js';
 import { soak } from './soak.js';
 
+/** Pause before timing ours after the peer ran, so its spinning worker threads have gone to sleep. */
+const PEER_SETTLE_MS = 500;
+
 const SIZES: Record<string, BenchSize> = {
   /** The quickstart's model and preference batch. */
   quickstart: { name: 'quickstart', dModel: 64, nLayers: 2, nHeads: 4, batch: 16 },
@@ -70,6 +73,8 @@ for (const size of sizes) {
       console.error(`[bench] ${size.name} ${c.name}: one profiled run ${totalMs.toFixed(0)} ms; kernels by time (custom-gradient ops include the kernels they call):`);
       console.error(markdownTable(['kernel', 'input shapes', 'calls', 'ms'], kernels.slice(0, 20).map((k) => [k.kernel, k.shapes, String(k.calls), k.ms.toFixed(1)])));
     }
+    // the peer's idle BLAS and OpenMP threads spin for a while after its last case: let them settle
+    if (!('skipped' in peer)) await new Promise((resolve) => setTimeout(resolve, PEER_SETTLE_MS));
     const m = measure(c.run, o.warmup, o.repeats);
     const peakBytes = (await tf.profile(c.run)).peakBytes;
     const row: Row = {
