@@ -1,1 +1,0 @@
-cmd_Release/obj.target/spo_native_loop.node := g++ -o Release/obj.target/spo_native_loop.node -shared -pthread -rdynamic -m64  -Wl,-soname=spo_native_loop.node -Wl,--start-group Release/obj.target/spo_native_loop/src/native-loop.o -Wl,--end-group 

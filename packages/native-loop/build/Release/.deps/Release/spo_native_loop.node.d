@@ -1,1 +1,0 @@
-cmd_Release/spo_native_loop.node := ln -f "Release/obj.target/spo_native_loop.node" "Release/spo_native_loop.node" 2>/dev/null || (rm -rf "Release/spo_native_loop.node" && cp -af "Release/obj.target/spo_native_loop.node" "Release/spo_native_loop.node")
