@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { initBackend } from '@spo/engine';
 import { parseExperimentConfig, planExperiment } from './index.js';
 import { exportModel, sample } from './sample-command.js';
+import { numericsPath } from './stages/context.js';
+import { runExperiment } from './stages/run-experiment.js';
 
 await initBackend(undefined, () => {});
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,4 +44,33 @@ test('spo sample streams the published greedy story; spo export writes a Hugging
   assert.equal(sample({ model: out, prompt: '', maxNewTokens: 256, temperature: 0, topP: 1, seed: 1 }, () => {}, () => {}), text);
   const continued = sample({ model: out, prompt: 'Once upon a time, there was a little girl named Lily.', maxNewTokens: 20, temperature: 0, topP: 1, seed: 1 }, () => {}, () => {});
   assert.ok(continued.startsWith('Once upon a time, there was a little girl named Lily. She loved to play outside in the park.'), continued);
+});
+
+test('from stories260K with LoRA: SFT, the reward model, DPO+SPO and Soft Preference Optimization, evals and report, end to end', { skip }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'pretrained-pipeline-'));
+  process.env.SPO_CACHE_DIR = join(root, 'cache');
+  const raw = {
+    ...stories(), seeds: [1],
+    data: { ...stories().data, sftExamples: 16, preferencePairs: 16, validationPairs: 8, evalPrompts: 6, sampling: { maxNewTokens: 12, temperature: 1, topP: 1, batchSize: 16 } },
+    model: { from: STORIES, lora: { rank: 2, alpha: 4 } },
+    sft: { steps: 2, batchSize: 4, warmupSteps: 1 },
+    rewardModel: { steps: 2, batchSize: 4, warmupSteps: 1 },
+    preference: { steps: 2, batchSize: 4, warmupSteps: 1 },
+    methods: [{ name: 'dpo-spo', loss: 'dpo', spo: { degrees: 3 } }, { name: 'soft', loss: 'soft' }],
+    eval: { sampling: { maxNewTokens: 8, temperature: 1, topP: 1, batchSize: 8 }, bootstrapResamples: 100 },
+  };
+  const config = parseExperimentConfig(raw, 'stories-tiny');
+  const backend = await initBackend(undefined, () => {});
+  const lines: string[] = [];
+  const plan = planExperiment(config, join(root, 'runs'), numericsPath(backend));
+  await runExperiment({ config, configPath: 'stories-tiny.json', plan, reportDir: join(root, 'reports'), backend, log: (l) => lines.push(l) }, 'test');
+  assert.ok(lines.some((l) => /\[sft\] LoRA rank 2, alpha 4: [\d,]+ trainable parameters/.test(l)), 'SFT trains LoRA adapters');
+  assert.ok(lines.some((l) => /\[dpo-spo\] dpo \+ SPO .* LoRA rank 2/.test(l)), 'preference training attaches LoRA to the SFT model');
+  const md = readFileSync(join(root, 'reports', 'results.md'), 'utf8');
+  assert.match(md, /## Win rate against the SFT model \(from the pretrained model\)/);
+  assert.match(md, /\| soft \| no \| [\d.]+% /);
+  // the starting model's files and the LoRA settings are in the stage hashes
+  const other = planExperiment(parseExperimentConfig({ ...raw, model: { from: STORIES } }, 's'), join(root, 'runs'), numericsPath(backend));
+  assert.notEqual(other.variants[0].hashes.sft, plan.variants[0].hashes.sft);
+  assert.equal(other.variants[0].hashes.data, plan.variants[0].hashes.data, 'LoRA does not change the data');
 });
