@@ -7,7 +7,8 @@
 // Outputs are what later stages and the report read, not intermediate checkpoints. An eval with an LLM
 // judge is never cached by Nx: the judge's own cache makes a re-run cheap, and its verdicts depend on a
 // remote model Nx cannot hash. The plan is cached in .nx/spo-plans, keyed by the config, its data
-// files and the sources, since working it out starts a TypeScript process.
+// files, its pretrained model's files and the sources; the plans not in the cache are worked out
+// together in one TypeScript process.
 const { createHash } = require('node:crypto');
 const { execFileSync } = require('node:child_process');
 const { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } = require('node:fs');
@@ -28,19 +29,44 @@ function planKey(configPath, workspaceRoot) {
   };
   for (const pkg of readdirSync(join(workspaceRoot, 'packages'))) if (existsSync(join(workspaceRoot, 'packages', pkg, 'src'))) walk(join(workspaceRoot, 'packages', pkg, 'src'));
   const config = JSON.parse(readFileSync(join(workspaceRoot, configPath), 'utf8'));
-  for (const f of config.data?.files ?? []) {
-    const path = join(workspaceRoot, typeof f === 'string' ? f : f.path);
-    h.update(existsSync(path) ? `${path}:${statSync(path).size}:${statSync(path).mtimeMs}` : `${path}:absent`);
-  }
+  const stamp = (path) => h.update(existsSync(path) ? `${path}:${statSync(path).size}:${statSync(path).mtimeMs}` : `${path}:absent`);
+  for (const f of config.data?.files ?? []) stamp(join(workspaceRoot, typeof f === 'string' ? f : f.path));
+  // a pretrained model's files are in the data and stage hashes
+  const from = config.model?.from && join(workspaceRoot, config.model.from);
+  if (from && existsSync(from) && statSync(from).isDirectory()) for (const name of readdirSync(from).sort()) stamp(join(from, name));
   return h.digest('hex').slice(0, 16);
 }
 
+function cachedPlanPath(configPath, workspaceRoot) {
+  return join(workspaceRoot, '.nx', 'spo-plans', `${basename(dirname(configPath))}-${planKey(configPath, workspaceRoot)}.json`);
+}
+
+function planProcess(configPaths, workspaceRoot) {
+  return execFileSync(process.execPath, ['--import', 'tsx', CLI, 'plan', '--json', ...configPaths.flatMap((c) => ['--config', c])], { cwd: workspaceRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * Work out the plans not in the cache, all in one TypeScript process (each process takes a second or
+ * more to start); if that fails, one process per config, so an invalid config's error names it alone.
+ */
+function fillPlanCache(configPaths, workspaceRoot) {
+  const missing = configPaths.filter((c) => !existsSync(cachedPlanPath(c, workspaceRoot)));
+  if (missing.length === 0) return;
+  mkdirSync(join(workspaceRoot, '.nx', 'spo-plans'), { recursive: true });
+  let lines;
+  try {
+    lines = planProcess(missing, workspaceRoot).trim().split('\n');
+  } catch {
+    return; // readPlan runs each config on its own and reports its error
+  }
+  missing.forEach((c, i) => writeFileSync(cachedPlanPath(c, workspaceRoot), `${lines[i]}\n`));
+}
+
 function readPlan(configPath, workspaceRoot) {
-  const cacheDir = join(workspaceRoot, '.nx', 'spo-plans');
-  const cached = join(cacheDir, `${basename(dirname(configPath))}-${planKey(configPath, workspaceRoot)}.json`);
+  const cached = cachedPlanPath(configPath, workspaceRoot);
   if (existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8'));
-  const out = execFileSync(process.execPath, ['--import', 'tsx', CLI, 'plan', '--json', '--config', configPath], { cwd: workspaceRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  mkdirSync(cacheDir, { recursive: true });
+  const out = planProcess([configPath], workspaceRoot);
+  mkdirSync(dirname(cached), { recursive: true });
   writeFileSync(cached, out);
   return JSON.parse(out);
 }
@@ -106,8 +132,10 @@ function experimentProjects(configPath, workspaceRoot) {
 
 const createNodesV2 = [
   'experiments/*/config.json',
-  (configFiles, _options, context) =>
-    configFiles.map((file) => [file, { projects: experimentProjects(file, context.workspaceRoot) }]),
+  (configFiles, _options, context) => {
+    fillPlanCache(configFiles, context.workspaceRoot);
+    return configFiles.map((file) => [file, { projects: experimentProjects(file, context.workspaceRoot) }]);
+  },
 ];
 
 module.exports = { name: 'spo-experiments', createNodesV2, createNodes: createNodesV2 };

@@ -68,13 +68,17 @@ const program = new Command('spo')
   .showHelpAfterError();
 
 program.command('plan').description('list the experiment\'s data variants and runs, with their folders and config hashes (no backend needed)')
-  .requiredOption('-c, --config <path>', 'experiment config (JSON)')
+  .requiredOption('-c, --config <path...>', 'experiment config (JSON); with --json, several give one line each')
   .option('--set <key=value>', 'override a config field (repeatable)', (v: string, all: Override[]) => [...all, parseOverride(v)], [] as Override[])
   .option('--json', 'print the plan as JSON (what the Nx plugin reads)')
-  .action((o: { config: string; set: Override[]; json?: boolean }) => {
-    const config = loadExperimentConfig(o.config, o.set);
-    const plan = planExperiment(config, join('runs', config.name), '');
-    if (o.json) return console.log(JSON.stringify(planJson(plan)));
+  .action((o: { config: string[]; set: Override[]; json?: boolean }) => {
+    const plans = o.config.map((path) => {
+      const config = loadExperimentConfig(path, o.set);
+      return planExperiment(config, join('runs', config.name), '');
+    });
+    if (o.json) return plans.forEach((plan) => console.log(JSON.stringify(planJson(plan))));
+    if (plans.length > 1) throw new Error('--config: give one config (several only with --json)');
+    const plan = plans[0];
     for (const v of plan.variants) console.log(`data ${v.id || '(single)'}: ${v.label}, seed ${v.seed}${v.sameAs !== undefined ? ` = ${v.sameAs || '(single)'}` : ''}`);
     for (const r of plan.runs) console.log(`run ${r.name}${r.sameAs ? ` = ${r.sameAs}` : ''}  ${r.dir}`);
     console.log(`${plan.runs.length} runs, ${ownRuns(plan).length} to train`);
