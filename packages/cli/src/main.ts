@@ -1,4 +1,6 @@
-// The `spo` command: run an experiment's stages (data, sft, train, eval, report) from its config.
+// The `spo` command: run an experiment's stages (data, sft, train, eval, report) from its config. The
+// report, compare, view and run commands load the reporting code (vega and its kind) when they run,
+// so the training stages' processes start without it.
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { BACKEND_NAMES, initBackend, type BackendRequest } from '@spo/engine';
@@ -9,12 +11,6 @@ import { parseOverride, type Override } from './experiment/overrides.js';
 import { findRun, findVariant, ownRuns, ownVariants, planExperiment, type ExperimentPlan, type Variant } from './experiment/plan.js';
 import { numericsPath } from './stages/context.js';
 import { evalRunStage } from './evaluation/run-eval.js';
-import { runExperiment } from './stages/run-experiment.js';
-import { startViewServer } from './view/view-server.js';
-import { openInBrowser } from './view/open-in-browser.js';
-import { collectResults } from './report/collect.js';
-import { compareRuns } from './report/compare.js';
-import { comparisonFile, comparisonMarkdown, writeComparisonCsv } from './report/write-report.js';
 import { versionLine } from './version.js';
 import type { StageContext } from './stages/context.js';
 import { dataStage } from './stages/data-stage.js';
@@ -22,7 +18,6 @@ import { prepare } from './prepare-command.js';
 import { sftStage } from './stages/sft-stage.js';
 import { trainStage } from './stages/train-stage.js';
 import { rewardModelStage } from './stages/rm-stage.js';
-import { reportStage } from './stages/report-stage.js';
 import { exportModel, sample } from './sample-command.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUEUE, PROMPT_FORMATS, startChatServer, type PromptFormat } from './serve/chat-server.js';
 
@@ -151,6 +146,7 @@ withCommon(program.command('report').description('write results.csv, paired.csv,
   .option('--open', 'open the report page in the default browser when it is written')
   .action(async (o: CommonOptions & { open?: boolean }) => {
     const ctx = await context(o);
+    const [{ reportStage }, { openInBrowser }] = await Promise.all([import('./stages/report-stage.js'), import('./view/open-in-browser.js')]);
     await reportStage(ctx, reproduceCommand(o));
     if (o.open) openInBrowser(join(ctx.reportDir, 'index.html'));
   });
@@ -160,6 +156,7 @@ program.command('view').description('serve the reports folder on 127.0.0.1, with
   .option('--reports <dir>', 'the reports folder', 'reports')
   .option('--runs <dir>', 'the runs folder the live curves read', 'runs')
   .action(async (o: { port: number; reports: string; runs: string }) => {
+    const { startViewServer } = await import('./view/view-server.js');
     const server = await startViewServer({ reportsDir: o.reports, runsDir: o.runs, host: '127.0.0.1', port: o.port, log });
     process.once('SIGINT', () => void server.close().then(() => process.exit(0)));
   });
@@ -170,6 +167,9 @@ withCommon(program.command('compare').description('runs grouped by a setting, ea
   .option('--methods <names>', 'only these methods (comma-separated)')
   .action(async (o: CommonOptions & { by: string; baseline: string; methods?: string }) => {
     const ctx = await context(o);
+    const [{ collectResults }, { compareRuns }, { comparisonFile, comparisonMarkdown, writeComparisonCsv }] = await Promise.all([
+      import('./report/collect.js'), import('./report/compare.js'), import('./report/write-report.js'),
+    ]);
     const { results, missing } = collectResults(ctx.plan);
     const spec = { by: o.by, baseline: o.baseline, ...(o.methods ? { methods: o.methods.split(',').map((m) => m.trim()) } : {}) };
     const c = compareRuns(results, spec, ctx.config.eval.bootstrapResamples);
@@ -180,7 +180,7 @@ withCommon(program.command('compare').description('runs grouped by a setting, ea
   });
 
 withCommon(program.command('run').description('every stage in order; finished stages are skipped, a killed one resumes'))
-  .action(async (o: CommonOptions) => runExperiment(await context(o), reproduceCommand(o)));
+  .action(async (o: CommonOptions) => (await import('./stages/run-experiment.js')).runExperiment(await context(o), reproduceCommand(o)));
 
 program.command('serve').description('an OpenAI-compatible chat-completions server over a checkpoint (POST /v1/chat/completions)')
   .requiredOption('--checkpoint <dir>', 'a model folder: a checkpoint (e.g. runs/quickstart/dpo-spo/final), a Hugging Face or a llama2.c folder')

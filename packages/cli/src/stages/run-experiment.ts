@@ -6,7 +6,6 @@ import { sftStage } from './sft-stage.js';
 import { rewardModelStage } from './rm-stage.js';
 import { trainStage } from './train-stage.js';
 import { evalRunStage } from '../evaluation/run-eval.js';
-import { reportStage } from './report-stage.js';
 import { ownRuns, ownVariants } from '../experiment/plan.js';
 import type { StageContext } from './context.js';
 
@@ -22,5 +21,5 @@ export async function runExperiment(ctx: StageContext, command: string): Promise
     await trainStage(ctx, run);
     await evalRunStage(ctx, run);
   }
-  await reportStage(ctx, command);
+  await (await import('./report-stage.js')).reportStage(ctx, command);
 }
