@@ -2,7 +2,7 @@
 // architecture it is (gpt2.ts, llama.ts), and the pieces both architectures share: the attention bias,
 // parameter initialisation, block recomputation for gradient checkpointing, and the Hugging Face
 // tensor layout on disk.
-import { tf, Rng } from '@spo/engine';
+import { tf, Rng, matMul2d } from '@spo/engine';
 import type { NamedArray, TensorMap } from '@spo/engine';
 import { isLlama, type ModelConfig } from './config.js';
 import { DEFAULT_LORA_TARGETS, LoraAdapters, type LoraConfig } from './lora.js';
@@ -68,6 +68,26 @@ export abstract class CausalLMBase {
     const v = this.params.get(name);
     if (!v) throw new Error(`model has no parameter ${name}`);
     return this.lora ? this.lora.effective(name, v) : v;
+  }
+
+  /** Keys already in the cache, after checking the sequence fits the context. */
+  protected pastLength(T: number, options: ForwardOptions): number {
+    const past = options.cache?.length ? options.cache[0].k.shape[2] : 0;
+    if (past + T > this.config.maxPositions) {
+      throw new Error(`sequence of ${past + T} tokens exceeds the model's maxPositions ${this.config.maxPositions}`);
+    }
+    return past;
+  }
+
+  /** Logits [B, T - logitsFrom, V] of the final hidden states from position logitsFrom on, through the output head [V, d]. */
+  protected outputLogits(hidden: tf.Tensor3D, head: tf.Tensor, logitsFrom = 0): tf.Tensor3D {
+    const [B, T, d] = hidden.shape;
+    if (!Number.isInteger(logitsFrom) || logitsFrom < 0 || logitsFrom >= T) throw new Error(`logitsFrom ${logitsFrom} must be an integer in [0, ${T - 1}]`);
+    const projected = logitsFrom === 0 ? hidden : tf.slice(hidden, [0, logitsFrom, 0], [B, T - logitsFrom, d]);
+    return tf.reshape(
+      matMul2d(tf.reshape(projected, [B * (T - logitsFrom), d]) as tf.Tensor2D, tf.transpose(head) as tf.Tensor2D),
+      [B, T - logitsFrom, this.config.vocabSize],
+    ) as tf.Tensor3D;
   }
 
   attachLora(config: LoraConfig, seed: number | string): LoraAdapters {

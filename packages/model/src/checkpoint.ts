@@ -1,23 +1,21 @@
-// A checkpoint is one folder: model.safetensors + config.json (Hugging Face GPT-2 names) + the tokenizer's
-// files (tokenizer.json, and tokenizer_config.json for Hugging Face tokenizers),
+// A checkpoint is one folder: model.safetensors + config.json (Hugging Face names for its architecture) +
+// the tokenizer's files (tokenizer.json, and tokenizer_config.json for Hugging Face tokenizers),
 // written atomically, so it opens like a Hugging Face model folder, with checksums.json (each file's size
 // and sha256) checked when it is loaded.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { checksumProblems, readJsonFile, encodeSafetensors, writeChecksums, writeDirAtomic } from '@spo/engine';
+import { checksumProblems, readJsonFile, writeChecksums, writeDirAtomic } from '@spo/engine';
 import type { CausalLM } from './causal-lm.js';
 import { toHfConfig } from './hf-config.js';
 import { readHfModel } from './hf-folder.js';
+import { writeModelFiles } from './model-files.js';
 
 /** File name -> JSON value of each tokenizer file, tokenizer.json among them. */
 export type TokenizerFiles = Record<string, unknown>;
 
 /** Write the checkpoint files into an existing folder (not atomic, no checksums: see saveCheckpoint). */
 export function writeCheckpointFiles(dir: string, model: CausalLM, tokenizer: TokenizerFiles): void {
-  if (!('tokenizer.json' in tokenizer)) throw new Error('a checkpoint needs the tokenizer\'s tokenizer.json');
-  writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(model.hfTensors(), { format: 'pt' }));
-  writeFileSync(join(dir, 'config.json'), `${JSON.stringify(toHfConfig(model.config), null, 2)}\n`);
-  for (const [name, json] of Object.entries(tokenizer)) writeFileSync(join(dir, name), JSON.stringify(json));
+  writeModelFiles(dir, model.hfTensors(), toHfConfig(model.config), tokenizer);
 }
 
 export function saveCheckpoint(dir: string, model: CausalLM, tokenizer: TokenizerFiles): void {

@@ -1,7 +1,7 @@
 // A GPT-2-style decoder: learned token and position embeddings, pre-LayerNorm blocks of multi-head
 // causal self-attention and a GELU MLP, a final LayerNorm, and an output head tied to the token
 // embedding. Parameter names follow Hugging Face's GPT-2 so checkpoints map one to one.
-import { tf, linear, layerNorm, matMul2d, batchMatMul, embeddingLookup, geluTanh } from '@spo/engine';
+import { tf, linear, layerNorm, batchMatMul, embeddingLookup, geluTanh } from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 import type { Gpt2Config } from './config.js';
 import { CausalLMBase, attentionBias, defaultPositions, initialisers, paramsFromHf, recomputedBlock, shapeRecorder } from './causal-lm.js';
@@ -111,10 +111,7 @@ export class Gpt2LM extends CausalLMBase implements CausalLM {
 
   forward(ids: tf.Tensor2D, options: ForwardOptions = {}): ForwardOutput {
     const [B, T] = ids.shape;
-    const past = options.cache?.length ? options.cache[0].k.shape[2] : 0;
-    if (past + T > this.config.maxPositions) {
-      throw new Error(`sequence of ${past + T} tokens exceeds the model's maxPositions ${this.config.maxPositions}`);
-    }
+    const past = this.pastLength(T, options);
     const positions = options.positions ?? defaultPositions(B, T, past);
     let x = tf.add(embeddingLookup(this.p('wte.weight') as tf.Tensor2D, ids), embeddingLookup(this.p('wpe.weight') as tf.Tensor2D, positions));
     const bias = attentionBias(T, past, options.keyMask);
@@ -135,14 +132,7 @@ export class Gpt2LM extends CausalLMBase implements CausalLM {
       if (keepCache) newCache.push({ k: block.k!, v: block.v! });
     }
     const hidden = this.layerNorm(x, this.p('ln_f.weight'), this.p('ln_f.bias')) as tf.Tensor3D;
-    const d = this.config.dModel;
-    const from = options.logitsFrom ?? 0;
-    if (!Number.isInteger(from) || from < 0 || from >= T) throw new Error(`logitsFrom ${from} must be an integer in [0, ${T - 1}]`);
-    const projected = from === 0 ? hidden : tf.slice(hidden, [0, from, 0], [B, T - from, d]);
-    const logits = tf.reshape(
-      matMul2d(tf.reshape(projected, [B * (T - from), d]) as tf.Tensor2D, tf.transpose(this.p('wte.weight')) as tf.Tensor2D),
-      [B, T - from, this.config.vocabSize],
-    ) as tf.Tensor3D;
+    const logits = this.outputLogits(hidden, this.p('wte.weight'), options.logitsFrom);
     return { logits, hidden, cache: options.cache !== undefined ? newCache : undefined };
   }
 }

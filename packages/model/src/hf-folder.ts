@@ -3,12 +3,13 @@
 // generation_config.json, so a model trained or imported here loads in transformers and back here.
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonFile, readSafetensors, encodeSafetensors, writeDirAtomic } from '@spo/engine';
+import { readJsonFile, readSafetensors, writeDirAtomic } from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 import type { CausalLM } from './causal-lm.js';
 import { causalLMFromHfTensors } from './architectures.js';
 import { fromHfConfig, toHfConfig } from './hf-config.js';
 import type { ModelConfig } from './config.js';
+import { writeModelFiles } from './model-files.js';
 
 /** Every tensor of a folder's model.safetensors, or of all shards its model.safetensors.index.json names. */
 export function readHfTensors(dir: string): TensorMap {
@@ -51,12 +52,9 @@ export interface SpecialTokenIds {
 
 /** The files of a Hugging Face folder for a model, into an existing folder. */
 export function writeHfModelFiles(dir: string, model: CausalLM, tokenizerFiles: Record<string, unknown>, special: SpecialTokenIds): void {
-  if (!('tokenizer.json' in tokenizerFiles)) throw new Error('a Hugging Face folder needs the tokenizer\'s tokenizer.json');
-  writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(model.hfTensors(), { format: 'pt' }));
-  const config = { ...toHfConfig(model.config), bos_token_id: special.bos, eos_token_id: special.eos, ...(special.pad !== undefined ? { pad_token_id: special.pad } : {}) };
-  writeFileSync(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-  writeFileSync(join(dir, 'generation_config.json'), `${JSON.stringify({ bos_token_id: special.bos, eos_token_id: special.eos, ...(special.pad !== undefined ? { pad_token_id: special.pad } : {}) }, null, 2)}\n`);
-  for (const [name, json] of Object.entries(tokenizerFiles)) writeFileSync(join(dir, name), `${JSON.stringify(json)}\n`);
+  const ids = { bos_token_id: special.bos, eos_token_id: special.eos, ...(special.pad !== undefined ? { pad_token_id: special.pad } : {}) };
+  writeModelFiles(dir, model.hfTensors(), { ...toHfConfig(model.config), ...ids }, tokenizerFiles);
+  writeFileSync(join(dir, 'generation_config.json'), `${JSON.stringify(ids, null, 2)}\n`);
 }
 
 /** A Hugging Face folder for a model, written atomically. */

@@ -154,10 +154,7 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
 
   forward(ids: tf.Tensor2D, options: ForwardOptions = {}): ForwardOutput {
     const [B, T] = ids.shape;
-    const past = options.cache?.length ? options.cache[0].k.shape[2] : 0;
-    if (past + T > this.config.maxPositions) {
-      throw new Error(`sequence of ${past + T} tokens exceeds the model's maxPositions ${this.config.maxPositions}`);
-    }
+    const past = this.pastLength(T, options);
     const dh = this.config.dModel / this.config.nHeads;
     const positions = tf.reshape(options.positions ?? defaultPositions(B, T, past), [-1, 1]);
     const cos = tf.reshape(tf.gatherND(this.rotary.cos, positions), [B, T, 1, dh]);
@@ -182,15 +179,7 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
       if (keepCache) newCache.push({ k: block.k!, v: block.v! });
     }
     const hidden = rmsNorm(x, this.p('model.norm.weight') as tf.Tensor1D, this.config.rmsNormEps) as tf.Tensor3D;
-    const d = this.config.dModel;
-    const from = options.logitsFrom ?? 0;
-    if (!Number.isInteger(from) || from < 0 || from >= T) throw new Error(`logitsFrom ${from} must be an integer in [0, ${T - 1}]`);
-    const projected = from === 0 ? hidden : tf.slice(hidden, [0, from, 0], [B, T - from, d]);
-    const head = this.p(this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
-    const logits = tf.reshape(
-      matMul2d(tf.reshape(projected, [B * (T - from), d]) as tf.Tensor2D, tf.transpose(head) as tf.Tensor2D),
-      [B, T - from, this.config.vocabSize],
-    ) as tf.Tensor3D;
+    const logits = this.outputLogits(hidden, this.p(this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight'), options.logitsFrom);
     return { logits, hidden, cache: keepCache ? newCache : undefined };
   }
 }

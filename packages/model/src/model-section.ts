@@ -1,7 +1,7 @@
 // An experiment config's "model" section: a shape to train from scratch (GPT-2 style, with SFT), or a
 // pretrained folder to start from ({"from": <folder>}, Hugging Face or llama2.c) with optional LoRA.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { sha256File } from '@spo/engine';
 import { llama2cFiles } from '@spo/data';
@@ -36,14 +36,22 @@ export function readPretrainedConfig(dir: string): ModelConfig {
   return readHfConfig(dir);
 }
 
-/** sha256 of each file of a model folder (sorted by name): what the stages that start from it depend on. */
+const digests = new Map<string, Record<string, string>>();
+
+/**
+ * sha256 of each file of a model folder (sorted by name): what the stages that start from it depend on.
+ * Worked out once per process and folder (the plan and the data stage both ask; a model may be large).
+ */
 export function pretrainedDigest(dir: string): Record<string, string> {
+  const known = digests.get(resolve(dir));
+  if (known) return known;
   if (!existsSync(dir)) throw new Error(`model.from: ${dir} does not exist`);
   const out: Record<string, string> = {};
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
     if (statSync(path).isFile() && !/\.(md|txt)$/i.test(name)) out[name] = sha256File(path);
   }
+  digests.set(resolve(dir), out);
   return out;
 }
 

@@ -3,13 +3,14 @@
 // LlamaForSequenceClassification (num_labels 1) do.
 // On disk it is a checkpoint folder whose model.safetensors also holds `score.weight` [1, d] and whose
 // config.json names that architecture, so the same folder opens in Hugging Face.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf, Rng, encodeSafetensors, readSafetensors, writeDirAtomic } from '@spo/engine';
+import { tf, Rng, readSafetensors, writeDirAtomic } from '@spo/engine';
 import type { CausalLM } from './causal-lm.js';
-import { loadCheckpoint, writeCheckpointFiles, type TokenizerFiles } from './checkpoint.js';
+import { loadCheckpoint, type TokenizerFiles } from './checkpoint.js';
 import { isLlama } from './config.js';
 import { toHfConfig } from './hf-config.js';
+import { writeModelFiles } from './model-files.js';
 
 export const SCORE_WEIGHT = 'score.weight';
 
@@ -63,12 +64,10 @@ export function saveRewardModel(dir: string, rm: RewardModel, tokenizer: Tokeniz
 
 /** Write the reward model's files into an existing folder (not atomic: see saveRewardModel). */
 export function writeRewardModelFiles(dir: string, rm: RewardModel, tokenizer: TokenizerFiles): void {
-  writeCheckpointFiles(dir, rm.lm, tokenizer);
   const tensors = rm.lm.hfTensors();
   tensors[SCORE_WEIGHT] = { dtype: 'float32', shape: rm.scoreWeight.shape, data: rm.scoreWeight.dataSync() as Float32Array };
-  writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(tensors, { format: 'pt' }));
   const config = { ...toHfConfig(rm.lm.config), architectures: [isLlama(rm.lm.config) ? 'LlamaForSequenceClassification' : 'GPT2ForSequenceClassification'], num_labels: 1, id2label: { 0: 'reward' }, label2id: { reward: 0 } };
-  writeFileSync(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  writeModelFiles(dir, tensors, config, tokenizer);
 }
 
 export function loadRewardModel(dir: string, trainable = false): { model: RewardModel; tokenizer: unknown } {

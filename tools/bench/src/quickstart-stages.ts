@@ -19,7 +19,8 @@ function timeStage(stage: string): Promise<{ total: number; startup: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let startup: number | undefined;
-    const child = spawn('npx', ['tsx', 'packages/cli/src/main.ts', ...stage.split(' '), '--config', o.config, '--run-dir', runDir, '--report-dir', reportDir], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true', SPO_CACHE_DIR: join(runDir, 'cache') } });
+    // the command Nx runs for the stage (tsx from node_modules/.bin), not through npx
+    const child = spawn(join('node_modules', '.bin', 'tsx'), ['packages/cli/src/main.ts', ...stage.split(' '), '--config', o.config, '--run-dir', runDir, '--report-dir', reportDir], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true', SPO_CACHE_DIR: join(runDir, 'cache') } });
     let buffer = '';
     child.stderr.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();

@@ -1,9 +1,8 @@
 // Where a variant's models start: a fresh GPT-2-style model of the config's shape (then SFT), or the
 // pretrained folder of model.from, whose tokenizer the data uses and which, for model-sampled tasks
 // (stories), writes the data's responses.
-import { DataSamplingSchema, syntheticTask, type DataConfig, type PretrainedSource } from '@spo/data';
+import { DataSamplingSchema, syntheticTask, tokenizerFromFiles, type DataConfig, type PretrainedSource, type TextTokenizer } from '@spo/data';
 import { describeConfig, generate, initCausalLM, isPretrained, pretrainedDigest, readPretrained, readPretrainedConfig, type CausalLM, type ModelSection } from '@spo/model';
-import { tokenizerFromFiles } from '@spo/data';
 
 /** The model's context length: the shape's maxPositions or the pretrained model's. */
 export function contextLength(model: ModelSection): number {
@@ -30,25 +29,24 @@ export function pretrainedSource(model: ModelSection, data: DataConfig, numerics
   const source: PretrainedSource = { dir: model.from, key: pretrainedDataKey(model, data, numerics) };
   if (data.source !== 'synthetic' || !sampledByModel(data)) return source;
   const sampling = data.sampling ?? DataSamplingSchema.parse({});
-  let loaded: { lm: CausalLM; bos: number; eos: number; pad: number; decode: (ids: number[]) => string; encode: (t: string) => number[] } | undefined;
+  let loaded: { lm: CausalLM; tokenizer: TextTokenizer } | undefined;
   let drawn = 0;
   const started = performance.now();
   source.sample = (prompts, purpose) => {
     if (!loaded) {
       const { model: lm, tokenizerFiles } = readPretrained(model.from, false);
-      const tokenizer = tokenizerFromFiles(tokenizerFiles, model.from);
-      loaded = { lm, bos: tokenizer.bosId, eos: tokenizer.eosId, pad: tokenizer.padId, decode: (ids) => tokenizer.decode(ids), encode: (t) => tokenizer.encode(t) };
+      loaded = { lm, tokenizer: tokenizerFromFiles(tokenizerFiles, model.from) };
       log(`[data] responses are samples of ${model.from} (${describeConfig(lm.config)}): temperature ${sampling.temperature}, top-p ${sampling.topP}, up to ${sampling.maxNewTokens} tokens`);
     }
-    const m = loaded;
-    const ids = generate(m.lm, prompts.map((p) => [m.bos, ...m.encode(p)]), {
-      maxNewTokens: sampling.maxNewTokens, temperature: sampling.temperature, topP: sampling.topP, stopToken: m.eos, padToken: m.pad,
+    const { lm, tokenizer } = loaded;
+    const ids = generate(lm, prompts.map((p) => [tokenizer.bosId, ...tokenizer.encode(p)]), {
+      maxNewTokens: sampling.maxNewTokens, temperature: sampling.temperature, topP: sampling.topP, stopToken: tokenizer.eosId, padToken: tokenizer.padId,
       seed: `${data.task}/${purpose}`, batchSize: sampling.batchSize,
     });
     drawn += prompts.length;
     const seconds = (performance.now() - started) / 1000;
     log(`[data] ${purpose}: ${prompts.length} samples (${drawn} so far, ${(drawn / seconds).toFixed(0)} samples/s)`);
-    return ids.map((row) => m.decode(row));
+    return ids.map((row) => tokenizer.decode(row));
   };
   return source;
 }
