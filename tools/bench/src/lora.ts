@@ -4,11 +4,11 @@
 // Options: --model <folder>  --batch 16 (pairs)  --length 96  --rank 8  --repeats 7  --backend wasm
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { BACKEND_NAMES, initBackend, tf, Rng, type BackendRequest } from '@spo/engine';
-import { readPretrained, sequenceLogProbs, type CausalLM, type LoraConfig } from '@spo/model';
-import { dpoLoss } from '@spo/losses';
+import { BACKEND_NAMES, initBackend, tf, type BackendRequest } from '@spo/engine';
+import { readPretrained, type CausalLM, type LoraConfig } from '@spo/model';
 import { AdamW } from '@spo/trainer';
 import { measure } from './measure.js';
+import { randomDpoLoss } from './random-dpo-loss.js';
 
 const o = new Command()
   .option('--model <dir>', 'a pretrained model folder', '../shared/models/stories260K')
@@ -22,23 +22,13 @@ const o = new Command()
 
 if (!existsSync(o.model)) throw new Error(`--model ${o.model} does not exist (the shared stories260K model, or any Hugging Face / llama2.c folder)`);
 const backend = await initBackend(o.backend, (line) => console.error(line));
-const B = o.batch, T = o.length, prompt = T / 2;
+const B = o.batch, T = o.length;
 
 function dpoStep(model: CausalLM): { run: () => void; dispose: () => void; trainable: number } {
   const params = model.trainableParams();
   const optimizer = new AdamW(params, { beta1: 0.9, beta2: 0.95, weightDecay: 0.01 });
-  const rng = new Rng('bench/lora');
-  const V = model.config.vocabSize;
-  const ids = tf.tensor2d(Int32Array.from({ length: 2 * B * T }, () => 3 + rng.int(V - 3)), [2 * B, T], 'int32');
-  const mask = tf.tensor2d(Float32Array.from({ length: 2 * B * T }, (_, i) => (i % T >= prompt ? 1 : 0)), [2 * B, T]);
-  const reference = tf.fill([B], -40) as tf.Tensor1D, lengths = tf.fill([B], T - prompt) as tf.Tensor1D;
-  const loss = () => {
-    const lp = sequenceLogProbs(model.forward(ids, { logitsFrom: prompt - 1 }).logits, ids, mask).sum;
-    return tf.mean(dpoLoss({
-      policyChosen: tf.slice(lp, [0], [B]) as tf.Tensor1D, policyRejected: tf.slice(lp, [B], [B]) as tf.Tensor1D,
-      referenceChosen: reference, referenceRejected: reference, chosenLengths: lengths, rejectedLengths: lengths,
-    }, { beta: 0.1 }).losses) as tf.Scalar;
-  };
+  const batch = randomDpoLoss(model, B, T, 'bench/lora');
+  const loss = batch.loss;
   const vars = [...params.values()];
   return {
     trainable: vars.reduce((n, v) => n + v.size, 0),
@@ -50,7 +40,7 @@ function dpoStep(model: CausalLM): { run: () => void; dispose: () => void; train
     },
     dispose: () => {
       optimizer.dispose();
-      tf.dispose([ids, mask, reference, lengths]);
+      batch.dispose();
       model.dispose();
     },
   };

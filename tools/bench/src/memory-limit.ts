@@ -6,11 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { tf, initBackend, Rng, wasmHeapBytes } from '@spo/engine';
-import { initCausalLM, sequenceLogProbs } from '@spo/model';
-import { dpoLoss } from '@spo/losses';
+import { initBackend, wasmHeapBytes } from '@spo/engine';
+import { initCausalLM } from '@spo/model';
 import { stepGradients } from '@spo/trainer';
 import { markdownTable } from '@spo/reports';
+import { randomDpoLoss } from './random-dpo-loss.js';
 
 const SIZES: Record<string, { dModel: number; nLayers: number; nHeads: number; vocab: number }> = {
   quickstart: { dModel: 64, nLayers: 2, nHeads: 4, vocab: 70 },
@@ -31,18 +31,11 @@ if (!size) throw new Error(`--size: unknown "${o.size}"; known: ${Object.keys(SI
 
 if (o.probe !== undefined) {
   await initBackend('wasm', () => {});
-  const B = o.probe, T = o.length, prompt = T / 2;
+  const T = o.length;
   const model = initCausalLM({ vocabSize: size.vocab, maxPositions: T, dModel: size.dModel, nLayers: size.nLayers, nHeads: size.nHeads, layerNormEps: 1e-5 }, 1);
   model.gradientCheckpointing = !!o.checkpointing;
-  const rng = new Rng('memory');
-  const ids = tf.tensor2d(Int32Array.from({ length: 2 * B * T }, () => 4 + rng.int(size.vocab - 4)), [2 * B, T], 'int32');
-  const mask = tf.tensor2d(Float32Array.from({ length: 2 * B * T }, (_, i) => (i % T >= prompt ? 1 : 0)), [2 * B, T]);
-  const reference = tf.fill([B], -40) as tf.Tensor1D, lengths = tf.fill([B], T - prompt) as tf.Tensor1D;
-  const g = stepGradients(() => {
-    const lp = sequenceLogProbs(model.forward(ids, { logitsFrom: prompt - 1 }).logits, ids, mask).sum;
-    const out = dpoLoss({ policyChosen: tf.slice(lp, [0], [B]) as tf.Tensor1D, policyRejected: tf.slice(lp, [B], [B]) as tf.Tensor1D, referenceChosen: reference, referenceRejected: reference, chosenLengths: lengths, rejectedLengths: lengths }, { beta: 0.1 });
-    return { loss: tf.mean(out.losses) as tf.Scalar, metrics: {} };
-  }, model.trainableParams(), { clipNorm: 1 }, 0, [[]]);
+  const { loss } = randomDpoLoss(model, o.probe, T, 'bench/memory');
+  const g = stepGradients(() => ({ loss: loss(), metrics: {} }), model.trainableParams(), { clipNorm: 1 }, 0, [[]]);
   console.log(JSON.stringify({ heapMiB: Math.round((wasmHeapBytes() ?? 0) / 2 ** 20), loss: g.metrics.loss }));
   process.exit(0);
 }
