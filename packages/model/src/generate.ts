@@ -75,10 +75,9 @@ function generateBatch(model: CausalLM, prompts: number[][], firstIndex: number,
   for (let step = 0; step < o.maxNewTokens; step++) {
     const mask = tf.tensor2d(keyMask.flat(), [B, keyMask[0].length], 'float32');
     const result = tf.tidy(() => {
-      const out = model.forward(input, { positions: inputPositions, keyMask: mask, cache });
-      const T = input.shape[1];
-      const last = tf.reshape(tf.slice(out.logits, [0, T - 1, 0], [B, 1, model.config.vocabSize]), [B, model.config.vocabSize]);
-      return { last, cache: out.cache! };
+      // logits of the last position only: it is the one sampled from
+      const out = model.forward(input, { positions: inputPositions, keyMask: mask, cache, logitsFrom: input.shape[1] - 1 });
+      return { last: tf.reshape(out.logits, [B, model.config.vocabSize]), cache: out.cache! };
     });
     for (const layer of cache) tf.dispose([layer.k, layer.v]);
     tf.dispose([input, inputPositions, mask]);

@@ -1,10 +1,10 @@
 // A GPT-2-style decoder: learned token and position embeddings, pre-LayerNorm blocks of multi-head
 // causal self-attention and a GELU MLP, a final LayerNorm, and an output head tied to the token
 // embedding. Parameter names follow Hugging Face's GPT-2 so checkpoints map one to one.
-import { tf, linear, layerNorm, batchMatMul, embeddingLookup, geluTanh } from '@spo/engine';
+import { tf, linear, layerNorm, batchMatMul, batchMatMulTransposed, embeddingLookup, geluTanh } from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 import type { Gpt2Config } from './config.js';
-import { CausalLMBase, attentionBias, defaultPositions, initialisers, paramsFromHf, recomputedBlock, shapeRecorder } from './causal-lm.js';
+import { CausalLMBase, attentionBias, defaultPositions, fromHeads, toHeads, initialisers, paramsFromHf, recomputedBlock, shapeRecorder } from './causal-lm.js';
 import type { CausalLM, ForwardOptions, ForwardOutput, KvCache, ParamDefiner } from './causal-lm.js';
 
 /** Every parameter of block i, as `h.${i}.${name}`. */
@@ -77,20 +77,19 @@ export class Gpt2LM extends CausalLMBase implements CausalLM {
     const [B, T, d] = x.shape;
     const H = this.config.nHeads;
     const dh = d / H;
-    // q, k and v as three products with slices of c_attn (small) rather than one product split three
-    // ways: splitting the [B, T, 3d] activation along its last axis is a strided copy, slow on WASM
     const qkvWeight = w('attn.c_attn.weight'), qkvBias = w('attn.c_attn.bias');
-    const heads = (part: number) => {
-      const t = linear(x, tf.slice(qkvWeight, [0, part * d], [d, d]) as tf.Tensor2D, tf.slice(qkvBias, [part * d], [d]) as tf.Tensor1D);
-      return tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
-    };
-    const [q, kNew, vNew] = [heads(0), heads(1), heads(2)];
+    // q, k and v: while decoding (one position) one product split three ways; on longer inputs three
+    // products with slices of c_attn (small) instead, as splitting the [B, T, 3d] activation along its
+    // last axis is a strided copy, slow on WASM
+    const parts = T === 1
+      ? tf.split(linear(x, qkvWeight as tf.Tensor2D, qkvBias as tf.Tensor1D), 3, 2)
+      : [0, 1, 2].map((part) => linear(x, tf.slice(qkvWeight, [0, part * d], [d, d]) as tf.Tensor2D, tf.slice(qkvBias, [part * d], [d]) as tf.Tensor1D));
+    const [q, kNew, vNew] = parts.map((t) => toHeads(t, B, T, H, dh));
     const k = cache ? (tf.concat([cache.k, kNew], 2) as tf.Tensor4D) : kNew;
     const v = cache ? (tf.concat([cache.v, vNew], 2) as tf.Tensor4D) : vNew;
-    const scores = tf.add(tf.mul(batchMatMul(q, tf.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(dh)), bias);
+    const scores = tf.add(tf.mul(batchMatMulTransposed(q, k), 1 / Math.sqrt(dh)), bias);
     const context = batchMatMul(tf.softmax(scores), v);
-    const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B, T, d]);
-    const out = linear(merged, w('attn.c_proj.weight') as tf.Tensor2D, w('attn.c_proj.bias') as tf.Tensor1D);
+    const out = linear(fromHeads(context, B, T, d), w('attn.c_proj.weight') as tf.Tensor2D, w('attn.c_proj.bias') as tf.Tensor1D);
     return { out, k, v };
   }
 

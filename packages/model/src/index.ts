@@ -9,6 +9,8 @@ export { readHfModel, readHfConfig, readHfTensors, exportHfFolder, writeHfModelF
 export type { SpecialTokenIds } from './hf-folder.js';
 export { sequenceLogProbs } from './log-probs.js';
 export type { SequenceLogProbs } from './log-probs.js';
+export { responseLogProbs, responseLayout, distinctPrompts } from './response-log-probs.js';
+export type { ResponseLogProbs } from './response-log-probs.js';
 export { generate, sampleToken } from './generate.js';
 export type { GenerateOptions } from './generate.js';
 export { saveCheckpoint, loadCheckpoint, verifyCheckpoint, writeCheckpointFiles } from './checkpoint.js';

@@ -7,7 +7,7 @@
 import { tf, linear, rmsNorm, silu, matMul2d, batchMatMul, batchMatMulTransposed, embeddingLookup } from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 import type { LlamaConfig } from './config.js';
-import { CausalLMBase, attentionBias, defaultPositions, initialisers, paramsFromHf, recomputedBlock, shapeRecorder, transposeData } from './causal-lm.js';
+import { CausalLMBase, attentionBias, defaultPositions, fromHeads, toHeads, initialisers, paramsFromHf, recomputedBlock, shapeRecorder, transposeData } from './causal-lm.js';
 import type { CausalLM, ForwardOptions, ForwardOutput, KvCache, ParamDefiner } from './causal-lm.js';
 
 const PROJECTIONS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'] as const;
@@ -131,10 +131,9 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
     const h = rmsNorm(x, w('input_layernorm.weight') as tf.Tensor1D, eps);
     const project = (name: 'q' | 'k' | 'v', heads: number) =>
       tf.reshape(linear(h, w(`self_attn.${name}_proj.weight`) as tf.Tensor2D, hasBias ? (w(`self_attn.${name}_proj.bias`) as tf.Tensor1D) : undefined), [B, T, heads, dh]);
-    const toHeads = (t: tf.Tensor) => tf.transpose(t, [0, 2, 1, 3]) as tf.Tensor4D;
-    const q = toHeads(this.rotate(project('q', H), cos, sin));
-    const kNew = toHeads(this.rotate(project('k', Hkv), cos, sin));
-    const vNew = toHeads(project('v', Hkv));
+    const q = toHeads(this.rotate(project('q', H), cos, sin), B, T, H, dh);
+    const kNew = toHeads(this.rotate(project('k', Hkv), cos, sin), B, T, Hkv, dh);
+    const vNew = toHeads(project('v', Hkv), B, T, Hkv, dh);
     const k = cache ? (tf.concat([cache.k, kNew], 2) as tf.Tensor4D) : kNew;
     const v = cache ? (tf.concat([cache.v, vNew], 2) as tf.Tensor4D) : vNew;
     // grouped-query attention without copying keys and values per query head: the g query heads that
@@ -144,8 +143,7 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
     const scores = tf.reshape(tf.mul(batchMatMulTransposed(grouped, k), 1 / Math.sqrt(dh)), [B, Hkv, g, T, S]);
     const weights = tf.reshape(tf.softmax(tf.add(scores, tf.reshape(bias, [bias.shape[0], 1, 1, T, S]))), [B, Hkv, g * T, S]);
     const context = tf.reshape(batchMatMul(weights, v), [B, H, T, dh]);
-    const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B, T, d]);
-    const mid = tf.add(x, linear(merged, w('self_attn.o_proj.weight') as tf.Tensor2D));
+    const mid = tf.add(x, linear(fromHeads(context, B, T, d), w('self_attn.o_proj.weight') as tf.Tensor2D));
     const h2 = rmsNorm(mid, w('post_attention_layernorm.weight') as tf.Tensor1D, eps);
     const gated = tf.mul(silu(linear(h2, w('mlp.gate_proj.weight') as tf.Tensor2D)), linear(h2, w('mlp.up_proj.weight') as tf.Tensor2D));
     const out = tf.add(mid, linear(gated, w('mlp.down_proj.weight') as tf.Tensor2D));

@@ -2,15 +2,14 @@
 //   L = L_align + w · NLL(y_w) + λ · L_degree + η · KL(π ‖ π_ref)
 // each added term present only if the method asks for it, and every response of a batch (chosen,
 // rejected or a ranked list, and the rows the terms add: KTO's mismatched rows, SPO's degree variants)
-// in one concatenated forward of the policy.
+// in one concatenated forward of the policy, each distinct prompt encoded once (response-log-probs.ts).
 import { join } from 'node:path';
 import { tf } from '@spo/engine';
-import { sequenceLogProbs, saveCheckpoint, writeCheckpointFiles, type CausalLM } from '@spo/model';
-import { encodeSequence, padBatch, type PreferenceList, type TokenizedSequence, type TextTokenizer } from '@spo/data';
+import { responseLogProbs, saveCheckpoint, writeCheckpointFiles, type CausalLM } from '@spo/model';
+import { encodeSequence, type PreferenceList, type TokenizedSequence, type TextTokenizer } from '@spo/data';
 import { preferenceLoss } from '@spo/losses';
 import type { TrainConfig } from './config.js';
 import type { MethodConfig } from './method.js';
-import { batchTensors } from './batch-tensors.js';
 import type { LossTerm, PreferenceForward } from './loss-term.js';
 import { AlignmentTerm } from './alignment-term.js';
 import { SftTerm } from './sft-term.js';
@@ -80,16 +79,14 @@ export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfte
     for (let j = 0; j < n; j++) for (const i of indices) rows.push(sequences[i][j]);
     const termRows = terms.map((t) => t.addRows?.(indices, rows));
     const forward = (): PreferenceForward => {
-      const batch = padBatch(rows, a.tokenizer.padId);
-      countTokens(batch.tokens);
-      const t = batchTensors(batch);
-      const out = a.policy.forward(t.ids, { logitsFrom: t.logitsFrom });
-      const lp = sequenceLogProbs(out.logits, t.ids, t.responseMask);
+      countTokens(rows.reduce((total, s) => total + s.ids.length, 0));
+      const lp = responseLogProbs(a.policy, rows, a.tokenizer.padId);
+      let pooled: tf.Tensor2D | undefined;
       // each response column's log-probs and lengths, sliced or uploaded once per step
       const columns = Array.from({ length: n }, (_, j) => tf.slice(lp.sum, [j * B], [B]) as tf.Tensor1D);
       const responseLengths = Array.from({ length: n }, (_, j) => tf.tensor1d(indices.map((i) => lengths[i][j])));
       return {
-        indices, rowCount: rows.length, sum: lp.sum, mean: lp.mean, hidden: out.hidden, tokenMask: t.tokenMask,
+        indices, rowCount: rows.length, sum: lp.sum, mean: lp.mean, pooled: () => (pooled ??= lp.pooled()),
         column: (j) => columns[j], lengths: (j) => responseLengths[j], countTokens, step,
       };
     };

@@ -136,7 +136,7 @@ test('every way an allocation fails gets the out-of-memory message', () => {
 
 test('running out of memory in a scoring pass (the reference log-probs) names the batch and what to change', () => {
   const sequences = ds.preferences.slice(0, 10).map((p) => encodeSequence(ds.tokenizer, p.prompt, p.chosen, 64));
-  const oom = { forward: () => { throw Object.assign(new Error('Aborted(). Build with -sASSERTIONS for more info.'), { name: 'RuntimeError' }); } } as unknown as CausalLM;
+  const oom = { config: shape, gradientCheckpointing: false, forward: () => { throw Object.assign(new Error('Aborted(). Build with -sASSERTIONS for more info.'), { name: 'RuntimeError' }); } } as unknown as CausalLM;
   assert.throws(() => scoreSequences(oom, sequences, ds.tokenizer.padId, 4, 'the reference pass'),
     /the reference pass: sequences 1-4 of 10 \(4 per batch, up to \d+ tokens\) ran out of memory.*Set SPO_SCORE_BATCH_SIZE to a smaller batch \(e\.g\. 1\)/);
 });

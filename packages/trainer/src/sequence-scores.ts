@@ -1,11 +1,11 @@
 // Log-probs of many sequences under a model without gradients, batched: the frozen reference's
-// log-probs for preference training, and scoring for evaluation. Running out of memory here names the
+// log-probs for preference training, and scoring for evaluation; responses in one batch that share a
+// prompt share its encoding (response-log-probs.ts). Running out of memory here names the
 // batch, the heap and the knob: $SPO_SCORE_BATCH_SIZE (default 64 sequences).
 import { tf, isOutOfMemory, wasmHeapBytes, WASM_HEAP_LIMIT_BYTES } from '@spo/engine';
 import type { CausalLM } from '@spo/model';
-import { sequenceLogProbs } from '@spo/model';
-import { padBatch, type TokenizedSequence } from '@spo/data';
-import { batchTensors } from './batch-tensors.js';
+import { responseLogProbs } from '@spo/model';
+import type { TokenizedSequence } from '@spo/data';
 
 export interface SequenceScores {
   sum: Float32Array;
@@ -26,8 +26,7 @@ export function scoreSequences(model: CausalLM, sequences: readonly TokenizedSeq
     let s: ArrayLike<number>, m: ArrayLike<number>;
     try {
       [s, m] = tf.tidy(() => {
-        const t = batchTensors(padBatch(chunk, padId));
-        const lp = sequenceLogProbs(model.forward(t.ids, { logitsFrom: t.logitsFrom }).logits, t.ids, t.responseMask);
+        const lp = responseLogProbs(model, chunk, padId);
         return [lp.sum.dataSync(), lp.mean.dataSync()];
       });
     } catch (error) {

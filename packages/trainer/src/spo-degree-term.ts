@@ -12,7 +12,6 @@ import { buildDegreeVariantSet, type PreferenceList, type TokenizedSequence } fr
 import { degreeLoss, degreeRankLoss } from '@spo/losses';
 import type { MethodConfig } from './method.js';
 import type { LossTerm, PreferenceForward, TermOutput } from './loss-term.js';
-import { meanPool } from './batch-tensors.js';
 import { createDegreeHead, degreeHeadLogits } from './degree-head.js';
 
 type SpoConfig = NonNullable<MethodConfig['spo']>;
@@ -33,8 +32,8 @@ export interface DegreeRows {
 
 /** What the policy's forward gives the degree term. */
 export interface DegreeInputs {
-  hidden: tf.Tensor3D;
-  tokenMask: tf.Tensor2D;
+  /** Mean of each row's final hidden states over its real tokens [R, d] (computed when the head needs it). */
+  pooled: () => tf.Tensor2D;
   /** Length-averaged log-prob of each row's response [R]. */
   meanLogProbs: tf.Tensor1D;
   /** Rows in the forward. */
@@ -95,7 +94,7 @@ export class SpoDegreeTerm implements LossTerm<DegreeRows> {
   compute(f: PreferenceForward, rows: DegreeRows): TermOutput {
     // a batch where no response has two distinct levels adds nothing; the metrics keep their places
     if (!rows.groups.length) return { value: tf.scalar(0), metrics: { 'degree/loss': tf.scalar(0), 'degree/accuracy': tf.scalar(NaN) } };
-    const d = this.term(rows, { hidden: f.hidden, tokenMask: f.tokenMask, meanLogProbs: f.mean, rowCount: f.rowCount });
+    const d = this.term(rows, { pooled: f.pooled, meanLogProbs: f.mean, rowCount: f.rowCount });
     return { value: d.loss, metrics: { 'degree/loss': d.loss, 'degree/accuracy': d.accuracy } };
   }
 
@@ -104,7 +103,7 @@ export class SpoDegreeTerm implements LossTerm<DegreeRows> {
       const { rows, forward } = forwardOf(indices);
       return { rows, inputs: () => {
         const f = forward();
-        return { hidden: f.hidden, tokenMask: f.tokenMask, meanLogProbs: f.mean, rowCount: f.rowCount };
+        return { pooled: f.pooled, meanLogProbs: f.mean, rowCount: f.rowCount };
       } };
     }, this.o.dir);
     this.o.log?.(c.accuracy === null
@@ -132,7 +131,7 @@ export class SpoDegreeTerm implements LossTerm<DegreeRows> {
     const rows = d.groups.flatMap((g) => g.rows);
     const truth = d.groups.flatMap((g) => g.labels);
     // a one-hot product instead of a gather: gather has no gradient on WASM
-    const pooled = matMul2d(oneHot(rows, x.rowCount), meanPool(x.hidden, x.tokenMask));
+    const pooled = matMul2d(oneHot(rows, x.rowCount), x.pooled());
     const levels = tf.tensor1d(truth, 'int32');
     const out = degreeLoss(degreeHeadLogits(this.head, pooled), levels);
     return {

@@ -1,6 +1,7 @@
 """PyTorch peer of `nx run bench:run`: the same GPT-2-style model (pre-LayerNorm, learned positions,
 tied output head, gelu_new), and for each case forward passes of the shapes ours made (rows, width,
-logits only from the first response position, cached decoding steps), the same loss structure, global
+logits only from the first response position, a shared prompt's keys and values gathered per row,
+cached decoding steps), the same loss structure, global
 norm clipping and AdamW, timed the same way (warm-up discarded, median of the repeats). The bench runs
 one of these per thread configuration and keeps the fastest. A benchmark tool only, never a test
 dependency. Run with Debian's python3-torch and libopenblas0-pthread (/usr/bin/python3)."""
@@ -97,6 +98,43 @@ class Peer:
         self.opt.step()
         loss.item()
 
+    def scorer(self, forwards):
+        """Our scoring passes rebuilt: one pass of whole rows, or a shared-prompt pair (the distinct prompts,
+        left-padded, with logits from their last position; then every response after its prompt's keys
+        and values). Returns a function giving each row's Σ log-prob and its pooled hidden state."""
+        f = forwards[0]
+        if len(forwards) == 1:
+            x = self.ids(f["rows"], f["width"])
+
+            def whole():
+                logits, hidden = self.logits(x, f["logitsFrom"])
+                return sequence_log_probs(logits, x, f["logitsFrom"])[0], hidden.mean(1)
+            return whole
+        r = forwards[1]
+        prompts, responses = self.ids(f["rows"], f["width"]), self.ids(r["rows"], r["width"])
+        which = torch.arange(r["rows"]) % f["rows"]
+
+        def shared():
+            caches = [{} for _ in self.model.h]
+            first, prompt_hidden = self.logits(prompts, f["logitsFrom"], caches, 0)
+            row_caches = [{"k": c["k"][which], "v": c["v"][which]} for c in caches]
+            logits, hidden = self.logits(responses, r["logitsFrom"], row_caches, f["width"])
+            predicting = torch.cat([first[which], logits[:, :-1]], 1)
+            lp = predicting.log_softmax(-1).gather(-1, responses[:, :, None]).squeeze(-1)
+            return lp.sum(1), (prompt_hidden.sum(1)[which] + hidden.sum(1)) / (f["width"] + r["width"])
+        return shared
+
+    @staticmethod
+    def scoring_groups(forwards):
+        """Our passes split into scorer inputs: a pass with cached keys belongs to the pass before it."""
+        groups = []
+        for f in forwards:
+            if f["past"] and groups:
+                groups[-1].append(f)
+            else:
+                groups.append([f])
+        return groups
+
     def case(self, name, forwards):
         f = forwards[0]
         B = self.batch
@@ -104,15 +142,15 @@ class Peer:
             x = self.ids(f["rows"], f["width"])
             return lambda: self.step(lambda: -sequence_log_probs(self.logits(x, f["logitsFrom"])[0], x, f["logitsFrom"])[1].mean())
         if name == "dpo-step":
-            x = self.ids(f["rows"], f["width"])
+            score = self.scorer(forwards)
 
             def dpo_loss():
-                lp = sequence_log_probs(self.logits(x, f["logitsFrom"])[0], x, f["logitsFrom"])[0]
+                lp = score()[0]
                 return -F.logsigmoid(0.1 * ((lp[:B] + 40.0) - (lp[B : 2 * B] + 41.0))).mean()
             return lambda: self.step(dpo_loss)
         if name.startswith("dpo-spo-step"):
-            x = self.ids(f["rows"], f["width"])
-            variants = f["rows"] - 2 * B
+            score = self.scorer(forwards)
+            variants = forwards[-1]["rows"] - 2 * B
             groups = min(B, variants // (self.degrees - 1))
             rows = []
             for b in range(groups):
@@ -120,18 +158,17 @@ class Peer:
             levels = torch.tensor([j % self.degrees for j in range(len(rows))])
 
             def dpo_spo_loss():
-                logits, hidden = self.logits(x, f["logitsFrom"])
-                lp = sequence_log_probs(logits, x, f["logitsFrom"])[0]
+                lp, pooled = score()
                 dpo = -F.logsigmoid(0.1 * ((lp[:B] + 40.0) - (lp[B : 2 * B] + 41.0))).mean()
-                return dpo + 0.1 * F.cross_entropy(self.head(hidden.mean(1)[rows]), levels)
+                return dpo + 0.1 * F.cross_entropy(self.head(pooled[rows]), levels)
             return lambda: self.step(dpo_spo_loss)
         if name == "reference-pass":
-            batches = [(self.ids(g["rows"], g["width"]), g["logitsFrom"]) for g in forwards]
+            scorers = [self.scorer(g) for g in self.scoring_groups(forwards)]
 
             def reference():
                 with torch.no_grad():
-                    for x, logits_from in batches:
-                        sequence_log_probs(self.logits(x, logits_from)[0], x, logits_from)[0].tolist()
+                    for score in scorers:
+                        score()[0].tolist()
             return reference
         if name == "generate":
             prompts = self.ids(f["rows"], f["width"])
@@ -140,7 +177,7 @@ class Peer:
             def generate():
                 with torch.no_grad():
                     caches = [{} for _ in self.model.h]
-                    logits, _ = self.logits(prompts, f["width"] - 1, caches, 0)
+                    logits, _ = self.logits(prompts, f["logitsFrom"], caches, 0)
                     past = f["width"]
                     for _ in range(steps):
                         token = torch.multinomial(logits[:, -1].softmax(-1), 1)

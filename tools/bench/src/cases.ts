@@ -21,12 +21,21 @@ export interface BenchSize {
   batch: number;
 }
 
-/** The shape of one forward pass: rows × width tokens, logits from position logitsFrom, with or without a KV cache. */
+/**
+ * The shape of one forward pass: rows × width tokens after `past` cached keys and values (a shared
+ * prompt's, or earlier decoding steps'), logits from position logitsFrom.
+ */
 export interface ForwardShape {
   rows: number;
   width: number;
   logitsFrom: number;
-  cached: boolean;
+  past: number;
+}
+
+/** "16x22 then 39x34 after 22": each pass of a run, or their count when there are many. */
+export function describeForwards(forwards: readonly ForwardShape[]): string {
+  if (forwards.length > 3) return `${forwards.length} passes`;
+  return forwards.map((f) => `${f.rows}x${f.width}${f.past ? ` after ${f.past}` : ''}`).join(' then ');
 }
 
 export interface BenchCase {
@@ -56,7 +65,7 @@ function recordForwards(model: CausalLM, f: () => void): ForwardShape[] {
   const shapes: ForwardShape[] = [];
   const original = model.forward;
   model.forward = (ids: tf.Tensor2D, o: ForwardOptions = {}) => {
-    shapes.push({ rows: ids.shape[0], width: ids.shape[1], logitsFrom: o.logitsFrom ?? 0, cached: (o.cache?.length ?? 0) > 0 });
+    shapes.push({ rows: ids.shape[0], width: ids.shape[1], logitsFrom: o.logitsFrom ?? 0, past: o.cache?.[0]?.k.shape[2] ?? 0 });
     return original.call(model, ids, o);
   };
   try {
@@ -85,10 +94,10 @@ function recordOnFirstRun(c: BenchCase, model: CausalLM, flopsOf: (forwards: For
  * q, k, v, out and the 4d MLP) and attention against the keys it sees; the output head for the
  * positions that get logits. Training counts the backward pass as twice the forward.
  */
-function forwardFlops(shapes: ForwardShape[], size: BenchSize, vocab: number, pastOf: (i: number) => number): number {
+function forwardFlops(shapes: ForwardShape[], size: BenchSize, vocab: number): number {
   const d = size.dModel;
-  return shapes.reduce((total, s, i) => {
-    const past = pastOf(i);
+  return shapes.reduce((total, s) => {
+    const past = s.past;
     const tokens = s.rows * s.width;
     const projections = 12 * d * d * size.nLayers * tokens;
     const keys = s.rows * size.nLayers * (s.width * past + (s.width * (s.width + 1)) / 2);
@@ -129,7 +138,7 @@ export function benchCases(size: BenchSize, degrees: number, ds: PreparedDataset
         dispose();
       },
     };
-    return recordOnFirstRun(c, model, (forwards) => 3 * forwardFlops(forwards, size, vocab, () => 0));
+    return recordOnFirstRun(c, model, (forwards) => 3 * forwardFlops(forwards, size, vocab));
   };
 
   const objective = (spo: boolean) => preferenceObjective({
@@ -152,7 +161,7 @@ export function benchCases(size: BenchSize, degrees: number, ds: PreparedDataset
       reference.dispose();
       rmSync(dir, { recursive: true, force: true });
     },
-  }, model, (f) => forwardFlops(f, size, vocab, (i) => (i === 0 ? 0 : f[0].width + i - 1)));
+  }, model, (f) => forwardFlops(f, size, vocab));
   const generateRun = () => {
     sampledTokens = sampleResponses(model, ds.tokenizer, prompts, sampling, seed).reduce((a, r) => a + ds.tokenizer.encode(r).length + 1, 0);
     generateCase.tokens = sampledTokens;
@@ -162,7 +171,7 @@ export function benchCases(size: BenchSize, degrees: number, ds: PreparedDataset
     trainingCase('sft-step', sftObjective({ model, tokenizer: ds.tokenizer, examples: ds.sft }), model.trainableParams(), ds.sft.length),
     trainingCase('dpo-step', dpo.lossFn, dpo.variables, pairs.length, () => dpo.dispose()),
     trainingCase(`dpo-spo-step (K=${degrees})`, dpoSpo.lossFn, dpoSpo.variables, pairs.length, () => dpoSpo.dispose()),
-    recordOnFirstRun({ name: 'reference-pass', tokens: referenceTokens, forwards: [], flops: 0, run: referenceRun, dispose: () => {} }, reference, (f) => forwardFlops(f, size, vocab, () => 0)),
+    recordOnFirstRun({ name: 'reference-pass', tokens: referenceTokens, forwards: [], flops: 0, run: referenceRun, dispose: () => {} }, reference, (f) => forwardFlops(f, size, vocab)),
     generateCase,
   ];
   return { model, cases };

@@ -12,7 +12,7 @@ import { Command, Option } from 'commander';
 import Papa from 'papaparse';
 import { tf, BACKEND_NAMES, initBackend, matMul2d, nativeMatMulOn, switchBackend, webGpuAdapter, writeFileAtomic, type BackendName, type BackendRequest } from '@spo/engine';
 import { markdownTable } from '@spo/reports';
-import { benchCases, benchData, type BenchSize } from './cases.js';
+import { benchCases, benchData, describeForwards, type BenchSize } from './cases.js';
 import { measure } from './measure.js';
 import { Peer } from './peer.js';
 import { profileKernels } from './profile.js';
@@ -81,7 +81,7 @@ for (const size of sizes) {
       backend: backend.name, matmul: nativeMatMulOn() ? 'native' : 'backend', size: size.name, case: c.name, median_ms: +m.medianMs.toFixed(1), min_ms: +m.minMs.toFixed(1), max_ms: +m.maxMs.toFixed(1),
       repeats: m.repeats, tokens: c.tokens, tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)), gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2), peak_gflops: +peak.toFixed(1),
       peak_tensor_mib: Math.round(peakBytes / 2 ** 20), tensor_growth: m.tensorGrowth, rss_mib: Math.round(m.rssMiB),
-      forwards: c.forwards.length === 1 ? `${c.forwards[0].rows}x${c.forwards[0].width}` : `${c.forwards.length} passes`,
+      forwards: describeForwards(c.forwards),
     };
     if (!('skipped' in peer)) {
       const p = await peer.time({ size, vocab: ds.tokenizer.size, degrees: o.degrees, case: c.name, forwards: c.forwards, warmup: o.warmup, repeats: o.repeats });

@@ -1,0 +1,125 @@
+// Log-probs of the responses of many prompt + response sequences under a model, in one of two layouts:
+//   shared prompt: each distinct prompt is encoded once, left-padded, and every response attends to its
+//     prompt's keys and values (gathered per row by a one-hot product, so gradients flow back through
+//     the shared prefix to the prompt pass). Chosen, rejected, KTO's mismatched row and SPO's degree
+//     variants of one example all repeat one prompt: the prompt's tokens go through the model once.
+//   per row: each sequence right-padded and run whole (the layout when no prompt repeats, when the
+//     widest prompt and widest response together exceed the context, and under gradient checkpointing,
+//     whose recomputed blocks take no key/value prefix).
+// Both give the same numbers up to float rounding (tested); the layout is a function of the batch.
+import { tf, matMul2d, takeAlongLastAxis } from '@spo/engine';
+import { padBatch, type TokenizedSequence } from '@spo/data';
+import type { CausalLM, KvCache } from './causal-lm.js';
+import { sequenceLogProbs, type SequenceLogProbs } from './log-probs.js';
+
+export interface ResponseLogProbs extends SequenceLogProbs {
+  /** Mean of the final hidden states over each row's real tokens, prompt and response [R, d] (computed when asked). */
+  pooled(): tf.Tensor2D;
+  layout: 'shared-prompt' | 'per-row';
+}
+
+/** Each row's prompt as an index into the distinct prompts, in order of first appearance. */
+export function distinctPrompts(sequences: readonly TokenizedSequence[]): { prompts: number[][]; rowPrompt: number[] } {
+  const index = new Map<string, number>();
+  const prompts: number[][] = [];
+  const rowPrompt = sequences.map((s) => {
+    const ids = s.ids.slice(0, s.promptLength);
+    const key = ids.join(',');
+    let i = index.get(key);
+    if (i === undefined) index.set(key, (i = prompts.push(ids) - 1));
+    return i;
+  });
+  return { prompts, rowPrompt };
+}
+
+/** The layout `responseLogProbs` takes for these sequences. */
+export function responseLayout(model: CausalLM, sequences: readonly TokenizedSequence[]): ResponseLogProbs['layout'] {
+  const { prompts } = distinctPrompts(sequences);
+  const widest = (xs: number[]) => Math.max(...xs);
+  const fits = widest(prompts.map((p) => p.length)) + widest(sequences.map((s) => s.ids.length - s.promptLength)) <= model.config.maxPositions;
+  return prompts.length < sequences.length && fits && !model.gradientCheckpointing ? 'shared-prompt' : 'per-row';
+}
+
+/** Σ and mean log π of each sequence's response tokens (the eos included), and the rows' pooled hidden states. */
+export function responseLogProbs(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number): ResponseLogProbs {
+  return responseLayout(model, sequences) === 'shared-prompt' ? sharedPrompt(model, sequences, padId) : perRow(model, sequences, padId);
+}
+
+function perRow(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number): ResponseLogProbs {
+  const b = padBatch(sequences, padId);
+  const ids = tf.tensor2d(b.ids, [b.rows, b.width], 'int32');
+  const out = model.forward(ids, { logitsFrom: Math.max(0, b.responseStart - 1) });
+  const lp = sequenceLogProbs(out.logits, ids, tf.tensor2d(b.responseMask, [b.rows, b.width]));
+  const tokenMask = tf.tensor2d(b.tokenMask, [b.rows, b.width]);
+  return { ...lp, layout: 'per-row', pooled: () => tf.div(maskedSum(out.hidden, tokenMask), tf.maximum(tf.sum(tokenMask, 1, true), 1)) as tf.Tensor2D };
+}
+
+function sharedPrompt(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number): ResponseLogProbs {
+  const { prompts, rowPrompt } = distinctPrompts(sequences);
+  const P = prompts.length, R = sequences.length, V = model.config.vocabSize;
+  const Tp = Math.max(...prompts.map((p) => p.length));
+  const Tr = Math.max(...sequences.map((s) => s.ids.length - s.promptLength));
+
+  // prompts left-padded, so every prompt's last token (which predicts its responses' first) is at Tp − 1
+  const promptIds = new Int32Array(P * Tp).fill(padId), promptPositions = new Int32Array(P * Tp), promptMask = new Float32Array(P * Tp);
+  prompts.forEach((p, i) => {
+    const pad = Tp - p.length;
+    promptIds.set(p, i * Tp + pad);
+    promptMask.fill(1, i * Tp + pad, (i + 1) * Tp);
+    for (let t = pad; t < Tp; t++) promptPositions[i * Tp + t] = t - pad;
+  });
+  // responses right-padded, positioned after their own prompt (padding clamped into the context; it is masked)
+  const responseIds = new Int32Array(R * Tr).fill(padId), responsePositions = new Int32Array(R * Tr), responseMask = new Float32Array(R * Tr);
+  sequences.forEach((s, r) => {
+    const n = s.ids.length - s.promptLength;
+    responseIds.set(s.ids.slice(s.promptLength), r * Tr);
+    responseMask.fill(1, r * Tr, r * Tr + n);
+    for (let t = 0; t < Tr; t++) responsePositions[r * Tr + t] = Math.min(s.promptLength + t, model.config.maxPositions - 1);
+  });
+
+  const promptMaskT = tf.tensor2d(promptMask, [P, Tp]);
+  const prompt = model.forward(tf.tensor2d(promptIds, [P, Tp], 'int32'), {
+    positions: tf.tensor2d(promptPositions, [P, Tp], 'int32'), keyMask: promptMaskT, cache: [], logitsFrom: Tp - 1,
+  });
+  const select = oneHot(rowPrompt, P);
+  const perRowCache: KvCache = prompt.cache!.map(({ k, v }) => ({ k: selectRows(select, k) as tf.Tensor4D, v: selectRows(select, v) as tf.Tensor4D }));
+  const responseMaskT = tf.tensor2d(responseMask, [R, Tr]);
+  const ids = tf.tensor2d(responseIds, [R, Tr], 'int32');
+  const response = model.forward(ids, {
+    positions: tf.tensor2d(responsePositions, [R, Tr], 'int32'),
+    keyMask: tf.concat([matMul2d(select, promptMaskT), responseMaskT], 1) as tf.Tensor2D,
+    cache: perRowCache,
+  });
+  // response token 0 is predicted by the prompt's last position, token t by the response's position t − 1
+  const first = tf.reshape(matMul2d(select, tf.reshape(prompt.logits, [P, V]) as tf.Tensor2D), [R, 1, V]);
+  const predicting = Tr === 1 ? first : tf.concat([first, tf.slice(response.logits, [0, 0, 0], [R, Tr - 1, V])], 1);
+  const tokenLogProbs = takeAlongLastAxis(tf.logSoftmax(predicting), ids);
+  const sum = tf.sum(tf.mul(tokenLogProbs, responseMaskT), 1) as tf.Tensor1D;
+  const count = tf.sum(responseMaskT, 1) as tf.Tensor1D;
+  return {
+    sum, count, mean: tf.div(sum, tf.maximum(count, 1)) as tf.Tensor1D, layout: 'shared-prompt',
+    pooled: () => {
+      const total = tf.add(matMul2d(select, maskedSum(prompt.hidden, promptMaskT)), maskedSum(response.hidden, responseMaskT));
+      const tokens = tf.add(matMul2d(select, tf.sum(promptMaskT, 1, true) as tf.Tensor2D), tf.sum(responseMaskT, 1, true));
+      return tf.div(total, tf.maximum(tokens, 1)) as tf.Tensor2D;
+    },
+  };
+}
+
+/** Σ over real tokens of hidden states [B, T, d] → [B, d]. */
+function maskedSum(hidden: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
+  return tf.sum(tf.mul(hidden, tf.expandDims(mask, -1)), 1) as tf.Tensor2D;
+}
+
+/** Row r of the result is row select[r] of x [P, ...], as a product with the one-hot [R, P] (gather has no gradient on WASM). */
+function selectRows(select: tf.Tensor2D, x: tf.Tensor): tf.Tensor {
+  const [P, ...rest] = x.shape;
+  return tf.reshape(matMul2d(select, tf.reshape(x, [P, -1]) as tf.Tensor2D), [select.shape[0], ...rest]);
+}
+
+/** [rows.length, n] with a 1 at (j, rows[j]). */
+function oneHot(rows: readonly number[], n: number): tf.Tensor2D {
+  const data = new Float32Array(rows.length * n);
+  rows.forEach((r, j) => (data[j * n + r] = 1));
+  return tf.tensor2d(data, [rows.length, n]);
+}
