@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { enableNativeMatMul } from './native-matmul.js';
+import { registerWasmKernels } from './wasm-kernels.js';
 import { describeAdapter, loadWebGpu, webGpuAdapter, type WebGpuAdapter } from './webgpu.js';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -59,6 +60,7 @@ async function tryLoad(name: BackendName, asked: boolean): Promise<string | unde
     }
   } else if (name === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
+    registerWasmKernels();
   } else {
     // the cpu backend is registered by @tensorflow/tfjs itself
   }
