@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import {
   tf, initBackend, currentBackend, Rng, configHash, readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors,
   matMul2d, batchMatMul, batchMatMulTransposed, embeddingLookup, logSigmoid, takeAlongLastAxis, numericGradient, geluTanh, linear, layerNorm, rmsNorm,
-  nativeMatMulOn, setNativeMatMul,
+  nativeMatMulOn, setNativeMatMul, rowSelector,
 } from './index.js';
 
 const backend = await initBackend(undefined, () => {});
@@ -179,4 +179,15 @@ test('geluTanh: GPT-2\'s gelu_new by hand; values and gradient equal autodiff of
 test('takeAlongLastAxis picks one value per row', () => {
   const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
   assert.deepEqual(Array.from(takeAlongLastAxis(x, tf.tensor1d([2, 0], 'int32')).dataSync()), [3, 4]);
+});
+
+test('rowSelector picks rows exactly, of any rank, and its gradient sums the rows that picked the same input', () => {
+  const x = tf.tensor3d([[[1.5, -2]], [[3.25, 4]], [[-5, 6.125]]]);
+  const pick = rowSelector([2, 0, 2], 3);
+  assert.deepEqual(Array.from(pick(x).dataSync()), [-5, 6.125, 1.5, -2, -5, 6.125]);
+  assert.deepEqual(pick(x).shape, [3, 1, 2]);
+  const weights = tf.tensor3d([[[1, 2]], [[3, 4]], [[5, 6]]]);
+  const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(pick(t), weights)))(x);
+  assert.deepEqual(Array.from(grad.dataSync()), [3, 4, 0, 0, 1 + 5, 2 + 6]);
+  assert.throws(() => pick(tf.zeros([2, 2])), /x has 2 rows, the selector was made for 3/);
 });

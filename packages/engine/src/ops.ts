@@ -251,3 +251,20 @@ export function takeAlongLastAxis(x: tf.Tensor, index: tf.Tensor): tf.Tensor {
 export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
   ((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as CustomGradientBody,
 ) as any;
+
+/**
+ * A function giving rows `rows` of any x [n, ...], as a product with a one-hot selection matrix
+ * [rows.length, n] made once: exact (each output is one input times 1 plus zeros, for finite inputs) and
+ * differentiable on WASM, where gather's gradient (UnsortedSegmentSum) is missing. The gradient sums the
+ * rows that selected the same input.
+ */
+export function rowSelector(rows: readonly number[], n: number): (x: tf.Tensor) => tf.Tensor {
+  const data = new Float32Array(rows.length * n);
+  rows.forEach((r, j) => (data[j * n + r] = 1));
+  const select = tf.tensor2d(data, [rows.length, n]);
+  return (x) => {
+    if (x.shape[0] !== n) throw new Error(`rowSelector: x has ${x.shape[0]} rows, the selector was made for ${n}`);
+    const [, ...rest] = x.shape;
+    return x.rank === 2 ? matMul2d(select, x as tf.Tensor2D) : tf.reshape(matMul2d(select, tf.reshape(x, [n, -1]) as tf.Tensor2D), [rows.length, ...rest]);
+  };
+}

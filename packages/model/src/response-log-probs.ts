@@ -1,13 +1,13 @@
 // Log-probs of the responses of many prompt + response sequences under a model, in one of two layouts:
 //   shared prompt: each distinct prompt is encoded once, left-padded, and every response attends to its
-//     prompt's keys and values (gathered per row by a one-hot product, so gradients flow back through
-//     the shared prefix to the prompt pass). Chosen, rejected, KTO's mismatched row and SPO's degree
+//     prompt's keys and values (gathered per row by a one-hot product, rowSelector, so gradients flow
+//     back through the shared prefix to the prompt pass). Chosen, rejected, KTO's mismatched row and SPO's degree
 //     variants of one example all repeat one prompt: the prompt's tokens go through the model once.
 //   per row: each sequence right-padded and run whole (the layout when no prompt repeats, when the
 //     widest prompt and widest response together exceed the context, and under gradient checkpointing,
 //     whose recomputed blocks take no key/value prefix).
 // Both give the same numbers up to float rounding (tested); the layout is a function of the batch.
-import { tf, matMul2d, takeAlongLastAxis } from '@spo/engine';
+import { tf, rowSelector, takeAlongLastAxis } from '@spo/engine';
 import { padBatch, type TokenizedSequence } from '@spo/data';
 import type { CausalLM, KvCache } from './causal-lm.js';
 import { sequenceLogProbs, type SequenceLogProbs } from './log-probs.js';
@@ -81,17 +81,17 @@ function sharedPrompt(model: CausalLM, sequences: readonly TokenizedSequence[], 
   const prompt = model.forward(tf.tensor2d(promptIds, [P, Tp], 'int32'), {
     positions: tf.tensor2d(promptPositions, [P, Tp], 'int32'), keyMask: promptMaskT, cache: [], logitsFrom: Tp - 1,
   });
-  const select = oneHot(rowPrompt, P);
-  const perRowCache: KvCache = prompt.cache!.map(({ k, v }) => ({ k: selectRows(select, k) as tf.Tensor4D, v: selectRows(select, v) as tf.Tensor4D }));
+  const ofRow = rowSelector(rowPrompt, P);
+  const perRowCache: KvCache = prompt.cache!.map(({ k, v }) => ({ k: ofRow(k) as tf.Tensor4D, v: ofRow(v) as tf.Tensor4D }));
   const responseMaskT = tf.tensor2d(responseMask, [R, Tr]);
   const ids = tf.tensor2d(responseIds, [R, Tr], 'int32');
   const response = model.forward(ids, {
     positions: tf.tensor2d(responsePositions, [R, Tr], 'int32'),
-    keyMask: tf.concat([matMul2d(select, promptMaskT), responseMaskT], 1) as tf.Tensor2D,
+    keyMask: tf.concat([ofRow(promptMaskT), responseMaskT], 1) as tf.Tensor2D,
     cache: perRowCache,
   });
   // response token 0 is predicted by the prompt's last position, token t by the response's position t − 1
-  const first = tf.reshape(matMul2d(select, tf.reshape(prompt.logits, [P, V]) as tf.Tensor2D), [R, 1, V]);
+  const first = tf.reshape(ofRow(tf.reshape(prompt.logits, [P, V])), [R, 1, V]);
   const predicting = Tr === 1 ? first : tf.concat([first, tf.slice(response.logits, [0, 0, 0], [R, Tr - 1, V])], 1);
   const tokenLogProbs = takeAlongLastAxis(tf.logSoftmax(predicting), ids);
   const sum = tf.sum(tf.mul(tokenLogProbs, responseMaskT), 1) as tf.Tensor1D;
@@ -99,8 +99,8 @@ function sharedPrompt(model: CausalLM, sequences: readonly TokenizedSequence[], 
   return {
     sum, count, mean: tf.div(sum, tf.maximum(count, 1)) as tf.Tensor1D, layout: 'shared-prompt',
     pooled: () => {
-      const total = tf.add(matMul2d(select, maskedSum(prompt.hidden, promptMaskT)), maskedSum(response.hidden, responseMaskT));
-      const tokens = tf.add(matMul2d(select, tf.sum(promptMaskT, 1, true) as tf.Tensor2D), tf.sum(responseMaskT, 1, true));
+      const total = tf.add(ofRow(maskedSum(prompt.hidden, promptMaskT)), maskedSum(response.hidden, responseMaskT));
+      const tokens = tf.add(ofRow(tf.sum(promptMaskT, 1, true)), tf.sum(responseMaskT, 1, true));
       return tf.div(total, tf.maximum(tokens, 1)) as tf.Tensor2D;
     },
   };
@@ -109,17 +109,4 @@ function sharedPrompt(model: CausalLM, sequences: readonly TokenizedSequence[], 
 /** Σ over real tokens of hidden states [B, T, d] → [B, d]. */
 function maskedSum(hidden: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
   return tf.sum(tf.mul(hidden, tf.expandDims(mask, -1)), 1) as tf.Tensor2D;
-}
-
-/** Row r of the result is row select[r] of x [P, ...], as a product with the one-hot [R, P] (gather has no gradient on WASM). */
-function selectRows(select: tf.Tensor2D, x: tf.Tensor): tf.Tensor {
-  const [P, ...rest] = x.shape;
-  return tf.reshape(matMul2d(select, tf.reshape(x, [P, -1]) as tf.Tensor2D), [select.shape[0], ...rest]);
-}
-
-/** [rows.length, n] with a 1 at (j, rows[j]). */
-function oneHot(rows: readonly number[], n: number): tf.Tensor2D {
-  const data = new Float32Array(rows.length * n);
-  rows.forEach((r, j) => (data[j * n + r] = 1));
-  return tf.tensor2d(data, [rows.length, n]);
 }

@@ -7,7 +7,7 @@
 // with its own level; a response with fewer than 2 distinct levels has no group.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf, matMul2d, writeJsonAtomic } from '@spo/engine';
+import { tf, rowSelector, writeJsonAtomic } from '@spo/engine';
 import { buildDegreeVariantSet, type PreferenceList, type TokenizedSequence } from '@spo/data';
 import { degreeLoss, degreeRankLoss } from '@spo/losses';
 import type { MethodConfig } from './method.js';
@@ -130,8 +130,7 @@ export class SpoDegreeTerm implements LossTerm<DegreeRows> {
   private linearTerm(d: DegreeRows, x: DegreeInputs): DegreeTermOutput {
     const rows = d.groups.flatMap((g) => g.rows);
     const truth = d.groups.flatMap((g) => g.labels);
-    // a one-hot product instead of a gather: gather has no gradient on WASM
-    const pooled = matMul2d(oneHot(rows, x.rowCount), x.pooled());
+    const pooled = rowSelector(rows, x.rowCount)(x.pooled()) as tf.Tensor2D;
     const levels = tf.tensor1d(truth, 'int32');
     const out = degreeLoss(degreeHeadLogits(this.head, pooled), levels);
     return {
@@ -152,7 +151,7 @@ export class SpoDegreeTerm implements LossTerm<DegreeRows> {
     const scoreColumn = tf.reshape(x.meanLogProbs, [x.rowCount, 1]) as tf.Tensor2D;
     const losses: tf.Tensor1D[] = [], hits: tf.Tensor1D[] = [], ranks: { tensor: tf.Tensor1D; groups: DegreeRows['groups'] }[] = [];
     for (const [m, groups] of bySize) {
-      const scores = tf.reshape(matMul2d(oneHot(groups.flatMap((g) => g.rows), x.rowCount), scoreColumn), [groups.length, m]) as tf.Tensor2D;
+      const scores = tf.reshape(rowSelector(groups.flatMap((g) => g.rows), x.rowCount)(scoreColumn), [groups.length, m]) as tf.Tensor2D;
       const out = degreeRankLoss(scores);
       losses.push(out.losses);
       // labels increase within a group, so the level is right exactly when the rank equals the position
@@ -200,11 +199,4 @@ export class SpoDegreeTerm implements LossTerm<DegreeRows> {
   dispose(): void {
     for (const v of this.head.values()) v.dispose();
   }
-}
-
-/** [rows.length, R] with a 1 at (j, rows[j]). */
-function oneHot(rows: readonly number[], R: number): tf.Tensor2D {
-  const select = new Float32Array(rows.length * R);
-  rows.forEach((r, j) => (select[j * R + r] = 1));
-  return tf.tensor2d(select, [rows.length, R]);
 }
