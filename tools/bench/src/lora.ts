@@ -1,6 +1,7 @@
 // `nx run bench:lora`: the DPO step of a pretrained model (default: the shared stories260K) with every
 // weight trained and with LoRA adapters, on random token batches: median step time, trainable
-// parameters, optimiser state, and the step's peak tensor memory (tf.profile) and process RSS.
+// parameters, optimiser state, and the step's peak tensor memory as tfjs counts it (tf.profile: a buffer
+// shared by several tensors counts once per tensor) and process RSS.
 // Options: --model <folder>  --batch 16 (pairs)  --length 96  --rank 8  --repeats 7  --backend wasm
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';

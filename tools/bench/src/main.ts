@@ -2,8 +2,8 @@
 // DPO+SPO steps, the reference pass, sampling; cases.ts) at each model size on the quickstart's data,
 // and right after each, the same forward shapes and steps in PyTorch on the same CPU at every thread
 // configuration (the peer; the fastest is compared). Prints per case: ours / fastest PyTorch with the
-// configuration it used, achieved GFLOP/s beside the machine's measured matmul peak, peak tensor
-// memory and RSS; per size, the DPO+SPO / DPO step ratio. Writes reports/bench/bench.csv.
+// configuration it used, achieved GFLOP/s beside the machine's measured matmul peak, the WASM heap
+// and RSS a process running the case needs (case-heap.ts); per size, the DPO+SPO / DPO step ratio. Writes reports/bench/bench.csv.
 // Options: --sizes quickstart,small  --repeats 7  --warmup 2  --backend wasm  --profile dpo-step
 //          --soak 500 (run the DPO step that many times and print tensors and memory every 50)
 //          --also webgpu,cpu (more backends, each a column of its own; one that cannot start says why)
@@ -14,6 +14,7 @@ import { tf, BACKEND_NAMES, initBackend, matMul2d, nativeMatMulOn, switchBackend
 import { markdownTable } from '@spo/reports';
 import { benchCases, benchData, describeForwards, type BenchSize } from './cases.js';
 import { measure } from './measure.js';
+import { caseHeap } from './case-heap.js';
 import { Peer } from './peer.js';
 import { profileKernels } from './profile.js';
 import { soak } from './soak.js';
@@ -76,11 +77,11 @@ for (const size of sizes) {
     // the peer's idle BLAS and OpenMP threads spin for a while after its last case: let them settle
     if (!('skipped' in peer)) await new Promise((resolve) => setTimeout(resolve, PEER_SETTLE_MS));
     const m = measure(c.run, o.warmup, o.repeats);
-    const peakBytes = (await tf.profile(c.run)).peakBytes;
+    const heap = caseHeap(size, o.degrees, c.name, o.backend, (line) => console.error(line));
     const row: Row = {
       backend: backend.name, matmul: nativeMatMulOn() ? 'native' : 'backend', size: size.name, case: c.name, median_ms: +m.medianMs.toFixed(1), min_ms: +m.minMs.toFixed(1), max_ms: +m.maxMs.toFixed(1),
       repeats: m.repeats, tokens: c.tokens, tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)), gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2), peak_gflops: +peak.toFixed(1),
-      peak_tensor_mib: Math.round(peakBytes / 2 ** 20), tensor_growth: m.tensorGrowth, rss_mib: Math.round(m.rssMiB),
+      heap_mib: heap?.heapMiB ?? '', case_rss_mib: heap?.rssMiB ?? '', tensor_growth: m.tensorGrowth,
       forwards: describeForwards(c.forwards),
     };
     if (!('skipped' in peer)) {
@@ -129,10 +130,10 @@ writeFileAtomic(path, Papa.unparse(rows) + '\n');
 const main = rows.filter((r) => r.backend === backend.name);
 console.log(`${backend.name} (matmul: ${backend.matmul}); matmul peak ${peak.toFixed(1)} GFLOP/s; PyTorch: fastest of every intra-op × BLAS thread configuration, timed right after ours`);
 console.log(markdownTable(
-  ['size', 'case', 'forward', 'ours ms [min, max]', 'fastest PyTorch ms (threads)', 'ours / PyTorch', 'GFLOP/s (% of peak)', 'tokens/s', 'peak tensors MiB', 'RSS MiB', 'tensors +', ...otherColumns.map(([, label]) => `${label} ms`)],
+  ['size', 'case', 'forward', 'ours ms [min, max]', 'fastest PyTorch ms (threads)', 'ours / PyTorch', 'GFLOP/s (% of peak)', 'tokens/s', 'WASM heap MiB', 'RSS MiB', 'tensors +', ...otherColumns.map(([, label]) => `${label} ms`)],
   main.map((r) => [String(r.size), String(r.case), String(r.forwards), `${r.median_ms} [${r.min_ms}, ${r.max_ms}]`,
     r.pytorch_median_ms === undefined ? 'not run' : `${r.pytorch_median_ms} (${r.pytorch_config})`, r.ratio_vs_pytorch === undefined ? 'not run' : `${r.ratio_vs_pytorch}x`,
-    `${r.gflops} (${((100 * Number(r.gflops)) / peak).toFixed(0)}%)`, String(r.tokens_per_s), String(r.peak_tensor_mib), String(r.rss_mib), String(r.tensor_growth),
+    `${r.gflops} (${((100 * Number(r.gflops)) / peak).toFixed(0)}%)`, String(r.tokens_per_s), String(r.heap_mib || '-'), String(r.case_rss_mib || '-'), String(r.tensor_growth),
     ...otherColumns.map(([name]) => String(rows.find((x) => x.backend === name && x.size === r.size && x.case === r.case)?.median_ms ?? 'not run'))]),
 ));
 for (const size of sizes) {
