@@ -255,16 +255,24 @@ export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
 /**
  * A function giving rows `rows` of any x [n, ...], as a product with a one-hot selection matrix
  * [rows.length, n] made once: exact (each output is one input times 1 plus zeros, for finite inputs) and
- * differentiable on WASM, where gather's gradient (UnsortedSegmentSum) is missing. The gradient sums the
- * rows that selected the same input.
+ * differentiable on WASM, where gather's gradient (UnsortedSegmentSum) is missing. The gradient, selectᵀ
+ * @ dy, sums the rows that selected the same input; the selection, a constant, gets none (matMul2d
+ * would compute one and throw it away). Values and gradient are matMul2d's own products.
  */
 export function rowSelector(rows: readonly number[], n: number): (x: tf.Tensor) => tf.Tensor {
   const data = new Float32Array(rows.length * n);
   rows.forEach((r, j) => (data[j * n + r] = 1));
   const select = tf.tensor2d(data, [rows.length, n]);
+  const product = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([select]);
+    return {
+      value: nativeMatMulOn() ? nativeMatMul(select, x) : tf.matMul(select, x as tf.Tensor2D),
+      gradFunc: (dy: tf.Tensor, [s]: tf.Tensor[]) => [nativeMatMulOn() ? nativeMatMul(s, dy, true, false) : tf.matMul(tf.transpose(s), dy as tf.Tensor2D)],
+    };
+  }) as CustomGradientBody) as (x: tf.Tensor) => tf.Tensor;
   return (x) => {
     if (x.shape[0] !== n) throw new Error(`rowSelector: x has ${x.shape[0]} rows, the selector was made for ${n}`);
     const [, ...rest] = x.shape;
-    return x.rank === 2 ? matMul2d(select, x as tf.Tensor2D) : tf.reshape(matMul2d(select, tf.reshape(x, [n, -1]) as tf.Tensor2D), [rows.length, ...rest]);
+    return x.rank === 2 ? product(x) : tf.reshape(product(tf.reshape(x, [n, -1])), [rows.length, ...rest]);
   };
 }
