@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import {
   tf, initBackend, currentBackend, Rng, configHash, readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors,
   matMul2d, batchMatMul, batchMatMulTransposed, embeddingLookup, logSigmoid, takeAlongLastAxis, numericGradient, geluTanh, linear, layerNorm, rmsNorm,
-  nativeMatMulOn, setNativeMatMul, rowSelector,
+  nativeMatMulOn, setNativeMatMul, rowSelector, isFrozen,
 } from './index.js';
 
 const backend = await initBackend(undefined, () => {});
@@ -190,4 +190,28 @@ test('rowSelector picks rows exactly, of any rank, and its gradient sums the row
   const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(pick(t), weights)))(x);
   assert.deepEqual(Array.from(grad.dataSync()), [3, 4, 0, 0, 1 + 5, 2 + 6]);
   assert.throws(() => pick(tf.zeros([2, 2])), /x has 2 rows, the selector was made for 3/);
+});
+
+test('matMul2d with a frozen right operand: the same value and gradient for the left, and none computed for the right', async () => {
+  const rng = new Rng(4);
+  const values = (n: number) => Array.from({ length: n }, () => rng.normal());
+  const a = tf.variable(tf.tensor2d(values(12), [3, 4]), true, 'mm-a');
+  const weights = tf.tensor2d(values(15), [3, 5]);
+  const bValues = tf.tensor2d(values(20), [4, 5]);
+  const grads = (trainableB: boolean) => {
+    const b = tf.variable(bValues, trainableB);
+    const out = tf.variableGrads(() => tf.sum(tf.mul(matMul2d(a, b), weights)) as tf.Scalar, trainableB ? [a, b] : [a]);
+    const r = { value: out.value.dataSync()[0], a: Array.from(out.grads[a.name].dataSync()), names: Object.keys(out.grads).length };
+    b.dispose();
+    return r;
+  };
+  const both = grads(true), frozen = grads(false);
+  // products run: the forward and a's gradient when b is frozen; b's gradient too when it is not
+  const products = async (trainableB: boolean) => (await tf.profile(() => grads(trainableB))).kernels.filter((k) => /MatMul/i.test(k.name)).length;
+  assert.deepEqual([await products(false), await products(true)], [2, 3]);
+  assert.equal(frozen.value, both.value);
+  assert.deepEqual(frozen.a, both.a);
+  assert.equal(frozen.names, 1);
+  assert.equal(isFrozen(tf.variable(bValues, false)), true);
+  assert.equal(isFrozen(a), false);
 });

@@ -10,7 +10,7 @@ export { writeChecksums, checksumProblems, readJsonFile, sha256File, CHECKSUMS_F
 export { canonicalJson, configHash } from './config-hash.js';
 export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors } from './safetensors.js';
 export type { NamedArray, TensorMap } from './safetensors.js';
-export { matMul2d, linear, layerNorm, batchMatMul, batchMatMulTransposed, embeddingLookup, logSigmoid, takeAlongLastAxis, stopGradient, geluTanh, rmsNorm, silu, rowSelector } from './ops.js';
+export { matMul2d, linear, layerNorm, batchMatMul, batchMatMulTransposed, embeddingLookup, logSigmoid, takeAlongLastAxis, stopGradient, geluTanh, rmsNorm, silu, rowSelector, isFrozen } from './ops.js';
 export { numericGradient } from './finite-difference.js';
 export { WASM_HEAP_LIMIT_BYTES, wasmHeapBytes, isOutOfMemory } from './wasm-memory.js';
 export { nativeMatMulOn, setNativeMatMul } from './native-matmul.js';

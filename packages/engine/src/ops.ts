@@ -24,20 +24,47 @@ type CustomGradientBody = Parameters<typeof tf.customGrad>[0];
 /**
  * a [m,k] @ b [k,n]. With the native BLAS (native-matmul.ts) the gradient's products take their
  * transposes for free; on the backend's matmul it transposes explicitly and calls plain 2-D matmul.
+ * When b is a constant (by default: a frozen variable, as LoRA leaves the weights it does not adapt)
+ * the gradient is a's alone; tfjs would compute b's and drop it, a product as large as the forward.
  */
-export const matMul2d: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(
+export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, bConstant = isFrozen(b)): tf.Tensor2D {
+  return bConstant ? matMulConstantRight(a, b) : matMulBoth(a, b);
+}
+
+/** A variable that no gradient updates. */
+export function isFrozen(t: tf.Tensor): boolean {
+  return t instanceof tf.Variable && !t.trainable;
+}
+
+const matMulBoth: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(
   ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     save([a, b]);
     return {
       value: nativeMatMulOn() ? nativeMatMul(a, b) : tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sa, sb] = saved as tf.Tensor2D[];
-        if (nativeMatMulOn()) return [nativeMatMul(dy, sb, false, true), nativeMatMul(sa, dy, true, false)];
-        return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
-      },
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [productWithTransposedRight(dy, saved[1]), productWithTransposedLeft(saved[0], dy)],
     };
   }) as CustomGradientBody,
 ) as any;
+
+function matMulConstantRight(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return (tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([b]);
+    return {
+      value: nativeMatMulOn() ? nativeMatMul(x, b) : tf.matMul(x as tf.Tensor2D, b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [productWithTransposedRight(dy, saved[0])],
+    };
+  }) as CustomGradientBody) as (x: tf.Tensor) => tf.Tensor2D)(a);
+}
+
+/** dy @ bᵀ, matMul2d's gradient for a. */
+function productWithTransposedRight(dy: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return nativeMatMulOn() ? nativeMatMul(dy, b, false, true) : tf.matMul(dy as tf.Tensor2D, tf.transpose(b as tf.Tensor2D));
+}
+
+/** aᵀ @ dy, matMul2d's gradient for b. */
+function productWithTransposedLeft(a: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+  return nativeMatMulOn() ? nativeMatMul(a, dy, true, false) : tf.matMul(tf.transpose(a as tf.Tensor2D), dy as tf.Tensor2D);
+}
 
 /**
  * Column sums of x [rows, n]. On WASM a reduction over rows is a transpose and then a sum; with the
@@ -267,7 +294,7 @@ export function rowSelector(rows: readonly number[], n: number): (x: tf.Tensor) 
     save([select]);
     return {
       value: nativeMatMulOn() ? nativeMatMul(select, x) : tf.matMul(select, x as tf.Tensor2D),
-      gradFunc: (dy: tf.Tensor, [s]: tf.Tensor[]) => [nativeMatMulOn() ? nativeMatMul(s, dy, true, false) : tf.matMul(tf.transpose(s), dy as tf.Tensor2D)],
+      gradFunc: (dy: tf.Tensor, [s]: tf.Tensor[]) => [productWithTransposedLeft(s, dy)],
     };
   }) as CustomGradientBody) as (x: tf.Tensor) => tf.Tensor;
   return (x) => {
