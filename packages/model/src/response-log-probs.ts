@@ -35,14 +35,23 @@ export function distinctPrompts(sequences: readonly TokenizedSequence[]): { prom
 /** The layout `responseLogProbs` takes for these sequences. */
 export function responseLayout(model: CausalLM, sequences: readonly TokenizedSequence[]): ResponseLogProbs['layout'] {
   const { prompts } = distinctPrompts(sequences);
-  const widest = (xs: number[]) => Math.max(...xs);
-  const fits = widest(prompts.map((p) => p.length)) + widest(sequences.map((s) => s.ids.length - s.promptLength)) <= model.config.maxPositions;
-  return prompts.length < sequences.length && fits && !model.gradientCheckpointing ? 'shared-prompt' : 'per-row';
+  return prompts.length < sequences.length && sharedPromptFits(model, sequences) && !model.gradientCheckpointing ? 'shared-prompt' : 'per-row';
 }
 
-/** Σ and mean log π of each sequence's response tokens (the eos included), and the rows' pooled hidden states. */
-export function responseLogProbs(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number): ResponseLogProbs {
-  return responseLayout(model, sequences) === 'shared-prompt' ? sharedPrompt(model, sequences, padId) : perRow(model, sequences, padId);
+/** The widest prompt and the widest response together fit the context (the shared-prompt pass's width). */
+function sharedPromptFits(model: CausalLM, sequences: readonly TokenizedSequence[]): boolean {
+  const widest = (xs: number[]) => Math.max(...xs);
+  return widest(sequences.map((s) => s.promptLength)) + widest(sequences.map((s) => s.ids.length - s.promptLength)) <= model.config.maxPositions;
+}
+
+/**
+ * Σ and mean log π of each sequence's response tokens (the eos included), and the rows' pooled hidden
+ * states, in the layout responseLayout picks or, to compare them (the bench), the one asked for.
+ */
+export function responseLogProbs(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number, layout = responseLayout(model, sequences)): ResponseLogProbs {
+  if (layout === 'per-row') return perRow(model, sequences, padId);
+  if (!sharedPromptFits(model, sequences)) throw new Error(`the shared-prompt layout needs the widest prompt and the widest response together within maxPositions ${model.config.maxPositions}`);
+  return sharedPrompt(model, sequences, padId);
 }
 
 function perRow(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number): ResponseLogProbs {
