@@ -32,10 +32,11 @@ export function distinctPrompts(sequences: readonly TokenizedSequence[]): { prom
   return { prompts, rowPrompt };
 }
 
+type DistinctPrompts = ReturnType<typeof distinctPrompts>;
+
 /** The layout `responseLogProbs` takes for these sequences. */
-export function responseLayout(model: CausalLM, sequences: readonly TokenizedSequence[]): ResponseLogProbs['layout'] {
-  const { prompts } = distinctPrompts(sequences);
-  return prompts.length < sequences.length && sharedPromptFits(model, sequences) && !model.gradientCheckpointing ? 'shared-prompt' : 'per-row';
+export function responseLayout(model: CausalLM, sequences: readonly TokenizedSequence[], distinct = distinctPrompts(sequences)): ResponseLogProbs['layout'] {
+  return distinct.prompts.length < sequences.length && sharedPromptFits(model, sequences) && !model.gradientCheckpointing ? 'shared-prompt' : 'per-row';
 }
 
 /** The widest prompt and the widest response together fit the context (the shared-prompt pass's width). */
@@ -46,12 +47,15 @@ function sharedPromptFits(model: CausalLM, sequences: readonly TokenizedSequence
 
 /**
  * Σ and mean log π of each sequence's response tokens (the eos included), and the rows' pooled hidden
- * states, in the layout responseLayout picks or, to compare them (the bench), the one asked for.
+ * states, in the layout responseLayout picks or the one asked for (SFT keeps per-row; the bench
+ * compares both).
  */
-export function responseLogProbs(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number, layout = responseLayout(model, sequences)): ResponseLogProbs {
+export function responseLogProbs(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number, layout?: ResponseLogProbs['layout']): ResponseLogProbs {
   if (layout === 'per-row') return perRow(model, sequences, padId);
+  const distinct = distinctPrompts(sequences);
+  if ((layout ?? responseLayout(model, sequences, distinct)) === 'per-row') return perRow(model, sequences, padId);
   if (!sharedPromptFits(model, sequences)) throw new Error(`the shared-prompt layout needs the widest prompt and the widest response together within maxPositions ${model.config.maxPositions}`);
-  return sharedPrompt(model, sequences, padId);
+  return sharedPrompt(model, sequences, padId, distinct);
 }
 
 function perRow(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number): ResponseLogProbs {
@@ -59,12 +63,16 @@ function perRow(model: CausalLM, sequences: readonly TokenizedSequence[], padId:
   const ids = tf.tensor2d(b.ids, [b.rows, b.width], 'int32');
   const out = model.forward(ids, { logitsFrom: Math.max(0, b.responseStart - 1) });
   const lp = sequenceLogProbs(out.logits, ids, tf.tensor2d(b.responseMask, [b.rows, b.width]));
-  const tokenMask = tf.tensor2d(b.tokenMask, [b.rows, b.width]);
-  return { ...lp, layout: 'per-row', pooled: () => tf.div(maskedSum(out.hidden, tokenMask), tf.maximum(tf.sum(tokenMask, 1, true), 1)) as tf.Tensor2D };
+  return {
+    ...lp, layout: 'per-row',
+    pooled: () => {
+      const tokenMask = tf.tensor2d(b.tokenMask, [b.rows, b.width]);
+      return tf.div(maskedSum(out.hidden, tokenMask), tf.maximum(tf.sum(tokenMask, 1, true), 1)) as tf.Tensor2D;
+    },
+  };
 }
 
-function sharedPrompt(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number): ResponseLogProbs {
-  const { prompts, rowPrompt } = distinctPrompts(sequences);
+function sharedPrompt(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number, { prompts, rowPrompt }: DistinctPrompts): ResponseLogProbs {
   const P = prompts.length, R = sequences.length, V = model.config.vocabSize;
   const Tp = Math.max(...prompts.map((p) => p.length));
   const Tr = Math.max(...sequences.map((s) => s.ids.length - s.promptLength));

@@ -1,10 +1,9 @@
 // Supervised fine-tuning: token-averaged negative log-likelihood of the responses.
 import { join } from 'node:path';
 import { tf } from '@spo/engine';
-import { sequenceLogProbs, saveCheckpoint, writeCheckpointFiles, type CausalLM } from '@spo/model';
-import { encodeSequence, padBatch, type SftExample, type TextTokenizer } from '@spo/data';
+import { responseLogProbs, saveCheckpoint, writeCheckpointFiles, type CausalLM } from '@spo/model';
+import { encodeSequence, type SftExample, type TextTokenizer } from '@spo/data';
 import type { TrainConfig } from './config.js';
-import { batchTensors } from './batch-tensors.js';
 import { trainLoop, type TrainSummary } from './train-loop.js';
 import type { LossFn } from './train-step.js';
 
@@ -23,10 +22,10 @@ export interface SftArgs {
 export function sftObjective(a: Pick<SftArgs, 'model' | 'tokenizer' | 'examples'>): LossFn {
   const sequences = a.examples.map((e) => encodeSequence(a.tokenizer, e.prompt, e.response, a.model.config.maxPositions));
   return (indices, countTokens) => {
-    const batch = padBatch(indices.map((i) => sequences[i]), a.tokenizer.padId);
-    countTokens(batch.tokens);
-    const t = batchTensors(batch);
-    const lp = sequenceLogProbs(a.model.forward(t.ids, { logitsFrom: t.logitsFrom }).logits, t.ids, t.responseMask);
+    const rows = indices.map((i) => sequences[i]);
+    countTokens(rows.reduce((total, s) => total + s.ids.length, 0));
+    // each sequence whole, as SFT has always run (its batches rarely repeat a prompt)
+    const lp = responseLogProbs(a.model, rows, a.tokenizer.padId, 'per-row');
     const loss = tf.neg(tf.div(tf.sum(lp.sum), tf.sum(lp.count))) as tf.Scalar;
     return { loss, metrics: { 'logps/response': tf.mean(lp.sum) as tf.Scalar } };
   };
