@@ -9,6 +9,8 @@
 // remote model Nx cannot hash. The plan is cached in .nx/spo-plans, keyed by the config, its data
 // files, its pretrained model's files and the sources; the plans not in the cache are worked out
 // together in one TypeScript process.
+// An experiment whose config is invalid or whose inputs are missing never breaks the others: it is
+// the project <name> alone, whose targets fail with the config's own message (and the plugin warns).
 const { createHash } = require('node:crypto');
 const { execFileSync } = require('node:child_process');
 const { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } = require('node:fs');
@@ -18,7 +20,8 @@ const CLI = 'packages/cli/src/main.ts';
 
 /** A digest of everything the plan depends on: the config, its data files, and every library source file. */
 function planKey(configPath, workspaceRoot) {
-  const h = createHash('sha256').update(readFileSync(join(workspaceRoot, configPath)));
+  const text = readFileSync(join(workspaceRoot, configPath));
+  const h = createHash('sha256').update(text);
   const walk = (dir) => {
     for (const name of readdirSync(dir).sort()) {
       const p = join(dir, name);
@@ -28,11 +31,17 @@ function planKey(configPath, workspaceRoot) {
     }
   };
   for (const pkg of readdirSync(join(workspaceRoot, 'packages'))) if (existsSync(join(workspaceRoot, 'packages', pkg, 'src'))) walk(join(workspaceRoot, 'packages', pkg, 'src'));
-  const config = JSON.parse(readFileSync(join(workspaceRoot, configPath), 'utf8'));
+  let config = {};
+  try {
+    config = JSON.parse(text.toString('utf8'));
+  } catch {
+    // not JSON: the plan process says where, and the digest of the text is the key
+  }
   const stamp = (path) => h.update(existsSync(path) ? `${path}:${statSync(path).size}:${statSync(path).mtimeMs}` : `${path}:absent`);
-  for (const f of config.data?.files ?? []) stamp(join(workspaceRoot, typeof f === 'string' ? f : f.path));
+  for (const f of Array.isArray(config.data?.files) ? config.data.files : []) if (typeof f === 'string' || typeof f?.path === 'string') stamp(join(workspaceRoot, typeof f === 'string' ? f : f.path));
   // a pretrained model's files are in the data and stage hashes
-  const from = config.model?.from && join(workspaceRoot, config.model.from);
+  const from = typeof config.model?.from === 'string' && join(workspaceRoot, config.model.from);
+  if (from) stamp(from);
   if (from && existsSync(from) && statSync(from).isDirectory()) for (const name of readdirSync(from).sort()) stamp(join(from, name));
   return h.digest('hex').slice(0, 16);
 }
@@ -41,34 +50,40 @@ function cachedPlanPath(configPath, workspaceRoot) {
   return join(workspaceRoot, '.nx', 'spo-plans', `${basename(dirname(configPath))}-${planKey(configPath, workspaceRoot)}.json`);
 }
 
-function planProcess(configPaths, workspaceRoot) {
-  return execFileSync(process.execPath, ['--import', 'tsx', CLI, 'plan', '--json', ...configPaths.flatMap((c) => ['--config', c])], { cwd: workspaceRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/** One line per config: its plan, or {config, error} for a config that does not plan. */
+function planLines(configPaths, workspaceRoot) {
+  const args = ['--import', 'tsx', CLI, 'plan', '--json', ...configPaths.flatMap((c) => ['--config', c])];
+  let out;
+  try {
+    out = execFileSync(process.execPath, args, { cwd: workspaceRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    out = error.stdout ?? ''; // exit 1 when some config has an error; its line says which
+    if (out.trim().split('\n').length !== configPaths.length) {
+      const why = `${error.stderr || error.message}`.trim();
+      return configPaths.map((config) => JSON.stringify({ config, error: `spo plan failed: ${why}` }));
+    }
+  }
+  return out.trim().split('\n');
 }
 
 /**
- * Work out the plans not in the cache, all in one TypeScript process (each process takes a second or
- * more to start); if that fails, one process per config, so an invalid config's error names it alone.
+ * Every config's plan, or {error}. The ones not in the cache are worked out together in one TypeScript
+ * process (each takes a second or more to start). Errors are not cached: what fixes one (a tokenizer
+ * folder, say) need not be in the key.
  */
-function fillPlanCache(configPaths, workspaceRoot) {
-  const missing = configPaths.filter((c) => !existsSync(cachedPlanPath(c, workspaceRoot)));
-  if (missing.length === 0) return;
-  mkdirSync(join(workspaceRoot, '.nx', 'spo-plans'), { recursive: true });
-  let lines;
-  try {
-    lines = planProcess(missing, workspaceRoot).trim().split('\n');
-  } catch {
-    return; // readPlan runs each config on its own and reports its error
+function readPlans(configPaths, workspaceRoot) {
+  const cached = new Map(configPaths.map((c) => [c, cachedPlanPath(c, workspaceRoot)]));
+  const missing = configPaths.filter((c) => !existsSync(cached.get(c)));
+  const fresh = new Map();
+  if (missing.length > 0) {
+    mkdirSync(join(workspaceRoot, '.nx', 'spo-plans'), { recursive: true });
+    planLines(missing, workspaceRoot).forEach((line, i) => {
+      const plan = JSON.parse(line);
+      fresh.set(missing[i], plan);
+      if (plan.error === undefined) writeFileSync(cached.get(missing[i]), `${line}\n`);
+    });
   }
-  missing.forEach((c, i) => writeFileSync(cachedPlanPath(c, workspaceRoot), `${lines[i]}\n`));
-}
-
-function readPlan(configPath, workspaceRoot) {
-  const cached = cachedPlanPath(configPath, workspaceRoot);
-  if (existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8'));
-  const out = planProcess([configPath], workspaceRoot);
-  mkdirSync(dirname(cached), { recursive: true });
-  writeFileSync(cached, out);
-  return JSON.parse(out);
+  return configPaths.map((c) => fresh.get(c) ?? JSON.parse(readFileSync(cached.get(c), 'utf8')));
 }
 
 function target(configPath, command, hash, outputs, dependsOn, extra = {}) {
@@ -91,8 +106,7 @@ function target(configPath, command, hash, outputs, dependsOn, extra = {}) {
  * changing one grid value changes only the projects of the runs it reaches, and the experiment's own
  * project (report, compare, run).
  */
-function experimentProjects(configPath, workspaceRoot) {
-  const plan = readPlan(configPath, workspaceRoot);
+function experimentProjects(configPath, plan) {
   const root = dirname(configPath);
   const projects = {};
   const project = (suffix, targets) => {
@@ -130,12 +144,23 @@ function experimentProjects(configPath, workspaceRoot) {
   return projects;
 }
 
+/**
+ * An experiment that does not plan (invalid config, missing model or data) is one project under its
+ * folder's name whose targets run `spo plan` on it, so they fail with the config's own message.
+ */
+function brokenExperimentProject(configPath, error) {
+  const name = basename(dirname(configPath));
+  const explain = { command: `tsx ${CLI} plan --config ${configPath}`, cache: false };
+  console.warn(`[spo-experiments] ${name}: ${error.split('\n').slice(0, 3).join(' ')} (its targets fail until this is fixed; the other experiments are unaffected)`);
+  return { [dirname(configPath)]: { name, projectType: 'application', targets: { run: explain, report: explain, compare: explain } } };
+}
+
 const createNodesV2 = [
   'experiments/*/config.json',
   (configFiles, _options, context) => {
-    fillPlanCache(configFiles, context.workspaceRoot);
-    return configFiles.map((file) => [file, { projects: experimentProjects(file, context.workspaceRoot) }]);
+    const plans = readPlans(configFiles, context.workspaceRoot);
+    return configFiles.map((file, i) => [file, { projects: plans[i].error === undefined ? experimentProjects(file, plans[i]) : brokenExperimentProject(file, plans[i].error) }]);
   },
 ];
 
-module.exports = { name: 'spo-experiments', createNodesV2, createNodes: createNodesV2 };
+module.exports = { name: 'spo-experiments', createNodesV2, createNodes: createNodesV2, readPlans };

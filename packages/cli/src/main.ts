@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { BACKEND_NAMES, initBackend, type BackendRequest } from '@spo/engine';
 import { PREFERENCE_LOSSES } from '@spo/losses';
-import { fetchDataset, publicDataset, PUBLIC_DATASETS } from '@spo/data';
+import { artifactFolder, fetchArtifact, publicArtifact, PUBLIC_ARTIFACTS } from '@spo/data';
 import { loadExperimentConfig } from './experiment-config.js';
 import { parseOverride, type Override } from './experiment/overrides.js';
 import { findRun, findVariant, ownRuns, ownVariants, planExperiment, type ExperimentPlan, type Variant } from './experiment/plan.js';
@@ -67,13 +67,24 @@ program.command('plan').description('list the experiment\'s data variants and ru
   .option('--set <key=value>', 'override a config field (repeatable)', (v: string, all: Override[]) => [...all, parseOverride(v)], [] as Override[])
   .option('--json', 'print the plan as JSON (what the Nx plugin reads)')
   .action((o: { config: string[]; set: Override[]; json?: boolean }) => {
-    const plans = o.config.map((path) => {
+    const planOf = (path: string) => {
       const config = loadExperimentConfig(path, o.set);
       return planExperiment(config, join('runs', config.name), '');
-    });
-    if (o.json) return plans.forEach((plan) => console.log(JSON.stringify(planJson(plan))));
-    if (plans.length > 1) throw new Error('--config: give one config (several only with --json)');
-    const plan = plans[0];
+    };
+    if (o.json) {
+      // one line per config, in order; an invalid one is a line with its error, so the others still plan
+      for (const path of o.config) {
+        try {
+          console.log(JSON.stringify(planJson(planOf(path))));
+        } catch (error) {
+          console.log(JSON.stringify({ config: path, error: (error as Error).message }));
+          process.exitCode = 1;
+        }
+      }
+      return;
+    }
+    if (o.config.length > 1) throw new Error('--config: give one config (several only with --json)');
+    const plan = planOf(o.config[0]);
     for (const v of plan.variants) console.log(`data ${v.id || '(single)'}: ${v.label}, seed ${v.seed}${v.sameAs !== undefined ? ` = ${v.sameAs || '(single)'}` : ''}`);
     for (const r of plan.runs) console.log(`run ${r.name}${r.sameAs ? ` = ${r.sameAs}` : ''}  ${r.dir}`);
     console.log(`${plan.runs.length} runs, ${ownRuns(plan).length} to train`);
@@ -88,15 +99,15 @@ const data = withCommon(program.command('data').description('generate / load and
     for (const v of findVariant(ctx.plan, o.variant)) await dataStage(ctx, v);
   });
 
-data.command('fetch').description(`put public preference datasets under data/<name>, sha256-checked: ${PUBLIC_DATASETS.map((d) => d.name).join(', ')} (or "all")`)
-  .argument('<names...>', 'dataset names, or "all"')
-  .option('--from <dir>', 'a local mirror folder holding <name>/<files> (no network), e.g. ../shared/data')
-  .option('--to <dir>', 'where datasets go (each in <dir>/<name>)', 'data')
-  .action(async (names: string[], o: { from?: string; to: string }) => {
-    const datasets = names.includes('all') ? PUBLIC_DATASETS : names.map(publicDataset);
-    for (const d of datasets) {
-      log(`[fetch] ${d.name}: ${d.description} (${d.license})`);
-      await fetchDataset(d, { to: join(o.to, d.name), from: o.from ? join(o.from, d.name) : undefined, log });
+data.command('fetch').description(`put public datasets under data/<name> and pretrained models under models/<name>, sha256-checked: ${PUBLIC_ARTIFACTS.map((d) => d.name).join(', ')} (or "all")`)
+  .argument('<names...>', 'dataset or model names, or "all"')
+  .option('--from <dir>', 'a local mirror (no network): a folder holding <name>/<files>, or data/<name>/ and models/<name>/')
+  .option('--to <dir>', 'where they go, each in <dir>/<name> (default: data/ for datasets, models/ for models)')
+  .action(async (names: string[], o: { from?: string; to?: string }) => {
+    const artifacts = names.includes('all') ? PUBLIC_ARTIFACTS : names.map(publicArtifact);
+    for (const a of artifacts) {
+      log(`[fetch] ${a.name}: ${a.description} (${a.license})`);
+      await fetchArtifact(a, { to: artifactFolder(a, o.to), from: o.from, log });
     }
   });
 
@@ -199,7 +210,7 @@ program.command('serve').description('an OpenAI-compatible chat-completions serv
   });
 
 program.command('sample').description('print a sample from a model folder (a checkpoint, a Hugging Face folder or a llama2.c folder), token by token')
-  .requiredOption('--model <dir>', 'the model folder, e.g. ../shared/models/stories260K or runs/quickstart/dpo/final')
+  .requiredOption('--model <dir>', 'the model folder, e.g. models/stories260K (spo data fetch stories260K) or runs/quickstart/dpo/final')
   .option('--prompt <text>', 'text the sample continues (after BOS)', '')
   .option('--max-new-tokens <n>', 'most tokens to generate', (v) => Number.parseInt(v, 10), 256)
   .option('--temperature <t>', '0 is greedy', Number.parseFloat, 1)
@@ -212,7 +223,7 @@ program.command('sample').description('print a sample from a model folder (a che
   });
 
 program.command('export').description('write a model folder (a checkpoint, a Hugging Face or a llama2.c folder) as a Hugging Face folder: config.json, model.safetensors, tokenizer files, generation_config.json')
-  .requiredOption('--model <dir>', 'the model folder, e.g. ../shared/models/stories260K or runs/stories-pretrained/dpo.seed=1/final')
+  .requiredOption('--model <dir>', 'the model folder, e.g. models/stories260K (spo data fetch stories260K) or runs/stories-pretrained/dpo.seed=1/final')
   .requiredOption('--out <dir>', 'the folder to write (replaced atomically)')
   .action(async (o: { model: string; out: string }) => {
     await initBackend('cpu', () => {});

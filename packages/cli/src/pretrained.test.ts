@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@spo/engine';
+import { fetchForTest } from '@spo/data';
 import { parseExperimentConfig, planExperiment } from './index.js';
 import { exportModel, sample } from './sample-command.js';
 import { numericsPath } from './stages/context.js';
@@ -15,8 +16,7 @@ import { runExperiment } from './stages/run-experiment.js';
 await initBackend(undefined, () => {});
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');
-const STORIES = join(root, '../shared/models/stories260K');
-const skip = existsSync(STORIES) ? false : `skipped: ${STORIES} is absent (the shared stories260K model; see its SOURCE.md)`;
+const { dir: STORIES, skip } = await fetchForTest('stories260K');
 const published = readFileSync(join(root, 'packages/model/src/fixtures/stories260K-greedy.txt'), 'utf8');
 const stories = () => ({ name: 'stories-pretrained', ...JSON.parse(readFileSync(join(root, 'experiments/stories-pretrained/config.json'), 'utf8')), model: { from: STORIES } });
 

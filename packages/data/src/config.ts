@@ -4,7 +4,7 @@ import { KEY_CONTENT_EXTRACTORS } from './key-content.js';
 import { SOURCE_FORMAT_NAMES } from './sources/source-formats.js';
 import { LabelConfigSchema } from './sources/labels.js';
 
-/** How SPO's degree variants are made; a method's `spo` block carries these (DESIGN.md §1). */
+/** How SPO's degree variants are made; a method's `spo` block carries these (docs/architecture.md §1). */
 export const DegreeConfigSchema = z.object({
   /** K: number of preference-degree levels, level 0 being the response itself. */
   degrees: z.number().int().min(2).max(16).default(4),

@@ -1,4 +1,4 @@
-// SPO's graded preference degrees (DESIGN.md §1): level k of K deletes the share k/(K−1) of a
+// SPO's graded preference degrees (docs/architecture.md §1): level k of K deletes the share k/(K−1) of a
 // response's key phrases, so level 0 is the response itself and level K−1 has no key content left.
 // The deletion order is one seeded permutation per response, so the levels are nested: every phrase
 // gone at level k is gone at level k+1.

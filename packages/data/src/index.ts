@@ -50,9 +50,10 @@ export { prepareSynthetic, prepareDataset, writePreparedDataset, readPreparedDat
 export type { PreparedDataset, DatasetManifest, PretrainedSource } from './prepared-dataset.js';
 export { buildDegreeVariantSet } from './degree-variant-set.js';
 export type { DegreeVariantSet, DegreeVariantSummary } from './degree-variant-set.js';
-export { PUBLIC_DATASETS, publicDataset } from './fetch/public-datasets.js';
-export type { PublicDataset, PublicFile } from './fetch/public-datasets.js';
-export { fetchDataset } from './fetch/fetch-dataset.js';
-export type { FetchOptions, FetchResult } from './fetch/fetch-dataset.js';
+export { PUBLIC_ARTIFACTS, publicArtifact, artifactFolder, fetchHint } from './fetch/public-artifacts.js';
+export type { PublicArtifact, PublicFile } from './fetch/public-artifacts.js';
+export { fetchArtifact, mirrorFolder } from './fetch/fetch-artifact.js';
+export type { FetchOptions, FetchResult } from './fetch/fetch-artifact.js';
+export { fetchForTest, testMirror } from './fetch/test-mirror.js';
 export { readLlama2cTokenizer, llama2cFiles } from './llama2c-tokenizer.js';
 export type { Llama2cTokenizer } from './llama2c-tokenizer.js';

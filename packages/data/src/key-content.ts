@@ -1,4 +1,4 @@
-// Key content extractors for SPO's pruning (DESIGN.md §1): what counts as a response's key content.
+// Key content extractors for SPO's pruning (docs/architecture.md §1): what counts as a response's key content.
 // - rake:   RAKE key phrases (rake.ts).
 // - tfidf:  content words ranked by tf-idf against the set of responses being pruned.
 // - random: content words in a seeded random order (the ablation with no notion of importance).

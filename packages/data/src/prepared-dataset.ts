@@ -7,7 +7,7 @@
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { missingDataFile } from './fetch/public-datasets.js';
+import { missingDataFile } from './fetch/public-artifacts.js';
 import { checksumProblems, configHash, readJsonFile, writeChecksums, writeDirAtomic } from '@spo/engine';
 import { buildSyntheticDataset } from './synthetic/build-dataset.js';
 import { buildSampledDataset } from './synthetic/sampled-dataset.js';

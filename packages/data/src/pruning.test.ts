@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { Rng } from '@spo/engine';
-import { buildDegreeVariantSet, degreeVariants, deleteSpans, documentFrequency, DegreeConfigSchema, keyPhrases, rakePhrases } from './index.js';
+import { buildDegreeVariantSet, fetchForTest, degreeVariants, deleteSpans, documentFrequency, DegreeConfigSchema, keyPhrases, rakePhrases } from './index.js';
 
-// ../shared/data beside the repository, or wherever $SPO_SHARED_DATA points
-const HH = join(process.env.SPO_SHARED_DATA ?? join(import.meta.dirname, '../../../../shared/data'), 'hh-rlhf/helpful-base/test.jsonl.gz');
+// HH-RLHF, fetched from the test mirror (skipped, saying how to enable it, without one)
+const HH_RLHF = await fetchForTest('hh-rlhf');
+const HH = join(HH_RLHF.dir, 'helpful-base/test.jsonl.gz');
 const cut = (text: string, ...phrases: string[]) => deleteSpans(text, phrases.map((p) => ({ start: text.indexOf(p), end: text.indexOf(p) + p.length })));
 
 test('cutting key content out of prose leaves it well formed, and touches nothing else', () => {
@@ -101,7 +102,7 @@ function assertWellFormed(original: string, pruned: string, where: string): void
   assert.ok(count(pruned, /\(\s*\)/g) === 0 || count(original, /\(\s*\)/g) > 0, `${where}: empty brackets in ${JSON.stringify(pruned)}`);
 }
 
-test('pruning real HH-RLHF responses: levels nested and monotone, text well formed, deterministic under a seed', { skip: existsSync(HH) ? false : `../shared/data is absent (expected ${HH})` }, () => {
+test('pruning real HH-RLHF responses: levels nested and monotone, text well formed, deterministic under a seed', { skip: HH_RLHF.skip }, () => {
   const rows = gunzipSync(readFileSync(HH)).toString('utf8').split('\n').filter(Boolean).slice(0, 300).map((l) => JSON.parse(l));
   const responses = rows.map((r) => r.chosen.slice(r.chosen.lastIndexOf('\n\nAssistant:') + 12).trim()).filter(Boolean);
   const lists = responses.map((r: string) => ({ prompt: '', responses: [r, 'x'] }));

@@ -1,5 +1,5 @@
 // SPO's self-supervised degree loss (Li et al. 2024, "Self-supervised Preference Optimization",
-// as read in DESIGN.md §1): the model learns to tell which of K degree levels a variant is.
+// as read in docs/architecture.md §1): the model learns to tell which of K degree levels a variant is.
 //   linear head:   L_deg = −log softmax(z)_k for a variant of level k with head logits z
 //   logprob-rank:  L_deg = −Σ_k log softmax(s_k..s_{K−1})_k, Plackett-Luce over the degree order
 //                  (level 0 best), scored by the policy's length-averaged log-likelihood s_k = ℓ̄(variant k)

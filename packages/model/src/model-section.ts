@@ -4,7 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { sha256File } from '@spo/engine';
-import { llama2cFiles } from '@spo/data';
+import { fetchHint, llama2cFiles } from '@spo/data';
 import { ModelShapeSchema, type ModelConfig, type ModelShape } from './config.js';
 import { LoraConfigSchema } from './lora.js';
 import { readHfConfig } from './hf-folder.js';
@@ -30,7 +30,10 @@ export function isPretrained(m: ModelSection): m is PretrainedModelSection {
 
 /** The config of a pretrained folder without reading its weights. */
 export function readPretrainedConfig(dir: string): ModelConfig {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`model.from: ${dir} is not a folder`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    const hint = fetchHint(dir);
+    throw new Error(`${dir} is not a folder (paths are relative to the directory you run spo or nx from)${hint ? `; ${hint}` : ''}`);
+  }
   const llama2c = llama2cFiles(dir);
   if (llama2c) return readLlama2cHeader(llama2c.checkpoint).config;
   return readHfConfig(dir);
@@ -55,7 +58,7 @@ export function pretrainedDigest(dir: string): Record<string, string> {
   return out;
 }
 
-/** A short description for logs: "llama2.c folder ../shared/models/stories260K". */
+/** A short description for logs: "llama2.c folder models/stories260K". */
 export function describePretrained(dir: string): string {
   return `${llama2cFiles(dir) ? 'llama2.c' : 'Hugging Face'} folder ${dir}`;
 }

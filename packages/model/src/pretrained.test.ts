@@ -8,14 +8,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tf, initBackend, Rng } from '@spo/engine';
-import { tokenizerFromFiles } from '@spo/data';
+import { fetchForTest, tokenizerFromFiles } from '@spo/data';
 import { readPretrained, readHfModel, exportHfFolder, generate, initCausalLM, sequenceLogProbs, type LlamaConfig } from './index.js';
 
 await initBackend(undefined, () => {});
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, 'fixtures');
-const STORIES = join(here, '../../../../shared/models/stories260K');
-const storiesNote = existsSync(STORIES) ? false : `skipped: ${STORIES} is absent (the shared stories260K model; see its SOURCE.md)`;
+const { dir: STORIES, skip: storiesNote } = await fetchForTest('stories260K');
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;

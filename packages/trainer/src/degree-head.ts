@@ -1,4 +1,4 @@
-// SPO's degree classifier (DESIGN.md §1): a linear layer from the policy's mean-pooled final hidden
+// SPO's degree classifier (docs/architecture.md §1): a linear layer from the policy's mean-pooled final hidden
 // states to K level logits. It trains with the policy and is dropped after training.
 import { tf, Rng, linear } from '@spo/engine';
 

@@ -1,4 +1,4 @@
-// `nx run bench:lora`: the DPO step of a pretrained model (default: the shared stories260K) with every
+// `nx run bench:lora`: the DPO step of a pretrained model (default: stories260K, from `spo data fetch stories260K`) with every
 // weight trained and with LoRA adapters, on random token batches: median step time, trainable
 // parameters, optimiser state, and the step's peak tensor memory as tfjs counts it (tf.profile: a buffer
 // shared by several tensors counts once per tensor) and process RSS.
@@ -12,7 +12,7 @@ import { measure } from './measure.js';
 import { randomDpoLoss } from './random-dpo-loss.js';
 
 const o = new Command()
-  .option('--model <dir>', 'a pretrained model folder', '../shared/models/stories260K')
+  .option('--model <dir>', 'a pretrained model folder', 'models/stories260K')
   .option('--batch <n>', 'pairs per step', (v) => Number(v), 16)
   .option('--length <n>', 'tokens per sequence (the first half is the prompt)', (v) => Number(v), 96)
   .option('--rank <n>', 'LoRA rank', (v) => Number(v), 8)
@@ -21,7 +21,7 @@ const o = new Command()
   .parse()
   .opts<{ model: string; batch: number; length: number; rank: number; repeats: number; backend?: BackendRequest }>();
 
-if (!existsSync(o.model)) throw new Error(`--model ${o.model} does not exist (the shared stories260K model, or any Hugging Face / llama2.c folder)`);
+if (!existsSync(o.model)) throw new Error(`--model ${o.model} does not exist (fetch stories260K with: npm run spo -- data fetch stories260K; or pass any Hugging Face / llama2.c folder)`);
 const backend = await initBackend(o.backend, (line) => console.error(line));
 const B = o.batch, T = o.length;
 

@@ -1,5 +1,5 @@
 // `nx run bench:prompts`: what encoding each prompt once saves on real data with long prompts. HH-RLHF
-// (the hh-rlhf-small experiment's data, tokenizer and model shape, from ../shared/data) in DPO batches:
+// (the hh-rlhf-small experiment's data, tokenizer and model shape, from data/hh-rlhf) in DPO batches:
 // the policy's step (forward and backward of chosen and rejected sharing their prompt, then the DPO
 // loss) and the reference pass, each in both layouts of responseLogProbs, timed alternately in one
 // process. Prints prompt and response lengths, ms per layout and the speed-up.
@@ -23,13 +23,13 @@ const o = new Command('bench:prompts')
 
 const root = new URL('../../../', import.meta.url).pathname;
 const experiment = JSON.parse(readFileSync(join(root, 'experiments/hh-rlhf-small/config.json'), 'utf8'));
-const shared = join(root, '../shared/data/hh-rlhf');
-if (!existsSync(shared)) {
-  console.error(`[bench:prompts] skipped: ${shared} is absent (the HH-RLHF test splits; see experiments/hh-rlhf-small/README.md)`);
+const hhRlhf = join(root, 'data/hh-rlhf');
+if (!existsSync(hhRlhf)) {
+  console.error(`[bench:prompts] skipped: ${hhRlhf} is absent; fetch the HH-RLHF test splits with: npm run spo -- data fetch hh-rlhf`);
   process.exit(0);
 }
 const backend = await initBackend(o.backend, (line) => console.error(line));
-const config = DataConfigSchema.parse({ ...experiment.data, files: experiment.data.files.map((f: string) => f.replace(/^data\/hh-rlhf/, shared)) });
+const config = DataConfigSchema.parse({ ...experiment.data, files: experiment.data.files.map((f: string) => join(root, f)) });
 const { dataset } = await prepareDataset(config, experiment.seed, join(root, '.cache/spo/prepared'), (line) => console.error(line));
 const model = initCausalLM({ vocabSize: dataset.tokenizer.size, layerNormEps: 1e-5, ...experiment.model }, 1);
 const maxLength = experiment.model.maxPositions;

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { BadRowError, BadRowTally, type BadRowReport, type OnBadRow } from './bad-rows.js';
 import { SOURCE_FORMATS, type SourceFormatName } from './source-formats.js';
 import type { RawRow } from './read-rows.js';
-import { missingDataFile } from '../fetch/public-datasets.js';
+import { missingDataFile } from '../fetch/public-artifacts.js';
 import type { FieldNames, SourceRow } from './source-row.js';
 import type { PromptRenderer } from './prompt-format.js';
 import type { LabelConfig } from './labels.js';

@@ -1,13 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSourceFiles, hhPrompt, seededSplit, type LoadSourceOptions, type BadRowReason } from '../index.js';
+import { fetchForTest, loadSourceFiles, hhPrompt, seededSplit, type LoadSourceOptions, type BadRowReason } from '../index.js';
 
-// ../shared/data beside the repository, or wherever $SPO_SHARED_DATA points
-const SHARED = process.env.SPO_SHARED_DATA ?? join(import.meta.dirname, '../../../../../shared/data');
+// the public datasets, fetched from the test mirror (skipped, saying how to enable them, without one)
+const HH_RLHF = await fetchForTest('hh-rlhf');
+const TLDR = await fetchForTest('summarize-from-feedback');
+const DEMO = await fetchForTest('llamafactory-dpo-en-demo');
 const base = { onBadRow: 'error' as const, maxChars: 20000, renderPrompt: hhPrompt };
 const load = (o: Partial<LoadSourceOptions> & Pick<LoadSourceOptions, 'format' | 'files'>) => loadSourceFiles({ ...base, ...o });
 
@@ -19,10 +21,9 @@ function fixture(name: string, content: string | Buffer): string {
 const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 const hh = (prompt: string, a: string, b: string) => ({ chosen: `\n\nHuman: ${prompt}\n\nAssistant: ${a}`, rejected: `\n\nHuman: ${prompt}\n\nAssistant: ${b}` });
 
-// Row counts and known quirks as ../shared/data/*/SOURCE.md states them.
-const absent = (dataset: string) => (existsSync(join(SHARED, dataset, 'SOURCE.md')) ? false : `${join(SHARED, dataset)} is absent (../shared/data beside the repository, or $SPO_SHARED_DATA): skipped`);
+// Row counts and known quirks as the datasets' provenance notes (docs/datasets.md) state them.
 
-test('HH-RLHF test splits: row counts and quirks match SOURCE.md', { skip: absent('hh-rlhf') }, async () => {
+test('HH-RLHF test splits: row counts and quirks match SOURCE.md', { skip: HH_RLHF.skip }, async () => {
   const expected: Record<string, { rows: number; identical: number; mismatch: number }> = {
     'harmless-base': { rows: 2312, identical: 0, mismatch: 5 },
     'helpful-base': { rows: 2354, identical: 2, mismatch: 9 },
@@ -31,7 +32,7 @@ test('HH-RLHF test splits: row counts and quirks match SOURCE.md', { skip: absen
   };
   let total = 0;
   for (const [split, e] of Object.entries(expected)) {
-    const { rows, summary } = await load({ format: 'hh-rlhf', files: [join(SHARED, 'hh-rlhf', split, 'test.jsonl.gz')], onBadRow: 'skip' });
+    const { rows, summary } = await load({ format: 'hh-rlhf', files: [join(HH_RLHF.dir, split, 'test.jsonl.gz')], onBadRow: 'skip' });
     const d = summary.badRows.dropped;
     assert.equal(summary.rowsRead, e.rows, split);
     assert.equal(d['identical-responses'] ?? 0, e.identical, `${split} identical`);
@@ -46,18 +47,18 @@ test('HH-RLHF test splits: row counts and quirks match SOURCE.md', { skip: absen
   assert.equal(total, 8552);
 });
 
-test('TL;DR comparisons and the ShareGPT demo set: row counts match SOURCE.md, prompts in the paper format', { skip: absent('summarize-from-feedback') || absent('llamafactory-dpo-en-demo') }, async () => {
+test('TL;DR comparisons and the ShareGPT demo set: row counts match SOURCE.md, prompts in the paper format', { skip: TLDR.skip || DEMO.skip }, async () => {
   const counts: Record<string, number> = { batch13: 1097, batch18: 674, cnndm0: 437, edit_b2_eval_test: 5 };
   for (const [file, n] of Object.entries(counts)) {
-    const { rows, summary } = await load({ format: 'tldr', files: [join(SHARED, 'summarize-from-feedback/comparisons', `${file}.json`)], onBadRow: 'skip' });
+    const { rows, summary } = await load({ format: 'tldr', files: [join(TLDR.dir, 'comparisons', `${file}.json`)], onBadRow: 'skip' });
     assert.equal(summary.rowsRead, n, file);
     assert.ok(rows.every((r) => r.prompt.endsWith('\nTL;DR:') && /^(SUBREDDIT: r\/[^/]|TITLE: )/.test(r.prompt)), file);
   }
-  const batch13 = await load({ format: 'tldr', files: [join(SHARED, 'summarize-from-feedback/comparisons/batch13.json')] });
+  const batch13 = await load({ format: 'tldr', files: [join(TLDR.dir, 'comparisons/batch13.json')] });
   // the first row's choice is 0: the chosen summary is summaries[0]
   assert.ok(batch13.rows[0].responses[0].startsWith('Started dating this girl 3 weeks ago'));
   assert.equal(batch13.rows[0].split, 'valid2');
-  const demo = await load({ format: 'sharegpt', files: [join(SHARED, 'llamafactory-dpo-en-demo/dpo_en_demo.json')] });
+  const demo = await load({ format: 'sharegpt', files: [join(DEMO.dir, 'dpo_en_demo.json')] });
   assert.equal(demo.summary.rowsRead, 300);
   assert.equal(demo.summary.rowsKept, 300);
   assert.ok(demo.rows.every((r) => r.prompt.includes('\n\nHuman: ') && r.prompt.endsWith('\n\nAssistant:')));

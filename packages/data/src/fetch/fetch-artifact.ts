@@ -1,17 +1,20 @@
-// Putting a public dataset's files in place: each file is checked against its size and sha256 and
-// written atomically, from a local mirror folder (`from`, for machines without the network) or from
-// its URL. Files already in place with the right sha256 are kept; nothing half-downloaded or
+// Putting a public dataset's or model's files in place: each file is checked against its size and
+// sha256 and written atomically, from a local mirror folder (`from`, for machines without the network)
+// or from its URL. Files already in place with the right sha256 are kept; nothing half-downloaded or
 // unverified is ever left where a run would read it.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File, writeFileAtomic } from '@spo/engine';
-import type { PublicDataset, PublicFile } from './public-datasets.js';
+import type { PublicArtifact, PublicFile } from './public-artifacts.js';
 
 export interface FetchOptions {
-  /** Folder the dataset goes into (its files at their relative paths). */
+  /** Folder the artifact goes into (its files at their relative paths). */
   to: string;
-  /** A local mirror holding the same relative paths; the network is not used. */
+  /**
+   * A local mirror (the network is not used): a folder holding <name>/<files>, or one holding
+   * data/<name>/ and models/<name>/ (a copy of a machine's data and models folders side by side).
+   */
   from?: string;
   log?: (line: string) => void;
 }
@@ -19,6 +22,12 @@ export interface FetchOptions {
 export interface FetchResult {
   file: string;
   how: 'kept' | 'mirror' | 'downloaded';
+}
+
+/** Where a mirror keeps an artifact: <from>/<name>, else <from>/data/<name> or <from>/models/<name>. */
+export function mirrorFolder(a: PublicArtifact, from: string): string {
+  const nested = join(from, a.kind === 'model' ? 'models' : 'data', a.name);
+  return !existsSync(join(from, a.name)) && existsSync(nested) ? nested : join(from, a.name);
 }
 
 function check(f: PublicFile, bytes: Uint8Array, source: string): void {
@@ -38,29 +47,30 @@ async function download(f: PublicFile): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-export async function fetchDataset(d: PublicDataset, o: FetchOptions): Promise<FetchResult[]> {
+export async function fetchArtifact(a: PublicArtifact, o: FetchOptions): Promise<FetchResult[]> {
   const log = o.log ?? (() => {});
+  const mirror = o.from === undefined ? undefined : mirrorFolder(a, o.from);
   const results: FetchResult[] = [];
-  for (const f of d.files) {
+  for (const f of a.files) {
     const target = join(o.to, f.path);
     if (existsSync(target) && sha256File(target) === f.sha256) {
       results.push({ file: target, how: 'kept' });
       continue;
     }
     let bytes: Uint8Array;
-    if (o.from) {
-      const source = join(o.from, f.path);
-      if (!existsSync(source)) throw new Error(`the mirror ${o.from} has no ${f.path} (expected ${source})`);
+    if (mirror) {
+      const source = join(mirror, f.path);
+      if (!existsSync(source)) throw new Error(`the mirror ${o.from} has no ${f.path} of ${a.name} (expected ${source})`);
       bytes = readFileSync(source);
       check(f, bytes, source);
     } else {
-      log(`[fetch] ${d.name}: downloading ${f.url} (${(f.bytes / 1e6).toFixed(1)} MB)`);
+      log(`[fetch] ${a.name}: downloading ${f.url} (${(f.bytes / 1e6).toFixed(1)} MB)`);
       bytes = await download(f);
       check(f, bytes, f.url);
     }
     writeFileAtomic(target, bytes);
-    results.push({ file: target, how: o.from ? 'mirror' : 'downloaded' });
+    results.push({ file: target, how: mirror ? 'mirror' : 'downloaded' });
   }
-  log(`[fetch] ${d.name}: ${results.length} files in ${o.to} (${results.filter((r) => r.how === 'kept').length} already there), sha256 checked`);
+  log(`[fetch] ${a.name}: ${results.length} files in ${o.to} (${results.filter((r) => r.how === 'kept').length} already there), sha256 checked`);
   return results;
 }

@@ -1,7 +1,10 @@
-// The public preference datasets the real-data experiments use, file by file: where each comes from
-// (a pinned commit of a public repository), its size and its sha256. `spo data fetch <name>` puts them
-// under data/<name>/ with the same relative paths, from the network or from a local mirror folder.
-// Provenance notes (which copies are official, what is missing) are in docs/datasets.md.
+// The public datasets and pretrained models the real-data experiments use, file by file: where each
+// comes from (a pinned commit of a public repository), its size and its sha256. `spo data fetch <name>`
+// puts a dataset under data/<name>/ and a model under models/<name>/ (both git-ignored), with the same
+// relative paths, from the network or from a local mirror folder. Provenance notes (which copies are
+// official, what is missing) are in docs/datasets.md.
+
+import { join } from 'node:path';
 
 export interface PublicFile {
   /** Path under the dataset's folder (and under a mirror's). */
@@ -11,8 +14,10 @@ export interface PublicFile {
   sha256: string;
 }
 
-export interface PublicDataset {
+export interface PublicArtifact {
   name: string;
+  /** A dataset goes under data/<name>, a model under models/<name>. */
+  kind: 'dataset' | 'model';
   description: string;
   license: string;
   files: PublicFile[];
@@ -24,10 +29,14 @@ const HH_OFFICIAL = ['anthropics/hh-rlhf', '354e5c3cb8960630860dd5774a6ac2a58313
 const HH_COPY = ['DaehanKim/EasyRLHF', '45eccb72ddb8c18aa52dc2a184516380e06582fe'] as const;
 const MLAB = ['redwoodresearch/mlab', 'b117473d3321887cfab9325782542016c9a996be'] as const;
 const LLAMA_FACTORY = ['hiyouga/LLaMA-Factory', 'ff6d4d12eeb035d6ce06805a5733dd7b29f2ac30'] as const;
+const huggingFace = (repo: string, revision: string, path: string) => `https://huggingface.co/${repo}/resolve/${revision}/${path}`;
+// the sha256 below pins the bytes (llama2.c's legacy checkpoint format) whatever the branch holds
+const TINYLLAMAS = ['karpathy/tinyllamas', 'main'] as const;
 
-export const PUBLIC_DATASETS: PublicDataset[] = [
+export const PUBLIC_ARTIFACTS: PublicArtifact[] = [
   {
     name: 'hh-rlhf',
+    kind: 'dataset',
     description: 'Anthropic HH-RLHF test splits (Bai et al. 2022): 8,552 dialogue comparisons',
     license: 'MIT',
     files: [
@@ -39,6 +48,7 @@ export const PUBLIC_DATASETS: PublicDataset[] = [
   },
   {
     name: 'summarize-from-feedback',
+    kind: 'dataset',
     description: 'OpenAI summarize-from-feedback human comparisons (Stiennon et al. 2020), validation batches: 1,776 TL;DR and 437 CNN/DM',
     license: "OpenAI's modified MIT license for the comparisons; the Reddit posts follow the TL;DR corpus's terms",
     files: [
@@ -50,23 +60,45 @@ export const PUBLIC_DATASETS: PublicDataset[] = [
   },
   {
     name: 'llamafactory-dpo-en-demo',
+    kind: 'dataset',
     description: "LLaMA-Factory's English DPO demo set: 300 ShareGPT-style pairs",
     license: 'Apache-2.0',
     files: [
       { path: 'dpo_en_demo.json', url: github(...LLAMA_FACTORY, 'data/dpo_en_demo.json'), bytes: 1_575_286, sha256: 'b949be2421cfa62744afcf1b479f95b299d643d1a4c1c97d1341b314a1aa5cb3' },
     ],
   },
+  {
+    name: 'stories260K',
+    kind: 'model',
+    description: "llama2.c's stories260K: a 260K-parameter Llama (5 layers, d=64, grouped-query attention) trained on TinyStories by Andrej Karpathy, with its 512-piece tokenizer",
+    license: 'MIT',
+    files: [
+      { path: 'stories260K.bin', url: huggingFace(...TINYLLAMAS, 'stories260K/stories260K.bin'), bytes: 1_056_540, sha256: 'b0a507e7ad0f626624f17112325e66691f9076d622e1d3274d103d00299f2696' },
+      { path: 'tok512.bin', url: huggingFace(...TINYLLAMAS, 'stories260K/tok512.bin'), bytes: 6_227, sha256: '037cb335abb25d1fa9e8ecae30ed2a3a8ace9302862ebcdc05d51a6bbb10c312' },
+    ],
+  },
 ];
 
-export function publicDataset(name: string): PublicDataset {
-  const d = PUBLIC_DATASETS.find((x) => x.name === name);
-  if (!d) throw new Error(`no public dataset "${name}"; known: ${PUBLIC_DATASETS.map((x) => x.name).join(', ')}`);
-  return d;
+/** The folder an artifact goes into, under a root (default: data/ for datasets, models/ for models). */
+export function artifactFolder(a: PublicArtifact, root?: string): string {
+  return join(root ?? (a.kind === 'model' ? 'models' : 'data'), a.name);
+}
+
+export function publicArtifact(name: string): PublicArtifact {
+  const a = PUBLIC_ARTIFACTS.find((x) => x.name === name);
+  if (!a) throw new Error(`no public dataset or model "${name}"; known: ${PUBLIC_ARTIFACTS.map((x) => x.name).join(', ')}`);
+  return a;
+}
+
+/** The command that fetches the artifact a path lies in (e.g. data/hh-rlhf/..., models/stories260K), or undefined. */
+export function fetchHint(path: string): string | undefined {
+  const parts = path.split(/[\\/]/);
+  const a = PUBLIC_ARTIFACTS.find((x) => parts.includes(x.name));
+  return a && `fetch it with: npm run spo -- data fetch ${a.name}   (offline: add --from <a mirror folder holding ${a.name}/>)`;
 }
 
 /** The error for a data file that is not there; under data/<public dataset>/ it gives the command that fetches it. */
 export function missingDataFile(path: string): Error {
-  const name = PUBLIC_DATASETS.find((d) => path.split(/[\\/]/).includes(d.name))?.name;
-  const hint = name ? `; fetch it with: npm run spo -- data fetch ${name}   (offline: add --from <a folder holding ${name}/>)` : '';
-  return new Error(`data.files: ${path} does not exist (paths are relative to the directory you run spo or nx from)${hint}`);
+  const hint = fetchHint(path);
+  return new Error(`data.files: ${path} does not exist (paths are relative to the directory you run spo or nx from)${hint ? `; ${hint}` : ''}`);
 }
