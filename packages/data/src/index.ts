@@ -11,7 +11,7 @@ export type { TokenizerTrainingOptions } from './train-tokenizer.js';
 export { truncatePrompt } from './truncation.js';
 export { lengthStats } from './length-stats.js';
 export type { LengthStats } from './length-stats.js';
-export { loadSourceFiles } from './sources/load-source-files.js';
+export { loadSourceFiles, FILE_LOADER_VERSION } from './sources/load-source-files.js';
 export type { LoadSourceOptions, LoadSummary } from './sources/load-source-files.js';
 export { SOURCE_FORMATS, SOURCE_FORMAT_NAMES } from './sources/source-formats.js';
 export type { SourceFormatName } from './sources/source-formats.js';

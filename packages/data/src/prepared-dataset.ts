@@ -8,6 +8,7 @@ import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { missingDataFile } from './fetch/public-artifacts.js';
+import { FILE_LOADER_VERSION } from './sources/load-source-files.js';
 import { checksumProblems, configHash, readJsonFile, writeChecksums, writeDirAtomic } from '@spo/engine';
 import { buildSyntheticDataset } from './synthetic/build-dataset.js';
 import { buildSampledDataset } from './synthetic/sampled-dataset.js';
@@ -70,7 +71,8 @@ export function prepareSynthetic(config: SyntheticDataConfig, seed: number, pret
 /** The prepared dataset for a config: from the cache when its inputs are unchanged, else built and cached. */
 export async function prepareDataset(config: DataConfig, seed: number, cacheDir: string, log: (line: string) => void, pretrained?: PretrainedSource): Promise<{ dir: string; dataset: PreparedDataset; cached: boolean }> {
   const sources = config.source === 'files' ? await Promise.all(config.files.map((f) => fileDigest(typeof f === 'string' ? f : f.path))) : [];
-  const key = pretrained ? { config, seed, sources, pretrained: pretrained.key } : { config, seed, sources };
+  const loader = config.source === 'files' ? { loader: FILE_LOADER_VERSION } : {};
+  const key = pretrained ? { config, seed, sources, ...loader, pretrained: pretrained.key } : { config, seed, sources, ...loader };
   const dir = join(cacheDir, configHash(key));
   if (existsSync(join(dir, 'manifest.json'))) {
     const problems = checksumProblems(dir);
@@ -100,7 +102,7 @@ function assemble(config: DataConfig, seed: number, sources: DatasetManifest['so
     ...d.lists.flatMap((l) => l.responses.map((r) => count(l.prompt, r))),
   ];
   const manifest: DatasetManifest = {
-    configHash: configHash({ config, seed, sources }),
+    configHash: configHash({ config, seed, sources, ...(config.source === 'files' ? { loader: FILE_LOADER_VERSION } : {}) }),
     config,
     seed,
     sources,

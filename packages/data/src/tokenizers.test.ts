@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { HfTokenizer, loadTokenizer, trainTokenizer, truncatePrompt, WordTokenizer, prepareDataset, readPreparedDataset, FileDataConfigSchema } from './index.js';
+import { HfTokenizer, loadTokenizer, trainTokenizer, truncatePrompt, WordTokenizer, prepareDataset, readPreparedDataset, FileDataConfigSchema, FILE_LOADER_VERSION } from './index.js';
+import { configHash } from '@spo/engine';
 
 const CORPUS = [
   'The cat sat on the mat. The cat is happy.',
@@ -87,6 +88,10 @@ test('prepared-data cache: built once, returned at once for the same inputs, reb
   assert.equal(c.preferences + c.validation + c.test, 51);
   assert.equal(c.sft, c.preferences);
   assert.ok(c.test > 0 && c.validation > 0 && c.eval === c.test);
+  // the key holds the loaders' version: data prepared by a loader since fixed (the CSV reader's "_1" cells) is never served
+  const sources = first.dataset.manifest.sources;
+  assert.equal(basename(first.dir), configHash({ config, seed: 1, sources, loader: FILE_LOADER_VERSION }));
+  assert.notEqual(basename(first.dir), configHash({ config, seed: 1, sources }), 'not the key of the loader before version 2');
   const second = await prepareDataset(config, 1, join(dir, 'cache'), () => {});
   assert.equal(second.cached, true);
   assert.equal(second.dir, first.dir);

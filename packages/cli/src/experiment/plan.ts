@@ -5,7 +5,7 @@
 // default value listed in two one-factor sweeps) are trained once: the later ones are aliases.
 import { join } from 'node:path';
 import { configHash } from '@spo/engine';
-import { DataConfigSchema, type DataConfig } from '@spo/data';
+import { DataConfigSchema, FILE_LOADER_VERSION, type DataConfig } from '@spo/data';
 import { resolveMethod, type MethodConfig } from '@spo/trainer';
 import { evalNumericsOf, numericsOf, sourceFingerprints, type ExperimentConfig } from '../experiment-config.js';
 import { gridPoints, pointLabel, setAtPath } from './grid.js';
@@ -76,7 +76,8 @@ export function planExperiment(config: ExperimentConfig, runDir: string, numeric
       const label = pointLabel(point.values) || 'default';
       const id = several ? [pointLabel(point.values), perSeed && config.seeds.length > 1 ? `seed=${seed}` : ''].filter(Boolean).join('.') || 'default' : '';
       const pretrained = pretrainedDataKey(config.model, parsed, numerics);
-      const dataHash = configHash({ data: parsed, seed, sources: sourceFingerprints(parsed), ...(pretrained ? { pretrained } : {}) });
+      const loader = parsed.source === 'files' ? { loader: FILE_LOADER_VERSION } : {};
+      const dataHash = configHash({ data: parsed, seed, sources: sourceFingerprints(parsed), ...loader, ...(pretrained ? { pretrained } : {}) });
       const same = byDataHash.get(dataHash);
       if (same) {
         variants.push({ ...same, id, label, sweep: point.sweep, settings: point.values, sameAs: same.id });

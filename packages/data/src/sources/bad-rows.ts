@@ -4,6 +4,7 @@
 export const BAD_ROW_REASONS = {
   'not-json': 'the line is not valid JSON',
   'not-utf8': 'the bytes are not valid UTF-8',
+  'cell-count': 'a CSV / TSV row has more cells than the header has columns',
   'missing-field': 'a required field is missing or has the wrong type',
   'empty-response': 'a response is empty',
   'too-long': 'a text is longer than the configured limit',

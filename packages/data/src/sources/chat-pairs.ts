@@ -40,5 +40,5 @@ export const parseChatPairRow: RowParser = (row, ctx) => {
     if (JSON.stringify(chosen.context) !== JSON.stringify(rejected.context)) throw new BadRowError(at, 'prompt-mismatch', rejectedField, 'the conversation before the last assistant message differs from the chosen one');
     prompt = ctx.renderPrompt(chosen.context);
   }
-  return { prompt, responses: [chosen.response, rejected.response] };
+  return { prompt, responses: [chosen.response, rejected.response], ...(ctx.label ? { responseFields: [chosenField, rejectedField] } : {}) };
 };

@@ -1,8 +1,10 @@
 // Two-response files whose verdict is a label column rather than a chosen/rejected layout: which
 // fields hold the two responses, which field (or fields, one per annotator) holds the verdict, and
-// what its values mean. Several label fields are a majority vote; an even split or a tie value drops
-// the row, counted as "tie"; a value the mapping does not know is a bad row naming file, line, field
-// and value.
+// what its values mean. Several label fields are a vote in which a tie vote counts like any other: a
+// response wins only with more votes than the other response and more than the tie votes, so [0, 0, 2]
+// with tie [0] is a tie, not a pair decided by one annotator. A tie, an even split or a draw between a
+// response and the tie votes drops the row, counted as "tie"; a value the mapping does not know is a
+// bad row naming file, line, field and value.
 import { z } from 'zod';
 import { BadRowError, type RowLocation } from './bad-rows.js';
 import { field } from './fields.js';
@@ -39,7 +41,7 @@ export function orderByLabel(row: unknown, label: LabelConfig, at: RowLocation):
   const key = (v: unknown) => String(v).trim().toLowerCase();
   const meaning = new Map<string, 'first' | 'second' | 'tie'>();
   for (const side of ['first', 'second', 'tie'] as const) for (const v of label[side] ?? []) meaning.set(key(v), side);
-  let first = 0, second = 0;
+  const votes = { first: 0, second: 0, tie: 0 };
   for (const name of typeof label.field === 'string' ? [label.field] : label.field) {
     const value = field(row, name);
     if (value === undefined || value === null || value === '') throw new BadRowError(at, 'missing-field', name, 'missing (data.label.field names it)');
@@ -47,9 +49,13 @@ export function orderByLabel(row: unknown, label: LabelConfig, at: RowLocation):
     if (!m) {
       throw new BadRowError(at, 'unknown-label', name, `the value ${JSON.stringify(value)} is none of data.label.first ${JSON.stringify(label.first)}, second ${JSON.stringify(label.second)}${label.tie ? ` or tie ${JSON.stringify(label.tie)}` : ''}`);
     }
-    if (m === 'first') first++;
-    else if (m === 'second') second++;
+    votes[m]++;
   }
-  if (first === second) throw new BadRowError(at, 'tie', typeof label.field === 'string' ? label.field : label.field.join(', '), first === 0 ? 'a tie' : `the annotators split ${first} to ${second}`);
-  return first > second ? label.responses : [label.responses[1], label.responses[0]];
+  const { first, second, tie } = votes;
+  const winner = first > second && first > tie ? 'first' : second > first && second > tie ? 'second' : undefined;
+  if (!winner) {
+    const names = typeof label.field === 'string' ? label.field : label.field.join(', ');
+    throw new BadRowError(at, 'tie', names, first + second === 0 ? 'a tie' : `the votes are ${first} for the first response, ${second} for the second and ${tie} for a tie`);
+  }
+  return winner === 'first' ? label.responses : [label.responses[1], label.responses[0]];
 }

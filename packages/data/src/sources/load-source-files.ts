@@ -55,6 +55,14 @@ function fileError(file: string, error: unknown): Error {
 
 const PROGRESS_EVERY = 2000;
 
+/**
+ * The version of what the loaders make of a file's bytes, in the prepared-data cache key and the data
+ * stage's hash: raise it when a fix changes the rows read from the same file, so that data prepared by
+ * the old loader is never served again. 2: CSV cells equal to an earlier cell of their row were
+ * renamed ("B" -> "B_1") by papaparse's header mode in a stream; annotator tie votes count as votes.
+ */
+export const FILE_LOADER_VERSION = 2;
+
 export async function loadSourceFiles(o: LoadSourceOptions): Promise<{ rows: SourceRow[]; summary: LoadSummary }> {
   const format = SOURCE_FORMATS[o.format];
   const fields = { ...format.fields, ...o.fields };
@@ -97,7 +105,7 @@ export async function loadSourceFiles(o: LoadSourceOptions): Promise<{ rows: Sou
 }
 
 function checkRow(row: SourceRow, at: { file: string; line: number }, maxChars: number, fields: FieldNames): void {
-  const name = (i: number) => (row.responses.length === 2 ? [fields.chosen, fields.rejected][i] : `${fields.responses}.${i}`);
+  const name = (i: number) => row.responseFields?.[i] ?? (row.responses.length === 2 ? [fields.chosen, fields.rejected][i] : `${fields.responses}.${i}`);
   if (row.prompt.length > maxChars) throw new BadRowError(at, 'too-long', fields.prompt, `${row.prompt.length} characters, over data.maxChars = ${maxChars}`);
   row.responses.forEach((r, i) => {
     if (r.trim() === '') throw new BadRowError(at, 'empty-response', name(i), 'is empty');

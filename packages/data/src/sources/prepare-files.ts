@@ -54,12 +54,13 @@ export async function prepareFromFiles(config: FileDataConfig, seed: number, log
       promptTemplate: config.promptTemplate, label: config.label,
       onProgress: (n) => log(`[prepare] ${file.path}: ${n} rows read (${Math.round(((load?.rowsRead ?? 0) + n) / ((Date.now() - started) / 1000))} rows/s)`),
     });
+    if (loaded.summary.rowsRead === 0) log(`[prepare] warning: ${file.path} has no rows (an empty file, or a download cut before its first row?); the other files are used`);
     for (const r of loaded.rows) splitOf.set(r, file.split ?? seededSplit(r.prompt, seed, config.splits));
     rows.push(...loaded.rows);
     load = mergeSummaries(load, loaded.summary);
     if (config.limit !== undefined && rows.length >= config.limit) break;
   }
-  log(`[prepare] ${load!.rowsRead} rows read, ${load!.rowsKept} kept in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`[prepare] ${load!.rowsRead} rows read, ${load!.rowsKept} parsed and checked in ${((Date.now() - started) / 1000).toFixed(1)} s (token lengths are checked next)`);
   if (rows.length === 0) throw noRowsError(load!, fieldsRead(config), 'after loading');
 
   const train = rows.filter((r) => splitOf.get(r) === 'train');
@@ -96,6 +97,10 @@ export async function prepareFromFiles(config: FileDataConfig, seed: number, log
   load!.badRows.dropped = { ...load!.badRows.dropped, ...tally.report.dropped };
   load!.badRows.examples = { ...load!.badRows.examples, ...tally.report.examples };
   load!.rowsKept = kept.length;
+  for (const f of load!.files) f.rowsKept = kept.filter((r) => r.at?.file === f.file).length; // the same "kept" as the total
+  if (config.promptTemplate !== undefined && config.truncation === 'keep-end' && promptsTruncated > 0) {
+    log(`[prepare] warning: ${promptsTruncated} templated prompts were cut at their start (data.truncation "keep-end"), so the start of data.promptTemplate (its instruction) is partly or wholly gone from them; use "keep-start" or raise data.maxPromptTokens`);
+  }
   if (kept.length === 0) throw noRowsError(load!, [], `after tokenising (every row has a response over data.maxResponseTokens = ${config.maxResponseTokens})`);
 
   const inSplit = (s: SplitName) => kept.filter((r) => splitOf.get(r) === s);

@@ -37,22 +37,50 @@ test('a verdict column picks the chosen response: 1/2, A/B and -1/1 conventions,
   assert.deepEqual(signed.rows.map((r) => r.responses), [['u', 'v'], ['v', 'u']]);
 });
 
-test('ties and annotator splits are dropped and counted; an unknown label value names file, line, field and value', async () => {
+test('ties and annotator splits are dropped and counted (a tie vote is a vote); an unknown label value names file, line, field and value', async () => {
   const file = fixture('t.jsonl', jsonl([
     { prompt: 'p', a: 'x', b: 'y', votes1: 'A', votes2: 'A', votes3: 'B' },
     { prompt: 'q', a: 'x', b: 'y', votes1: 'tie', votes2: 'tie', votes3: 'tie' },
     { prompt: 'r', a: 'x', b: 'y', votes1: 'A', votes2: 'B', votes3: 'tie' },
     { prompt: 's', a: 'x', b: 'y', votes1: 'B', votes2: 'B', votes3: 'A' },
+    { prompt: 't', a: 'x', b: 'y', votes1: 'tie', votes2: 'tie', votes3: 'B' }, // two of three say tie: not decided by the third
+    { prompt: 'u', a: 'x', b: 'y', votes1: 'A', votes2: 'A', votes3: 'tie' },
   ]));
   const label = { responses: ['a', 'b'] as [string, string], field: ['votes1', 'votes2', 'votes3'], first: ['A'], second: ['B'], tie: ['tie'] };
   const { rows, summary } = await load({ format: 'pairs', files: [file], label });
-  assert.deepEqual(rows.map((r) => [r.prompt, r.responses[0]]), [['p', 'x'], ['s', 'y']]);
-  assert.deepEqual(summary.badRows.dropped, { tie: 2 });
-  assert.match(summary.badRows.examples.tie![1], /t\.jsonl:3: .*the annotators split 1 to 1 \[tie\]/);
+  assert.deepEqual(rows.map((r) => [r.prompt, r.responses[0]]), [['p', 'x'], ['s', 'y'], ['u', 'x']]);
+  assert.deepEqual(summary.badRows.dropped, { tie: 3 });
+  assert.match(summary.badRows.examples.tie![1], /t\.jsonl:3: .*the votes are 1 for the first response, 1 for the second and 1 for a tie \[tie\]/);
+  assert.match(summary.badRows.examples.tie![2], /t\.jsonl:5: .*the votes are 0 for the first response, 1 for the second and 2 for a tie \[tie\]/);
+  // PandaLM's numeric convention: 0 tie, 1 and 2 the responses
+  const panda = fixture('panda.jsonl', jsonl([{ prompt: 'p', a: 'x', b: 'y', v1: 0, v2: 0, v3: 2 }]));
+  const numeric = await load({ format: 'pairs', files: [panda], label: { responses: ['a', 'b'], field: ['v1', 'v2', 'v3'], first: [1], second: [2], tie: [0] } });
+  assert.deepEqual([numeric.rows.length, numeric.summary.badRows.dropped], [0, { tie: 1 }]);
   const unknown = fixture('u.jsonl', jsonl([{ prompt: 'p', a: 'x', b: 'y', votes1: 'A', votes2: 'C', votes3: 'A' }]));
   await assert.rejects(load({ format: 'pairs', files: [unknown], label }), /u\.jsonl:1: field "votes2": the value "C" is none of data\.label\.first \["A"\], second \["B"\] or tie \["tie"\] \[unknown-label\]/);
   const skipped = await load({ format: 'pairs', files: [unknown], label, onBadRow: 'skip' });
   assert.deepEqual(skipped.summary.badRows.dropped, { 'unknown-label': 1 });
+});
+
+test('bad-row messages of labelled rows name the file\'s column, not the role (chosen / rejected)', async () => {
+  const file = fixture('cols.csv', 'prompt,response1,response2,winner\np,good,,1\nq,x,y,2\n');
+  const label = { responses: ['response1', 'response2'] as [string, string], field: 'winner', first: [1], second: [2] };
+  await assert.rejects(load({ format: 'csv', files: [file], label }), /cols\.csv:2: field "response2": is empty \[empty-response\]/);
+});
+
+test('an empty file among good files is warned about; prepare reports one "kept" per file, the same as the total; a templated prompt cut at its start is warned about', async () => {
+  const good = fixture('good.jsonl', jsonl(Array.from({ length: 30 }, (_, i) => ({ instruction: `Summarise the text number ${i} in one line.`, input: `word `.repeat(i % 2 ? 40 : 3), chosen: `yes ${i}`, rejected: i === 3 ? 'no '.repeat(200) : `no ${i}` }))));
+  const empty = fixture('empty.jsonl', '');
+  const config = FileDataConfigSchema.parse({
+    source: 'files', format: 'pairs', files: [good, empty], onBadRow: 'skip', promptTemplate: '{instruction}\n\n{input}', truncation: 'keep-end',
+    maxPromptTokens: 24, maxResponseTokens: 100, splits: { validation: 0, test: 0.1 }, tokenizer: { kind: 'word', vocabSize: 200, minFrequency: 1 },
+  });
+  const lines: string[] = [];
+  const { report } = await prepareFromFiles(config, 1, (l) => lines.push(l));
+  assert.ok(lines.some((l) => /warning: .*empty\.jsonl has no rows \(an empty file/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => /warning: 14 templated prompts were cut at their start \(data\.truncation "keep-end"\)/.test(l)), lines.join('\n'));
+  assert.deepEqual(report.load.files.map((f) => f.rowsKept), [29, 0], 'the over-long response is not counted as kept for its file');
+  assert.equal(report.load.rowsKept, 29);
 });
 
 test('a label value listed on two sides is refused in the config', () => {

@@ -8,6 +8,8 @@ export interface SourceRow {
   prompt: string;
   responses: string[];
   split?: string;
+  /** The file's field each response was read from, where the format's own names do not say (data.label). */
+  responseFields?: string[];
   /** Where the row came from (set by the loader). */
   at?: RowLocation;
 }
