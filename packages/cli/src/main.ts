@@ -40,6 +40,7 @@ async function context(o: CommonOptions): Promise<StageContext> {
     configPath: o.config,
     plan: planExperiment(config, o.runDir ?? join('runs', config.name), numericsPath(backend)),
     reportDir: o.reportDir ?? join('reports', config.name),
+    ...(o.reportDir === undefined ? { siteRoot: 'reports' } : {}),
     backend,
     log,
     force: o.force,

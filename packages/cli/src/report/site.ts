@@ -1,23 +1,25 @@
 // The report's figures and pages on disk: each figure rendered into reports/<experiment>/figures/, the
 // experiment's index.html (results.md with its figures), the shared browser scripts in
 // reports/assets/, and reports/index.html listing every experiment that has a page, with its headline.
+// A report folder the user named (--report-dir) is a site of its own: its page loads the scripts from
+// its own assets/, and nothing is written beside the folder.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '@spo/engine';
 import { experimentPage, indexPage, renderFigure, writeAssets, writeFigure, type IndexEntry } from '@spo/reports';
 import type { ExperimentPlan } from '../experiment/plan.js';
 import type { RunResult } from './collect.js';
 import { reportFigures } from './figures.js';
 
-export async function writeFiguresAndPage(plan: ExperimentPlan, results: readonly RunResult[], reportDir: string): Promise<number> {
+export async function writeFiguresAndPage(plan: ExperimentPlan, results: readonly RunResult[], reportDir: string, siteRoot?: string): Promise<number> {
   const figures = reportFigures(plan, results);
   for (const f of figures) writeFigure(join(reportDir, 'figures'), await renderFigure(f.name, f.spec));
   const markdown = readFileSync(join(reportDir, 'results.md'), 'utf8');
   const links = [{ href: 'results.csv', label: 'results.csv' }, ...(existsSync(join(reportDir, 'paired.csv')) ? [{ href: 'paired.csv', label: 'paired.csv' }] : [])];
-  writeFileAtomic(join(reportDir, 'index.html'), experimentPage({ title: `${plan.config.name}: results`, markdown, figures, links }));
-  const root = dirname(reportDir);
-  writeAssets(root);
-  writeFileAtomic(join(root, 'index.html'), indexPage(indexEntries(root)));
+  const inSite = siteRoot !== undefined && resolve(dirname(reportDir)) === resolve(siteRoot);
+  writeFileAtomic(join(reportDir, 'index.html'), experimentPage({ title: `${plan.config.name}: results`, markdown, figures, links, inSite }));
+  writeAssets(inSite ? siteRoot : reportDir);
+  if (inSite) writeFileAtomic(join(siteRoot, 'index.html'), indexPage(indexEntries(siteRoot)));
   return figures.length;
 }
 

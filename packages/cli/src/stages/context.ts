@@ -9,6 +9,12 @@ export interface StageContext {
   configPath: string;
   plan: ExperimentPlan;
   reportDir: string;
+  /**
+   * The reports root whose index.html and assets/ the page joins (reports/ when the report goes to its
+   * default reports/<experiment>); unset for a --report-dir the user named, whose page then carries
+   * its own scripts and nothing is written beside that folder.
+   */
+  siteRoot?: string;
   backend: BackendInfo;
   log: (line: string) => void;
   /** Retrain the stages this command runs even when they are done (`--force`). */

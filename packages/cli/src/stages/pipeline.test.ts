@@ -65,6 +65,10 @@ test('pipeline: seeds and a sweep through every stage; win rates over seeds, pai
   assert.match(md, /a seed sets each run's preference-batch order, SPO's variant draws, the degree head's initialisation and the eval sampling stream/);
   assert.match(md, /Reward model: on 32 held-out pairs it ranks the chosen response first [\d.]+% of the time and agrees with the oracle's order on [\d.]+% of \d+ pairs/);
   assert.ok(existsSync(join(root, 'reports', 'paired.csv')) && existsSync(join(root, 'reports', 'compare-spo-lambda-vs-dpo.csv')));
+  // a report folder named outside the reports root is a page of its own: its scripts beside it, nothing written beside the folder
+  assert.ok(existsSync(join(root, 'reports', 'index.html')) && existsSync(join(root, 'reports', 'assets', 'vega-embed.min.js')));
+  assert.ok(!existsSync(join(root, 'index.html')) && !existsSync(join(root, 'assets')), 'no site index or assets beside the named report folder');
+  assert.match(readFileSync(join(root, 'reports', 'index.html'), 'utf8'), /<script src="assets\/vega\.min\.js">/);
   const judgments = readFileSync(join(root, 'runs', 'dpo.seed=1', 'eval', 'judgments.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(judgments.length, 12);
   assert.ok(judgments.every((j) => j.orders.length === 1 && ['policy-first', 'baseline-first'].includes(j.orders[0])), 'the order of each item is recorded');

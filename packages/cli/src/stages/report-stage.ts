@@ -18,6 +18,6 @@ export async function reportStage(ctx: StageContext, command: string): Promise<v
     command, commit: sourceCommit() ?? 'unknown', configHash: configHash(config), backend: `${ctx.backend.name} (matmul: ${ctx.backend.matmul})`,
   });
   const started = performance.now();
-  const figures = await writeFiguresAndPage(ctx.plan, results, ctx.reportDir);
+  const figures = await writeFiguresAndPage(ctx.plan, results, ctx.reportDir, ctx.siteRoot);
   ctx.log(`[report] ${results.length} runs${missing.length ? ` (${missing.length} not run yet)` : ''}: ${ctx.reportDir}/results.md, results.csv; ${figures} figures and ${join(ctx.reportDir, 'index.html')} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -42,9 +42,7 @@ figure { margin: 1.5rem 0; } figcaption { font-size: .85rem; color: #555; max-wi
 .chart img { max-width: 100%; } nav a { margin-right: 1rem; } code { background: #f4f4f4; padding: 0 .2rem; }
 `;
 
-const SCRIPTS = `<script src="../assets/vega.min.js"></script>
-<script src="../assets/vega-lite.min.js"></script>
-<script src="../assets/vega-embed.min.js"></script>`;
+const scripts = (assets: string) => ASSETS.map(([, file]) => `<script src="${assets}/${file.split('/').at(-1)}"></script>`).join('\n');
 
 /** Every chart div gets its inlined spec drawn by vega-embed; if that fails the static SVG stays and the error is logged. */
 const EMBED = `<script>
@@ -56,7 +54,8 @@ for (const div of document.querySelectorAll('.chart[data-spec]')) {
 }
 </script>`;
 
-export function experimentPage(o: { title: string; markdown: string; figures: readonly PageFigure[]; links: { href: string; label: string }[] }): string {
+/** An experiment's page; `inSite`: it sits in a reports root beside assets/ and index.html, else its scripts are in its own assets/. */
+export function experimentPage(o: { title: string; markdown: string; figures: readonly PageFigure[]; links: { href: string; label: string }[]; inSite: boolean }): string {
   const figures = o.figures.map((f) => `<figure id="${f.name}">
 <h3>${escape(f.title)}</h3>
 <div class="chart" data-spec="spec-${f.name}"><img src="figures/${f.name}.svg" alt="${escape(f.title)}"></div>
@@ -66,9 +65,9 @@ export function experimentPage(o: { title: string; markdown: string; figures: re
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(o.title)}</title><style>${STYLE}</style>
-${SCRIPTS}
+${scripts(o.inSite ? '../assets' : 'assets')}
 </head><body>
-<nav><a href="../index.html">all experiments</a>${o.links.map((l) => `<a href="${l.href}">${escape(l.label)}</a>`).join('')}</nav>
+<nav>${o.inSite ? '<a href="../index.html">all experiments</a>' : ''}${o.links.map((l) => `<a href="${l.href}">${escape(l.label)}</a>`).join('')}</nav>
 ${marked.parse(o.markdown, { async: false }) as string}
 ${figures ? `<h2>Figures</h2>\n${figures}` : ''}
 ${EMBED}
