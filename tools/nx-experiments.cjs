@@ -151,7 +151,9 @@ function experimentProjects(configPath, plan) {
 function brokenExperimentProject(configPath, error) {
   const name = basename(dirname(configPath));
   const explain = { command: `tsx ${CLI} plan --config ${configPath}`, cache: false };
-  console.warn(`[spo-experiments] ${name}: ${error.split('\n').slice(0, 3).join(' ')} (its targets fail until this is fixed; the other experiments are unaffected)`);
+  const lines = error.split('\n').map((l) => l.trim()).filter(Boolean);
+  const why = (lines.length > 1 && lines[0].endsWith(':') ? lines.slice(1) : lines).slice(0, 3).join('; ');
+  console.warn(`[spo-experiments] ${name} cannot run until this is fixed (the other experiments are unaffected): ${why}`);
   return { [dirname(configPath)]: { name, projectType: 'application', targets: { run: explain, report: explain, compare: explain } } };
 }
 

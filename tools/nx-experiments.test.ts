@@ -53,10 +53,10 @@ test('one experiment that cannot plan never takes the others down; its targets f
     assert.equal(rest.length, 0, `${name}: one project`);
     assert.equal(project.name, name);
     assert.deepEqual(Object.keys(project.targets).sort(), ['compare', 'report', 'run']);
-    assert.ok(warnings.some((w) => w.includes(`${name}:`)), `${name}: warned (${warnings.join(' / ')})`);
+    assert.ok(warnings.some((w) => w.includes(`] ${name} cannot run`)), `${name}: warned (${warnings.join(' / ')})`);
   }
-  assert.match(warnings.find((w) => w.includes('no-model:'))!, /models\/stories260K is not a folder.*npm run spo -- data fetch stories260K/);
-  assert.match(warnings.find((w) => w.includes('unknown-field:'))!, /stepz/);
+  assert.match(warnings.find((w) => w.includes('] no-model '))!, /models\/stories260K is not a folder.*npm run spo -- data fetch stories260K/);
+  assert.match(warnings.find((w) => w.includes('] unknown-field '))!, /stepz/);
 
   // the broken project's target fails, naming what to fix, when the user runs it
   const command = projects.get('experiments/no-model/config.json')![0].targets.run.command!;

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { sha256File } from '@spo/engine';
+import { parseJsonText, sha256File } from '@spo/engine';
 import { ModelSectionSchema, ModelShapeSchema, isPretrained, readPretrainedConfig } from '@spo/model';
 import { DataConfigSchema, syntheticTask } from '@spo/data';
 import { TrainConfigSchema, SftConfigSchema, RewardModelConfigSchema, resolveMethod, type MethodConfig } from '@spo/trainer';
@@ -143,12 +143,7 @@ function invalid(source: string, issues: readonly { path: PropertyKey[]; message
  * `--set` overrides applied before it is checked.
  */
 export function loadExperimentConfig(path: string, overrides: readonly Override[] = []): ExperimentConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`${path}: ${(error as Error).message}`);
-  }
+  const raw = parseJsonText(readFileSync(path, 'utf8'), path);
   const folder = basename(dirname(resolve(path)));
   const named = (raw as { name?: unknown }).name;
   if (named !== undefined && named !== folder) {

@@ -2,7 +2,7 @@
 // over the target, so a killed process leaves either the old file or the new one, never half of one.
 // A write that fails removes its temporary; temporaries left by killed processes are removed by the next
 // write into the same folder; a failed write names the path it could not write and why.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 /** `.name.<pid>.tmp` and `.name.<pid>.old`: the siblings an atomic write makes while it runs. */
@@ -16,6 +16,20 @@ export function processAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * When the process with this pid started (on Linux its start time in clock ticks since boot, field 22
+ * of /proc/<pid>/stat), to tell it from a later process that was given the same pid; undefined where
+ * that cannot be read (another OS, or no such process).
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }
 
@@ -33,7 +47,7 @@ export function removeStaleTemporaries(dir: string): string[] {
 }
 
 /** An fs error as "could not write <path>: <what>", with the advice a full disk needs. */
-function writeError(path: string, error: unknown): Error {
+export function writeError(path: string, error: unknown): Error {
   const e = error as NodeJS.ErrnoException;
   const what = e.code === 'ENOSPC' ? 'no space left on the device; free some space and run again (finished stages are kept)'
     : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied'
@@ -53,6 +67,15 @@ function discard(path: string): void {
 
 function temporary(path: string, kind: 'tmp' | 'old'): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${kind}`);
+}
+
+/** Append to a log file (metrics, validation); a failure names the file and, for a full disk, what to do. */
+export function appendToFile(path: string, text: string): void {
+  try {
+    appendFileSync(path, text);
+  } catch (error) {
+    throw writeError(path, error);
+  }
 }
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseJsonText } from './json-text.js';
 
 export const CHECKSUMS_FILE = 'checksums.json';
 
@@ -26,12 +27,13 @@ export function writeChecksums(dir: string): void {
 }
 
 /**
- * What is wrong with the files of `dir` against its checksums.json: [] when every file matches, or
- * when the folder has no checksums (written before they existed; nothing to check against).
+ * What is wrong with the files of `dir` against its checksums.json: [] when every file matches. A
+ * folder without checksums.json is a problem too: this project writes one into every folder it must
+ * trust, so its absence means the folder was cut short or altered, and nothing in it can be verified.
  */
 export function checksumProblems(dir: string): string[] {
   const path = join(dir, CHECKSUMS_FILE);
-  if (!existsSync(path)) return [];
+  if (!existsSync(path)) return [`${CHECKSUMS_FILE} is missing, so no file here can be verified (written last, with every folder this project must trust)`];
   let sums: Checksums;
   try {
     sums = JSON.parse(readFileSync(path, 'utf8')) as Checksums;
@@ -56,9 +58,5 @@ export function readJsonFile<T = unknown>(path: string, advice: string): T {
   } catch (error) {
     throw new Error(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${advice}`, { cause: error });
   }
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new Error(`${path}: damaged, not valid JSON (${(error as Error).message}); ${advice}`, { cause: error });
-  }
+  return parseJsonText<T>(text, path, `the file is damaged; ${advice}`);
 }

@@ -5,7 +5,7 @@
 // config.json names that architecture, so the same folder opens in Hugging Face.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf, Rng, readSafetensors, writeDirAtomic } from '@spo/engine';
+import { tf, Rng, readSafetensors, writeChecksums, writeDirAtomic } from '@spo/engine';
 import type { CausalLM } from './causal-lm.js';
 import { loadCheckpoint, type TokenizerFiles } from './checkpoint.js';
 import { isLlama } from './config.js';
@@ -59,7 +59,10 @@ export class RewardModel {
 }
 
 export function saveRewardModel(dir: string, rm: RewardModel, tokenizer: TokenizerFiles): void {
-  writeDirAtomic(dir, (tmp) => writeRewardModelFiles(tmp, rm, tokenizer));
+  writeDirAtomic(dir, (tmp) => {
+    writeRewardModelFiles(tmp, rm, tokenizer);
+    writeChecksums(tmp);
+  });
 }
 
 /** Write the reward model's files into an existing folder (not atomic: see saveRewardModel). */

@@ -1,7 +1,7 @@
 // Per-step metrics as JSON lines (TRL's metric names). On resume the log is cut back to the
 // checkpoint's step, so a resumed run's log equals an uninterrupted run's.
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '@spo/engine';
+import { existsSync, readFileSync } from 'node:fs';
+import { appendToFile, writeFileAtomic } from '@spo/engine';
 
 export type MetricsRow = { step: number } & Record<string, number>;
 
@@ -44,6 +44,6 @@ export class MetricsLog {
   }
 
   append(row: MetricsRow): void {
-    appendFileSync(this.path, `${JSON.stringify(row)}\n`);
+    appendToFile(this.path, `${JSON.stringify(row)}\n`);
   }
 }

@@ -77,6 +77,21 @@ test('a checkpoint cut short (a file missing, a truncated tensor file) is never 
   assert.deepEqual(values(model), reference.weights);
 });
 
+test('a checkpoint without checksums.json is unverified, so it is set aside rather than trusted', () => {
+  const dir = tmp();
+  sft(dir, () => {}, 5);
+  rmSync(join(dir, 'checkpoints', 'step-000004', 'checksums.json'));
+  const st = join(dir, 'checkpoints', 'step-000004', 'trainer-state.safetensors');
+  const bytes = readFileSync(st);
+  bytes[bytes.length - 1] ^= 1; // damage nothing else could catch: the tensors still parse
+  writeFileSync(st, bytes);
+  const lines: string[] = [];
+  const { model, summary } = sft(dir, (l) => lines.push(l));
+  assert.equal(summary.resumedFrom, 2);
+  assert.ok(lines.some((l) => /step-000004 is damaged \(checksums\.json is missing, so no file here can be verified/.test(l)), lines.join('\n'));
+  assert.deepEqual(values(model), reference.weights);
+});
+
 test('the final checkpoint is checked on load: a damaged one names the file and what to do', () => {
   const dir = tmp();
   sft(dir);

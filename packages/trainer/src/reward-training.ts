@@ -1,9 +1,8 @@
 // Reward-model training: Bradley-Terry on preference pairs (rewardModelLoss in @spo/losses), chosen and
 // rejected responses in one forward, with agreement on held-out pairs logged at every checkpoint and
 // at the end (validation.jsonl), and the final model saved as a sequence-classification folder.
-import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf, writeJsonAtomic } from '@spo/engine';
+import { appendToFile, tf, writeJsonAtomic } from '@spo/engine';
 import { saveRewardModel, writeRewardModelFiles, type RewardModel } from '@spo/model';
 import { encodeSequence, padBatch, type PreferencePair, type TextTokenizer } from '@spo/data';
 import { rewardModelLoss } from '@spo/losses';
@@ -43,7 +42,7 @@ export function trainRewardModel(a: RewardTrainingArgs): RewardTrainingResult {
       a.validation.every((p) => p.chosenReward !== undefined && p.rejectedReward !== undefined)
         ? a.validation.map((p) => ({ chosen: p.chosenReward!, rejected: p.rejectedReward! })) : undefined,
     );
-    appendFileSync(join(a.dir, 'validation.jsonl'), `${JSON.stringify({ step, ...agreement })}\n`);
+    appendToFile(join(a.dir, 'validation.jsonl'), `${JSON.stringify({ step, ...agreement })}\n`);
     log(`[rm] step ${step}: held-out accuracy ${agreement.accuracy.toFixed(3)} on ${agreement.n} pairs${agreement.oracleAgreement !== undefined ? `, oracle agreement ${agreement.oracleAgreement.toFixed(3)}` : ''}, mean margin ${agreement.meanMargin.toFixed(3)}`);
     return agreement;
   };

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '@spo/engine';
+import { appendToFile, initBackend, processStartTime } from '@spo/engine';
 import { parseExperimentConfig } from '../experiment-config.js';
 import { acquireStageLock, StageLockedError } from './stage-lock.js';
 import { isStageDone, runStage, supersededDir } from './stage-dir.js';
@@ -33,6 +33,33 @@ test('a second process on a stage stops with the holder named; a lock whose proc
   again();
   assert.ok(!existsSync(`${dir}.lock`), 'released');
   release(); // releasing a lock another process took is a no-op
+});
+
+test('a lock whose pid now belongs to another live process (pid reused) is stale; the same pid and start time is the holder', { skip: processStartTime(process.pid) ? false : 'skipped: this OS does not tell a process\'s start time' }, () => {
+  const dir = join(tmp(), 'rm');
+  // the parent process is alive, but started at another time than the one the lock recorded
+  writeFileSync(`${dir}.lock`, JSON.stringify({ pid: process.ppid, host: hostname(), startedAt: '2026-01-01T00:00:00Z', processStart: '1' }));
+  const lines: string[] = [];
+  acquireStageLock(dir, 'rm', (l) => lines.push(l))();
+  assert.match(lines.join('\n'), /removing a stale lock .*rm\.lock \(process \d+ .*is gone; its pid now belongs to another process\)/);
+  // the same pid with the recorded start time is the holder
+  writeFileSync(`${dir}.lock`, JSON.stringify({ pid: process.ppid, host: hostname(), startedAt: 'x', processStart: processStartTime(process.ppid) }));
+  assert.throws(() => acquireStageLock(dir, 'rm', () => {}), StageLockedError);
+  rmSync(`${dir}.lock`);
+});
+
+test('a full disk while writing a lock or appending to a log names the file and leaves no empty lock', (t) => {
+  // a full file system: an 8 KiB tmpfs, filled (needs root to mount; skipped otherwise)
+  const full = tmp();
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8k', 'tmpfs', full]).status !== 0) return t.skip('skipped: cannot mount a small tmpfs here (needs root)');
+  try {
+    spawnSync('dd', ['if=/dev/zero', `of=${join(full, 'fill')}`, 'bs=1k', 'count=64']);
+    assert.throws(() => acquireStageLock(join(full, 'dpo'), 'dpo', () => {}), /could not write .*dpo\.lock: no space left on the device; free some space/);
+    assert.ok(!existsSync(join(full, 'dpo.lock')), 'no empty lock left to block the next run');
+    assert.throws(() => appendToFile(join(full, 'fill'), 'x'.repeat(8192)), /could not write .*fill: no space left on the device/);
+  } finally {
+    spawnSync('umount', [full]);
+  }
 });
 
 test('a lock held on another host is never taken over by pid', () => {
@@ -73,10 +100,10 @@ test('damaged done.json or stage.json names the file and what to do; a failed st
   const dir = join(tmp(), 'sft');
   await runStage({ label: 'sft', stage: { dir, hash: 'h' }, log: () => {} }, () => ({}));
   writeFileSync(join(dir, 'done.json'), '{"hash": "h"');
-  assert.throws(() => isStageDone({ dir, hash: 'h' }), /done\.json: damaged, not valid JSON .*; delete .*sft to run that stage again/);
+  assert.throws(() => isStageDone({ dir, hash: 'h' }), /done\.json:\d+:\d+: not valid JSON: .*; the file is damaged; delete .*sft to run that stage again/);
   rmSync(join(dir, 'done.json'));
   writeFileSync(join(dir, 'stage.json'), '');
-  await assert.rejects(runStage({ label: 'sft', stage: { dir, hash: 'h' }, log: () => {} }, () => ({})), /stage\.json: damaged/);
+  await assert.rejects(runStage({ label: 'sft', stage: { dir, hash: 'h' }, log: () => {} }, () => ({})), /stage\.json:1:1: not valid JSON: a value was expected; the file is damaged/);
   assert.ok(!existsSync(`${dir}.lock`), 'the lock goes with the failure');
 });
 
@@ -104,6 +131,16 @@ test('a stage killed after its last checkpoint (no done.json) finishes on the ne
     assert.ok(existsSync(join(root, 'runs', 'sft', 'done.json')), `finished after losing ${gone.join(', ')}`);
     assert.ok(Number.isFinite(JSON.parse(readFileSync(join(root, 'runs', 'sft', 'done.json'), 'utf8')).summary.final.loss));
   }
+  // a done stage whose final model was damaged since is not "up to date": it is moved aside and run again
+  const weights = join(root, 'runs', 'sft', 'final', 'model.safetensors');
+  const bytes = readFileSync(weights);
+  bytes[bytes.length - 1] ^= 1;
+  writeFileSync(weights, bytes);
+  const lines: string[] = [];
+  await sftStage({ ...ctx, log: (l) => lines.push(l) }, variant);
+  assert.match(lines.join('\n'), /is done but its final model is damaged \(final\/model\.safetensors does not match the sha256 written with it\), so it runs again/);
+  assert.doesNotMatch(lines.join('\n'), /up to date/);
+  assert.deepEqual(readFileSync(weights).subarray(-1)[0] ^ bytes.subarray(-1)[0], 1, 'retrained weights are whole again (the same bytes as before the damage)');
   await trainStage(ctx, ctx.plan.runs[0]);
   assert.ok(existsSync(join(root, 'runs', 'dpo', 'done.json')));
 });

@@ -5,7 +5,7 @@
 // its checkpoints.
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { readJsonFile, removeStaleTemporaries, writeJsonAtomic } from '@spo/engine';
+import { checksumProblems, readJsonFile, removeStaleTemporaries, writeJsonAtomic } from '@spo/engine';
 import { acquireStageLock } from './stage-lock.js';
 
 export interface StageDir {
@@ -22,6 +22,12 @@ function readHash(path: string): string | undefined {
 
 export function isStageDone({ dir, hash }: StageDir): boolean {
   return readHash(join(dir, 'done.json')) === hash;
+}
+
+/** What is wrong with a done stage's final model (final/, checked against its checksums), if it has one. */
+function finalModelProblems(dir: string): string[] {
+  const final = join(dir, 'final');
+  return existsSync(final) ? checksumProblems(final).map((p) => `final/${p}`) : [];
 }
 
 /** Where a stage's folder made under `hash` is kept once another config's run needs the place. */
@@ -86,7 +92,11 @@ export async function runStage(run: StageRun, body: () => unknown | Promise<unkn
   const release = acquireStageLock(stage.dir, label, log);
   try {
     placeStage(stage, log);
-    if (!run.force && isStageDone(stage)) return log(`[${label}] ${stage.dir} is up to date (${stage.hash})`);
+    if (!run.force && isStageDone(stage)) {
+      const damaged = finalModelProblems(stage.dir);
+      if (!damaged.length) return log(`[${label}] ${stage.dir} is up to date (${stage.hash})`);
+      moveAside(stage.dir, `${stage.hash}-damaged`, log, `is done but its final model is damaged (${damaged.join('; ')}), so it runs again`);
+    }
     for (const [upstream, target] of run.requires ?? []) requireDone(upstream, target);
     if (run.force && existsSync(stage.dir)) moveAside(stage.dir, stage.hash, log, 'is retrained (--force)');
     openStage(stage);
