@@ -2,7 +2,7 @@
 // the published greedy story, and `spo export` writing a Hugging Face folder that samples the same.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,12 @@ test('model.from: the config is checked against the folder, and its digest is in
   const plan = planExperiment(config, 'runs/s', 'wasm/native-blas');
   const other = planExperiment(parseExperimentConfig({ ...stories(), model: { from: STORIES, lora: { rank: 4 } } }, 'stories'), 'runs/s', 'wasm/native-blas');
   assert.notEqual(plan.variants[0].hashes.sft, other.variants[0].hashes.sft, 'LoRA changes the starting stage');
+  // the folder is known by its files, not its path: a copy elsewhere plans to the same stages
+  const copy = join(mkdtempSync(join(tmpdir(), 'stories-copy-')), 'stories260K');
+  cpSync(STORIES, copy, { recursive: true });
+  const moved = planExperiment(parseExperimentConfig({ ...stories(), model: { from: copy } }, 'stories'), 'runs/s', 'wasm/native-blas');
+  assert.deepEqual(moved.variants[0].hashes, plan.variants[0].hashes);
+  assert.deepEqual(moved.runs.map((r) => r.hashes), plan.runs.map((r) => r.hashes));
   assert.throws(() => parseExperimentConfig({ ...stories(), model: { from: join(root, 'no-such-model') } }, 's'), /model\.from: .*no-such-model is not a folder/);
   assert.throws(() => parseExperimentConfig({ ...stories(), model: { dModel: 32 } }, 's'), /sft\.steps: a model trained from scratch needs SFT[\s\S]*data\.task: the "stories" task's responses are a pretrained model's samples: set model\.from/);
   assert.throws(() => parseExperimentConfig({ ...stories(), model: { from: STORIES, lora: { rank: 0 } } }, 's'), /model/);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { configHash } from '@spo/engine';
 import { DataConfigSchema, FILE_LOADER_VERSION, type DataConfig } from '@spo/data';
 import { resolveMethod, type MethodConfig } from '@spo/trainer';
+import { isPretrained, type ModelSection } from '@spo/model';
 import { evalNumericsOf, numericsOf, sourceFingerprints, type ExperimentConfig } from '../experiment-config.js';
 import { gridPoints, pointLabel, setAtPath } from './grid.js';
 import { pretrainedDataKey } from '../stages/starting-model.js';
@@ -60,6 +61,14 @@ export interface ExperimentPlan {
  * @param numerics what the numbers are computed on ("wasm/native-blas"): part of every hash from the
  * SFT stage down, since another backend or matmul path gives other numbers.
  */
+/**
+ * The model section as the numbers see it: a pretrained folder by its files' sha256 (in the data hash,
+ * upstream of every stage), not by its path, so fetching it elsewhere or moving it reruns nothing.
+ */
+function modelKey(model: ModelSection): unknown {
+  return isPretrained(model) ? { ...model, from: 'pretrained folder (its files are in the data hash)' } : model;
+}
+
 export function planExperiment(config: ExperimentConfig, runDir: string, numerics: string): ExperimentPlan {
   const perSeed = config.seedScope === 'everything';
   const dataPoints = gridPoints(config.grid);
@@ -84,7 +93,7 @@ export function planExperiment(config: ExperimentConfig, runDir: string, numeric
         continue;
       }
       const root = id ? join(runDir, id) : runDir;
-      const sft = configHash({ data: dataHash, model: config.model, sft: numericsOf(config.sft), seed, numerics });
+      const sft = configHash({ data: dataHash, model: modelKey(config.model), sft: numericsOf(config.sft), seed, numerics });
       const rm = config.rewardModel ? configHash({ sft, rewardModel: numericsOf(config.rewardModel) }) : undefined;
       const variant: Variant = {
         id, label, sweep: point.sweep, settings: point.values, data: parsed, seed,
