@@ -1,7 +1,7 @@
 // Checks of the repository as a newcomer meets it: every relative link and section reference in the
 // committed markdown, pages and source comments resolves; nothing committed names a folder outside the
 // repository (a user's clone has nothing beside it); and docs/architecture.md's package table is what
-// the packages really import.
+// the packages really import and declare.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -78,7 +78,7 @@ test('nothing committed names a folder outside the repository', { skip }, () => 
   assert.deepEqual(found, [], 'fetch public data and models into the repository (spo data fetch --from <mirror>) instead');
 });
 
-test("docs/architecture.md's package table lists exactly what each package imports", { skip }, () => {
+test("docs/architecture.md's package table lists exactly what each package imports, and so does its package.json", { skip }, () => {
   const table = read('docs/architecture.md').split('\n').filter((l) => /^\| [a-z][a-z-]* \| [a-z][a-z-, ]* \|$/.test(l) && !l.startsWith('| package'));
   const declared = new Map(table.map((l) => {
     const [pkg, imports] = l.split('|').slice(1, 3).map((c) => c.trim());
@@ -99,6 +99,11 @@ test("docs/architecture.md's package table lists exactly what each package impor
     walk(src);
     if (imports.size > 0) actual.set(pkg, [...imports].sort());
   }
-  for (const [pkg, imports] of actual) assert.deepEqual(declared.get(pkg), imports, `packages/${pkg} imports ${imports.join(', ')}; the table in docs/architecture.md says ${declared.get(pkg)?.join(', ') ?? 'nothing'}`);
+  for (const [pkg, imports] of actual) {
+    assert.deepEqual(declared.get(pkg), imports, `packages/${pkg} imports ${imports.join(', ')}; the table in docs/architecture.md says ${declared.get(pkg)?.join(', ') ?? 'nothing'}`);
+    const manifest = JSON.parse(read(`packages/${pkg}/package.json`)) as { dependencies?: Record<string, string> };
+    const listed = Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith('@spo/')).map((d) => d.slice('@spo/'.length)).sort();
+    assert.deepEqual(listed, imports, `packages/${pkg}/package.json lists ${listed.join(', ') || 'nothing'}; it imports ${imports.join(', ')}`);
+  }
   for (const pkg of declared.keys()) assert.ok(actual.has(pkg), `docs/architecture.md lists packages/${pkg}, which imports no package (or does not exist): ${relative(root, join(root, 'packages', pkg))}`);
 });

@@ -1,19 +1,7 @@
 // Data configuration and its defaults (the one place they are declared).
 import { z } from 'zod';
-import { KEY_CONTENT_EXTRACTORS } from './key-content.js';
 import { SOURCE_FORMAT_NAMES } from './sources/source-formats.js';
 import { LabelConfigSchema } from './sources/labels.js';
-
-/** How SPO's degree variants are made; a method's `spo` block carries these (docs/architecture.md §1). */
-export const DegreeConfigSchema = z.object({
-  /** K: number of preference-degree levels, level 0 being the response itself. */
-  degrees: z.number().int().min(2).max(16).default(4),
-  extractor: z.enum(KEY_CONTENT_EXTRACTORS).default('rake'),
-  /** Share of the extracted phrases, best scored first, that counts as key content (RAKE's paper keeps a third). */
-  keyShare: z.number().gt(0, 'must be above 0 (1 keeps every extracted phrase)').max(1).default(1),
-  /** Which response gets degree variants: the chosen (best-ranked), the rejected (worst-ranked), or both. */
-  target: z.enum(['chosen', 'rejected', 'both']).default('chosen'),
-}).strict();
 
 /** How a pretrained model samples the responses of a model-sampled task. */
 export const DataSamplingSchema = z.object({
@@ -43,7 +31,6 @@ export const SyntheticDataConfigSchema = z.object({
   sampling: DataSamplingSchema.optional(),
 }).strict();
 
-export type DegreeConfig = z.infer<typeof DegreeConfigSchema>;
 export type SyntheticDataConfig = z.infer<typeof SyntheticDataConfigSchema>;
 
 /** Where the tokenizer comes from for file sources: a local Hugging Face folder, or trained on the data. */

@@ -34,10 +34,3 @@ export interface EvalPrompt {
   prompt: string;
   context?: unknown;
 }
-
-/** A response with part of its key content deleted; level 0 is the response itself. */
-export interface DegreeVariant {
-  level: number;
-  text: string;
-  removed: string[];
-}

@@ -8,7 +8,7 @@ import { tf, initBackend } from '@spo/engine';
 import {
   dpoLoss, cdpoLoss, robustDpoLoss, ipoLoss, hingeLoss, rdpoLoss, simpoLoss, orpoLoss, cpoLoss, ktoLoss, ncaLoss, bcoLoss,
   exoLoss, sppoHardLoss, apoZeroLoss, apoDownLoss, discopopLoss, softPreferenceLoss, softBestOfNLoss, softPlackettLuceLoss,
-  chosenNll, degreeLoss, degreeRankLoss, rewardModelLoss, type PairLogProbs, type PairLossOutput,
+  chosenNll, rewardModelLoss, type PairLogProbs, type PairLossOutput,
 } from './index.js';
 
 await initBackend(undefined, () => {});
@@ -141,22 +141,6 @@ test('soft (Sharifnassab et al. 2024) best-of-n and Plackett-Luce over the list 
 
 test('SFT term: −log π(y_w)/|y_w| = 1.5', () => {
   near(chosenNll(pair()).dataSync()[0], 1.5);
-});
-
-test('degree loss (linear head): cross-entropy of the true level; prediction is the arg-max', () => {
-  // logits [0, ln 3]: p = (1/4, 3/4)
-  const out = degreeLoss(tf.tensor2d([[0, Math.log(3)], [0, Math.log(3)]]), tf.tensor1d([1, 0], 'int32'));
-  near(out.losses.dataSync()[0], -Math.log(0.75));
-  near(out.losses.dataSync()[1], -Math.log(0.25));
-  assert.deepEqual(Array.from(out.predicted.dataSync()), [1, 1]);
-});
-
-test('degree loss (logprob-rank): Plackett-Luce over the level order; prediction is each variant\'s rank', () => {
-  const out = degreeRankLoss(tf.tensor2d([[-1, -2, -3], [-1, -3, -2]]));
-  near(out.losses.dataSync()[0], 0.4076059 + 0.3132617);
-  // second group: −log(e⁻¹/(e⁻¹+e⁻³+e⁻²)) − log(e⁻³/(e⁻³+e⁻²)) = log(1 + e⁻² + e⁻¹) + log(1 + e)
-  near(out.losses.dataSync()[1], 0.4076059 + 1.3132617);
-  assert.deepEqual(Array.from(out.predicted.dataSync()), [0, 1, 2, 0, 2, 1]);
 });
 
 test('reward model: −log σ(r_w − r_l) = softplus(−1) at r_w = 1.5, r_l = 0.5; centring adds c·(r_w + r_l)²', () => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, initBackend, numericGradient } from '@spo/engine';
-import { PREFERENCE_LOSSES, PREFERENCE_LOSS_NAMES, bcoLossWithShift, chosenNll, degreeLoss, degreeRankLoss, rewardModelLoss, type PairLogProbs } from './index.js';
+import { PREFERENCE_LOSSES, PREFERENCE_LOSS_NAMES, bcoLossWithShift, chosenNll, rewardModelLoss, type PairLogProbs } from './index.js';
 
 await initBackend(undefined, () => {});
 
@@ -45,13 +45,6 @@ for (const name of PREFERENCE_LOSS_NAMES) {
 
 test('SFT term: gradient matches finite differences', () => {
   assertGradientMatches((t) => tf.sum(chosenNll({ policyChosen: t as tf.Tensor1D, chosenLengths: tf.tensor1d([3, 5]) })) as tf.Scalar, tf.tensor1d([-3.1, -7.2]), 'sft');
-});
-
-test('degree losses: gradients match finite differences', () => {
-  const z = tf.tensor2d([[0.3, -1.2, 0.8, 0.1], [1.5, 0.2, -0.3, -2.0]]);
-  const levels = tf.tensor1d([2, 3], 'int32');
-  assertGradientMatches((t) => tf.sum(degreeLoss(t as tf.Tensor2D, levels).losses) as tf.Scalar, z, 'linear');
-  assertGradientMatches((t) => tf.sum(degreeRankLoss(t as tf.Tensor2D).losses) as tf.Scalar, z, 'logprob-rank');
 });
 
 test('reward-model loss: gradient matches finite differences, with and without centring', () => {

@@ -19,8 +19,6 @@ export { discopopLoss } from './discopop.js';
 export { softPreferenceLoss, softBestOfNLoss, softPlackettLuceLoss, plackettLuceLogLikelihood } from './soft-preference.js';
 export { chosenNll, NLL_MEANS } from './sft-term.js';
 export type { NllMean } from './sft-term.js';
-export { degreeLoss, degreeRankLoss, SpoParamsSchema, DEGREE_HEADS } from './degree-loss.js';
-export type { DegreeLossOutput, SpoParams } from './degree-loss.js';
 export { PREFERENCE_LOSSES, PREFERENCE_LOSS_NAMES, preferenceLoss, parseLossParams } from './registry.js';
 export type { PreferenceLossSpec, PairLossSpec, ListLossSpec, PreferenceLossName } from './registry.js';
 export { rewardModelLoss, RewardModelLossParamsSchema } from './reward-model.js';

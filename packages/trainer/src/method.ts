@@ -2,12 +2,8 @@
 // an SFT term, SPO's degree loss (the method's "+SPO" twin) and Soft Preference Optimization's KL
 // regulariser on the policy's own samples.
 import { z } from 'zod';
-import { parseLossParams, PREFERENCE_LOSS_NAMES, SpoParamsSchema } from '@spo/losses';
-import { DegreeConfigSchema } from '@spo/data';
-
-/** `spo: { lambda, head, degrees, extractor, target }`; defaults from @spo/losses and @spo/data. */
-export const SpoConfigSchema = SpoParamsSchema.extend(DegreeConfigSchema.shape).strict();
-export type SpoConfig = z.infer<typeof SpoConfigSchema>;
+import { parseLossParams, PREFERENCE_LOSS_NAMES } from '@spo/losses';
+import { SpoConfigSchema } from '@spo/spo';
 
 /**
  * Sharifnassab et al. 2024's regulariser: η · E_{y ~ π} Σ_t KL(π(·|x, y_<t) ‖ π_ref(·|x, y_<t)), exact over the

@@ -13,7 +13,7 @@ import type { MethodConfig } from './method.js';
 import type { LossTerm, PreferenceForward } from './loss-term.js';
 import { AlignmentTerm } from './alignment-term.js';
 import { SftTerm } from './sft-term.js';
-import { SpoDegreeTerm } from './spo-degree-term.js';
+import { SpoDegreeTerm } from '@spo/spo';
 import { KlTerm } from './kl-term.js';
 import { trainLoop, type TrainSummary } from './train-loop.js';
 import type { LossFn, StepLoss } from './train-step.js';

@@ -2,7 +2,7 @@
 // over its seeds; its value is the mean over seeds with a two-level bootstrap interval (seeds, then
 // prompts). A +SPO cell is paired with its base method's cell (same loss and settings, no spo) on the
 // same variant, seed by seed and prompt by prompt.
-import { canonicalJson } from '@spo/engine';
+import { baseMethodKey } from '@spo/spo';
 import { hierarchicalBootstrap, outcome, pairedComparison, type PairedComparison, type SeedEstimate } from '@spo/evaluators';
 import { pointLabel } from '../experiment/grid.js';
 import type { RunResult } from './collect.js';
@@ -50,11 +50,8 @@ export function winRateEstimate(cell: Cell, evaluator: Evaluator, resamples: num
   return hierarchicalBootstrap(values as number[][], resamples, `${cell.variant}/${cell.label}/${evaluator}`);
 }
 
-/** The settings that make a method what it is, apart from SPO: what a +SPO run and its base must share. */
-const twinKey = (r: RunResult) => {
-  const { name: _n, spo: _s, ...rest } = r.run.method;
-  return `${r.run.variant.label}\u0000${canonicalJson(rest)}`;
-};
+/** What a +SPO run and its base must share: the data variant and the method apart from SPO. */
+const twinKey = (r: RunResult) => `${r.run.variant.label}\u0000${baseMethodKey(r.run.method)}`;
 
 /** The base cell of each +SPO cell: same variant, loss and settings without spo; undefined when the config has none. */
 export function twinOf(cell: Cell, all: readonly Cell[]): Cell | undefined {

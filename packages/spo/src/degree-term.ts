@@ -1,20 +1,35 @@
 // SPO's degree term (Li et al. 2024; docs/architecture.md §1), everything it owns in one place: the
 // degree variants of the training responses (written to the run folder with their summary), the rows
 // they add to a forward, the degree loss through the configured head (and the head's weights), and the
-// final model's confusion matrix between levels. Its weight in the method's loss is λ.
+// final model's confusion matrix between levels. Its weight in the method's loss is λ. The trainer adds
+// it to a method's loss through its loss-term interface, which this class meets by shape: it needs only
+// the forward's row count, per-row mean log-probs and pooled hidden states (DegreeForward).
 // A group is one response's variants, level 0 first. Levels that came out the same as the level above,
 // or empty, were left out when the variants were made, so a group holds 2..K variants, each labelled
 // with its own level; a response with fewer than 2 distinct levels has no group.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf, rowSelector, writeJsonAtomic } from '@spo/engine';
-import { buildDegreeVariantSet, type PreferenceList, type TokenizedSequence } from '@spo/data';
-import { degreeLoss, degreeRankLoss } from '@spo/losses';
-import type { MethodConfig } from './method.js';
-import type { LossTerm, PreferenceForward, TermOutput } from './loss-term.js';
+import { tf, rowSelector, writeFileAtomic, writeJsonAtomic } from '@spo/engine';
+import type { PreferenceList, TokenizedSequence } from '@spo/data';
+import type { SpoConfig } from './config.js';
+import { buildDegreeVariantSet } from './degree-variant-set.js';
+import { degreeLoss, degreeRankLoss } from './degree-loss.js';
 import { createDegreeHead, degreeHeadLogits } from './degree-head.js';
 
-type SpoConfig = NonNullable<MethodConfig['spo']>;
+/** What one forward of the policy gives the term (the trainer's PreferenceForward has this and more). */
+export interface DegreeForward {
+  /** Number of rows in the forward. */
+  rowCount: number;
+  /** Mean log π over each row's response tokens [R]. */
+  mean: tf.Tensor1D;
+  /** Mean of each row's final hidden states over its real tokens [R, d]. */
+  pooled(): tf.Tensor2D;
+}
+
+/** The term's loss before its weight λ, and its metrics (the trainer's TermOutput). */
+export interface DegreeStepOutput {
+  value: tf.Scalar;
+  metrics: Record<string, tf.Scalar>;
+}
 
 interface DegreeGroup {
   /** Which response of the example the group varies (0 = chosen, n − 1 = rejected): its level-0 row. */
@@ -61,7 +76,7 @@ export interface DegreeConfusion {
 /** Confusion on the first (up to) this many examples' groups. */
 const CONFUSION_EXAMPLES = 256;
 
-export class SpoDegreeTerm implements LossTerm<DegreeRows> {
+export class SpoDegreeTerm {
   readonly name = 'spo';
   readonly weight: number;
   readonly head: Map<string, tf.Variable>;
@@ -76,7 +91,7 @@ export class SpoDegreeTerm implements LossTerm<DegreeRows> {
     this.weight = spo.lambda;
     const n = examples[0]?.responses.length ?? 0;
     const set = buildDegreeVariantSet(examples, spo, o.seed);
-    writeFileSync(join(o.dir, 'degree-variants.jsonl'), set.variants.map((v, i) => JSON.stringify({ prompt: examples[i].prompt, ...v })).join('\n') + '\n');
+    writeFileAtomic(join(o.dir, 'degree-variants.jsonl'), set.variants.map((v, i) => JSON.stringify({ prompt: examples[i].prompt, ...v })).join('\n') + '\n');
     writeJsonAtomic(join(o.dir, 'degree-variants-summary.json'), { config: set.config, ...set.summary });
     this.groups = set.variants.map((v, i) => {
       const of = (column: number, levels: typeof v.chosen) => (levels && levels.length >= 2
@@ -91,14 +106,14 @@ export class SpoDegreeTerm implements LossTerm<DegreeRows> {
     return this.head;
   }
 
-  compute(f: PreferenceForward, rows: DegreeRows): TermOutput {
+  compute(f: DegreeForward, rows: DegreeRows): DegreeStepOutput {
     // a batch where no response has two distinct levels adds nothing; the metrics keep their places
     if (!rows.groups.length) return { value: tf.scalar(0), metrics: { 'degree/loss': tf.scalar(0), 'degree/accuracy': tf.scalar(NaN) } };
     const d = this.term(rows, { pooled: f.pooled, meanLogProbs: f.mean, rowCount: f.rowCount });
     return { value: d.loss, metrics: { 'degree/loss': d.loss, 'degree/accuracy': d.accuracy } };
   }
 
-  finish(forwardOf: (indices: number[]) => { rows: DegreeRows; forward: () => PreferenceForward }): void {
+  finish(forwardOf: (indices: number[]) => { rows: DegreeRows; forward: () => DegreeForward }): void {
     const c = this.confusion(this.examples.length, (indices) => {
       const { rows, forward } = forwardOf(indices);
       return { rows, inputs: () => {

@@ -5,7 +5,13 @@
 import type { Rng } from '@spo/engine';
 import { keyPhrases, type KeyContentOptions } from './key-content.js';
 import { deleteSpans } from './delete-spans.js';
-import type { DegreeVariant } from './records.js';
+
+/** A response with part of its key content deleted; level 0 is the response itself. */
+export interface DegreeVariant {
+  level: number;
+  text: string;
+  removed: string[];
+}
 
 export interface DegreeOptions extends KeyContentOptions {
   /** Number of levels K (>= 2). */

@@ -1,10 +1,13 @@
+// Pruning responses into degree variants: RAKE, tf-idf and random key content; deletions that leave
+// well-formed text; nested, seeded levels; degree groups; and real HH-RLHF responses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { Rng } from '@spo/engine';
-import { buildDegreeVariantSet, fetchForTest, degreeVariants, deleteSpans, documentFrequency, DegreeConfigSchema, keyPhrases, rakePhrases } from './index.js';
+import { fetchForTest, pairAsList, prepareSynthetic, SyntheticDataConfigSchema } from '@spo/data';
+import { buildDegreeVariantSet, degreeVariants, deleteSpans, documentFrequency, DegreeConfigSchema, keyPhrases, rakePhrases } from './index.js';
 
 // HH-RLHF, fetched from the test mirror (skipped, saying how to enable it, without one)
 const HH_RLHF = await fetchForTest('hh-rlhf');
@@ -130,4 +133,44 @@ test('pruning real HH-RLHF responses: levels nested and monotone, text well form
   const v = degreeVariants('Boil the water first. Then steep green tea for three minutes.', { levels: 4, extractor: 'rake', keyShare: 1 }, new Rng(3));
   assert.equal(v[3].removed.length, 4);
   assert.deepEqual([...v[3].removed].sort(), ['Boil', 'steep green tea', 'three minutes', 'water'].sort());
+});
+
+test('RAKE: phrases between stop words and punctuation, scored degree / frequency', () => {
+  const phrases = rakePhrases('first mix the flour . then knead the dough well .');
+  assert.deepEqual(phrases.map((p) => p.phrase).sort(), ['dough', 'flour', 'knead', 'mix']);
+  const scored = rakePhrases('red apple pie . apple .');
+  // words: red(deg 3, freq 1)=3, apple(deg 3+1=4, freq 2)=2, pie(3/1)=3 -> "red apple pie" = 8, "apple" = 2
+  assert.deepEqual(scored.map((p) => [p.phrase, p.score]), [['red apple pie', 8], ['apple', 2]]);
+});
+
+test('degree variants: nested, monotone in removed phrases, labelled 0..K-1, deterministic under a seed', () => {
+  const text = 'alice likes tea . bob owns boats . carol fears bees .';
+  const v = degreeVariants(text, { levels: 4, extractor: 'rake', keyShare: 1 }, new Rng(9));
+  assert.deepEqual(v.map((x) => x.level), [0, 1, 2, 3]);
+  assert.equal(v[0].text, text);
+  assert.deepEqual(v.map((x) => x.removed.length), [0, 1, 2, 3]);
+  for (let k = 1; k < 4; k++) for (const p of v[k - 1].removed) assert.ok(v[k].removed.includes(p));
+  assert.equal(v[3].text, '');
+  for (const x of v) assert.ok(!/ {2}|^ | $|\. \./.test(x.text), `well formed: "${x.text}"`);
+  assert.deepEqual(v, degreeVariants(text, { levels: 4, extractor: 'rake', keyShare: 1 }, new Rng(9)));
+  assert.notDeepEqual(v, degreeVariants(text, { levels: 4, extractor: 'rake', keyShare: 1 }, new Rng(10)));
+  assert.equal(deleteSpans('first mix the flour . then bake it .', [{ start: 6, end: 9 }, { start: 14, end: 19 }]), 'then bake it .');
+});
+
+test('degree variant sets: chosen side only by default, the worst response for "rejected", seeded', () => {
+  const config = SyntheticDataConfigSchema.parse({ source: 'synthetic', task: 'dialogue', sftExamples: 5, preferencePairs: 5, evalPrompts: 3 });
+  const lists = prepareSynthetic(config, 1).preferences.map(pairAsList);
+  const set = buildDegreeVariantSet(lists, DegreeConfigSchema.parse({}), 1);
+  // the synthetic responses are all content words, so the last level (every key phrase cut) is empty and left out
+  assert.deepEqual(set.variants[0].chosen!.map((v) => v.level), [0, 1, 2]);
+  assert.equal(set.variants[0].chosen![0].text, lists[0].responses[0]);
+  assert.ok(set.summary.levelsLeftOut.empty >= 5, 'every response loses at least its empty last level');
+  assert.equal(set.variants[0].rejected, undefined);
+  assert.deepEqual(set.summary.meanPhrasesRemoved[0], 0);
+  assert.ok(set.summary.meanPhrasesRemoved[3] > set.summary.meanPhrasesRemoved[1]);
+  const both = buildDegreeVariantSet(lists, DegreeConfigSchema.parse({ target: 'both', degrees: 3 }), 1);
+  assert.equal(both.variants[0].rejected![0].text, lists[0].responses[1]);
+  assert.ok(both.variants[0].rejected!.length >= 2 && both.variants[0].rejected!.length <= 3);
+  assert.deepEqual(set, buildDegreeVariantSet(lists, DegreeConfigSchema.parse({}), 1));
+  assert.throws(() => DegreeConfigSchema.parse({ degrees: 1 }));
 });

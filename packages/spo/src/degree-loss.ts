@@ -5,18 +5,7 @@
 //                  (level 0 best), scored by the policy's length-averaged log-likelihood s_k = ℓ̄(variant k)
 // The total loss is  L = L_align + λ · L_deg.
 import { tf, takeAlongLastAxis } from '@spo/engine';
-import { z } from 'zod';
-import { plackettLuceLogLikelihood } from './soft-preference.js';
-
-export const DEGREE_HEADS = ['linear', 'logprob-rank'] as const;
-
-export const SpoParamsSchema = z.object({
-  /** λ: weight of the degree loss added to the alignment loss. */
-  lambda: z.number().nonnegative().default(0.1),
-  /** linear: a classifier over mean-pooled final hidden states; logprob-rank: the policy's own likelihood ranks the levels. */
-  head: z.enum(DEGREE_HEADS).default('linear'),
-}).strict();
-export type SpoParams = z.infer<typeof SpoParamsSchema>;
+import { plackettLuceLogLikelihood } from '@spo/losses';
 
 export interface DegreeLossOutput {
   /** Loss per variant (linear) or per group of K variants (logprob-rank). */

@@ -8,8 +8,9 @@ import { Rng } from '@spo/engine';
 import { degreeVariants, distinctDegreeLevels, type LeftOutLevel } from './degree-variants.js';
 import { documentFrequency } from './key-content.js';
 import { wordTokens } from './words.js';
+import type { PreferenceList } from '@spo/data';
 import type { DegreeConfig } from './config.js';
-import type { DegreeVariant, PreferenceList } from './records.js';
+import type { DegreeVariant } from './degree-variants.js';
 
 export interface DegreeVariantSet {
   config: DegreeConfig;
