@@ -107,3 +107,66 @@ test("docs/architecture.md's package table lists exactly what each package impor
   }
   for (const pkg of declared.keys()) assert.ok(actual.has(pkg), `docs/architecture.md lists packages/${pkg}, which imports no package (or does not exist): ${relative(root, join(root, 'packages', pkg))}`);
 });
+
+/** A cycle in a graph of names, as "a -> b -> a", or undefined. */
+function findCycle(edges: Map<string, Set<string>>): string | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (n: string): string | undefined => {
+    if (state.get(n) === 'done') return undefined;
+    if (state.get(n) === 'open') return [...path.slice(path.indexOf(n)), n].join(' -> ');
+    state.set(n, 'open');
+    path.push(n);
+    for (const m of edges.get(n) ?? []) {
+      const cycle = visit(m);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(n, 'done');
+    return undefined;
+  };
+  for (const n of edges.keys()) {
+    const cycle = visit(n);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+test('packages import one way, and no folder inside a package imports a sibling that imports it back', { skip }, () => {
+  const packages = new Map<string, Set<string>>();
+  for (const pkg of readdirSync(join(root, 'packages'))) {
+    const src = join(root, 'packages', pkg, 'src');
+    if (!existsSync(src)) continue;
+    const deps = new Set<string>();
+    const folders = new Map<string, Set<string>>();
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) {
+          walk(p);
+          continue;
+        }
+        if (!name.endsWith('.ts')) continue;
+        const folder = relative(src, dirname(p)).split('/')[0] || '.';
+        for (const [, spec] of readFileSync(p, 'utf8').matchAll(/from '([^']+)'/g)) {
+          if (spec.startsWith('@spo/')) {
+            if (spec.slice(5) !== pkg) deps.add(spec.slice(5));
+            continue;
+          }
+          if (!spec.startsWith('.')) continue;
+          const target = relative(src, join(dirname(p), spec)).split('/');
+          const into = target.length > 1 ? target[0] : '.';
+          // sibling folders only: files at src/ itself are the package's common ground
+          if (into !== folder && into !== '.' && folder !== '.' && !into.startsWith('..')) (folders.get(folder) ?? folders.set(folder, new Set()).get(folder)!).add(into);
+        }
+      }
+    };
+    walk(src);
+    packages.set(pkg, deps);
+    const loop = findCycle(folders);
+    assert.equal(loop, undefined, `packages/${pkg}/src: its folders import in a loop: ${loop}`);
+  }
+  const loop = findCycle(packages);
+  assert.equal(loop, undefined, `the packages import in a loop: ${loop}`);
+});
+

@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadExperimentConfig, parseExperimentConfig, planExperiment, type ExperimentConfig } from './index.js';
-import { applyOverrides, parseOverride } from './experiment/overrides.js';
+import { loadExperimentConfig, parseExperimentConfig, planExperiment, type ExperimentConfig, applyOverrides, parseOverride } from '@spo/experiment';
 
 const quickstart = { name: 'quickstart', ...JSON.parse(readFileSync(new URL('../../../experiments/quickstart/config.json', import.meta.url), 'utf8')) };
 

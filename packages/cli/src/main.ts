@@ -6,18 +6,7 @@ import { Command, Option } from 'commander';
 import { BACKEND_NAMES, initBackend, type BackendRequest } from '@spo/engine';
 import { PREFERENCE_LOSSES } from '@spo/losses';
 import { artifactFolder, fetchArtifact, publicArtifact, PUBLIC_ARTIFACTS } from '@spo/data';
-import { loadExperimentConfig } from './experiment-config.js';
-import { parseOverride, type Override } from './experiment/overrides.js';
-import { findRun, findVariant, ownRuns, ownVariants, planExperiment, type ExperimentPlan, type Variant } from './experiment/plan.js';
-import { numericsPath } from './stages/context.js';
-import { evalRunStage } from './evaluation/run-eval.js';
-import { versionLine } from './version.js';
-import type { StageContext } from './stages/context.js';
-import { dataStage } from './stages/data-stage.js';
-import { prepare } from './prepare-command.js';
-import { sftStage } from './stages/sft-stage.js';
-import { trainStage } from './stages/train-stage.js';
-import { rewardModelStage } from './stages/rm-stage.js';
+import { loadExperimentConfig, parseOverride, type Override, findRun, findVariant, ownRuns, ownVariants, planExperiment, type ExperimentPlan, type Variant, numericsPath, evalRunStage, versionLine, type StageContext, dataStage, prepare, sftStage, trainStage, rewardModelStage, collectResults } from '@spo/experiment';
 import { exportModel, sample } from './sample-command.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUEUE, PROMPT_FORMATS, startChatServer, type PromptFormat } from './serve/chat-server.js';
 
@@ -158,7 +147,7 @@ withCommon(program.command('report').description('write results.csv, paired.csv,
   .option('--open', 'open the report page in the default browser when it is written')
   .action(async (o: CommonOptions & { open?: boolean }) => {
     const ctx = await context(o);
-    const [{ reportStage }, { openInBrowser }] = await Promise.all([import('./stages/report-stage.js'), import('./view/open-in-browser.js')]);
+    const [{ reportStage }, { openInBrowser }] = await Promise.all([import('@spo/reports'), import('./view/open-in-browser.js')]);
     await reportStage(ctx, reproduceCommand(o));
     if (o.open) openInBrowser(join(ctx.reportDir, 'index.html'));
   });
@@ -179,9 +168,7 @@ withCommon(program.command('compare').description('runs grouped by a setting, ea
   .option('--methods <names>', 'only these methods (comma-separated)')
   .action(async (o: CommonOptions & { by: string; baseline: string; methods?: string }) => {
     const ctx = await context(o);
-    const [{ collectResults }, { compareRuns }, { comparisonFile, comparisonMarkdown, writeComparisonCsv }] = await Promise.all([
-      import('./report/collect.js'), import('./report/compare.js'), import('./report/write-report.js'),
-    ]);
+    const { compareRuns, comparisonFile, comparisonMarkdown, writeComparisonCsv } = await import('@spo/reports');
     const { results, missing } = collectResults(ctx.plan);
     const spec = { by: o.by, baseline: o.baseline, ...(o.methods ? { methods: o.methods.split(',').map((m) => m.trim()) } : {}) };
     const c = compareRuns(results, spec, ctx.config.eval.bootstrapResamples);
@@ -192,7 +179,7 @@ withCommon(program.command('compare').description('runs grouped by a setting, ea
   });
 
 withCommon(program.command('run').description('every stage in order; finished stages are skipped, a killed one resumes'))
-  .action(async (o: CommonOptions) => (await import('./stages/run-experiment.js')).runExperiment(await context(o), reproduceCommand(o)));
+  .action(async (o: CommonOptions) => (await import('./run-experiment.js')).runExperiment(await context(o), reproduceCommand(o)));
 
 program.command('serve').description('an OpenAI-compatible chat-completions server over a checkpoint (POST /v1/chat/completions)')
   .requiredOption('--checkpoint <dir>', 'a model folder: a checkpoint (e.g. runs/quickstart/dpo-spo/final), a Hugging Face or a llama2.c folder')

@@ -8,10 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@spo/engine';
 import { fetchForTest } from '@spo/data';
-import { parseExperimentConfig, planExperiment } from './index.js';
+import { parseExperimentConfig, planExperiment, numericsPath } from '@spo/experiment';
 import { exportModel, sample } from './sample-command.js';
-import { numericsPath } from './stages/context.js';
-import { runExperiment } from './stages/run-experiment.js';
+import { runExperiment } from './run-experiment.js';
 
 await initBackend(undefined, () => {});
 const here = dirname(fileURLToPath(import.meta.url));

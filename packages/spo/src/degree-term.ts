@@ -14,6 +14,7 @@ import type { SpoConfig } from './config.js';
 import { buildDegreeVariantSet } from './degree-variant-set.js';
 import { degreeLoss, degreeRankLoss } from './degree-loss.js';
 import { createDegreeHead, degreeHeadLogits } from './degree-head.js';
+import { writeDegreeConfusion, type DegreeConfusion } from './degree-confusion.js';
 
 /** What one forward of the policy gives the term (the trainer's PreferenceForward has this and more). */
 export interface DegreeForward {
@@ -62,15 +63,6 @@ export interface DegreeTermOutput {
   accuracy: tf.Scalar;
   /** Predicted and true level of each variant, for the confusion matrix (host arrays, filled on read). */
   levels: () => { predicted: number[]; truth: number[] };
-}
-
-export interface DegreeConfusion {
-  groups: number;
-  variants: number;
-  /** counts[true level][predicted level] */
-  counts: number[][];
-  /** null when no response had a degree group. */
-  accuracy: number | null;
 }
 
 /** Confusion on the first (up to) this many examples' groups. */
@@ -206,8 +198,8 @@ export class SpoDegreeTerm {
     }
     const correct = counts.reduce((s, row, k) => s + row[k], 0);
     // no variants (every response's levels empty or repeated): there is no accuracy to report, not 0
-    const confusion = { groups, variants, counts, accuracy: variants ? correct / variants : null };
-    writeJsonAtomic(join(dir, 'degree-confusion.json'), { head: this.spo.head, ...confusion });
+    const confusion: DegreeConfusion = { head: this.spo.head, groups, variants, counts, accuracy: variants ? correct / variants : null };
+    writeDegreeConfusion(dir, confusion);
     return confusion;
   }
 

@@ -15,7 +15,8 @@ import { AlignmentTerm } from './alignment-term.js';
 import { SftTerm } from './sft-term.js';
 import { SpoDegreeTerm } from '@spo/spo';
 import { KlTerm } from './kl-term.js';
-import { trainLoop, type TrainSummary } from './train-loop.js';
+import { trainLoop } from './train-loop.js';
+import type { TrainSummary } from './train-summary.js';
 import type { LossFn, StepLoss } from './train-step.js';
 
 export interface PreferenceArgs {

@@ -8,7 +8,8 @@ import { encodeSequence, padBatch, type PreferencePair, type TextTokenizer } fro
 import { rewardModelLoss } from '@spo/losses';
 import type { RewardModelConfig } from './reward-config.js';
 import { pairAgreement, rewardScores, type PairAgreement } from './reward-scores.js';
-import { trainLoop, type TrainSummary } from './train-loop.js';
+import { trainLoop } from './train-loop.js';
+import type { TrainSummary } from './train-summary.js';
 
 export interface RewardTrainingArgs {
   model: RewardModel;

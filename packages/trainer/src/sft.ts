@@ -4,7 +4,8 @@ import { tf } from '@spo/engine';
 import { responseLogProbs, saveCheckpoint, writeCheckpointFiles, type CausalLM } from '@spo/model';
 import { encodeSequence, type SftExample, type TextTokenizer } from '@spo/data';
 import type { TrainConfig } from './config.js';
-import { trainLoop, type TrainSummary } from './train-loop.js';
+import { trainLoop } from './train-loop.js';
+import type { TrainSummary } from './train-summary.js';
 import type { LossFn } from './train-step.js';
 
 export interface SftArgs {

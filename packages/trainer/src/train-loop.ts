@@ -3,13 +3,14 @@
 // checkpoints every N steps that a killed run resumes from, per-step metrics, and progress.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { tf, checksumProblems, encodeSafetensors, isOutOfMemory, readJsonFile, readSafetensors, wasmHeapBytes, writeChecksums, writeDirAtomic, writeJsonAtomic, WASM_HEAP_LIMIT_BYTES, type TensorMap } from '@spo/engine';
+import { tf, checksumProblems, encodeSafetensors, isOutOfMemory, readJsonFile, readSafetensors, wasmHeapBytes, writeChecksums, writeDirAtomic, WASM_HEAP_LIMIT_BYTES, type TensorMap } from '@spo/engine';
 import { AdamW } from './adamw.js';
 import { BatchOrder } from './batch-order.js';
 import type { TrainConfig } from './config.js';
 import { learningRate } from './lr-schedule.js';
 import { MetricsLog, type MetricsRow } from './metrics-log.js';
 import { progressBar } from './progress.js';
+import { writeTrainSummary, type TrainSummary } from './train-summary.js';
 import { stepGradients, type LossFn, type StepGradients } from './train-step.js';
 
 export type { StepLoss } from './train-step.js';
@@ -34,16 +35,6 @@ export interface TrainLoopArgs {
   /** Stop after this many steps as if killed (for tests of resume). */
   stopAfter?: number;
   log?: (line: string) => void;
-}
-
-export interface TrainSummary {
-  stage: string;
-  steps: number;
-  resumedFrom: number;
-  /** Real (non-padding) tokens per second over the steps this process ran. */
-  tokensPerSecond: number;
-  secondsPerStep: number;
-  final: MetricsRow;
 }
 
 export class TrainingDivergedError extends Error {}
@@ -218,6 +209,6 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
     secondsPerStep: ran > 0 ? seconds / ran : 0,
     final: lastRow,
   };
-  if (step === config.steps) writeJsonAtomic(join(dir, 'train-summary.json'), summary);
+  if (step === config.steps) writeTrainSummary(dir, summary);
   return summary;
 }

@@ -6,8 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { readMetrics } from '@spo/trainer';
-import { trainingCurvesSpec, type CurvePoint } from '@spo/reports';
-import { curvePointsOf } from '../report/figures.js';
+import { trainingCurvesSpec, type CurvePoint, curvePointsOf } from '@spo/reports';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml',

@@ -1,0 +1,87 @@
+// From runs to the cells of the results tables. A cell is one method setting on one data variant,
+// over its seeds; its value is the mean over seeds with a two-level bootstrap interval (seeds, then
+// prompts). A +SPO cell is paired with its base method's cell (same loss and settings, no spo) on the
+// same variant, seed by seed and prompt by prompt.
+import { baseMethodKey } from '@spo/spo';
+import { hierarchicalBootstrap, outcome, pairedComparison, type PairedComparison, type SeedEstimate } from '@spo/evaluators';
+import { pointLabel, type RunResult } from '@spo/experiment';
+
+export type Evaluator = 'oracle' | 'reward-model' | 'llm-judge';
+export const EVALUATORS: readonly { key: Evaluator; title: string }[] = [
+  { key: 'oracle', title: 'oracle' },
+  { key: 'reward-model', title: 'reward model' },
+  { key: 'llm-judge', title: 'LLM judge' },
+];
+
+export interface Cell {
+  /** The method and its grid values: "dpo-spo", "dpo-spo.lambda=0.5". */
+  label: string;
+  methodName: string;
+  variant: string;
+  results: RunResult[];
+}
+
+export const cellLabel = (r: RunResult) => [r.run.methodName, pointLabel(r.run.settings)].filter(Boolean).join('.');
+
+/** Runs grouped into cells, in plan order. */
+export function cells(results: readonly RunResult[]): Cell[] {
+  const out = new Map<string, Cell>();
+  for (const r of results) {
+    const key = `${r.run.variant.label}\u0000${cellLabel(r)}`;
+    const cell = out.get(key) ?? { label: cellLabel(r), methodName: r.run.methodName, variant: r.run.variant.label, results: [] };
+    cell.results.push(r);
+    out.set(key, cell);
+  }
+  return [...out.values()];
+}
+
+/** Per seed, per prompt: 1 when the policy's sample beats the baseline's by `evaluator`, ½ a tie, 0 a loss. */
+export function outcomesVsBaseline(r: RunResult, evaluator: Evaluator): number[] | undefined {
+  if (evaluator === 'llm-judge') return r.eval.judge?.outcomes;
+  const s = r.eval.scores[evaluator];
+  return s?.policy.map((x, i) => outcome(x, s.baseline[i]));
+}
+
+/** Win rate against the baseline over a cell's seeds, or undefined where the evaluator did not run. */
+export function winRateEstimate(cell: Cell, evaluator: Evaluator, resamples: number): SeedEstimate | undefined {
+  const values = cell.results.map((r) => outcomesVsBaseline(r, evaluator));
+  if (values.some((v) => v === undefined)) return undefined;
+  return hierarchicalBootstrap(values as number[][], resamples, `${cell.variant}/${cell.label}/${evaluator}`);
+}
+
+/** What a +SPO run and its base must share: the data variant and the method apart from SPO. */
+const twinKey = (r: RunResult) => `${r.run.variant.label}\u0000${baseMethodKey(r.run.method)}`;
+
+/** The base cell of each +SPO cell: same variant, loss and settings without spo; undefined when the config has none. */
+export function twinOf(cell: Cell, all: readonly Cell[]): Cell | undefined {
+  const spoRun = cell.results[0];
+  if (!spoRun.run.method.spo) return undefined;
+  return all.find((c) => !c.results[0].run.method.spo && twinKey(c.results[0]) === twinKey(spoRun));
+}
+
+export interface Paired {
+  treatment: Cell;
+  control: Cell;
+  evaluator: Exclude<Evaluator, 'llm-judge'>;
+  comparison: PairedComparison;
+  seeds: number[];
+}
+
+/** Treatment against control on the seeds both have, prompt by prompt, by a score evaluator. */
+export function pair(treatment: Cell, control: Cell, evaluator: Paired['evaluator'], resamples: number): Paired | undefined {
+  const bySeed = new Map(control.results.map((r) => [r.run.seed, r]));
+  const both = treatment.results.filter((r) => bySeed.has(r.run.seed) && r.eval.scores[evaluator] && bySeed.get(r.run.seed)!.eval.scores[evaluator]);
+  if (both.length === 0) return undefined;
+  const t = both.map((r) => r.eval.scores[evaluator]!.policy);
+  const c = both.map((r) => bySeed.get(r.run.seed)!.eval.scores[evaluator]!.policy);
+  return { treatment, control, evaluator, comparison: pairedComparison(t, c, resamples, `${treatment.variant}/${treatment.label}/${control.label}/${evaluator}`), seeds: both.map((r) => r.run.seed) };
+}
+
+export const meanOf = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/** What the eval's baseline is, in words: the SFT model, the pretrained model it starts from unchanged, or the dataset's chosen responses. */
+export function baselineName(config: { eval: { baseline: 'sft' | 'chosen' }; model: object; sft: { steps: number } }): string {
+  if (config.eval.baseline === 'chosen') return "the dataset's chosen responses";
+  if ('from' in config.model) return config.sft.steps === 0 ? 'the pretrained model' : 'the SFT model (from the pretrained model)';
+  return 'the SFT model';
+}
