@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '@spo/engine';
 import { WordTokenizer, summarizationTask, dialogueTask, buildSyntheticDataset, encodeSequence, padBatch } from './index.js';
 
 test('summarization oracle, worked by hand', () => {

@@ -1,6 +1,6 @@
 // Preference losses by name, each with its paper, its hyperparameter schema (whose defaults are the
 // method's own) and what it needs from the trainer.
-import { z } from 'zod';
+import { type z } from 'zod';
 import { DpoParamsSchema, dpoLoss } from './dpo.js';
 import { CdpoParamsSchema, cdpoLoss, RobustDpoParamsSchema, robustDpoLoss } from './noisy-label-dpo.js';
 import { IpoParamsSchema, ipoLoss } from './ipo.js';

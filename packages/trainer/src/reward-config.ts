@@ -1,6 +1,6 @@
 // Reward-model training settings: the loop's fields and the loss's, with their defaults declared here
 // and in @spo/losses.
-import { z } from 'zod';
+import { type z } from 'zod';
 import { RewardModelLossParamsSchema } from '@spo/losses';
 import { TrainFieldsSchema, warmupFitsSteps } from './config.js';
 
