@@ -12,9 +12,14 @@ const addon = existsSync(addonDir) && readdirSync(addonDir).some((f) => f.endsWi
 let blas = process.env.SPO_NATIVE_MATMUL ?? '';
 if (!blas) {
   try {
-    blas = (execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).match(/libopenblas[^\s]*\.so[^\s]*/) ?? ['none'])[0];
+    blas = (execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).match(
+      /libopenblas[^\s]*\.so[^\s]*/,
+    ) ?? ['none'])[0];
   } catch {
-    blas = ['/opt/homebrew/opt/openblas/lib/libopenblas.dylib', '/usr/local/opt/openblas/lib/libopenblas.dylib'].find((p) => existsSync(p)) ?? 'none';
+    blas =
+      ['/opt/homebrew/opt/openblas/lib/libopenblas.dylib', '/usr/local/opt/openblas/lib/libopenblas.dylib'].find((p) =>
+        existsSync(p),
+      ) ?? 'none';
   }
 }
 console.log(`backend=${process.env.SPO_BACKEND ?? 'auto'} addon=${addon ? 'built' : 'absent'} blas=${blas}`);

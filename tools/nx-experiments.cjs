@@ -30,24 +30,34 @@ function planKey(configPath, workspaceRoot) {
       else if (name.endsWith('.ts')) h.update(`${p}:${s.size}:${s.mtimeMs}`);
     }
   };
-  for (const pkg of readdirSync(join(workspaceRoot, 'packages'))) if (existsSync(join(workspaceRoot, 'packages', pkg, 'src'))) walk(join(workspaceRoot, 'packages', pkg, 'src'));
+  for (const pkg of readdirSync(join(workspaceRoot, 'packages')))
+    if (existsSync(join(workspaceRoot, 'packages', pkg, 'src'))) walk(join(workspaceRoot, 'packages', pkg, 'src'));
   let config = {};
   try {
     config = JSON.parse(text.toString('utf8'));
   } catch {
     // not JSON: the plan process says where, and the digest of the text is the key
   }
-  const stamp = (path) => h.update(existsSync(path) ? `${path}:${statSync(path).size}:${statSync(path).mtimeMs}` : `${path}:absent`);
-  for (const f of Array.isArray(config.data?.files) ? config.data.files : []) if (typeof f === 'string' || typeof f?.path === 'string') stamp(join(workspaceRoot, typeof f === 'string' ? f : f.path));
+  const stamp = (path) =>
+    h.update(existsSync(path) ? `${path}:${statSync(path).size}:${statSync(path).mtimeMs}` : `${path}:absent`);
+  for (const f of Array.isArray(config.data?.files) ? config.data.files : [])
+    if (typeof f === 'string' || typeof f?.path === 'string')
+      stamp(join(workspaceRoot, typeof f === 'string' ? f : f.path));
   // a pretrained model's files are in the data and stage hashes
   const from = typeof config.model?.from === 'string' && join(workspaceRoot, config.model.from);
   if (from) stamp(from);
-  if (from && existsSync(from) && statSync(from).isDirectory()) for (const name of readdirSync(from).sort()) stamp(join(from, name));
+  if (from && existsSync(from) && statSync(from).isDirectory())
+    for (const name of readdirSync(from).sort()) stamp(join(from, name));
   return h.digest('hex').slice(0, 16);
 }
 
 function cachedPlanPath(configPath, workspaceRoot) {
-  return join(workspaceRoot, '.nx', 'spo-plans', `${basename(dirname(configPath))}-${planKey(configPath, workspaceRoot)}.json`);
+  return join(
+    workspaceRoot,
+    '.nx',
+    'spo-plans',
+    `${basename(dirname(configPath))}-${planKey(configPath, workspaceRoot)}.json`,
+  );
 }
 
 /** One line per config: its plan, or {config, error} for a config that does not plan. */
@@ -55,7 +65,11 @@ function planLines(configPaths, workspaceRoot) {
   const args = ['--import', 'tsx', CLI, 'plan', '--json', ...configPaths.flatMap((c) => ['--config', c])];
   let out;
   try {
-    out = execFileSync(process.execPath, args, { cwd: workspaceRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    out = execFileSync(process.execPath, args, {
+      cwd: workspaceRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (error) {
     out = error.stdout ?? ''; // exit 1 when some config has an error; its line says which
     if (out.trim().split('\n').length !== configPaths.length) {
@@ -92,7 +106,13 @@ function target(configPath, command, hash, outputs, dependsOn, extra = {}) {
     ...(dependsOn.length ? { dependsOn } : {}),
     cache: true,
     parallelism: false,
-    inputs: ['librarySource', { runtime: `echo ${hash}` }, { runtime: 'node tools/numerics-path.cjs' }, { env: 'SPO_BACKEND' }, { env: 'SPO_NATIVE_MATMUL' }],
+    inputs: [
+      'librarySource',
+      { runtime: `echo ${hash}` },
+      { runtime: 'node tools/numerics-path.cjs' },
+      { env: 'SPO_BACKEND' },
+      { env: 'SPO_NATIVE_MATMUL' },
+    ],
     outputs: outputs.map((o) => `{workspaceRoot}/${o}`),
     ...extra,
   };
@@ -118,25 +138,62 @@ function experimentProjects(configPath, plan) {
     const variant = v.suffix ? ` --variant ${v.id}` : '';
     const targets = {
       data: target(configPath, `data${variant}`, v.hashes.data, [v.dirs.data], [], { parallelism: true }),
-      sft: target(configPath, `sft${variant}`, v.hashes.sft, [`${v.dirs.sft}/final`, `${v.dirs.sft}/*.json`, `${v.dirs.sft}/metrics.jsonl`], ['data']),
-      ...(plan.rewardModel ? { 'train-rm': target(configPath, `train --stage rm${variant}`, v.hashes.rm, [`${v.dirs.rm}/final`, `${v.dirs.rm}/*.json`, `${v.dirs.rm}/*.jsonl`], ['sft']) } : {}),
+      sft: target(
+        configPath,
+        `sft${variant}`,
+        v.hashes.sft,
+        [`${v.dirs.sft}/final`, `${v.dirs.sft}/*.json`, `${v.dirs.sft}/metrics.jsonl`],
+        ['data'],
+      ),
+      ...(plan.rewardModel
+        ? {
+            'train-rm': target(
+              configPath,
+              `train --stage rm${variant}`,
+              v.hashes.rm,
+              [`${v.dirs.rm}/final`, `${v.dirs.rm}/*.json`, `${v.dirs.rm}/*.jsonl`],
+              ['sft'],
+            ),
+          }
+        : {}),
     };
     stageProject[v.suffix] = project(`data${v.suffix}`, targets);
   }
   const runs = [];
   for (const r of plan.runs) {
     const base = stageProject[r.variantSuffix];
-    const deps = [{ projects: [base], target: 'sft' }, ...(plan.rewardModel ? [{ projects: [base], target: 'train-rm' }] : [])];
-    runs.push(project(r.name, {
-      train: target(configPath, `train --run ${r.name}`, `${r.hashes.train}-${r.hashes.eval}`,
-        [`${r.dir}/*.json`, `${r.dir}/metrics.jsonl`, `${r.dir}/degree-variants.jsonl`, `${r.dir}/eval`], deps, plan.judged ? { cache: false } : {}),
-    }));
+    const deps = [
+      { projects: [base], target: 'sft' },
+      ...(plan.rewardModel ? [{ projects: [base], target: 'train-rm' }] : []),
+    ];
+    runs.push(
+      project(r.name, {
+        train: target(
+          configPath,
+          `train --run ${r.name}`,
+          `${r.hashes.train}-${r.hashes.eval}`,
+          [`${r.dir}/*.json`, `${r.dir}/metrics.jsonl`, `${r.dir}/degree-variants.jsonl`, `${r.dir}/eval`],
+          deps,
+          plan.judged ? { cache: false } : {},
+        ),
+      }),
+    );
   }
   const allRuns = { projects: runs, target: 'train' };
   projects[root] = {
-    name: plan.name, projectType: 'application',
+    name: plan.name,
+    projectType: 'application',
     targets: {
-      report: { ...target(configPath, 'report', plan.runs.map((r) => r.hashes.eval).join(','), [`reports/${plan.name}`], [allRuns]), parallelism: true },
+      report: {
+        ...target(
+          configPath,
+          'report',
+          plan.runs.map((r) => r.hashes.eval).join(','),
+          [`reports/${plan.name}`],
+          [allRuns],
+        ),
+        parallelism: true,
+      },
       compare: { command: `tsx ${CLI} compare --config ${configPath}`, dependsOn: [allRuns], cache: false },
       run: { executor: 'nx:noop', dependsOn: ['report'] },
     },
@@ -151,17 +208,36 @@ function experimentProjects(configPath, plan) {
 function brokenExperimentProject(configPath, error) {
   const name = basename(dirname(configPath));
   const explain = { command: `tsx ${CLI} plan --config ${configPath}`, cache: false };
-  const lines = error.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = error
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const why = (lines.length > 1 && lines[0].endsWith(':') ? lines.slice(1) : lines).slice(0, 3).join('; ');
-  console.warn(`[spo-experiments] ${name} cannot run until this is fixed (the other experiments are unaffected): ${why}`);
-  return { [dirname(configPath)]: { name, projectType: 'application', targets: { run: explain, report: explain, compare: explain } } };
+  console.warn(
+    `[spo-experiments] ${name} cannot run until this is fixed (the other experiments are unaffected): ${why}`,
+  );
+  return {
+    [dirname(configPath)]: {
+      name,
+      projectType: 'application',
+      targets: { run: explain, report: explain, compare: explain },
+    },
+  };
 }
 
 const createNodesV2 = [
   'experiments/*/config.json',
   (configFiles, _options, context) => {
     const plans = readPlans(configFiles, context.workspaceRoot);
-    return configFiles.map((file, i) => [file, { projects: plans[i].error === undefined ? experimentProjects(file, plans[i]) : brokenExperimentProject(file, plans[i].error) }]);
+    return configFiles.map((file, i) => [
+      file,
+      {
+        projects:
+          plans[i].error === undefined
+            ? experimentProjects(file, plans[i])
+            : brokenExperimentProject(file, plans[i].error),
+      },
+    ]);
   },
 ];
 

@@ -12,7 +12,14 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const plugin = createRequire(import.meta.url)('./nx-experiments.cjs') as {
-  createNodesV2: [string, (files: string[], options: unknown, context: { workspaceRoot: string }) => [string, { projects: Record<string, { name: string; targets: Record<string, { command?: string }> }> }][]];
+  createNodesV2: [
+    string,
+    (
+      files: string[],
+      options: unknown,
+      context: { workspaceRoot: string },
+    ) => [string, { projects: Record<string, { name: string; targets: Record<string, { command?: string }> }> }][],
+  ];
 };
 
 function workspace(configs: Record<string, string>): string {
@@ -46,17 +53,29 @@ test('one experiment that cannot plan never takes the others down; its targets f
   }
   const projects = new Map(nodes.map(([file, { projects }]) => [file, Object.values(projects)]));
 
-  const good = projects.get('experiments/good/config.json')!.map((p) => p.name).sort();
+  const good = projects
+    .get('experiments/good/config.json')!
+    .map((p) => p.name)
+    .sort();
   assert.deepEqual(good, ['good', 'good.data', 'good.dpo', 'good.dpo-spo']);
   for (const name of ['not-json', 'unknown-field', 'no-model']) {
     const [project, ...rest] = projects.get(`experiments/${name}/config.json`)!;
     assert.equal(rest.length, 0, `${name}: one project`);
     assert.equal(project.name, name);
     assert.deepEqual(Object.keys(project.targets).sort(), ['compare', 'report', 'run']);
-    assert.ok(warnings.some((w) => w.includes(`] ${name} cannot run`)), `${name}: warned (${warnings.join(' / ')})`);
+    assert.ok(
+      warnings.some((w) => w.includes(`] ${name} cannot run`)),
+      `${name}: warned (${warnings.join(' / ')})`,
+    );
   }
-  assert.match(warnings.find((w) => w.includes('] no-model '))!, /models\/stories260K is not a folder.*npm run spo -- data fetch stories260K/);
-  assert.match(warnings.find((w) => w.includes('] unknown-field '))!, /stepz/);
+  assert.match(
+    warnings.find((w) => w.includes('] no-model '))!,
+    /models\/stories260K is not a folder.*npm run spo -- data fetch stories260K/,
+  );
+  assert.match(
+    warnings.find((w) => w.includes('] unknown-field '))!,
+    /stepz/,
+  );
 
   // the broken project's target fails, naming what to fix, when the user runs it
   const command = projects.get('experiments/no-model/config.json')![0].targets.run.command!;
@@ -74,5 +93,12 @@ test('one experiment that cannot plan never takes the others down; its targets f
   // once the model is fetched, the experiment plans like any other
   cpSync(join(root, 'packages/model/src/fixtures/tiny/llama'), join(ws, 'models/stories260K'), { recursive: true });
   const fixed = plugin.createNodesV2[1](['experiments/no-model/config.json'], {}, { workspaceRoot: ws });
-  assert.deepEqual(Object.values(fixed[0][1].projects).map((p) => p.name).sort().slice(0, 3), ['no-model', 'no-model.data', 'no-model.dpo-spo.seed=1'], 'a fetched model is planned afresh, not served a cached error');
+  assert.deepEqual(
+    Object.values(fixed[0][1].projects)
+      .map((p) => p.name)
+      .sort()
+      .slice(0, 3),
+    ['no-model', 'no-model.data', 'no-model.dpo-spo.seed=1'],
+    'a fetched model is planned afresh, not served a cached error',
+  );
 });

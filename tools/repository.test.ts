@@ -24,8 +24,17 @@ const textFiles = () => (tracked ?? []).filter((f) => TEXT.test(f) && !GENERATED
 const read = (f: string) => readFileSync(join(root, f), 'utf8');
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
-const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
-const headings = (markdown: string) => markdown.split('\n').filter((l) => /^#{1,6}\s/.test(l)).map((l) => l.replace(/^#+\s*/, ''));
+const slug = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+const headings = (markdown: string) =>
+  markdown
+    .split('\n')
+    .filter((l) => /^#{1,6}\s/.test(l))
+    .map((l) => l.replace(/^#+\s*/, ''));
 
 function resolveFrom(file: string, target: string): string | undefined {
   for (const base of [dirname(file), '.']) {
@@ -35,24 +44,31 @@ function resolveFrom(file: string, target: string): string | undefined {
   return undefined;
 }
 
-test('every relative link in markdown, pages and source comments points at a file that exists (and at a heading that exists)', { skip }, () => {
-  const broken: string[] = [];
-  for (const file of textFiles()) {
-    const text = read(file);
-    const links = [...text.matchAll(/\]\(([^)\s]+)\)/g), ...(file.endsWith('.html') ? text.matchAll(/(?:href|src)="([^"]+)"/g) : [])].map((m) => m[1]);
-    for (const link of links) {
-      if (/^([a-z]+:|#|\/\/|\?)/i.test(link) || link.includes('${') || !/[./]/.test(link)) continue; // URLs, in-page anchors, template strings, regexes
-      const [path, anchor] = link.split('#');
-      const target = join(dirname(file), decodeURIComponent(path));
-      if (!existsSync(join(root, target))) {
-        broken.push(`${file}: ${link} (no ${target})`);
-      } else if (anchor && target.endsWith('.md') && !headings(read(target)).some((h) => slug(h) === anchor)) {
-        broken.push(`${file}: ${link} (no heading #${anchor} in ${target})`);
+test(
+  'every relative link in markdown, pages and source comments points at a file that exists (and at a heading that exists)',
+  { skip },
+  () => {
+    const broken: string[] = [];
+    for (const file of textFiles()) {
+      const text = read(file);
+      const links = [
+        ...text.matchAll(/\]\(([^)\s]+)\)/g),
+        ...(file.endsWith('.html') ? text.matchAll(/(?:href|src)="([^"]+)"/g) : []),
+      ].map((m) => m[1]);
+      for (const link of links) {
+        if (/^([a-z]+:|#|\/\/|\?)/i.test(link) || link.includes('${') || !/[./]/.test(link)) continue; // URLs, in-page anchors, template strings, regexes
+        const [path, anchor] = link.split('#');
+        const target = join(dirname(file), decodeURIComponent(path));
+        if (!existsSync(join(root, target))) {
+          broken.push(`${file}: ${link} (no ${target})`);
+        } else if (anchor && target.endsWith('.md') && !headings(read(target)).some((h) => slug(h) === anchor)) {
+          broken.push(`${file}: ${link} (no heading #${anchor} in ${target})`);
+        }
       }
     }
-  }
-  assert.deepEqual(broken, []);
-});
+    assert.deepEqual(broken, []);
+  },
+);
 
 test('every "<file>.md §N" reference names a file that exists and a section N in it', { skip }, () => {
   const broken: string[] = [];
@@ -60,7 +76,8 @@ test('every "<file>.md §N" reference names a file that exists and a section N i
     for (const [, target, section] of read(file).matchAll(/([\w./-]+\.md) §(\d+)/g)) {
       const path = resolveFrom(file, target);
       if (!path) broken.push(`${file}: ${target} §${section} (no such file)`);
-      else if (!headings(read(path)).some((h) => h.startsWith(`${section}. `) || h.startsWith(`${section} `))) broken.push(`${file}: ${target} §${section} (${path} has no section ${section})`);
+      else if (!headings(read(path)).some((h) => h.startsWith(`${section}. `) || h.startsWith(`${section} `)))
+        broken.push(`${file}: ${target} §${section} (${path} has no section ${section})`);
     }
   }
   assert.deepEqual(broken, []);
@@ -71,42 +88,82 @@ test('nothing committed names a folder outside the repository', { skip }, () => 
   const absolute = /\/work\/(main|shared)\b|\/root\/|\/home\/[a-z]/;
   const found: string[] = [];
   for (const file of textFiles()) {
-    read(file).split('\n').forEach((line, i) => {
-      if (line.includes(outside) || absolute.test(line)) found.push(`${file}:${i + 1}: ${line.trim().slice(0, 120)}`);
-    });
+    read(file)
+      .split('\n')
+      .forEach((line, i) => {
+        if (line.includes(outside) || absolute.test(line)) found.push(`${file}:${i + 1}: ${line.trim().slice(0, 120)}`);
+      });
   }
-  assert.deepEqual(found, [], 'fetch public data and models into the repository (spo data fetch --from <mirror>) instead');
+  assert.deepEqual(
+    found,
+    [],
+    'fetch public data and models into the repository (spo data fetch --from <mirror>) instead',
+  );
 });
 
-test("docs/architecture.md's package table lists exactly what each package imports, and so does its package.json", { skip }, () => {
-  const table = read('docs/architecture.md').split('\n').filter((l) => /^\| [a-z][a-z-]* \| [a-z][a-z-, ]* \|$/.test(l) && !l.startsWith('| package'));
-  const declared = new Map(table.map((l) => {
-    const [pkg, imports] = l.split('|').slice(1, 3).map((c) => c.trim());
-    return [pkg, imports.split(',').map((x) => x.trim()).sort()];
-  }));
-  const actual = new Map<string, string[]>();
-  for (const pkg of readdirSync(join(root, 'packages'))) {
-    const src = join(root, 'packages', pkg, 'src');
-    if (!existsSync(src)) continue;
-    const imports = new Set<string>();
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const p = join(dir, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (name.endsWith('.ts')) for (const [, dep] of readFileSync(p, 'utf8').matchAll(/from '@spo\/([a-z-]+)'/g)) if (dep !== pkg) imports.add(dep);
-      }
-    };
-    walk(src);
-    if (imports.size > 0) actual.set(pkg, [...imports].sort());
-  }
-  for (const [pkg, imports] of actual) {
-    assert.deepEqual(declared.get(pkg), imports, `packages/${pkg} imports ${imports.join(', ')}; the table in docs/architecture.md says ${declared.get(pkg)?.join(', ') ?? 'nothing'}`);
-    const manifest = JSON.parse(read(`packages/${pkg}/package.json`)) as { dependencies?: Record<string, string> };
-    const listed = Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith('@spo/')).map((d) => d.slice('@spo/'.length)).sort();
-    assert.deepEqual(listed, imports, `packages/${pkg}/package.json lists ${listed.join(', ') || 'nothing'}; it imports ${imports.join(', ')}`);
-  }
-  for (const pkg of declared.keys()) assert.ok(actual.has(pkg), `docs/architecture.md lists packages/${pkg}, which imports no package (or does not exist): ${relative(root, join(root, 'packages', pkg))}`);
-});
+test(
+  "docs/architecture.md's package table lists exactly what each package imports, and so does its package.json",
+  { skip },
+  () => {
+    const table = read('docs/architecture.md')
+      .split('\n')
+      .filter((l) => /^\| [a-z][a-z-]* \| [a-z][a-z-, ]* \|$/.test(l) && !l.startsWith('| package'));
+    const declared = new Map(
+      table.map((l) => {
+        const [pkg, imports] = l
+          .split('|')
+          .slice(1, 3)
+          .map((c) => c.trim());
+        return [
+          pkg,
+          imports
+            .split(',')
+            .map((x) => x.trim())
+            .sort(),
+        ];
+      }),
+    );
+    const actual = new Map<string, string[]>();
+    for (const pkg of readdirSync(join(root, 'packages'))) {
+      const src = join(root, 'packages', pkg, 'src');
+      if (!existsSync(src)) continue;
+      const imports = new Set<string>();
+      const walk = (dir: string) => {
+        for (const name of readdirSync(dir)) {
+          const p = join(dir, name);
+          if (statSync(p).isDirectory()) walk(p);
+          else if (name.endsWith('.ts'))
+            for (const [, dep] of readFileSync(p, 'utf8').matchAll(/from '@spo\/([a-z-]+)'/g))
+              if (dep !== pkg) imports.add(dep);
+        }
+      };
+      walk(src);
+      if (imports.size > 0) actual.set(pkg, [...imports].sort());
+    }
+    for (const [pkg, imports] of actual) {
+      assert.deepEqual(
+        declared.get(pkg),
+        imports,
+        `packages/${pkg} imports ${imports.join(', ')}; the table in docs/architecture.md says ${declared.get(pkg)?.join(', ') ?? 'nothing'}`,
+      );
+      const manifest = JSON.parse(read(`packages/${pkg}/package.json`)) as { dependencies?: Record<string, string> };
+      const listed = Object.keys(manifest.dependencies ?? {})
+        .filter((d) => d.startsWith('@spo/'))
+        .map((d) => d.slice('@spo/'.length))
+        .sort();
+      assert.deepEqual(
+        listed,
+        imports,
+        `packages/${pkg}/package.json lists ${listed.join(', ') || 'nothing'}; it imports ${imports.join(', ')}`,
+      );
+    }
+    for (const pkg of declared.keys())
+      assert.ok(
+        actual.has(pkg),
+        `docs/architecture.md lists packages/${pkg}, which imports no package (or does not exist): ${relative(root, join(root, 'packages', pkg))}`,
+      );
+  },
+);
 
 /** A cycle in a graph of names, as "a -> b -> a", or undefined. */
 function findCycle(edges: Map<string, Set<string>>): string | undefined {
@@ -157,7 +214,8 @@ test('packages import one way, and no folder inside a package imports a sibling 
           const target = relative(src, join(dirname(p), spec)).split('/');
           const into = target.length > 1 ? target[0] : '.';
           // sibling folders only: files at src/ itself are the package's common ground
-          if (into !== folder && into !== '.' && folder !== '.' && !into.startsWith('..')) (folders.get(folder) ?? folders.set(folder, new Set()).get(folder)!).add(into);
+          if (into !== folder && into !== '.' && folder !== '.' && !into.startsWith('..'))
+            (folders.get(folder) ?? folders.set(folder, new Set()).get(folder)!).add(into);
         }
       }
     };
@@ -169,4 +227,3 @@ test('packages import one way, and no folder inside a package imports a sibling 
   const loop = findCycle(packages);
   assert.equal(loop, undefined, `the packages import in a loop: ${loop}`);
 });
-

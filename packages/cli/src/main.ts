@@ -6,9 +6,36 @@ import { Command, Option } from 'commander';
 import { BACKEND_NAMES, initBackend, type BackendRequest } from '@spo/engine';
 import { PREFERENCE_LOSSES } from '@spo/losses';
 import { artifactFolder, fetchArtifact, publicArtifact, PUBLIC_ARTIFACTS } from '@spo/data';
-import { loadExperimentConfig, parseOverride, type Override, findRun, findVariant, ownRuns, ownVariants, planExperiment, type ExperimentPlan, type Variant, numericsPath, evalRunStage, versionLine, type StageContext, dataStage, prepare, sftStage, trainStage, rewardModelStage, collectResults } from '@spo/experiment';
+import {
+  loadExperimentConfig,
+  parseOverride,
+  type Override,
+  findRun,
+  findVariant,
+  ownRuns,
+  ownVariants,
+  planExperiment,
+  type ExperimentPlan,
+  type Variant,
+  numericsPath,
+  evalRunStage,
+  versionLine,
+  type StageContext,
+  dataStage,
+  prepare,
+  sftStage,
+  trainStage,
+  rewardModelStage,
+  collectResults,
+} from '@spo/experiment';
 import { exportModel, sample } from './sample-command.js';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUEUE, PROMPT_FORMATS, startChatServer, type PromptFormat } from './serve/chat-server.js';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_QUEUE,
+  PROMPT_FORMATS,
+  startChatServer,
+  type PromptFormat,
+} from './serve/chat-server.js';
 
 interface CommonOptions {
   config: string;
@@ -40,11 +67,23 @@ function withCommon(cmd: Command, configRequired = true): Command {
   const config = new Option('-c, --config <path>', 'experiment config (JSON), e.g. experiments/quickstart/config.json');
   return cmd
     .addOption(configRequired ? config.makeOptionMandatory() : config)
-    .option('--set <key=value>', 'override a config field, e.g. --set preference.steps=200 --set seeds=[1,2] (repeatable)', (v: string, all: Override[]) => [...all, parseOverride(v)], [] as Override[])
+    .option(
+      '--set <key=value>',
+      'override a config field, e.g. --set preference.steps=200 --set seeds=[1,2] (repeatable)',
+      (v: string, all: Override[]) => [...all, parseOverride(v)],
+      [] as Override[],
+    )
     .option('--run-dir <dir>', 'where stage outputs go (default: runs/<experiment name>)')
     .option('--report-dir <dir>', 'where tables go (default: reports/<experiment name>)')
-    .addOption(new Option('--backend <name>', `TensorFlow.js backend (default: $SPO_BACKEND or the fastest that loads)`).choices(['auto', ...BACKEND_NAMES]))
-    .option('--force', 'retrain the stages this command runs even if they are done (the finished folder is moved to .superseded/, not deleted)');
+    .addOption(
+      new Option('--backend <name>', `TensorFlow.js backend (default: $SPO_BACKEND or the fastest that loads)`).choices(
+        ['auto', ...BACKEND_NAMES],
+      ),
+    )
+    .option(
+      '--force',
+      'retrain the stages this command runs even if they are done (the finished folder is moved to .superseded/, not deleted)',
+    );
 }
 
 const program = new Command('spo')
@@ -52,9 +91,16 @@ const program = new Command('spo')
   .version(versionLine(), '-V, --version', 'print the version and the commit the code came from')
   .showHelpAfterError();
 
-program.command('plan').description('list the experiment\'s data variants and runs, with their folders and config hashes (no backend needed)')
+program
+  .command('plan')
+  .description("list the experiment's data variants and runs, with their folders and config hashes (no backend needed)")
   .requiredOption('-c, --config <path...>', 'experiment config (JSON); with --json, several give one line each')
-  .option('--set <key=value>', 'override a config field (repeatable)', (v: string, all: Override[]) => [...all, parseOverride(v)], [] as Override[])
+  .option(
+    '--set <key=value>',
+    'override a config field (repeatable)',
+    (v: string, all: Override[]) => [...all, parseOverride(v)],
+    [] as Override[],
+  )
   .option('--json', 'print the plan as JSON (what the Nx plugin reads)')
   .action((o: { config: string[]; set: Override[]; json?: boolean }) => {
     const planOf = (path: string) => {
@@ -75,23 +121,43 @@ program.command('plan').description('list the experiment\'s data variants and ru
     }
     if (o.config.length > 1) throw new Error('--config: give one config (several only with --json)');
     const plan = planOf(o.config[0]);
-    for (const v of plan.variants) console.log(`data ${v.id || '(single)'}: ${v.label}, seed ${v.seed}${v.sameAs !== undefined ? ` = ${v.sameAs || '(single)'}` : ''}`);
+    for (const v of plan.variants)
+      console.log(
+        `data ${v.id || '(single)'}: ${v.label}, seed ${v.seed}${v.sameAs !== undefined ? ` = ${v.sameAs || '(single)'}` : ''}`,
+      );
     for (const r of plan.runs) console.log(`run ${r.name}${r.sameAs ? ` = ${r.sameAs}` : ''}  ${r.dir}`);
     console.log(`${plan.runs.length} runs, ${ownRuns(plan).length} to train`);
   });
 
 // `data` needs --config, but its `fetch` subcommand does not: commander checks a parent's mandatory options for its subcommands
-const data = withCommon(program.command('data').description('generate / load and tokenise the data: SFT demonstrations, pairs, ranked lists, eval prompts (or: data fetch)'), false)
-  .option('--variant <id>', 'one data variant (a point of the config\'s data grid; spo plan lists them)')
+const data = withCommon(
+  program
+    .command('data')
+    .description(
+      'generate / load and tokenise the data: SFT demonstrations, pairs, ranked lists, eval prompts (or: data fetch)',
+    ),
+  false,
+)
+  .option('--variant <id>', "one data variant (a point of the config's data grid; spo plan lists them)")
   .action(async (o: CommonOptions & { variant?: string }) => {
-    if (!o.config) throw new Error('data needs --config <path> (e.g. experiments/quickstart/config.json); to download a public dataset: spo data fetch <name>');
+    if (!o.config)
+      throw new Error(
+        'data needs --config <path> (e.g. experiments/quickstart/config.json); to download a public dataset: spo data fetch <name>',
+      );
     const ctx = await context(o);
     for (const v of findVariant(ctx.plan, o.variant)) await dataStage(ctx, v);
   });
 
-data.command('fetch').description(`put public datasets under data/<name> and pretrained models under models/<name>, sha256-checked: ${PUBLIC_ARTIFACTS.map((d) => d.name).join(', ')} (or "all")`)
+data
+  .command('fetch')
+  .description(
+    `put public datasets under data/<name> and pretrained models under models/<name>, sha256-checked: ${PUBLIC_ARTIFACTS.map((d) => d.name).join(', ')} (or "all")`,
+  )
   .argument('<names...>', 'dataset or model names, or "all"')
-  .option('--from <dir>', 'a local mirror (no network): a folder holding <name>/<files>, or data/<name>/ and models/<name>/')
+  .option(
+    '--from <dir>',
+    'a local mirror (no network): a folder holding <name>/<files>, or data/<name>/ and models/<name>/',
+  )
   .option('--to <dir>', 'where they go, each in <dir>/<name> (default: data/ for datasets, models/ for models)')
   .action(async (names: string[], o: { from?: string; to?: string }) => {
     const artifacts = names.includes('all') ? PUBLIC_ARTIFACTS : names.map(publicArtifact);
@@ -101,9 +167,18 @@ data.command('fetch').description(`put public datasets under data/<name> and pre
     }
   });
 
-program.command('prepare').description('load, check, split, tokenise the data into the prepared-data cache and report what happened (no backend needed)')
+program
+  .command('prepare')
+  .description(
+    'load, check, split, tokenise the data into the prepared-data cache and report what happened (no backend needed)',
+  )
   .requiredOption('-c, --config <path>', 'experiment config (JSON) whose "data" section to prepare')
-  .option('--set <key=value>', 'override a config field (repeatable)', (v: string, all: Override[]) => [...all, parseOverride(v)], [] as Override[])
+  .option(
+    '--set <key=value>',
+    'override a config field (repeatable)',
+    (v: string, all: Override[]) => [...all, parseOverride(v)],
+    [] as Override[],
+  )
   .option('--report <path>', 'where the pruning report goes (default: runs/<experiment name>/pruning-report.json)')
   .action(async (o: { config: string; set: Override[]; report?: string }) => {
     const config = loadExperimentConfig(o.config, o.set);
@@ -117,112 +192,235 @@ withCommon(program.command('sft').description('supervised fine-tuning from scrat
     for (const v of findVariant(ctx.plan, o.variant)) await sftStage(ctx, v);
   });
 
-withCommon(program.command('train').description('one run: preference training of its method from the SFT model, then its eval; or (--stage rm) the reward model'))
+withCommon(
+  program
+    .command('train')
+    .description(
+      'one run: preference training of its method from the SFT model, then its eval; or (--stage rm) the reward model',
+    ),
+)
   .option('-r, --run <name>', 'a run name (spo plan lists them; without grid and seeds it is the method name)')
   .option('-m, --method <name>', 'the same as --run, for experiments whose runs are their methods')
-  .addOption(new Option('--stage <stage>', 'train the reward model (the config\'s "rewardModel" section) instead of a run').choices(['rm']))
+  .addOption(
+    new Option(
+      '--stage <stage>',
+      'train the reward model (the config\'s "rewardModel" section) instead of a run',
+    ).choices(['rm']),
+  )
   .option('--variant <id>', 'with --stage rm: one data variant')
-  .option('--no-eval', 'train only; leave the run\'s eval for later')
-  .action(async (o: CommonOptions & { run?: string; method?: string; stage?: 'rm'; variant?: string; eval: boolean }) => {
-    const name = o.run ?? o.method;
-    if ((name === undefined) === (o.stage === undefined)) throw new Error('train needs one of --run <name> or --stage rm');
-    const ctx = await context(o);
-    if (o.stage === 'rm') {
-      for (const v of findVariant(ctx.plan, o.variant)) await rewardModelStage(ctx, v);
-      return;
-    }
-    const run = findRun(ctx.plan, name!);
-    await trainStage(ctx, run);
-    if (o.eval) await evalRunStage(ctx, run);
-  });
+  .option('--no-eval', "train only; leave the run's eval for later")
+  .action(
+    async (o: CommonOptions & { run?: string; method?: string; stage?: 'rm'; variant?: string; eval: boolean }) => {
+      const name = o.run ?? o.method;
+      if ((name === undefined) === (o.stage === undefined))
+        throw new Error('train needs one of --run <name> or --stage rm');
+      const ctx = await context(o);
+      if (o.stage === 'rm') {
+        for (const v of findVariant(ctx.plan, o.variant)) await rewardModelStage(ctx, v);
+        return;
+      }
+      const run = findRun(ctx.plan, name!);
+      await trainStage(ctx, run);
+      if (o.eval) await evalRunStage(ctx, run);
+    },
+  );
 
-withCommon(program.command('eval').description('sample each run\'s policy and the baseline on held-out prompts and score them'))
+withCommon(
+  program.command('eval').description("sample each run's policy and the baseline on held-out prompts and score them"),
+)
   .option('-r, --run <name>', 'one run (default: every run)')
   .action(async (o: CommonOptions & { run?: string }) => {
     const ctx = await context(o);
     for (const run of o.run ? [findRun(ctx.plan, o.run)] : ownRuns(ctx.plan)) await evalRunStage(ctx, run);
   });
 
-withCommon(program.command('report').description('write results.csv, paired.csv, the comparison tables, results.md, the figures and the report page from the runs'))
+withCommon(
+  program
+    .command('report')
+    .description(
+      'write results.csv, paired.csv, the comparison tables, results.md, the figures and the report page from the runs',
+    ),
+)
   .option('--open', 'open the report page in the default browser when it is written')
   .action(async (o: CommonOptions & { open?: boolean }) => {
     const ctx = await context(o);
-    const [{ reportStage }, { openInBrowser }] = await Promise.all([import('@spo/reports'), import('./view/open-in-browser.js')]);
+    const [{ reportStage }, { openInBrowser }] = await Promise.all([
+      import('@spo/reports'),
+      import('./view/open-in-browser.js'),
+    ]);
     await reportStage(ctx, reproduceCommand(o));
     if (o.open) openInBrowser(join(ctx.reportDir, 'index.html'));
   });
 
-program.command('view').description('serve the reports folder on 127.0.0.1, with live training curves of running experiments at /live/<experiment>')
+program
+  .command('view')
+  .description(
+    'serve the reports folder on 127.0.0.1, with live training curves of running experiments at /live/<experiment>',
+  )
   .option('--port <port>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 8080)
   .option('--reports <dir>', 'the reports folder', 'reports')
   .option('--runs <dir>', 'the runs folder the live curves read', 'runs')
   .action(async (o: { port: number; reports: string; runs: string }) => {
     const { startViewServer } = await import('./view/view-server.js');
-    const server = await startViewServer({ reportsDir: o.reports, runsDir: o.runs, host: '127.0.0.1', port: o.port, log });
+    const server = await startViewServer({
+      reportsDir: o.reports,
+      runsDir: o.runs,
+      host: '127.0.0.1',
+      port: o.port,
+      log,
+    });
     process.once('SIGINT', () => void server.close().then(() => process.exit(0)));
   });
 
-withCommon(program.command('compare').description('runs grouped by a setting, each against a baseline method on the same seeds and prompts, with paired differences'))
-  .requiredOption('--by <setting>', 'the setting whose values make the rows: spo.lambda, spo.degrees, data.labelTemperature, method, ...')
+withCommon(
+  program
+    .command('compare')
+    .description(
+      'runs grouped by a setting, each against a baseline method on the same seeds and prompts, with paired differences',
+    ),
+)
+  .requiredOption(
+    '--by <setting>',
+    'the setting whose values make the rows: spo.lambda, spo.degrees, data.labelTemperature, method, ...',
+  )
   .requiredOption('--baseline <method>', 'the method every row is compared with, e.g. dpo')
   .option('--methods <names>', 'only these methods (comma-separated)')
   .action(async (o: CommonOptions & { by: string; baseline: string; methods?: string }) => {
     const ctx = await context(o);
     const { compareRuns, comparisonFile, comparisonMarkdown, writeComparisonCsv } = await import('@spo/reports');
     const { results, missing } = collectResults(ctx.plan);
-    const spec = { by: o.by, baseline: o.baseline, ...(o.methods ? { methods: o.methods.split(',').map((m) => m.trim()) } : {}) };
+    const spec = {
+      by: o.by,
+      baseline: o.baseline,
+      ...(o.methods ? { methods: o.methods.split(',').map((m) => m.trim()) } : {}),
+    };
     const c = compareRuns(results, spec, ctx.config.eval.bootstrapResamples);
     const path = join(ctx.reportDir, comparisonFile(spec));
     writeComparisonCsv(path, c);
     console.log(comparisonMarkdown(c).join('\n'));
-    log(`[compare] ${c.rows.length} rows from ${results.length} runs${missing.length ? ` (${missing.length} not run yet)` : ''}; CSV: ${path}`);
+    log(
+      `[compare] ${c.rows.length} rows from ${results.length} runs${missing.length ? ` (${missing.length} not run yet)` : ''}; CSV: ${path}`,
+    );
   });
 
-withCommon(program.command('run').description('every stage in order; finished stages are skipped, a killed one resumes'))
-  .action(async (o: CommonOptions) => (await import('./run-experiment.js')).runExperiment(await context(o), reproduceCommand(o)));
+withCommon(
+  program.command('run').description('every stage in order; finished stages are skipped, a killed one resumes'),
+).action(async (o: CommonOptions) =>
+  (await import('./run-experiment.js')).runExperiment(await context(o), reproduceCommand(o)),
+);
 
-program.command('serve').description('an OpenAI-compatible chat-completions server over a checkpoint (POST /v1/chat/completions)')
-  .requiredOption('--checkpoint <dir>', 'a model folder: a checkpoint (e.g. runs/quickstart/dpo-spo/final), a Hugging Face or a llama2.c folder')
+program
+  .command('serve')
+  .description('an OpenAI-compatible chat-completions server over a checkpoint (POST /v1/chat/completions)')
+  .requiredOption(
+    '--checkpoint <dir>',
+    'a model folder: a checkpoint (e.g. runs/quickstart/dpo-spo/final), a Hugging Face or a llama2.c folder',
+  )
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 8000)
-  .addOption(new Option('--format <format>', 'how messages become the prompt: raw (the last user message), hh (Human:/Assistant:), template (the tokenizer\'s chat template)').choices([...PROMPT_FORMATS]).default('raw'))
-  .option('--model-name <name>', 'the model id the server reports and requests must name (default: the checkpoint folder\'s last two names)')
-  .option('--max-body-bytes <n>', 'largest request body accepted; larger ones get a 413', (v) => Number.parseInt(v, 10), DEFAULT_MAX_BODY_BYTES)
-  .option('--max-queue <n>', 'requests waiting or in progress before new ones get a 503 with Retry-After', (v) => Number.parseInt(v, 10), DEFAULT_MAX_QUEUE)
+  .addOption(
+    new Option(
+      '--format <format>',
+      "how messages become the prompt: raw (the last user message), hh (Human:/Assistant:), template (the tokenizer's chat template)",
+    )
+      .choices([...PROMPT_FORMATS])
+      .default('raw'),
+  )
+  .option(
+    '--model-name <name>',
+    "the model id the server reports and requests must name (default: the checkpoint folder's last two names)",
+  )
+  .option(
+    '--max-body-bytes <n>',
+    'largest request body accepted; larger ones get a 413',
+    (v) => Number.parseInt(v, 10),
+    DEFAULT_MAX_BODY_BYTES,
+  )
+  .option(
+    '--max-queue <n>',
+    'requests waiting or in progress before new ones get a 503 with Retry-After',
+    (v) => Number.parseInt(v, 10),
+    DEFAULT_MAX_QUEUE,
+  )
   .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKEND_NAMES]))
-  .action(async (o: { checkpoint: string; host: string; port: number; format: PromptFormat; modelName?: string; maxBodyBytes: number; maxQueue: number; backend?: BackendRequest }) => {
-    for (const [flag, v] of [['--max-body-bytes', o.maxBodyBytes], ['--max-queue', o.maxQueue]] as const) if (!Number.isInteger(v) || v < 1) throw new Error(`${flag} must be a whole number above 0`);
-    await initBackend(o.backend, log);
-    const server = await startChatServer({ ...o, log });
-    process.once('SIGINT', () => void server.close().then(() => process.exit(0)));
-  });
+  .action(
+    async (o: {
+      checkpoint: string;
+      host: string;
+      port: number;
+      format: PromptFormat;
+      modelName?: string;
+      maxBodyBytes: number;
+      maxQueue: number;
+      backend?: BackendRequest;
+    }) => {
+      for (const [flag, v] of [
+        ['--max-body-bytes', o.maxBodyBytes],
+        ['--max-queue', o.maxQueue],
+      ] as const)
+        if (!Number.isInteger(v) || v < 1) throw new Error(`${flag} must be a whole number above 0`);
+      await initBackend(o.backend, log);
+      const server = await startChatServer({ ...o, log });
+      process.once('SIGINT', () => void server.close().then(() => process.exit(0)));
+    },
+  );
 
-program.command('sample').description('print a sample from a model folder (a checkpoint, a Hugging Face folder or a llama2.c folder), token by token')
-  .requiredOption('--model <dir>', 'the model folder, e.g. models/stories260K (spo data fetch stories260K) or runs/quickstart/dpo/final')
+program
+  .command('sample')
+  .description(
+    'print a sample from a model folder (a checkpoint, a Hugging Face folder or a llama2.c folder), token by token',
+  )
+  .requiredOption(
+    '--model <dir>',
+    'the model folder, e.g. models/stories260K (spo data fetch stories260K) or runs/quickstart/dpo/final',
+  )
   .option('--prompt <text>', 'text the sample continues (after BOS)', '')
   .option('--max-new-tokens <n>', 'most tokens to generate', (v) => Number.parseInt(v, 10), 256)
   .option('--temperature <t>', '0 is greedy', Number.parseFloat, 1)
   .option('--top-p <p>', 'nucleus sampling mass (1: off)', Number.parseFloat, 0.9)
   .option('--seed <n>', 'random seed of the sample', (v) => Number.parseInt(v, 10), 1)
   .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKEND_NAMES]))
-  .action(async (o: { model: string; prompt: string; maxNewTokens: number; temperature: number; topP: number; seed: number; backend?: BackendRequest }) => {
-    await initBackend(o.backend, log);
-    sample(o, (text) => process.stdout.write(text), log);
-  });
+  .action(
+    async (o: {
+      model: string;
+      prompt: string;
+      maxNewTokens: number;
+      temperature: number;
+      topP: number;
+      seed: number;
+      backend?: BackendRequest;
+    }) => {
+      await initBackend(o.backend, log);
+      sample(o, (text) => process.stdout.write(text), log);
+    },
+  );
 
-program.command('export').description('write a model folder (a checkpoint, a Hugging Face or a llama2.c folder) as a Hugging Face folder: config.json, model.safetensors, tokenizer files, generation_config.json')
-  .requiredOption('--model <dir>', 'the model folder, e.g. models/stories260K (spo data fetch stories260K) or runs/stories-pretrained/dpo.seed=1/final')
+program
+  .command('export')
+  .description(
+    'write a model folder (a checkpoint, a Hugging Face or a llama2.c folder) as a Hugging Face folder: config.json, model.safetensors, tokenizer files, generation_config.json',
+  )
+  .requiredOption(
+    '--model <dir>',
+    'the model folder, e.g. models/stories260K (spo data fetch stories260K) or runs/stories-pretrained/dpo.seed=1/final',
+  )
   .requiredOption('--out <dir>', 'the folder to write (replaced atomically)')
   .action(async (o: { model: string; out: string }) => {
     await initBackend('cpu', () => {});
     exportModel(o.model, o.out, log);
   });
 
-program.command('losses').description('list the registered preference losses with their papers and defaults')
+program
+  .command('losses')
+  .description('list the registered preference losses with their papers and defaults')
   .action(() => {
     for (const [name, spec] of Object.entries(PREFERENCE_LOSSES)) {
-      const defaults = Object.entries(spec.params.parse({}) as Record<string, unknown>).map(([k, v]) => `${k} = ${v}`).join(', ');
-      console.log(`${name.padEnd(10)} ${spec.input.padEnd(6)} ${spec.usesReference ? 'ref   ' : 'no-ref'} ${defaults.padEnd(34)} ${spec.paper}`);
+      const defaults = Object.entries(spec.params.parse({}) as Record<string, unknown>)
+        .map(([k, v]) => `${k} = ${v}`)
+        .join(', ');
+      console.log(
+        `${name.padEnd(10)} ${spec.input.padEnd(6)} ${spec.usesReference ? 'ref   ' : 'no-ref'} ${defaults.padEnd(34)} ${spec.paper}`,
+      );
     }
   });
 

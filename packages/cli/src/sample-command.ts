@@ -15,7 +15,8 @@ export interface SampleOptions {
 }
 
 export function checkSampleOptions(o: SampleOptions): void {
-  if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1) throw new Error('--max-new-tokens must be a whole number above 0');
+  if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1)
+    throw new Error('--max-new-tokens must be a whole number above 0');
   if (!(o.temperature >= 0)) throw new Error('--temperature must be 0 (greedy) or above');
   if (!(o.topP > 0 && o.topP <= 1)) throw new Error('--top-p must be in (0, 1]');
   if (!Number.isSafeInteger(o.seed)) throw new Error('--seed must be an integer');
@@ -28,10 +29,16 @@ export function sample(o: SampleOptions, write: (text: string) => void, log: (li
   const tokenizer = tokenizerFromFiles(tokenizerFiles, o.model);
   const prompt = [tokenizer.bosId, ...(o.prompt ? tokenizer.encode(o.prompt) : [])];
   const room = model.config.maxPositions - prompt.length;
-  if (room < 1) throw new Error(`the prompt's ${prompt.length} tokens fill the model's context of ${model.config.maxPositions}`);
+  if (room < 1)
+    throw new Error(`the prompt's ${prompt.length} tokens fill the model's context of ${model.config.maxPositions}`);
   const maxNewTokens = Math.min(o.maxNewTokens, room);
-  if (maxNewTokens < o.maxNewTokens) log(`[sample] --max-new-tokens ${o.maxNewTokens} cut to ${maxNewTokens}: the context is ${model.config.maxPositions} tokens`);
-  log(`[sample] ${o.model} (${format}, ${model.parameterCount().toLocaleString('en')} parameters), ${o.temperature === 0 ? 'greedy' : `temperature ${o.temperature}, top-p ${o.topP}, seed ${o.seed}`}`);
+  if (maxNewTokens < o.maxNewTokens)
+    log(
+      `[sample] --max-new-tokens ${o.maxNewTokens} cut to ${maxNewTokens}: the context is ${model.config.maxPositions} tokens`,
+    );
+  log(
+    `[sample] ${o.model} (${format}, ${model.parameterCount().toLocaleString('en')} parameters), ${o.temperature === 0 ? 'greedy' : `temperature ${o.temperature}, top-p ${o.topP}, seed ${o.seed}`}`,
+  );
   // decoding the whole sequence each time and printing what is new keeps multi-byte characters whole
   const ids = prompt.slice(1);
   let printed = '';
@@ -45,7 +52,13 @@ export function sample(o: SampleOptions, write: (text: string) => void, log: (li
   flush();
   const started = performance.now();
   const [tokens] = generate(model, [prompt], {
-    maxNewTokens, temperature: o.temperature, topP: o.topP, stopToken: tokenizer.eosId, padToken: tokenizer.padId, seed: o.seed, batchSize: 1,
+    maxNewTokens,
+    temperature: o.temperature,
+    topP: o.topP,
+    stopToken: tokenizer.eosId,
+    padToken: tokenizer.padId,
+    seed: o.seed,
+    batchSize: 1,
     onToken: (_, token) => {
       ids.push(token);
       flush();
@@ -64,6 +77,8 @@ export function exportModel(from: string, out: string, log: (line: string) => vo
   const { model, tokenizerFiles, format } = readPretrained(from, false);
   const tokenizer = tokenizerFromFiles(tokenizerFiles, from);
   exportHfFolder(out, model, tokenizer.files(), { bos: tokenizer.bosId, eos: tokenizer.eosId, pad: tokenizer.padId });
-  log(`[export] ${from} (${format}, ${model.parameterCount().toLocaleString('en')} parameters) → ${out} (Hugging Face: config.json, model.safetensors, ${Object.keys(tokenizer.files()).join(', ')}, generation_config.json)`);
+  log(
+    `[export] ${from} (${format}, ${model.parameterCount().toLocaleString('en')} parameters) → ${out} (Hugging Face: config.json, model.safetensors, ${Object.keys(tokenizer.files()).join(', ')}, generation_config.json)`,
+  );
   model.dispose();
 }

@@ -2,7 +2,16 @@
 // over the target, so a killed process leaves either the old file or the new one, never half of one.
 // A write that fails removes its temporary; temporaries left by killed processes are removed by the next
 // write into the same folder; a failed write names the path it could not write and why.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 /** `.name.<pid>.tmp` and `.name.<pid>.old`: the siblings an atomic write makes while it runs. */
@@ -49,10 +58,14 @@ export function removeStaleTemporaries(dir: string): string[] {
 /** An fs error as "could not write <path>: <what>", with the advice a full disk needs. */
 export function writeError(path: string, error: unknown): Error {
   const e = error as NodeJS.ErrnoException;
-  const what = e.code === 'ENOSPC' ? 'no space left on the device; free some space and run again (finished stages are kept)'
-    : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied'
-    : e.code === 'EROFS' ? 'the file system is read-only'
-    : e.message;
+  const what =
+    e.code === 'ENOSPC'
+      ? 'no space left on the device; free some space and run again (finished stages are kept)'
+      : e.code === 'EACCES' || e.code === 'EPERM'
+        ? 'permission denied'
+        : e.code === 'EROFS'
+          ? 'the file system is read-only'
+          : e.message;
   return new Error(`could not write ${path}: ${what}`, { cause: error });
 }
 

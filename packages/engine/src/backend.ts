@@ -89,8 +89,12 @@ function started(name: BackendName, skipped: BackendInfo['skipped']): BackendInf
  * Select and initialise the backend. `request` (a CLI flag) wins over $SPO_BACKEND, which wins over 'auto'.
  * A backend that was asked for and fails is an error: we never run silently on a slower one.
  */
-export async function initBackend(request?: BackendRequest, log: (line: string) => void = (l) => console.error(l)): Promise<BackendInfo> {
-  const want = request ?? (process.env[BACKEND_ENV] ? parseRequest(process.env[BACKEND_ENV]!, `$${BACKEND_ENV}`) : 'auto');
+export async function initBackend(
+  request?: BackendRequest,
+  log: (line: string) => void = (l) => console.error(l),
+): Promise<BackendInfo> {
+  const want =
+    request ?? (process.env[BACKEND_ENV] ? parseRequest(process.env[BACKEND_ENV]!, `$${BACKEND_ENV}`) : 'auto');
   if (chosen) {
     if (want !== 'auto' && want !== chosen.name) {
       throw new Error(`backend ${chosen.name} is already running in this process; cannot switch to ${want}`);
@@ -99,7 +103,10 @@ export async function initBackend(request?: BackendRequest, log: (line: string) 
   }
   if (want !== 'auto') {
     const reason = await tryLoad(want, true);
-    if (reason) throw new Error(`backend ${want} was asked for and failed: ${reason}. Unset --backend/$${BACKEND_ENV} or pick another.`);
+    if (reason)
+      throw new Error(
+        `backend ${want} was asked for and failed: ${reason}. Unset --backend/$${BACKEND_ENV} or pick another.`,
+      );
     chosen = started(want, []);
     log(`[engine] backend: ${want} (asked for); matmul: ${chosen.matmul}`);
     return chosen;
@@ -123,7 +130,8 @@ export async function initBackend(request?: BackendRequest, log: (line: string) 
  * comparing numerics across backends in one process (tests); initBackend's choice is left as it was.
  */
 export async function switchBackend(name: BackendName): Promise<string | undefined> {
-  if (tf.findBackend(tfjsName(name))) return (await tf.setBackend(tfjsName(name))) ? undefined : `tf.setBackend('${tfjsName(name)}') returned false`;
+  if (tf.findBackend(tfjsName(name)))
+    return (await tf.setBackend(tfjsName(name))) ? undefined : `tf.setBackend('${tfjsName(name)}') returned false`;
   const reason = await tryLoad(name, true);
   if (!reason && name === 'wasm') enableNativeMatMul();
   return reason;

@@ -33,7 +33,10 @@ export function writeChecksums(dir: string): void {
  */
 export function checksumProblems(dir: string): string[] {
   const path = join(dir, CHECKSUMS_FILE);
-  if (!existsSync(path)) return [`${CHECKSUMS_FILE} is missing, so no file here can be verified (written last, with every folder this project must trust)`];
+  if (!existsSync(path))
+    return [
+      `${CHECKSUMS_FILE} is missing, so no file here can be verified (written last, with every folder this project must trust)`,
+    ];
   let sums: Checksums;
   try {
     sums = JSON.parse(readFileSync(path, 'utf8')) as Checksums;
@@ -44,7 +47,8 @@ export function checksumProblems(dir: string): string[] {
   for (const [name, want] of Object.entries(sums)) {
     const file = join(dir, name);
     if (!existsSync(file)) problems.push(`${name} is missing`);
-    else if (statSync(file).size !== want.bytes) problems.push(`${name} has ${statSync(file).size} bytes, ${want.bytes} were written`);
+    else if (statSync(file).size !== want.bytes)
+      problems.push(`${name} has ${statSync(file).size} bytes, ${want.bytes} were written`);
     else if (sha256File(file) !== want.sha256) problems.push(`${name} does not match the sha256 written with it`);
   }
   return problems;
@@ -56,7 +60,10 @@ export function readJsonFile<T = unknown>(path: string, advice: string): T {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${advice}`, { cause: error });
+    throw new Error(
+      `${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${advice}`,
+      { cause: error },
+    );
   }
   return parseJsonText<T>(text, path, `the file is damaged; ${advice}`);
 }

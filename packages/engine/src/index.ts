@@ -5,13 +5,37 @@ export { webGpuAdapter, describeAdapter } from './webgpu.js';
 export type { WebGpuAdapter } from './webgpu.js';
 export { Rng } from './random.js';
 export type { RngState } from './random.js';
-export { writeFileAtomic, writeJsonAtomic, writeDirAtomic, appendToFile, writeError, removeStaleTemporaries, processAlive, processStartTime } from './atomic-write.js';
+export {
+  writeFileAtomic,
+  writeJsonAtomic,
+  writeDirAtomic,
+  appendToFile,
+  writeError,
+  removeStaleTemporaries,
+  processAlive,
+  processStartTime,
+} from './atomic-write.js';
 export { writeChecksums, checksumProblems, readJsonFile, sha256File, CHECKSUMS_FILE } from './file-integrity.js';
 export { parseJsonText, jsonSyntaxError } from './json-text.js';
 export { canonicalJson, configHash } from './config-hash.js';
 export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors } from './safetensors.js';
 export type { NamedArray, TensorMap } from './safetensors.js';
-export { matMul2d, linear, layerNorm, batchMatMul, batchMatMulTransposed, embeddingLookup, logSigmoid, takeAlongLastAxis, stopGradient, geluTanh, rmsNorm, silu, rowSelector, isFrozen } from './ops.js';
+export {
+  matMul2d,
+  linear,
+  layerNorm,
+  batchMatMul,
+  batchMatMulTransposed,
+  embeddingLookup,
+  logSigmoid,
+  takeAlongLastAxis,
+  stopGradient,
+  geluTanh,
+  rmsNorm,
+  silu,
+  rowSelector,
+  isFrozen,
+} from './ops.js';
 export { numericGradient } from './finite-difference.js';
 export { WASM_HEAP_LIMIT_BYTES, wasmHeapBytes, isOutOfMemory } from './wasm-memory.js';
 export { nativeMatMulOn, setNativeMatMul } from './native-matmul.js';

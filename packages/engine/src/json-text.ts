@@ -37,7 +37,9 @@ export function parseJsonText<T = unknown>(text: string, source: string, advice?
     return JSON.parse(text) as T;
   } catch (error) {
     const at = jsonSyntaxError(text);
-    const where = at ? `${source}:${at.line}:${at.column}: not valid JSON: ${at.what}` : `${source}: not valid JSON (${(error as Error).message})`;
+    const where = at
+      ? `${source}:${at.line}:${at.column}: not valid JSON: ${at.what}`
+      : `${source}: not valid JSON (${(error as Error).message})`;
     throw new Error(advice ? `${where}; ${advice}` : where, { cause: error });
   }
 }

@@ -26,17 +26,34 @@ function kernel(native: NativeMatMul): tf.KernelFunc {
     const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
     const memory = backend as unknown as WasmBackendMemory;
     const batched = a.shape.length === 3;
-    const [aRows, aCols] = a.shape.slice(-2), [bRows, bCols] = b.shape.slice(-2);
-    const m = transposeA ? aCols : aRows, k = transposeA ? aRows : aCols;
-    const n = transposeB ? bRows : bCols, kB = transposeB ? bCols : bRows;
+    const [aRows, aCols] = a.shape.slice(-2),
+      [bRows, bCols] = b.shape.slice(-2);
+    const m = transposeA ? aCols : aRows,
+      k = transposeA ? aRows : aCols;
+    const n = transposeB ? bRows : bCols,
+      kB = transposeB ? bCols : bRows;
     const batch = batched ? a.shape[0] : 1;
     if (k !== kB || (batched && b.shape[0] !== batch) || a.dtype !== 'float32' || b.dtype !== 'float32') {
-      throw new Error(`${KERNEL_NAME}: cannot multiply ${a.dtype}[${a.shape}] by ${b.dtype}[${b.shape}] (transposeA ${transposeA}, transposeB ${transposeB})`);
+      throw new Error(
+        `${KERNEL_NAME}: cannot multiply ${a.dtype}[${a.shape}] by ${b.dtype}[${b.shape}] (transposeA ${transposeA}, transposeB ${transposeB})`,
+      );
     }
     const out = memory.makeOutput(batched ? [batch, m, n] : [m, n], 'float32');
     const offset = (t: tf.TensorInfo) => memory.dataIdMap.get(t.dataId)!.memoryOffset;
     // makeOutput may have grown the heap, which replaces its ArrayBuffer: read the buffer after it
-    if (batch * m * n > 0) native.gemm(memory.wasm.HEAPU8.buffer as ArrayBuffer, offset(a), offset(b), offset(out), batch, m, n, k, transposeA, transposeB);
+    if (batch * m * n > 0)
+      native.gemm(
+        memory.wasm.HEAPU8.buffer as ArrayBuffer,
+        offset(a),
+        offset(b),
+        offset(out),
+        batch,
+        m,
+        n,
+        k,
+        transposeA,
+        transposeB,
+      );
     return out;
   };
 }
@@ -55,7 +72,8 @@ export function enableNativeMatMul(): string {
 
 /** Switch the native path off and on (tests and benchmarks compare both); on needs enableNativeMatMul first. */
 export function setNativeMatMul(enabled: boolean): void {
-  if (enabled && !loaded) throw new Error('setNativeMatMul(true): the native matmul is not loaded (enableNativeMatMul() reported why)');
+  if (enabled && !loaded)
+    throw new Error('setNativeMatMul(true): the native matmul is not loaded (enableNativeMatMul() reported why)');
   on = enabled;
 }
 
@@ -69,5 +87,7 @@ export function nativeMatMulOn(): boolean {
  * Not differentiable by itself: ops.ts wraps it in custom gradients that call it again.
  */
 export function nativeMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
-  return tf.engine().runKernel(KERNEL_NAME, { a, b }, { transposeA, transposeB } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  return tf
+    .engine()
+    .runKernel(KERNEL_NAME, { a, b }, { transposeA, transposeB } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }

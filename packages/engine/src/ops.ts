@@ -36,34 +36,45 @@ export function isFrozen(t: tf.Tensor): boolean {
   return t instanceof tf.Variable && !t.trainable;
 }
 
-const matMulBoth: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(
-  ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([a, b]);
-    return {
-      value: nativeMatMulOn() ? nativeMatMul(a, b) : tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [productWithTransposedRight(dy, saved[1]), productWithTransposedLeft(saved[0], dy)],
-    };
-  }) as CustomGradientBody,
-) as any;
+const matMulBoth: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(((
+  a: tf.Tensor,
+  b: tf.Tensor,
+  save: tf.GradSaveFunc,
+) => {
+  save([a, b]);
+  return {
+    value: nativeMatMulOn() ? nativeMatMul(a, b) : tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+      productWithTransposedRight(dy, saved[1]),
+      productWithTransposedLeft(saved[0], dy),
+    ],
+  };
+}) as CustomGradientBody) as any;
 
 function matMulConstantRight(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return (tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([b]);
-    return {
-      value: nativeMatMulOn() ? nativeMatMul(x, b) : tf.matMul(x as tf.Tensor2D, b),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [productWithTransposedRight(dy, saved[0])],
-    };
-  }) as CustomGradientBody) as (x: tf.Tensor) => tf.Tensor2D)(a);
+  return (
+    tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([b]);
+      return {
+        value: nativeMatMulOn() ? nativeMatMul(x, b) : tf.matMul(x as tf.Tensor2D, b),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [productWithTransposedRight(dy, saved[0])],
+      };
+    }) as CustomGradientBody) as (x: tf.Tensor) => tf.Tensor2D
+  )(a);
 }
 
 /** dy @ bᵀ, matMul2d's gradient for a. */
 function productWithTransposedRight(dy: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return nativeMatMulOn() ? nativeMatMul(dy, b, false, true) : tf.matMul(dy as tf.Tensor2D, tf.transpose(b as tf.Tensor2D));
+  return nativeMatMulOn()
+    ? nativeMatMul(dy, b, false, true)
+    : tf.matMul(dy as tf.Tensor2D, tf.transpose(b as tf.Tensor2D));
 }
 
 /** aᵀ @ dy, matMul2d's gradient for b. */
 function productWithTransposedLeft(a: tf.Tensor, dy: tf.Tensor): tf.Tensor {
-  return nativeMatMulOn() ? nativeMatMul(a, dy, true, false) : tf.matMul(tf.transpose(a as tf.Tensor2D), dy as tf.Tensor2D);
+  return nativeMatMulOn()
+    ? nativeMatMul(a, dy, true, false)
+    : tf.matMul(tf.transpose(a as tf.Tensor2D), dy as tf.Tensor2D);
 }
 
 /**
@@ -76,12 +87,10 @@ function sumRows(x: tf.Tensor2D): tf.Tensor1D {
 }
 
 /** y [rows, n] + bias [n], whose bias gradient is sumRows. */
-const addBias: (y: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D = tf.customGrad(
-  ((y: tf.Tensor, bias: tf.Tensor) => ({
-    value: tf.add(y, bias),
-    gradFunc: (dy: tf.Tensor) => [dy, sumRows(dy as tf.Tensor2D)],
-  })) as CustomGradientBody,
-) as any;
+const addBias: (y: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D = tf.customGrad(((y: tf.Tensor, bias: tf.Tensor) => ({
+  value: tf.add(y, bias),
+  gradFunc: (dy: tf.Tensor) => [dy, sumRows(dy as tf.Tensor2D)],
+})) as CustomGradientBody) as any;
 
 /** x [..., in] @ w [in, out] (+ bias [out]) through matMul2d. */
 export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor {
@@ -160,7 +169,8 @@ export function silu(x: tf.Tensor): tf.Tensor {
  */
 function groupedMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   if (tf.getBackend() !== 'wasm') return tf.matMul(a, b);
-  const [g, m, k] = a.shape, n = b.shape[2];
+  const [g, m, k] = a.shape,
+    n = b.shape[2];
   const image = tf.reshape(tf.transpose(a, [1, 2, 0]), [1, m, k, g]) as tf.Tensor4D;
   const filter = tf.reshape(tf.transpose(b, [1, 0, 2]), [1, k, g, n]) as tf.Tensor4D;
   const out = tf.depthwiseConv2d(image, filter, 1, 'valid');
@@ -168,58 +178,76 @@ function groupedMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
 }
 
 /** a [..., m, k] @ b [..., k, n] for equal leading dims; forward and gradient both through groupedMatMul. */
-export const batchMatMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad(
-  ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([a, b]);
-    const lead = a.shape.slice(0, -2);
-    const [m, k] = a.shape.slice(-2);
-    const n = b.shape[b.shape.length - 1];
-    const a3 = tf.reshape(a, [-1, m, k]) as tf.Tensor3D, b3 = tf.reshape(b, [-1, k, n]) as tf.Tensor3D;
-    const value = tf.reshape(nativeMatMulOn() ? nativeMatMul(a3, b3) : groupedMatMul(a3, b3), [...lead, m, n]);
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sa, sb] = saved;
-        const dy3 = tf.reshape(dy, [-1, m, n]) as tf.Tensor3D;
-        const a3 = tf.reshape(sa, [-1, m, k]) as tf.Tensor3D;
-        const b3 = tf.reshape(sb, [-1, k, n]) as tf.Tensor3D;
-        if (nativeMatMulOn()) return [tf.reshape(nativeMatMul(dy3, b3, false, true), sa.shape), tf.reshape(nativeMatMul(a3, dy3, true, false), sb.shape)];
-        const da = tf.reshape(groupedMatMul(dy3, tf.transpose(b3, [0, 2, 1])), sa.shape);
-        const db = tf.reshape(groupedMatMul(tf.transpose(a3, [0, 2, 1]), dy3), sb.shape);
-        return [da, db];
-      },
-    };
-  }) as CustomGradientBody,
-) as any;
+export const batchMatMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad(((
+  a: tf.Tensor,
+  b: tf.Tensor,
+  save: tf.GradSaveFunc,
+) => {
+  save([a, b]);
+  const lead = a.shape.slice(0, -2);
+  const [m, k] = a.shape.slice(-2);
+  const n = b.shape[b.shape.length - 1];
+  const a3 = tf.reshape(a, [-1, m, k]) as tf.Tensor3D,
+    b3 = tf.reshape(b, [-1, k, n]) as tf.Tensor3D;
+  const value = tf.reshape(nativeMatMulOn() ? nativeMatMul(a3, b3) : groupedMatMul(a3, b3), [...lead, m, n]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved;
+      const dy3 = tf.reshape(dy, [-1, m, n]) as tf.Tensor3D;
+      const a3 = tf.reshape(sa, [-1, m, k]) as tf.Tensor3D;
+      const b3 = tf.reshape(sb, [-1, k, n]) as tf.Tensor3D;
+      if (nativeMatMulOn())
+        return [
+          tf.reshape(nativeMatMul(dy3, b3, false, true), sa.shape),
+          tf.reshape(nativeMatMul(a3, dy3, true, false), sb.shape),
+        ];
+      const da = tf.reshape(groupedMatMul(dy3, tf.transpose(b3, [0, 2, 1])), sa.shape);
+      const db = tf.reshape(groupedMatMul(tf.transpose(a3, [0, 2, 1]), dy3), sb.shape);
+      return [da, db];
+    },
+  };
+}) as CustomGradientBody) as any;
 
 /**
  * a [..., m, k] @ b [..., n, k]ᵀ → [..., m, n] (attention scores against keys as they are stored). With
  * the native BLAS the transpose is a flag; otherwise it is an explicit copy and batchMatMul.
  *   da = dy @ b,  db = dyᵀ @ a
  */
-export const batchMatMulTransposed: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad(
-  ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([a, b]);
-    const lead = a.shape.slice(0, -2);
-    const [m, k] = a.shape.slice(-2);
-    const n = b.shape[b.shape.length - 2];
-    const a3 = tf.reshape(a, [-1, m, k]) as tf.Tensor3D, b3 = tf.reshape(b, [-1, n, k]) as tf.Tensor3D;
-    const value = tf.reshape(nativeMatMulOn() ? nativeMatMul(a3, b3, false, true) : groupedMatMul(a3, tf.transpose(b3, [0, 2, 1])), [...lead, m, n]);
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sa, sb] = saved;
-        const dy3 = tf.reshape(dy, [-1, m, n]) as tf.Tensor3D;
-        const a3 = tf.reshape(sa, [-1, m, k]) as tf.Tensor3D;
-        const b3 = tf.reshape(sb, [-1, n, k]) as tf.Tensor3D;
-        if (nativeMatMulOn()) return [tf.reshape(nativeMatMul(dy3, b3), sa.shape), tf.reshape(nativeMatMul(dy3, a3, true, false), sb.shape)];
-        return [tf.reshape(groupedMatMul(dy3, b3), sa.shape), tf.reshape(groupedMatMul(tf.transpose(dy3, [0, 2, 1]), a3), sb.shape)];
-      },
-    };
-  }) as CustomGradientBody,
-) as any;
+export const batchMatMulTransposed: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad(((
+  a: tf.Tensor,
+  b: tf.Tensor,
+  save: tf.GradSaveFunc,
+) => {
+  save([a, b]);
+  const lead = a.shape.slice(0, -2);
+  const [m, k] = a.shape.slice(-2);
+  const n = b.shape[b.shape.length - 2];
+  const a3 = tf.reshape(a, [-1, m, k]) as tf.Tensor3D,
+    b3 = tf.reshape(b, [-1, n, k]) as tf.Tensor3D;
+  const value = tf.reshape(
+    nativeMatMulOn() ? nativeMatMul(a3, b3, false, true) : groupedMatMul(a3, tf.transpose(b3, [0, 2, 1])),
+    [...lead, m, n],
+  );
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved;
+      const dy3 = tf.reshape(dy, [-1, m, n]) as tf.Tensor3D;
+      const a3 = tf.reshape(sa, [-1, m, k]) as tf.Tensor3D;
+      const b3 = tf.reshape(sb, [-1, n, k]) as tf.Tensor3D;
+      if (nativeMatMulOn())
+        return [tf.reshape(nativeMatMul(dy3, b3), sa.shape), tf.reshape(nativeMatMul(dy3, a3, true, false), sb.shape)];
+      return [
+        tf.reshape(groupedMatMul(dy3, b3), sa.shape),
+        tf.reshape(groupedMatMul(tf.transpose(dy3, [0, 2, 1]), a3), sb.shape),
+      ];
+    },
+  };
+}) as CustomGradientBody) as any;
 
-const GELU_C = Math.sqrt(2 / Math.PI), GELU_A = 0.044715;
+const GELU_C = Math.sqrt(2 / Math.PI),
+  GELU_A = 0.044715;
 
 /**
  * GPT-2's "gelu_new", 0.5·x·(1 + tanh(c·(x + a·x³))), computed as the identical x·σ(2c·(x + a·x³)) with
@@ -227,22 +255,20 @@ const GELU_C = Math.sqrt(2 / Math.PI), GELU_A = 0.044715;
  * Sigmoid), and autodiff of the plain formula runs pow twice.
  *   d/dx = s + x·s·(1 − s)·2c·(1 + 3a·x²),  s = σ(2c·(x + a·x³))
  */
-export const geluTanh: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
-  ((x: tf.Tensor, save: tf.GradSaveFunc) => {
-    const x2 = tf.square(x);
-    const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(x2, 2 * GELU_C * GELU_A), 2 * GELU_C)));
-    save([x, x2, s]);
-    return {
-      value: tf.mul(x, s),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sx2, ss] = saved;
-        const slope = tf.add(tf.mul(sx2, 6 * GELU_C * GELU_A), 2 * GELU_C);
-        const local = tf.add(ss, tf.mul(tf.mul(sx, tf.mul(ss, tf.sub(1, ss))), slope));
-        return [tf.mul(dy, local)];
-      },
-    };
-  }) as CustomGradientBody,
-) as any;
+export const geluTanh: (x: tf.Tensor) => tf.Tensor = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const x2 = tf.square(x);
+  const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(x2, 2 * GELU_C * GELU_A), 2 * GELU_C)));
+  save([x, x2, s]);
+  return {
+    value: tf.mul(x, s),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sx2, ss] = saved;
+      const slope = tf.add(tf.mul(sx2, 6 * GELU_C * GELU_A), 2 * GELU_C);
+      const local = tf.add(ss, tf.mul(tf.mul(sx, tf.mul(ss, tf.sub(1, ss))), slope));
+      return [tf.mul(dy, local)];
+    },
+  };
+}) as CustomGradientBody) as any;
 
 /**
  * Rows of `table` [V, d] at `ids` (int32, any shape), by gatherND: on WASM tf.gather walks the rows
@@ -275,9 +301,10 @@ export function takeAlongLastAxis(x: tf.Tensor, index: tf.Tensor): tf.Tensor {
 }
 
 /** x as a constant: its value, with no gradient flowing back (tfjs has no stopGradient op). */
-export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
-  ((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as CustomGradientBody,
-) as any;
+export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as CustomGradientBody) as any;
 
 /**
  * A function giving rows `rows` of any x [n, ...], as a product with a one-hot selection matrix

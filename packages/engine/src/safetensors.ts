@@ -31,9 +31,14 @@ export function encodeSafetensors(tensors: TensorMap, metadata: Record<string, s
   for (const name of names) {
     const t = tensors[name];
     const expected = t.shape.reduce((a, b) => a * b, 1);
-    if (t.data.length !== expected) throw new Error(`safetensors: ${name} has ${t.data.length} values for shape [${t.shape}]`);
+    if (t.data.length !== expected)
+      throw new Error(`safetensors: ${name} has ${t.data.length} values for shape [${t.shape}]`);
     const bytes = t.data.byteLength;
-    header[name] = { dtype: t.dtype === 'float32' ? 'F32' : 'I32', shape: t.shape, data_offsets: [offset, offset + bytes] };
+    header[name] = {
+      dtype: t.dtype === 'float32' ? 'F32' : 'I32',
+      shape: t.shape,
+      data_offsets: [offset, offset + bytes],
+    };
     offset += bytes;
   }
   let json = JSON.stringify(header);
@@ -51,7 +56,10 @@ export function encodeSafetensors(tensors: TensorMap, metadata: Record<string, s
   return out;
 }
 
-export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): { tensors: TensorMap; metadata: Record<string, string> } {
+export function decodeSafetensors(
+  bytes: Uint8Array,
+  source = 'safetensors',
+): { tensors: TensorMap; metadata: Record<string, string> } {
   if (bytes.length < 8) throw new Error(`${source}: file too short to be safetensors`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
@@ -61,10 +69,15 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): { 
   const tensors: TensorMap = {};
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const { dtype, shape, data_offsets: [begin, end] } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    const {
+      dtype,
+      shape,
+      data_offsets: [begin, end],
+    } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
     if (!(dtype in BYTES)) throw new Error(`${source}: tensor ${name} has unsupported dtype ${dtype}`);
     const count = shape.reduce((a: number, b: number) => a * b, 1);
-    if (end - begin !== count * BYTES[dtype]) throw new Error(`${source}: tensor ${name} byte range does not match shape [${shape}]`);
+    if (end - begin !== count * BYTES[dtype])
+      throw new Error(`${source}: tensor ${name} byte range does not match shape [${shape}]`);
     const raw = new Uint8Array(bytes.subarray(base + begin, base + end)); // a copy: aligned, detached from the file buffer
     const dv = new DataView(raw.buffer);
     if (dtype === 'F32') tensors[name] = { dtype: 'float32', shape, data: new Float32Array(raw.buffer) };

@@ -25,7 +25,13 @@ interface WasmBackend {
 const ELEMENTWISE_BLOCK = 32;
 
 /** Copy the box [begin, begin + size) of x (row-major, `shape`) into out, in order. */
-export function copyBox(x: HeapArray, shape: readonly number[], begin: readonly number[], size: readonly number[], out: HeapArray): void {
+export function copyBox(
+  x: HeapArray,
+  shape: readonly number[],
+  begin: readonly number[],
+  size: readonly number[],
+  out: HeapArray,
+): void {
   const rank = shape.length;
   if (rank === 0) {
     out[0] = x[0];
@@ -69,25 +75,46 @@ let registered = false;
 export function registerWasmKernels(): void {
   if (registered) return;
   const original = (name: string) => tf.getKernel(name, 'wasm')!.kernelFunc;
-  const originalIdentity = original('Identity'), originalSlice = original('Slice'), originalSplit = original('SplitV');
+  const originalIdentity = original('Identity'),
+    originalSlice = original('Slice'),
+    originalSplit = original('SplitV');
   const replace = (kernelName: string, kernelFunc: tf.KernelFunc) => {
     tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   };
   replace('Identity', (args) => {
-    const { inputs: { x }, backend } = args as unknown as { inputs: { x: tf.TensorInfo }; backend: WasmBackend };
+    const {
+      inputs: { x },
+      backend,
+    } = args as unknown as { inputs: { x: tf.TensorInfo }; backend: WasmBackend };
     if (x.dtype === 'string') return originalIdentity(args);
     backend.incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
   replace('Slice', (args) => {
-    const { inputs: { x }, attrs, backend } = args as unknown as { inputs: { x: tf.TensorInfo }; attrs: { begin: number | number[]; size?: number | number[] }; backend: WasmBackend };
+    const {
+      inputs: { x },
+      attrs,
+      backend,
+    } = args as unknown as {
+      inputs: { x: tf.TensorInfo };
+      attrs: { begin: number | number[]; size?: number | number[] };
+      backend: WasmBackend;
+    };
     if (x.dtype === 'string') return originalSlice(args);
     const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
     return sliceOn(backend, x, begin, size);
   });
   replace('SplitV', (args) => {
-    const { inputs: { x }, attrs, backend } = args as unknown as { inputs: { x: tf.TensorInfo }; attrs: { numOrSizeSplits: number | number[]; axis: number }; backend: WasmBackend };
+    const {
+      inputs: { x },
+      attrs,
+      backend,
+    } = args as unknown as {
+      inputs: { x: tf.TensorInfo };
+      attrs: { numOrSizeSplits: number | number[]; axis: number };
+      backend: WasmBackend;
+    };
     if (x.dtype === 'string') return originalSplit(args);
     const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0];
     const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, attrs.numOrSizeSplits, axis);

@@ -19,8 +19,14 @@ export function wasmHeapBytes(): number | undefined {
  * failed grow ("memory access out of bounds"), and V8 or tfjs failing to allocate a buffer.
  */
 const OUT_OF_MEMORY = [
-  /^Aborted\(/, /memory access out of bounds/i, /Array buffer allocation failed/i, /could not (allocate|grow)/i,
-  /failed to allocate/i, /out of memory/i, /Invalid typed array length/i, /WebAssembly\.Memory.*grow/i,
+  /^Aborted\(/,
+  /memory access out of bounds/i,
+  /Array buffer allocation failed/i,
+  /could not (allocate|grow)/i,
+  /failed to allocate/i,
+  /out of memory/i,
+  /Invalid typed array length/i,
+  /WebAssembly\.Memory.*grow/i,
 ];
 
 /** True when `error` is an allocation that failed: the backend's heap, or the host's. */

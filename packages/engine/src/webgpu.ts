@@ -32,9 +32,15 @@ export function describeAdapter(a: WebGpuAdapter): string {
   return `${a.description || a.device || 'unnamed adapter'} (vendor ${a.vendor || '?'}${a.architecture ? `, ${a.architecture}` : ''}${a.software ? ', a software rasteriser on the CPU, not a GPU' : ''})`;
 }
 
-function isSoftware(info: { vendor?: string; architecture?: string; device?: string; description?: string }, adapter: { isFallbackAdapter?: boolean }): boolean {
+function isSoftware(
+  info: { vendor?: string; architecture?: string; device?: string; description?: string },
+  adapter: { isFallbackAdapter?: boolean },
+): boolean {
   const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
-  return adapter.isFallbackAdapter === true || /llvmpipe|lavapipe|swiftshader|softpipe|microsoft basic render|warp/.test(text);
+  return (
+    adapter.isFallbackAdapter === true ||
+    /llvmpipe|lavapipe|swiftshader|softpipe|microsoft basic render|warp/.test(text)
+  );
 }
 
 /**
@@ -42,7 +48,7 @@ function isSoftware(info: { vendor?: string; architecture?: string; device?: str
  * adapter (automatic selection), so a CPU Vulkan driver is never mistaken for a GPU.
  */
 export async function loadWebGpu(allowSoftware: boolean): Promise<string | undefined> {
-  if (adapterInfo) return (await tf.setBackend('webgpu')) ? undefined : 'tf.setBackend(\'webgpu\') returned false';
+  if (adapterInfo) return (await tf.setBackend('webgpu')) ? undefined : "tf.setBackend('webgpu') returned false";
   const loop = loadNativeLoop();
   if (!loop.available) return loop.reason;
   let dawn: { create(options: string[]): GPU; globals: Record<string, unknown> };
@@ -53,19 +59,24 @@ export async function loadWebGpu(allowSoftware: boolean): Promise<string | undef
   }
   const gpu = dawn.create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) return 'Dawn found no WebGPU adapter (no Vulkan, Metal or D3D12 driver: on Linux, the GPU vendor\'s Vulkan ICD, or Mesa ≥ 23 for lavapipe)';
+  if (!adapter)
+    return "Dawn found no WebGPU adapter (no Vulkan, Metal or D3D12 driver: on Linux, the GPU vendor's Vulkan ICD, or Mesa ≥ 23 for lavapipe)";
   const info = (adapter as unknown as { info?: GPUAdapterInfo }).info ?? ({} as GPUAdapterInfo);
   const described: WebGpuAdapter = {
-    vendor: info.vendor ?? '', architecture: info.architecture ?? '', device: info.device ?? '', description: info.description ?? '',
+    vendor: info.vendor ?? '',
+    architecture: info.architecture ?? '',
+    device: info.device ?? '',
+    description: info.description ?? '',
     software: isSoftware(info, adapter as unknown as { isFallbackAdapter?: boolean }),
     features: [...adapter.features].map(String).sort(),
   };
-  if (described.software && !allowSoftware) return `the only adapter is ${describeAdapter(described)}; ask for it with --backend webgpu`;
+  if (described.software && !allowSoftware)
+    return `the only adapter is ${describeAdapter(described)}; ask for it with --backend webgpu`;
   Object.assign(globalThis, dawn.globals);
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   await import('@tensorflow/tfjs-backend-webgpu');
   // tfjs asks navigator.gpu for the adapter itself; make it the one described above
-  if (!(await tf.setBackend('webgpu'))) return 'tf.setBackend(\'webgpu\') returned false';
+  if (!(await tf.setBackend('webgpu'))) return "tf.setBackend('webgpu') returned false";
   await tf.ready();
   if (tf.getBackend() !== 'webgpu') return `tfjs stayed on ${tf.getBackend()}`;
   patchReadSync(tf.backend() as unknown as WebGpuBackendInternals, loop.runOnce);
@@ -83,7 +94,15 @@ function chunkAddN(maxStorageBuffers: number): void {
   const original = tf.getKernel('AddN', 'webgpu');
   if (!original || (original.kernelFunc as { chunked?: boolean }).chunked) return;
   const width = Math.max(2, maxStorageBuffers - 1);
-  const kernelFunc = (({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }) => {
+  const kernelFunc = (({
+    inputs,
+    backend,
+    attrs,
+  }: {
+    inputs: tf.NamedTensorInfoMap;
+    backend: tf.KernelBackend;
+    attrs?: tf.NamedAttrMap;
+  }) => {
     // AddN's inputs are an array of tensors (its kernels call inputs.map)
     let parts = inputs as unknown as tf.TensorInfo[];
     const partials: tf.TensorInfo[] = [];
@@ -91,13 +110,24 @@ function chunkAddN(maxStorageBuffers: number): void {
       const next: tf.TensorInfo[] = [];
       for (let i = 0; i < parts.length; i += width) {
         const chunk = parts.slice(i, i + width);
-        const sum = chunk.length === 1 ? chunk[0] : (original.kernelFunc({ inputs: chunk as unknown as tf.NamedTensorInfoMap, backend, attrs }) as tf.TensorInfo);
+        const sum =
+          chunk.length === 1
+            ? chunk[0]
+            : (original.kernelFunc({
+                inputs: chunk as unknown as tf.NamedTensorInfoMap,
+                backend,
+                attrs,
+              }) as tf.TensorInfo);
         if (chunk.length > 1) partials.push(sum);
         next.push(sum);
       }
       parts = next;
     }
-    const out = original.kernelFunc({ inputs: parts as unknown as tf.NamedTensorInfoMap, backend, attrs }) as tf.TensorInfo;
+    const out = original.kernelFunc({
+      inputs: parts as unknown as tf.NamedTensorInfoMap,
+      backend,
+      attrs,
+    }) as tf.TensorInfo;
     for (const t of partials) backend.disposeData(t.dataId);
     return out;
   }) as tf.KernelFunc & { chunked?: boolean };
@@ -123,7 +153,8 @@ function patchReadSync(backend: WebGpuBackendInternals, runOnce: () => boolean):
     const data = this.tensorMap.get(dataId);
     if (data.values != null || data.dtype === 'string') return data.values!;
     if (data.dtype === 'complex64') throw new Error('webgpu: synchronous reads of complex64 tensors are not supported');
-    const source = data.resource, size = source.size;
+    const source = data.resource,
+      size = source.size;
     const staging = this.bufferManager.acquireBuffer(size, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
     this.ensureCommandEncoderReady();
     this.endComputePassEncoder();
@@ -132,7 +163,8 @@ function patchReadSync(backend: WebGpuBackendInternals, runOnce: () => boolean):
     let failure: unknown;
     staging.mapAsync(GPUMapMode.READ).catch((error: unknown) => (failure = error));
     while (staging.mapState === 'pending' && failure === undefined) runOnce();
-    if (staging.mapState !== 'mapped') throw new Error(`webgpu: reading a tensor back failed (${failure ?? staging.mapState})`);
+    if (staging.mapState !== 'mapped')
+      throw new Error(`webgpu: reading a tensor back failed (${failure ?? staging.mapState})`);
     const raw = staging.getMappedRange().slice(0);
     staging.unmap();
     this.bufferManager.releaseBuffer(staging);

@@ -7,7 +7,12 @@ export interface Interval {
   level: number;
 }
 
-export function bootstrapMean(values: readonly number[], resamples: number, seed: number | string, level = 0.95): Interval {
+export function bootstrapMean(
+  values: readonly number[],
+  resamples: number,
+  seed: number | string,
+  level = 0.95,
+): Interval {
   if (values.length === 0) throw new Error('bootstrapMean: no values');
   const rng = new Rng(`${seed}/bootstrap`);
   const means = new Float64Array(resamples);

@@ -13,7 +13,8 @@ test('win rate: wins 1, ties ½, losses 0 (hand-computed)', () => {
 test('bootstrap: deterministic under a seed, narrows with more data, degenerate when constant', () => {
   const xs = Array.from({ length: 100 }, (_, i) => i % 2);
   assert.deepEqual(bootstrapMean(xs, 1000, 3), bootstrapMean(xs, 1000, 3));
-  const wide = bootstrapMean(xs.slice(0, 20), 1000, 3), narrow = bootstrapMean([...xs, ...xs, ...xs, ...xs], 1000, 3);
+  const wide = bootstrapMean(xs.slice(0, 20), 1000, 3),
+    narrow = bootstrapMean([...xs, ...xs, ...xs, ...xs], 1000, 3);
   assert.ok(narrow.high - narrow.low < wide.high - wide.low);
   assert.deepEqual(bootstrapMean([0.5, 0.5], 200, 1), { low: 0.5, high: 0.5, level: 0.95 });
 });

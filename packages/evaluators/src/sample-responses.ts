@@ -9,7 +9,13 @@ export interface SamplingConfig {
   batchSize: number;
 }
 
-export function sampleResponses(model: CausalLM, tokenizer: TextTokenizer, prompts: readonly string[], s: SamplingConfig, seed: number | string): string[] {
+export function sampleResponses(
+  model: CausalLM,
+  tokenizer: TextTokenizer,
+  prompts: readonly string[],
+  s: SamplingConfig,
+  seed: number | string,
+): string[] {
   const ids = prompts.map((p) => encodePrompt(tokenizer, p));
   const out = generate(model, ids, { ...s, padToken: tokenizer.padId, stopToken: tokenizer.eosId, seed });
   return out.map((tokens) => tokenizer.decode(tokens));

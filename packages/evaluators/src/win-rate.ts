@@ -13,8 +13,15 @@ export interface WinRate {
   meanBaselineScore: number;
 }
 
-export function winRate(policyScores: readonly number[], baselineScores: readonly number[], resamples: number, seed: number | string, tieTolerance = 1e-9): WinRate {
-  if (policyScores.length !== baselineScores.length) throw new Error(`winRate: ${policyScores.length} policy scores vs ${baselineScores.length} baseline scores`);
+export function winRate(
+  policyScores: readonly number[],
+  baselineScores: readonly number[],
+  resamples: number,
+  seed: number | string,
+  tieTolerance = 1e-9,
+): WinRate {
+  if (policyScores.length !== baselineScores.length)
+    throw new Error(`winRate: ${policyScores.length} policy scores vs ${baselineScores.length} baseline scores`);
   const outcomes = policyScores.map((p, i) => {
     const d = p - baselineScores[i];
     return Math.abs(d) <= tieTolerance ? 0.5 : d > 0 ? 1 : 0;

@@ -1,7 +1,14 @@
 // The experiment pipeline, layered one way: plan/ (the config, its grids and overrides, the plan of
 // variants and runs with their folders and hashes) -> stages/ (data, sft, rm, train, eval, each under
 // its lock) -> results/ (what the report reads back from each run, through typed readers).
-export { ExperimentConfigSchema, parseExperimentConfig, loadExperimentConfig, numericsOf, evalNumericsOf, sourceFingerprints } from './plan/experiment-config.js';
+export {
+  ExperimentConfigSchema,
+  parseExperimentConfig,
+  loadExperimentConfig,
+  numericsOf,
+  evalNumericsOf,
+  sourceFingerprints,
+} from './plan/experiment-config.js';
 export type { ExperimentConfig, ExperimentMethod } from './plan/experiment-config.js';
 export { GridSchema, gridPoints, setAtPath, getAtPath, pointLabel } from './plan/grid.js';
 export type { Grid, GridPoint } from './plan/grid.js';

@@ -18,6 +18,9 @@ export function apoZeroLoss(lp: PairLogProbs, { beta }: ApoParams): PairLossOutp
 
 export function apoDownLoss(lp: PairLogProbs, { beta }: ApoParams): PairLossOutput {
   const r = implicitRewards(lp, beta);
-  const losses = tf.add(tf.sigmoid(r.chosenRewards), tf.sub(1, tf.sigmoid(tf.sub(r.chosenRewards, r.rejectedRewards)))) as tf.Tensor1D;
+  const losses = tf.add(
+    tf.sigmoid(r.chosenRewards),
+    tf.sub(1, tf.sigmoid(tf.sub(r.chosenRewards, r.rejectedRewards))),
+  ) as tf.Tensor1D;
   return { losses, ...r };
 }

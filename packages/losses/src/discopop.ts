@@ -7,11 +7,13 @@ import { beta, implicitRewards } from './dpo.js';
 import { logRatios } from './log-ratios.js';
 import type { PairLogProbs, PairLossOutput } from './types.js';
 
-export const DiscopopParamsSchema = z.object({
-  beta: beta(0.05),
-  /** τ: temperature of the sigmoid that blends the logistic and exponential losses. */
-  tau: z.number().positive().default(0.05),
-}).strict();
+export const DiscopopParamsSchema = z
+  .object({
+    beta: beta(0.05),
+    /** τ: temperature of the sigmoid that blends the logistic and exponential losses. */
+    tau: z.number().positive().default(0.05),
+  })
+  .strict();
 export type DiscopopParams = z.infer<typeof DiscopopParamsSchema>;
 
 export function discopopLoss(lp: PairLogProbs, { beta, tau }: DiscopopParams): PairLossOutput {

@@ -14,11 +14,18 @@ export type DpoParams = z.infer<typeof DpoParamsSchema>;
 export function dpoLoss(lp: PairLogProbs, { beta }: DpoParams): PairLossOutput {
   const r = logRatios(lp);
   const losses = tf.neg(logSigmoid(tf.mul(r.margin, beta))) as tf.Tensor1D;
-  return { losses, chosenRewards: tf.mul(r.chosen, beta) as tf.Tensor1D, rejectedRewards: tf.mul(r.rejected, beta) as tf.Tensor1D };
+  return {
+    losses,
+    chosenRewards: tf.mul(r.chosen, beta) as tf.Tensor1D,
+    rejectedRewards: tf.mul(r.rejected, beta) as tf.Tensor1D,
+  };
 }
 
 /** The implicit rewards β · log-ratio that most reference-based losses report. */
-export function implicitRewards(lp: PairLogProbs, b: number): Pick<PairLossOutput, 'chosenRewards' | 'rejectedRewards'> {
+export function implicitRewards(
+  lp: PairLogProbs,
+  b: number,
+): Pick<PairLossOutput, 'chosenRewards' | 'rejectedRewards'> {
   const r = logRatios(lp);
   return { chosenRewards: tf.mul(r.chosen, b) as tf.Tensor1D, rejectedRewards: tf.mul(r.rejected, b) as tf.Tensor1D };
 }

@@ -16,7 +16,12 @@ export { exoLoss } from './exo.js';
 export { sppoHardLoss } from './sppo.js';
 export { apoZeroLoss, apoDownLoss } from './apo.js';
 export { discopopLoss } from './discopop.js';
-export { softPreferenceLoss, softBestOfNLoss, softPlackettLuceLoss, plackettLuceLogLikelihood } from './soft-preference.js';
+export {
+  softPreferenceLoss,
+  softBestOfNLoss,
+  softPlackettLuceLoss,
+  plackettLuceLogLikelihood,
+} from './soft-preference.js';
 export { chosenNll, NLL_MEANS } from './sft-term.js';
 export type { NllMean } from './sft-term.js';
 export { PREFERENCE_LOSSES, PREFERENCE_LOSS_NAMES, preferenceLoss, parseLossParams } from './registry.js';

@@ -14,5 +14,9 @@ export type IpoParams = z.infer<typeof IpoParamsSchema>;
 export function ipoLoss(lp: PairLogProbs, { beta }: IpoParams): PairLossOutput {
   const r = logRatios(lp, true);
   const losses = tf.square(tf.sub(r.margin, 1 / (2 * beta))) as tf.Tensor1D;
-  return { losses, chosenRewards: tf.mul(r.chosen, beta) as tf.Tensor1D, rejectedRewards: tf.mul(r.rejected, beta) as tf.Tensor1D };
+  return {
+    losses,
+    chosenRewards: tf.mul(r.chosen, beta) as tf.Tensor1D,
+    rejectedRewards: tf.mul(r.rejected, beta) as tf.Tensor1D,
+  };
 }

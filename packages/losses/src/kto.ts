@@ -9,17 +9,20 @@ import { beta, implicitRewards } from './dpo.js';
 import { logRatios } from './log-ratios.js';
 import type { PairLogProbs, PairLossOutput } from './types.js';
 
-export const KtoParamsSchema = z.object({
-  beta: beta(0.1),
-  /** λ_D, λ_U: weights of desirable and undesirable examples (the paper balances them by class counts). */
-  desirableWeight: z.number().positive().default(1.0),
-  undesirableWeight: z.number().positive().default(1.0),
-}).strict();
+export const KtoParamsSchema = z
+  .object({
+    beta: beta(0.1),
+    /** λ_D, λ_U: weights of desirable and undesirable examples (the paper balances them by class counts). */
+    desirableWeight: z.number().positive().default(1.0),
+    undesirableWeight: z.number().positive().default(1.0),
+  })
+  .strict();
 export type KtoParams = z.infer<typeof KtoParamsSchema>;
 
 /** z₀: KTO's reference point, the clamped in-batch KL estimate from mismatched pairs. */
 export function ktoReferencePoint(lp: PairLogProbs): tf.Scalar {
-  if (!lp.policyMismatched || !lp.referenceMismatched) throw new Error('kto needs the log-probs of mismatched pairs (policyMismatched, referenceMismatched)');
+  if (!lp.policyMismatched || !lp.referenceMismatched)
+    throw new Error('kto needs the log-probs of mismatched pairs (policyMismatched, referenceMismatched)');
   return tf.relu(tf.mean(stopGradient(tf.sub(lp.policyMismatched, lp.referenceMismatched)))) as tf.Scalar;
 }
 

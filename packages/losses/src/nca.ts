@@ -11,10 +11,12 @@ export type NcaParams = z.infer<typeof NcaParamsSchema>;
 
 export function ncaLoss(lp: PairLogProbs, { beta }: NcaParams): PairLossOutput {
   const { chosenRewards, rejectedRewards } = implicitRewards(lp, beta);
-  const losses = tf.neg(tf.addN([
-    logSigmoid(chosenRewards),
-    tf.mul(logSigmoid(tf.neg(chosenRewards)), 0.5),
-    tf.mul(logSigmoid(tf.neg(rejectedRewards)), 0.5),
-  ])) as tf.Tensor1D;
+  const losses = tf.neg(
+    tf.addN([
+      logSigmoid(chosenRewards),
+      tf.mul(logSigmoid(tf.neg(chosenRewards)), 0.5),
+      tf.mul(logSigmoid(tf.neg(rejectedRewards)), 0.5),
+    ]),
+  ) as tf.Tensor1D;
   return { losses, chosenRewards, rejectedRewards };
 }

@@ -16,7 +16,9 @@ export type CdpoParams = z.infer<typeof CdpoParamsSchema>;
 
 export function cdpoLoss(lp: PairLogProbs, { beta, epsilon }: CdpoParams): PairLossOutput {
   const h = tf.mul(logRatios(lp).margin, beta);
-  const losses = tf.neg(tf.add(tf.mul(logSigmoid(h), 1 - epsilon), tf.mul(logSigmoid(tf.neg(h)), epsilon))) as tf.Tensor1D;
+  const losses = tf.neg(
+    tf.add(tf.mul(logSigmoid(h), 1 - epsilon), tf.mul(logSigmoid(tf.neg(h)), epsilon)),
+  ) as tf.Tensor1D;
   return { losses, ...implicitRewards(lp, beta) };
 }
 

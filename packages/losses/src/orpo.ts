@@ -8,12 +8,14 @@ import { averagePolicyLogProbs } from './log-ratios.js';
 import { chosenNll, nllMean } from './sft-term.js';
 import type { PairLogProbs, PairLossOutput } from './types.js';
 
-export const OrpoParamsSchema = z.object({
-  /** λ: weight of the odds-ratio term (TRL calls it beta). */
-  lambda: z.number().positive().default(0.1),
-  /** The NLL term's mean: "token" over every chosen token of the batch (TRL), or "sequence" (per pair). */
-  nllMean: nllMean(),
-}).strict();
+export const OrpoParamsSchema = z
+  .object({
+    /** λ: weight of the odds-ratio term (TRL calls it beta). */
+    lambda: z.number().positive().default(0.1),
+    /** The NLL term's mean: "token" over every chosen token of the batch (TRL), or "sequence" (per pair). */
+    nllMean: nllMean(),
+  })
+  .strict();
 export type OrpoParams = z.infer<typeof OrpoParamsSchema>;
 
 /** log(p / (1 − p)) for p = exp(ℓ), ℓ < 0, computed as ℓ − log(−expm1(ℓ)) to stay exact near 0. */
@@ -25,5 +27,9 @@ export function orpoLoss(lp: PairLogProbs, { lambda, nllMean }: OrpoParams): Pai
   const avg = averagePolicyLogProbs(lp);
   const oddsRatio = logSigmoid(tf.sub(logOdds(avg.chosen), logOdds(avg.rejected)));
   const losses = tf.sub(chosenNll(lp, nllMean), tf.mul(oddsRatio, lambda)) as tf.Tensor1D;
-  return { losses, chosenRewards: tf.mul(avg.chosen, lambda) as tf.Tensor1D, rejectedRewards: tf.mul(avg.rejected, lambda) as tf.Tensor1D };
+  return {
+    losses,
+    chosenRewards: tf.mul(avg.chosen, lambda) as tf.Tensor1D,
+    rejectedRewards: tf.mul(avg.rejected, lambda) as tf.Tensor1D,
+  };
 }

@@ -9,11 +9,13 @@ import { beta, implicitRewards } from './dpo.js';
 import { logRatios } from './log-ratios.js';
 import type { PairLogProbs, PairLossOutput } from './types.js';
 
-export const RdpoParamsSchema = z.object({
-  beta: beta(0.1),
-  /** α: weight of the length difference |y_w| − |y_l| in tokens (the paper sweeps 0.005 to 0.05). */
-  alpha: z.number().nonnegative().default(0.01),
-}).strict();
+export const RdpoParamsSchema = z
+  .object({
+    beta: beta(0.1),
+    /** α: weight of the length difference |y_w| − |y_l| in tokens (the paper sweeps 0.005 to 0.05). */
+    alpha: z.number().nonnegative().default(0.01),
+  })
+  .strict();
 export type RdpoParams = z.infer<typeof RdpoParamsSchema>;
 
 export function rdpoLoss(lp: PairLogProbs, { beta, alpha }: RdpoParams): PairLossOutput {

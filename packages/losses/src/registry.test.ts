@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { PREFERENCE_LOSS_NAMES, parseLossParams, preferenceLoss } from './index.js';
 
-test('defaults are the authors\' (or the reference trainers\')', () => {
+test("defaults are the authors' (or the reference trainers')", () => {
   assert.deepEqual(parseLossParams('dpo', {}), { beta: 0.1 });
   assert.deepEqual(parseLossParams('simpo', {}), { beta: 2, gamma: 1 });
   assert.deepEqual(parseLossParams('exo', {}), { beta: 0.1, epsilon: 1e-3 });
@@ -24,5 +24,6 @@ test('an unknown loss lists the known ones', () => {
 
 test('the README table lists every registered loss', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  for (const name of PREFERENCE_LOSS_NAMES) assert.match(readme, new RegExp(`^\\| \`${name}\` \\|`, 'm'), `README.md has no row for ${name}`);
+  for (const name of PREFERENCE_LOSS_NAMES)
+    assert.match(readme, new RegExp(`^\\| \`${name}\` \\|`, 'm'), `README.md has no row for ${name}`);
 });

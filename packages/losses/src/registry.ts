@@ -16,7 +16,12 @@ import { ExoParamsSchema, exoLoss } from './exo.js';
 import { SppoParamsSchema, sppoHardLoss } from './sppo.js';
 import { ApoParamsSchema, apoDownLoss, apoZeroLoss } from './apo.js';
 import { DiscopopParamsSchema, discopopLoss } from './discopop.js';
-import { SoftPreferenceParamsSchema, softBestOfNLoss, softPlackettLuceLoss, softPreferenceLoss } from './soft-preference.js';
+import {
+  SoftPreferenceParamsSchema,
+  softBestOfNLoss,
+  softPlackettLuceLoss,
+  softPreferenceLoss,
+} from './soft-preference.js';
 import type { ListLogProbs, ListLossOutput, PairLogProbs, PairLossOutput } from './types.js';
 
 interface LossSpecBase<P> {
@@ -42,7 +47,12 @@ export interface ListLossSpec<P = any> extends LossSpecBase<P> {
 
 export type PreferenceLossSpec<P = any> = PairLossSpec<P> | ListLossSpec<P>;
 
-const pairs = <P>(paper: string, params: z.ZodType<P>, fn: PairLossSpec<P>['fn'], usesReference = true): PairLossSpec<P> => ({ input: 'pairs', paper, params, fn, usesReference });
+const pairs = <P>(
+  paper: string,
+  params: z.ZodType<P>,
+  fn: PairLossSpec<P>['fn'],
+  usesReference = true,
+): PairLossSpec<P> => ({ input: 'pairs', paper, params, fn, usesReference });
 
 export const PREFERENCE_LOSSES = {
   dpo: pairs('Rafailov et al. 2023, DPO, Eq. 7', DpoParamsSchema, dpoLoss),
@@ -62,9 +72,26 @@ export const PREFERENCE_LOSSES = {
   'apo-zero': pairs("D'Oosterlinck et al. 2024, APO-zero, Eq. 5", ApoParamsSchema, apoZeroLoss),
   'apo-down': pairs("D'Oosterlinck et al. 2024, APO-down, Eq. 6", ApoParamsSchema, apoDownLoss),
   discopop: pairs('Lu et al. 2024, DiscoPOP (LRML), Eq. 5', DiscopopParamsSchema, discopopLoss),
-  soft: pairs('Sharifnassab et al. 2024, Soft Preference Optimization, pairwise', SoftPreferenceParamsSchema, softPreferenceLoss, false),
-  'soft-bon': { input: 'lists', paper: 'Sharifnassab et al. 2024, Soft Preference Optimization, best-of-n', params: SoftPreferenceParamsSchema, fn: softBestOfNLoss, usesReference: false },
-  'soft-pl': { input: 'lists', paper: 'Sharifnassab et al. 2024, Soft Preference Optimization, ranked lists (Plackett-Luce)', params: SoftPreferenceParamsSchema, fn: softPlackettLuceLoss, usesReference: false },
+  soft: pairs(
+    'Sharifnassab et al. 2024, Soft Preference Optimization, pairwise',
+    SoftPreferenceParamsSchema,
+    softPreferenceLoss,
+    false,
+  ),
+  'soft-bon': {
+    input: 'lists',
+    paper: 'Sharifnassab et al. 2024, Soft Preference Optimization, best-of-n',
+    params: SoftPreferenceParamsSchema,
+    fn: softBestOfNLoss,
+    usesReference: false,
+  },
+  'soft-pl': {
+    input: 'lists',
+    paper: 'Sharifnassab et al. 2024, Soft Preference Optimization, ranked lists (Plackett-Luce)',
+    params: SoftPreferenceParamsSchema,
+    fn: softPlackettLuceLoss,
+    usesReference: false,
+  },
 } satisfies Record<string, PreferenceLossSpec>;
 
 export type PreferenceLossName = keyof typeof PREFERENCE_LOSSES;
@@ -80,7 +107,9 @@ export function preferenceLoss(name: string): PreferenceLossSpec {
 export function parseLossParams(name: string, params: unknown, where = 'params'): Record<string, unknown> {
   const parsed = preferenceLoss(name).params.safeParse(params ?? {});
   if (!parsed.success) {
-    throw new Error(`${where} for loss "${name}": ${parsed.error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `${where} for loss "${name}": ${parsed.error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data as Record<string, unknown>;
 }

@@ -15,7 +15,10 @@ export type NllMean = (typeof NLL_MEANS)[number];
 export const nllMean = () => z.enum(NLL_MEANS).default('token');
 
 /** Per-pair share of the chosen responses' NLL [B]: its batch mean is the NLL term under `mean`. */
-export function chosenNll(lp: Pick<PairLogProbs, 'policyChosen' | 'chosenLengths'>, mean: NllMean = 'sequence'): tf.Tensor1D {
+export function chosenNll(
+  lp: Pick<PairLogProbs, 'policyChosen' | 'chosenLengths'>,
+  mean: NllMean = 'sequence',
+): tf.Tensor1D {
   if (mean === 'sequence') return tf.neg(tf.div(lp.policyChosen, lp.chosenLengths)) as tf.Tensor1D;
   const perToken = tf.div(lp.policyChosen.shape[0], tf.sum(lp.chosenLengths));
   return tf.neg(tf.mul(lp.policyChosen, perToken)) as tf.Tensor1D;

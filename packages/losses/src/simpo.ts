@@ -7,11 +7,13 @@ import { averagePolicyLogProbs } from './log-ratios.js';
 import type { PairLogProbs, PairLossOutput } from './types.js';
 
 /** The authors' defaults: β = 2.0 and γ/β = 0.5. */
-export const SimpoParamsSchema = z.object({
-  beta: beta(2.0),
-  /** γ: target reward margin. */
-  gamma: z.number().nonnegative().default(1.0),
-}).strict();
+export const SimpoParamsSchema = z
+  .object({
+    beta: beta(2.0),
+    /** γ: target reward margin. */
+    gamma: z.number().nonnegative().default(1.0),
+  })
+  .strict();
 export type SimpoParams = z.infer<typeof SimpoParamsSchema>;
 
 export function simpoLoss(lp: PairLogProbs, { beta, gamma }: SimpoParams): PairLossOutput {

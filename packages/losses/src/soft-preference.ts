@@ -10,16 +10,22 @@ import { tf, logSigmoid } from '@spo/engine';
 import { z } from 'zod';
 import type { ListLogProbs, ListLossOutput, PairLogProbs, PairLossOutput } from './types.js';
 
-export const SoftPreferenceParamsSchema = z.object({
-  /** α: the softmax exponent; larger α gives a sharper (lower-entropy) optimum. */
-  alpha: z.number().positive().default(1.0),
-}).strict();
+export const SoftPreferenceParamsSchema = z
+  .object({
+    /** α: the softmax exponent; larger α gives a sharper (lower-entropy) optimum. */
+    alpha: z.number().positive().default(1.0),
+  })
+  .strict();
 export type SoftPreferenceParams = z.infer<typeof SoftPreferenceParamsSchema>;
 
 export function softPreferenceLoss(lp: PairLogProbs, { alpha }: SoftPreferenceParams): PairLossOutput {
   const chosenRewards = tf.mul(lp.policyChosen, alpha) as tf.Tensor1D;
   const rejectedRewards = tf.mul(lp.policyRejected, alpha) as tf.Tensor1D;
-  return { losses: tf.neg(logSigmoid(tf.sub(chosenRewards, rejectedRewards))) as tf.Tensor1D, chosenRewards, rejectedRewards };
+  return {
+    losses: tf.neg(logSigmoid(tf.sub(chosenRewards, rejectedRewards))) as tf.Tensor1D,
+    chosenRewards,
+    rejectedRewards,
+  };
 }
 
 export function softBestOfNLoss(lp: ListLogProbs, { alpha }: SoftPreferenceParams): ListLossOutput {
@@ -32,7 +38,9 @@ export function softBestOfNLoss(lp: ListLogProbs, { alpha }: SoftPreferenceParam
 export function plackettLuceLogLikelihood(scores: tf.Tensor2D): tf.Tensor1D {
   const n = scores.shape[1];
   // suffix[k][j] = 0 where j >= k, −1e9 where j < k: the set still to be ranked at position k
-  const suffix = tf.tensor2d(Array.from({ length: n }, (_, k) => Array.from({ length: n }, (_, j) => (j >= k ? 0 : -1e9))));
+  const suffix = tf.tensor2d(
+    Array.from({ length: n }, (_, k) => Array.from({ length: n }, (_, j) => (j >= k ? 0 : -1e9))),
+  );
   const normalisers = tf.logSumExp(tf.add(tf.expandDims(scores, 1), suffix), -1); // [B, n]
   return tf.sum(tf.slice(tf.sub(scores, normalisers), [0, 0], [-1, n - 1]), -1) as tf.Tensor1D; // the last term is 0
 }

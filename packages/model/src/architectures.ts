@@ -11,6 +11,13 @@ export function initCausalLM(config: ModelConfig, seed: number | string): Causal
 }
 
 /** A model from tensors in Hugging Face's layout (model.safetensors), every name and shape checked. */
-export function causalLMFromHfTensors(config: ModelConfig, tensors: TensorMap, source: string, trainable = true): CausalLM {
-  return isLlama(config) ? LlamaLM.fromHfTensors(config, tensors, source, trainable) : Gpt2LM.fromHfTensors(config, tensors, source, trainable);
+export function causalLMFromHfTensors(
+  config: ModelConfig,
+  tensors: TensorMap,
+  source: string,
+  trainable = true,
+): CausalLM {
+  return isLlama(config)
+    ? LlamaLM.fromHfTensors(config, tensors, source, trainable)
+    : Gpt2LM.fromHfTensors(config, tensors, source, trainable);
 }

@@ -61,7 +61,10 @@ export abstract class CausalLMBase {
   gradientCheckpointing = false;
   lora?: LoraAdapters;
 
-  constructor(readonly config: ModelConfig, readonly params: Map<string, tf.Variable>) {}
+  constructor(
+    readonly config: ModelConfig,
+    readonly params: Map<string, tf.Variable>,
+  ) {}
 
   /** The weight the forward pass uses (LoRA's sum when adapted). */
   protected p(name: string): tf.Tensor {
@@ -82,10 +85,15 @@ export abstract class CausalLMBase {
   /** Logits [B, T - logitsFrom, V] of the final hidden states from position logitsFrom on, through the output head [V, d]. */
   protected outputLogits(hidden: tf.Tensor3D, head: tf.Tensor, logitsFrom = 0): tf.Tensor3D {
     const [B, T, d] = hidden.shape;
-    if (!Number.isInteger(logitsFrom) || logitsFrom < 0 || logitsFrom >= T) throw new Error(`logitsFrom ${logitsFrom} must be an integer in [0, ${T - 1}]`);
+    if (!Number.isInteger(logitsFrom) || logitsFrom < 0 || logitsFrom >= T)
+      throw new Error(`logitsFrom ${logitsFrom} must be an integer in [0, ${T - 1}]`);
     const projected = logitsFrom === 0 ? hidden : tf.slice(hidden, [0, logitsFrom, 0], [B, T - logitsFrom, d]);
     return tf.reshape(
-      matMul2d(tf.reshape(projected, [B * (T - logitsFrom), d]) as tf.Tensor2D, tf.transpose(head) as tf.Tensor2D, isFrozen(head)),
+      matMul2d(
+        tf.reshape(projected, [B * (T - logitsFrom), d]) as tf.Tensor2D,
+        tf.transpose(head) as tf.Tensor2D,
+        isFrozen(head),
+      ),
       [B, T - logitsFrom, this.config.vocabSize],
     ) as tf.Tensor3D;
   }
@@ -126,7 +134,8 @@ export abstract class CausalLMBase {
   /** Copies of the parameters (LoRA merged) as new variables. */
   protected mergedParams(trainable: boolean): Map<string, tf.Variable> {
     const out = new Map<string, tf.Variable>();
-    for (const [name, v] of this.params) out.set(name, tf.variable(this.lora ? tf.tidy(() => this.lora!.effective(name, v)) : v.clone(), trainable));
+    for (const [name, v] of this.params)
+      out.set(name, tf.variable(this.lora ? tf.tidy(() => this.lora!.effective(name, v)) : v.clone(), trainable));
     return out;
   }
 
@@ -153,7 +162,9 @@ export function attentionBias(T: number, past: number, keyMask?: tf.Tensor2D): t
 
 /** [B, T, H·dh] → [B, H, T, dh]; one position needs no transpose, only a reshape (one kernel fewer per decoding step). */
 export function toHeads(t: tf.Tensor, B: number, T: number, H: number, dh: number): tf.Tensor4D {
-  return (T === 1 ? tf.reshape(t, [B, H, 1, dh]) : tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3])) as tf.Tensor4D;
+  return (
+    T === 1 ? tf.reshape(t, [B, H, 1, dh]) : tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3])
+  ) as tf.Tensor4D;
 }
 
 /** [B, H, T, dh] → [B, T, H·dh], the inverse of toHeads. */
@@ -199,15 +210,21 @@ export function shapeRecorder(shapes: Map<string, number[]>): ParamDefiner {
  * tensors and wrong shapes are errors naming the source; nothing is left allocated when one is thrown.
  */
 export function paramsFromHf(
-  shapes: Map<string, number[]>, source: string, trainable: boolean,
-  read: (name: string, shape: number[]) => { tensor?: NamedArray; hfShape: number[]; toOurs?: (t: NamedArray) => Float32Array | Int32Array },
+  shapes: Map<string, number[]>,
+  source: string,
+  trainable: boolean,
+  read: (
+    name: string,
+    shape: number[],
+  ) => { tensor?: NamedArray; hfShape: number[]; toOurs?: (t: NamedArray) => Float32Array | Int32Array },
 ): Map<string, tf.Variable> {
   const params = new Map<string, tf.Variable>();
   try {
     for (const [name, shape] of shapes) {
       const { tensor, hfShape, toOurs } = read(name, shape);
       if (!tensor) throw new Error(`${source}: missing tensor ${name}`);
-      if (tensor.shape.join(',') !== hfShape.join(',')) throw new Error(`${source}: ${name} has shape [${tensor.shape}], config implies [${hfShape}]`);
+      if (tensor.shape.join(',') !== hfShape.join(','))
+        throw new Error(`${source}: ${name} has shape [${tensor.shape}], config implies [${hfShape}]`);
       params.set(name, tf.variable(tf.tensor(toOurs ? toOurs(tensor) : tensor.data, shape), trainable));
     }
   } catch (error) {
@@ -225,25 +242,32 @@ export function paramsFromHf(
  */
 export function recomputedBlock(
   run: (input: tf.Tensor, constants: tf.Tensor[], params: tf.Tensor[]) => tf.Tensor,
-  input: tf.Tensor, constants: tf.Tensor[], params: tf.Tensor[],
+  input: tf.Tensor,
+  constants: tf.Tensor[],
+  params: tf.Tensor[],
 ): tf.Tensor {
   const nConst = constants.length;
   const op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const [x, ...rest] = args as tf.Tensor[];
-    const consts = rest.slice(0, nConst), values = rest.slice(nConst);
+    const consts = rest.slice(0, nConst),
+      values = rest.slice(nConst);
     save([x, ...consts, ...values]);
     return {
       value: run(x, consts, values),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [savedInput, ...savedRest] = saved;
-        const savedConsts = savedRest.slice(0, nConst), savedValues = savedRest.slice(nConst);
+        const savedConsts = savedRest.slice(0, nConst),
+          savedValues = savedRest.slice(nConst);
         // tfjs's gradients() clears the engine's tape when it ends at depth 0, which is where a
         // backward pass runs: keep the outer pass's tape (it frees its own saved tensors at the end)
         const engineState = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
         const outerTape = engineState.activeTape;
         try {
-          const grads = tf.grads((...xs: tf.Tensor[]) => run(xs[0], savedConsts, xs.slice(1)))([savedInput, ...savedValues], dy);
+          const grads = tf.grads((...xs: tf.Tensor[]) => run(xs[0], savedConsts, xs.slice(1)))(
+            [savedInput, ...savedValues],
+            dy,
+          );
           return [grads[0], ...savedConsts.map((c) => tf.zerosLike(c)), ...grads.slice(1)];
         } finally {
           engineState.activeTape = outerTape;

@@ -31,7 +31,10 @@ export interface LoadedCheckpoint {
 }
 
 /** Throws, naming the folder, each damaged file and what to do, unless the checkpoint's files are whole. */
-export function verifyCheckpoint(dir: string, advice = 'delete the folder and run the stage that wrote it again'): void {
+export function verifyCheckpoint(
+  dir: string,
+  advice = 'delete the folder and run the stage that wrote it again',
+): void {
   for (const file of ['model.safetensors', 'config.json', 'tokenizer.json']) {
     if (!existsSync(join(dir, file))) throw new Error(`checkpoint ${dir} has no ${file}; ${advice}`);
   }
@@ -42,5 +45,11 @@ export function verifyCheckpoint(dir: string, advice = 'delete the folder and ru
 export function loadCheckpoint(dir: string, trainable = true): LoadedCheckpoint {
   verifyCheckpoint(dir);
   const model = readHfModel(dir, trainable);
-  return { model, tokenizer: readJsonFile(join(dir, 'tokenizer.json'), 'restore it or delete the checkpoint folder and rerun its stage') };
+  return {
+    model,
+    tokenizer: readJsonFile(
+      join(dir, 'tokenizer.json'),
+      'restore it or delete the checkpoint folder and rerun its stage',
+    ),
+  };
 }

@@ -52,10 +52,13 @@ function generateBatch(model: CausalLM, prompts: number[][], firstIndex: number,
   const B = prompts.length;
   const width = Math.max(...prompts.map((p) => p.length));
   if (width + o.maxNewTokens > model.config.maxPositions) {
-    throw new Error(`prompt of ${width} tokens + ${o.maxNewTokens} new tokens exceeds maxPositions ${model.config.maxPositions}`);
+    throw new Error(
+      `prompt of ${width} tokens + ${o.maxNewTokens} new tokens exceeds maxPositions ${model.config.maxPositions}`,
+    );
   }
   const rngs = prompts.map((_, b) => new Rng(`${o.seed}/sample/${firstIndex + b}`));
-  const ids: number[] = [], positions: number[] = [];
+  const ids: number[] = [],
+    positions: number[] = [];
   const keyMask: number[][] = prompts.map(() => []);
   const nextPosition: number[] = [];
   prompts.forEach((prompt, b) => {
@@ -76,7 +79,12 @@ function generateBatch(model: CausalLM, prompts: number[][], firstIndex: number,
     const mask = tf.tensor2d(keyMask.flat(), [B, keyMask[0].length], 'float32');
     const result = tf.tidy(() => {
       // logits of the last position only: it is the one sampled from
-      const out = model.forward(input, { positions: inputPositions, keyMask: mask, cache, logitsFrom: input.shape[1] - 1 });
+      const out = model.forward(input, {
+        positions: inputPositions,
+        keyMask: mask,
+        cache,
+        logitsFrom: input.shape[1] - 1,
+      });
       return { last: tf.reshape(out.logits, [B, model.config.vocabSize]), cache: out.cache! };
     });
     for (const layer of cache) tf.dispose([layer.k, layer.v]);
@@ -86,7 +94,14 @@ function generateBatch(model: CausalLM, prompts: number[][], firstIndex: number,
     result.last.dispose();
     const next: number[] = [];
     for (let b = 0; b < B; b++) {
-      const token = done[b] ? o.padToken : sampleToken(lastLogits.subarray(b * model.config.vocabSize, (b + 1) * model.config.vocabSize), o.temperature, o.topP, rngs[b]);
+      const token = done[b]
+        ? o.padToken
+        : sampleToken(
+            lastLogits.subarray(b * model.config.vocabSize, (b + 1) * model.config.vocabSize),
+            o.temperature,
+            o.topP,
+            rngs[b],
+          );
       if (!done[b]) {
         if (token === o.stopToken) done[b] = true;
         else {
@@ -98,7 +113,11 @@ function generateBatch(model: CausalLM, prompts: number[][], firstIndex: number,
       keyMask[b].push(1);
     }
     input = tf.tensor2d(next, [B, 1], 'int32');
-    inputPositions = tf.tensor2d(nextPosition.map((p) => p + step), [B, 1], 'int32');
+    inputPositions = tf.tensor2d(
+      nextPosition.map((p) => p + step),
+      [B, 1],
+      'int32',
+    );
     if (done.every(Boolean)) break;
   }
   for (const layer of cache) tf.dispose([layer.k, layer.v]);

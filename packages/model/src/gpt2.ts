@@ -4,20 +4,43 @@
 import { tf, linear, layerNorm, batchMatMul, batchMatMulTransposed, embeddingLookup, geluTanh } from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 import type { Gpt2Config } from './config.js';
-import { CausalLMBase, attentionBias, defaultPositions, fromHeads, toHeads, initialisers, paramsFromHf, recomputedBlock, shapeRecorder } from './causal-lm.js';
+import {
+  CausalLMBase,
+  attentionBias,
+  defaultPositions,
+  fromHeads,
+  toHeads,
+  initialisers,
+  paramsFromHf,
+  recomputedBlock,
+  shapeRecorder,
+} from './causal-lm.js';
 import type { CausalLM, ForwardOptions, ForwardOutput, KvCache, ParamDefiner } from './causal-lm.js';
 
 /** Every parameter of block i, as `h.${i}.${name}`. */
 const BLOCK_PARAMS = [
-  'ln_1.weight', 'ln_1.bias', 'attn.c_attn.weight', 'attn.c_attn.bias', 'attn.c_proj.weight', 'attn.c_proj.bias',
-  'ln_2.weight', 'ln_2.bias', 'mlp.c_fc.weight', 'mlp.c_fc.bias', 'mlp.c_proj.weight', 'mlp.c_proj.bias',
+  'ln_1.weight',
+  'ln_1.bias',
+  'attn.c_attn.weight',
+  'attn.c_attn.bias',
+  'attn.c_proj.weight',
+  'attn.c_proj.bias',
+  'ln_2.weight',
+  'ln_2.bias',
+  'mlp.c_fc.weight',
+  'mlp.c_fc.bias',
+  'mlp.c_proj.weight',
+  'mlp.c_proj.bias',
 ] as const;
 
 /** A block's parameters by their name inside the block ("attn.c_attn.weight"). */
 type BlockParams = (name: (typeof BLOCK_PARAMS)[number]) => tf.Tensor;
 
 export class Gpt2LM extends CausalLMBase implements CausalLM {
-  constructor(override readonly config: Gpt2Config, params: Map<string, tf.Variable>) {
+  constructor(
+    override readonly config: Gpt2Config,
+    params: Map<string, tf.Variable>,
+  ) {
     super(config, params);
   }
 
@@ -57,7 +80,10 @@ export class Gpt2LM extends CausalLMBase implements CausalLM {
   static fromHfTensors(config: Gpt2Config, tensors: TensorMap, source: string, trainable = true): Gpt2LM {
     const shapes = new Map<string, number[]>();
     Gpt2LM.define(config, shapeRecorder(shapes));
-    const params = paramsFromHf(shapes, source, trainable, (name, shape) => ({ tensor: tensors[name] ?? tensors[`transformer.${name}`], hfShape: shape }));
+    const params = paramsFromHf(shapes, source, trainable, (name, shape) => ({
+      tensor: tensors[name] ?? tensors[`transformer.${name}`],
+      hfShape: shape,
+    }));
     return new Gpt2LM(config, params);
   }
 
@@ -73,31 +99,59 @@ export class Gpt2LM extends CausalLMBase implements CausalLM {
     return layerNorm(x, gain as tf.Tensor1D, bias as tf.Tensor1D, this.config.layerNormEps);
   }
 
-  private attention(x: tf.Tensor, w: BlockParams, bias: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
+  private attention(
+    x: tf.Tensor,
+    w: BlockParams,
+    bias: tf.Tensor,
+    cache?: KvCache[number],
+  ): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
     const [B, T, d] = x.shape;
     const H = this.config.nHeads;
     const dh = d / H;
-    const qkvWeight = w('attn.c_attn.weight'), qkvBias = w('attn.c_attn.bias');
+    const qkvWeight = w('attn.c_attn.weight'),
+      qkvBias = w('attn.c_attn.bias');
     // q, k and v: while decoding (one position) one product split three ways; on longer inputs three
     // products with slices of c_attn (small) instead, as splitting the [B, T, 3d] activation along its
     // last axis is a strided copy, slow on WASM
-    const parts = T === 1
-      ? tf.split(linear(x, qkvWeight as tf.Tensor2D, qkvBias as tf.Tensor1D), 3, 2)
-      : [0, 1, 2].map((part) => linear(x, tf.slice(qkvWeight, [0, part * d], [d, d]) as tf.Tensor2D, tf.slice(qkvBias, [part * d], [d]) as tf.Tensor1D));
+    const parts =
+      T === 1
+        ? tf.split(linear(x, qkvWeight as tf.Tensor2D, qkvBias as tf.Tensor1D), 3, 2)
+        : [0, 1, 2].map((part) =>
+            linear(
+              x,
+              tf.slice(qkvWeight, [0, part * d], [d, d]) as tf.Tensor2D,
+              tf.slice(qkvBias, [part * d], [d]) as tf.Tensor1D,
+            ),
+          );
     const [q, kNew, vNew] = parts.map((t) => toHeads(t, B, T, H, dh));
     const k = cache ? (tf.concat([cache.k, kNew], 2) as tf.Tensor4D) : kNew;
     const v = cache ? (tf.concat([cache.v, vNew], 2) as tf.Tensor4D) : vNew;
     const scores = tf.add(tf.mul(batchMatMulTransposed(q, k), 1 / Math.sqrt(dh)), bias);
     const context = batchMatMul(tf.softmax(scores), v);
-    const out = linear(fromHeads(context, B, T, d), w('attn.c_proj.weight') as tf.Tensor2D, w('attn.c_proj.bias') as tf.Tensor1D);
+    const out = linear(
+      fromHeads(context, B, T, d),
+      w('attn.c_proj.weight') as tf.Tensor2D,
+      w('attn.c_proj.bias') as tf.Tensor1D,
+    );
     return { out, k, v };
   }
 
   /** One pre-LayerNorm block: x + attention(ln_1(x)), then + MLP(ln_2(·)). */
-  private block(x: tf.Tensor, w: BlockParams, bias: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
+  private block(
+    x: tf.Tensor,
+    w: BlockParams,
+    bias: tf.Tensor,
+    cache?: KvCache[number],
+  ): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
     const attn = this.attention(this.layerNorm(x, w('ln_1.weight'), w('ln_1.bias')), w, bias, cache);
     const mid = tf.add(x, attn.out);
-    const hidden = geluTanh(linear(this.layerNorm(mid, w('ln_2.weight'), w('ln_2.bias')), w('mlp.c_fc.weight') as tf.Tensor2D, w('mlp.c_fc.bias') as tf.Tensor1D));
+    const hidden = geluTanh(
+      linear(
+        this.layerNorm(mid, w('ln_2.weight'), w('ln_2.bias')),
+        w('mlp.c_fc.weight') as tf.Tensor2D,
+        w('mlp.c_fc.bias') as tf.Tensor1D,
+      ),
+    );
     const out = tf.add(mid, linear(hidden, w('mlp.c_proj.weight') as tf.Tensor2D, w('mlp.c_proj.bias') as tf.Tensor1D));
     return { out, k: attn.k, v: attn.v };
   }
@@ -105,14 +159,22 @@ export class Gpt2LM extends CausalLMBase implements CausalLM {
   /** Block i, recomputed in the backward pass (gradient checkpointing). */
   private checkpointedBlock(x: tf.Tensor, i: number, bias: tf.Tensor): tf.Tensor {
     const params = BLOCK_PARAMS.map((name) => this.p(`h.${i}.${name}`));
-    return recomputedBlock((input, [mask], values) => this.block(input, (name) => values[BLOCK_PARAMS.indexOf(name)], mask).out, x, [bias], params);
+    return recomputedBlock(
+      (input, [mask], values) => this.block(input, (name) => values[BLOCK_PARAMS.indexOf(name)], mask).out,
+      x,
+      [bias],
+      params,
+    );
   }
 
   forward(ids: tf.Tensor2D, options: ForwardOptions = {}): ForwardOutput {
     const [B, T] = ids.shape;
     const past = this.pastLength(T, options);
     const positions = options.positions ?? defaultPositions(B, T, past);
-    let x = tf.add(embeddingLookup(this.p('wte.weight') as tf.Tensor2D, ids), embeddingLookup(this.p('wpe.weight') as tf.Tensor2D, positions));
+    let x = tf.add(
+      embeddingLookup(this.p('wte.weight') as tf.Tensor2D, ids),
+      embeddingLookup(this.p('wpe.weight') as tf.Tensor2D, positions),
+    );
     const bias = attentionBias(T, past, options.keyMask);
     const newCache: KvCache = [];
     const keepCache = options.cache !== undefined;

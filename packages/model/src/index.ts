@@ -19,7 +19,14 @@ export { RewardModel, saveRewardModel, loadRewardModel, writeRewardModelFiles, S
 export { readPretrained } from './pretrained.js';
 export type { PretrainedModel } from './pretrained.js';
 export { readLlama2cCheckpoint, readLlama2cHeader } from './llama2c-checkpoint.js';
-export { ModelSectionSchema, PretrainedModelSchema, isPretrained, readPretrainedConfig, pretrainedDigest, describePretrained } from './model-section.js';
+export {
+  ModelSectionSchema,
+  PretrainedModelSchema,
+  isPretrained,
+  readPretrainedConfig,
+  pretrainedDigest,
+  describePretrained,
+} from './model-section.js';
 export type { ModelSection, PretrainedModelSection } from './model-section.js';
 export { LoraConfigSchema, LoraAdapters } from './lora.js';
 export type { LoraConfig } from './lora.js';

@@ -7,10 +7,29 @@
 import { tf, linear, rmsNorm, silu, matMul2d, batchMatMul, batchMatMulTransposed, embeddingLookup } from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 import type { LlamaConfig } from './config.js';
-import { CausalLMBase, attentionBias, defaultPositions, fromHeads, toHeads, initialisers, paramsFromHf, recomputedBlock, shapeRecorder, transposeData } from './causal-lm.js';
+import {
+  CausalLMBase,
+  attentionBias,
+  defaultPositions,
+  fromHeads,
+  toHeads,
+  initialisers,
+  paramsFromHf,
+  recomputedBlock,
+  shapeRecorder,
+  transposeData,
+} from './causal-lm.js';
 import type { CausalLM, ForwardOptions, ForwardOutput, KvCache, ParamDefiner } from './causal-lm.js';
 
-const PROJECTIONS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'] as const;
+const PROJECTIONS = [
+  'self_attn.q_proj',
+  'self_attn.k_proj',
+  'self_attn.v_proj',
+  'self_attn.o_proj',
+  'mlp.gate_proj',
+  'mlp.up_proj',
+  'mlp.down_proj',
+] as const;
 
 /** Names of block i's parameters inside the block, for a config. */
 function blockParamNames(c: LlamaConfig): string[] {
@@ -26,8 +45,10 @@ function isProjectionWeight(name: string): boolean {
 
 /** Rotary tables [maxPositions, headDim] in Hugging Face's rotate-half layout: column j uses frequency j mod headDim/2. */
 function rotaryTables(c: LlamaConfig): { cos: tf.Tensor2D; sin: tf.Tensor2D; rotateHalf: tf.Tensor2D } {
-  const dh = c.dModel / c.nHeads, half = dh / 2;
-  const cos = new Float32Array(c.maxPositions * dh), sin = new Float32Array(c.maxPositions * dh);
+  const dh = c.dModel / c.nHeads,
+    half = dh / 2;
+  const cos = new Float32Array(c.maxPositions * dh),
+    sin = new Float32Array(c.maxPositions * dh);
   for (let pos = 0; pos < c.maxPositions; pos++) {
     for (let j = 0; j < dh; j++) {
       const angle = pos * c.ropeTheta ** (-(2 * (j % half)) / dh);
@@ -41,16 +62,25 @@ function rotaryTables(c: LlamaConfig): { cos: tf.Tensor2D; sin: tf.Tensor2D; rot
     r[(j + half) * dh + j] = -1;
     r[j * dh + j + half] = 1;
   }
-  return { cos: tf.tensor2d(cos, [c.maxPositions, dh]), sin: tf.tensor2d(sin, [c.maxPositions, dh]), rotateHalf: tf.tensor2d(r, [dh, dh]) };
+  return {
+    cos: tf.tensor2d(cos, [c.maxPositions, dh]),
+    sin: tf.tensor2d(sin, [c.maxPositions, dh]),
+    rotateHalf: tf.tensor2d(r, [dh, dh]),
+  };
 }
 
 export class LlamaLM extends CausalLMBase implements CausalLM {
   private readonly rotary: ReturnType<typeof rotaryTables>;
 
-  constructor(override readonly config: LlamaConfig, params: Map<string, tf.Variable>) {
+  constructor(
+    override readonly config: LlamaConfig,
+    params: Map<string, tf.Variable>,
+  ) {
     super(config, params);
     this.rotary = tf.tidy(() => rotaryTables(config));
-    tf.keep(this.rotary.cos); tf.keep(this.rotary.sin); tf.keep(this.rotary.rotateHalf);
+    tf.keep(this.rotary.cos);
+    tf.keep(this.rotary.sin);
+    tf.keep(this.rotary.rotateHalf);
   }
 
   /** N(0, 0.02) weights, residual projections scaled by 1/sqrt(2 · layers), unit norms, zero biases; seeded. */
@@ -63,7 +93,8 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
   /** Every parameter: name, shape, initial distribution. */
   private static define(config: LlamaConfig, { normal, constant }: ParamDefiner): void {
     const { dModel: d, nLayers, vocabSize, intermediateSize: f } = config;
-    const dh = d / config.nHeads, kv = config.nKvHeads * dh;
+    const dh = d / config.nHeads,
+      kv = config.nKvHeads * dh;
     const residualStd = 0.02 / Math.sqrt(2 * nLayers);
     normal('model.embed_tokens.weight', [vocabSize, d], 0.02);
     for (let i = 0; i < nLayers; i++) {
@@ -91,9 +122,15 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
   static fromHfTensors(config: LlamaConfig, tensors: TensorMap, source: string, trainable = true): LlamaLM {
     const shapes = new Map<string, number[]>();
     LlamaLM.define(config, shapeRecorder(shapes));
-    const params = paramsFromHf(shapes, source, trainable, (name, shape) => isProjectionWeight(name)
-      ? { tensor: tensors[name], hfShape: [shape[1], shape[0]], toOurs: (t) => transposeData(t.data, t.shape[0], t.shape[1]) }
-      : { tensor: tensors[name], hfShape: shape });
+    const params = paramsFromHf(shapes, source, trainable, (name, shape) =>
+      isProjectionWeight(name)
+        ? {
+            tensor: tensors[name],
+            hfShape: [shape[1], shape[0]],
+            toOurs: (t) => transposeData(t.data, t.shape[0], t.shape[1]),
+          }
+        : { tensor: tensors[name], hfShape: shape },
+    );
     return new LlamaLM(config, params);
   }
 
@@ -124,13 +161,27 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
   }
 
   /** One pre-RMSNorm block: x + attention(norm(x)), then + SwiGLU(norm(·)). */
-  private block(x: tf.Tensor, w: (name: string) => tf.Tensor, bias: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor, cache?: KvCache[number]): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
+  private block(
+    x: tf.Tensor,
+    w: (name: string) => tf.Tensor,
+    bias: tf.Tensor,
+    cos: tf.Tensor,
+    sin: tf.Tensor,
+    cache?: KvCache[number],
+  ): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
     const [B, T, d] = x.shape;
     const { nHeads: H, nKvHeads: Hkv, rmsNormEps: eps, attentionBias: hasBias } = this.config;
     const dh = d / H;
     const h = rmsNorm(x, w('input_layernorm.weight') as tf.Tensor1D, eps);
     const project = (name: 'q' | 'k' | 'v', heads: number) =>
-      tf.reshape(linear(h, w(`self_attn.${name}_proj.weight`) as tf.Tensor2D, hasBias ? (w(`self_attn.${name}_proj.bias`) as tf.Tensor1D) : undefined), [B, T, heads, dh]);
+      tf.reshape(
+        linear(
+          h,
+          w(`self_attn.${name}_proj.weight`) as tf.Tensor2D,
+          hasBias ? (w(`self_attn.${name}_proj.bias`) as tf.Tensor1D) : undefined,
+        ),
+        [B, T, heads, dh],
+      );
     const q = toHeads(this.rotate(project('q', H), cos, sin), B, T, H, dh);
     const kNew = toHeads(this.rotate(project('k', Hkv), cos, sin), B, T, Hkv, dh);
     const vNew = toHeads(project('v', Hkv), B, T, Hkv, dh);
@@ -138,14 +189,23 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
     const v = cache ? (tf.concat([cache.v, vNew], 2) as tf.Tensor4D) : vNew;
     // grouped-query attention without copying keys and values per query head: the g query heads that
     // share a key/value head become g·T rows of one product against it
-    const g = H / Hkv, S = k.shape[2];
+    const g = H / Hkv,
+      S = k.shape[2];
     const grouped = tf.reshape(q, [B, Hkv, g * T, dh]);
     const scores = tf.reshape(tf.mul(batchMatMulTransposed(grouped, k), 1 / Math.sqrt(dh)), [B, Hkv, g, T, S]);
-    const weights = tf.reshape(tf.softmax(tf.add(scores, tf.reshape(bias, [bias.shape[0], 1, 1, T, S]))), [B, Hkv, g * T, S]);
+    const weights = tf.reshape(tf.softmax(tf.add(scores, tf.reshape(bias, [bias.shape[0], 1, 1, T, S]))), [
+      B,
+      Hkv,
+      g * T,
+      S,
+    ]);
     const context = tf.reshape(batchMatMul(weights, v), [B, H, T, dh]);
     const mid = tf.add(x, linear(fromHeads(context, B, T, d), w('self_attn.o_proj.weight') as tf.Tensor2D));
     const h2 = rmsNorm(mid, w('post_attention_layernorm.weight') as tf.Tensor1D, eps);
-    const gated = tf.mul(silu(linear(h2, w('mlp.gate_proj.weight') as tf.Tensor2D)), linear(h2, w('mlp.up_proj.weight') as tf.Tensor2D));
+    const gated = tf.mul(
+      silu(linear(h2, w('mlp.gate_proj.weight') as tf.Tensor2D)),
+      linear(h2, w('mlp.up_proj.weight') as tf.Tensor2D),
+    );
     const out = tf.add(mid, linear(gated, w('mlp.down_proj.weight') as tf.Tensor2D));
     return { out, k, v };
   }
@@ -166,7 +226,12 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
       const prefix = `model.layers.${i}.`;
       if (this.gradientCheckpointing && !keepCache) {
         const values = names.map((n) => this.p(prefix + n));
-        x = recomputedBlock((input, [b, c, s], vs) => this.block(input, (n) => vs[names.indexOf(n)], b, c, s).out, x, [bias, cos, sin], values);
+        x = recomputedBlock(
+          (input, [b, c, s], vs) => this.block(input, (n) => vs[names.indexOf(n)], b, c, s).out,
+          x,
+          [bias, cos, sin],
+          values,
+        );
         continue;
       }
       const block = tf.tidy(() => {
@@ -177,7 +242,11 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
       if (keepCache) newCache.push({ k: block.k!, v: block.v! });
     }
     const hidden = rmsNorm(x, this.p('model.norm.weight') as tf.Tensor1D, this.config.rmsNormEps) as tf.Tensor3D;
-    const logits = this.outputLogits(hidden, this.p(this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight'), options.logitsFrom);
+    const logits = this.outputLogits(
+      hidden,
+      this.p(this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight'),
+      options.logitsFrom,
+    );
     return { logits, hidden, cache: keepCache ? newCache : undefined };
   }
 }

@@ -20,12 +20,14 @@ export interface Llama2cCheckpoint {
  * the two the same function (llama2.c's export.py `permute_original`).
  */
 function permuteForRotateHalf(w: Float32Array, heads: number, rows: number, cols: number): Float32Array {
-  const dh = rows / heads, half = dh / 2;
+  const dh = rows / heads,
+    half = dh / 2;
   const out = new Float32Array(w.length);
   for (let h = 0; h < heads; h++) {
     for (let a = 0; a < 2; a++) {
       for (let i = 0; i < half; i++) {
-        const from = (h * dh + 2 * i + a) * cols, to = (h * dh + a * half + i) * cols;
+        const from = (h * dh + 2 * i + a) * cols,
+          to = (h * dh + a * half + i) * cols;
         out.set(w.subarray(from, from + cols), to);
       }
     }
@@ -42,12 +44,16 @@ export interface Llama2cHeader {
 /** The header of a llama2.c checkpoint: its config and where the weights start. */
 export function readLlama2cHeader(path: string, bytes: Uint8Array = readFileSync(path)): Llama2cHeader {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 28) throw new Error(`${path}: ${bytes.length} bytes is too short for a llama2.c checkpoint header`);
+  if (bytes.length < 28)
+    throw new Error(`${path}: ${bytes.length} bytes is too short for a llama2.c checkpoint header`);
   let offset: number, shared: boolean;
   const header: number[] = [];
   if (view.getUint32(0, true) === VERSION1_MAGIC) {
     const version = view.getInt32(4, true);
-    if (version !== 1) throw new Error(`${path}: llama2.c checkpoint version ${version} is not supported (version 1, float32, and legacy files are; version 2 is int8-quantised)`);
+    if (version !== 1)
+      throw new Error(
+        `${path}: llama2.c checkpoint version ${version} is not supported (version 1, float32, and legacy files are; version 2 is int8-quantised)`,
+      );
     for (let i = 0; i < 7; i++) header.push(view.getInt32(8 + 4 * i, true));
     shared = view.getUint8(36) === 1;
     offset = 256;
@@ -59,10 +65,23 @@ export function readLlama2cHeader(path: string, bytes: Uint8Array = readFileSync
   }
   const [dim, hidden, layers, heads, kvHeads, vocab, seqLen] = header;
   const parsed = LlamaConfigSchema.safeParse({
-    architecture: 'llama', vocabSize: vocab, maxPositions: seqLen, dModel: dim, nLayers: layers, nHeads: heads, nKvHeads: kvHeads,
-    intermediateSize: hidden, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: shared, attentionBias: false,
+    architecture: 'llama',
+    vocabSize: vocab,
+    maxPositions: seqLen,
+    dModel: dim,
+    nLayers: layers,
+    nHeads: heads,
+    nKvHeads: kvHeads,
+    intermediateSize: hidden,
+    rmsNormEps: 1e-5,
+    ropeTheta: 10000,
+    tieWordEmbeddings: shared,
+    attentionBias: false,
   });
-  if (!parsed.success) throw new Error(`${path}: header [dim ${dim}, hidden_dim ${hidden}, n_layers ${layers}, n_heads ${heads}, n_kv_heads ${kvHeads}, vocab_size ${vocab}, seq_len ${seqLen}] is not a valid model: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `${path}: header [dim ${dim}, hidden_dim ${hidden}, n_layers ${layers}, n_heads ${heads}, n_kv_heads ${kvHeads}, vocab_size ${vocab}, seq_len ${seqLen}] is not a valid model: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+    );
   return { config: parsed.data, offset };
 }
 
@@ -72,10 +91,22 @@ export function readLlama2cCheckpoint(path: string): Llama2cCheckpoint {
   const header = readLlama2cHeader(path, bytes);
   const { config } = header;
   let offset = header.offset;
-  const { dModel: dim, intermediateSize: hidden, nLayers: layers, nHeads: heads, nKvHeads: kvHeads, vocabSize: vocab, maxPositions: seqLen, tieWordEmbeddings: shared } = config;
+  const {
+    dModel: dim,
+    intermediateSize: hidden,
+    nLayers: layers,
+    nHeads: heads,
+    nKvHeads: kvHeads,
+    vocabSize: vocab,
+    maxPositions: seqLen,
+    tieWordEmbeddings: shared,
+  } = config;
   const kvDim = (dim / heads) * kvHeads;
   const take = (count: number, what: string): Float32Array => {
-    if (offset + 4 * count > bytes.length) throw new Error(`${path}: the file ends inside ${what} (${bytes.length} bytes; the header implies more): the file is cut short or not this format`);
+    if (offset + 4 * count > bytes.length)
+      throw new Error(
+        `${path}: the file ends inside ${what} (${bytes.length} bytes; the header implies more): the file is cut short or not this format`,
+      );
     const out = new Float32Array(count);
     for (let i = 0; i < count; i++) out[i] = view.getFloat32(offset + 4 * i, true);
     offset += 4 * count;
@@ -87,10 +118,13 @@ export function readLlama2cCheckpoint(path: string): Llama2cCheckpoint {
     return Array.from({ length: layers }, (_, l) => all.slice(l * size, (l + 1) * size));
   };
   const tensors: TensorMap = {};
-  const put = (name: string, shape: number[], data: Float32Array) => (tensors[name] = { dtype: 'float32', shape, data });
+  const put = (name: string, shape: number[], data: Float32Array) =>
+    (tensors[name] = { dtype: 'float32', shape, data });
   const layerName = (l: number, rest: string) => `model.layers.${l}.${rest}`;
-  const putLayers = (rest: string, shape: number[], values: Float32Array[]) => values.forEach((v, l) => put(layerName(l, rest), shape, v));
-  const permuteAll = (values: Float32Array[], n: number, rows: number) => values.map((w) => permuteForRotateHalf(w, n, rows, dim));
+  const putLayers = (rest: string, shape: number[], values: Float32Array[]) =>
+    values.forEach((v, l) => put(layerName(l, rest), shape, v));
+  const permuteAll = (values: Float32Array[], n: number, rows: number) =>
+    values.map((w) => permuteForRotateHalf(w, n, rows, dim));
   if (offset === 256) {
     // version 1: norms first, then the embedding, then the projections (export.py's version1_export)
     putLayers('input_layernorm.weight', [dim], perLayer([dim], 'attention norms'));
@@ -119,6 +153,9 @@ export function readLlama2cCheckpoint(path: string): Llama2cCheckpoint {
     take(seqLen * (dim / heads / 2) * 2, 'the legacy RoPE tables'); // skipped: computed from rope_theta
   }
   if (!shared) put('lm_head.weight', [vocab, dim], take(vocab * dim, 'the output classifier'));
-  if (offset !== bytes.length) throw new Error(`${path}: ${bytes.length - offset} bytes are left after the last tensor the header implies: not a llama2.c checkpoint of this shape`);
+  if (offset !== bytes.length)
+    throw new Error(
+      `${path}: ${bytes.length - offset} bytes are left after the last tensor the header implies: not a llama2.c checkpoint of this shape`,
+    );
   return { config, tensors };
 }

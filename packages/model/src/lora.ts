@@ -6,20 +6,25 @@
 import { z } from 'zod';
 import { tf, Rng, matMul2d } from '@spo/engine';
 
-export const LoraConfigSchema = z.object({
-  rank: z.number().int().positive().default(8),
-  alpha: z.number().positive().default(16),
-  /**
-   * Which 2-D weights get adapters: a parameter matches a target when its name ends in
-   * ".<target>.weight" (Llama: "q_proj", "v_proj", "gate_proj", ...; GPT-2: "c_attn", "attn.c_proj", "mlp.c_fc", ...).
-   * Default: the attention projections.
-   */
-  targets: z.array(z.string().min(1)).min(1).optional(),
-}).strict();
+export const LoraConfigSchema = z
+  .object({
+    rank: z.number().int().positive().default(8),
+    alpha: z.number().positive().default(16),
+    /**
+     * Which 2-D weights get adapters: a parameter matches a target when its name ends in
+     * ".<target>.weight" (Llama: "q_proj", "v_proj", "gate_proj", ...; GPT-2: "c_attn", "attn.c_proj", "mlp.c_fc", ...).
+     * Default: the attention projections.
+     */
+    targets: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
 
 export type LoraConfig = z.infer<typeof LoraConfigSchema>;
 
-export const DEFAULT_LORA_TARGETS = { llama: ['q_proj', 'k_proj', 'v_proj', 'o_proj'], gpt2: ['c_attn', 'attn.c_proj'] } as const;
+export const DEFAULT_LORA_TARGETS = {
+  llama: ['q_proj', 'k_proj', 'v_proj', 'o_proj'],
+  gpt2: ['c_attn', 'attn.c_proj'],
+} as const;
 
 export class LoraAdapters {
   readonly scale: number;
@@ -30,14 +35,27 @@ export class LoraAdapters {
    * Adapters for every weight of `params` a target matches; those weights (and every other parameter)
    * are frozen. Throws when a target matches nothing, naming the parameters there are.
    */
-  constructor(params: Map<string, tf.Variable>, readonly config: LoraConfig, targets: readonly string[], seed: number | string) {
+  constructor(
+    params: Map<string, tf.Variable>,
+    readonly config: LoraConfig,
+    targets: readonly string[],
+    seed: number | string,
+  ) {
     this.scale = config.alpha / config.rank;
     const rng = new Rng(`${seed}/lora`);
     for (const target of targets) {
       const names = [...params.keys()].filter((n) => n.endsWith(`.${target}.weight`) && params.get(n)!.rank === 2);
       if (names.length === 0) {
-        const examples = [...new Set([...params.keys()].filter((n) => params.get(n)!.rank === 2).map((n) => n.replace(/^(?:.*\.)?(\w+)\.weight$/, '$1')))].join(', ');
-        throw new Error(`lora.targets: "${target}" matches no 2-D weight of this model; its 2-D weights are: ${examples}`);
+        const examples = [
+          ...new Set(
+            [...params.keys()]
+              .filter((n) => params.get(n)!.rank === 2)
+              .map((n) => n.replace(/^(?:.*\.)?(\w+)\.weight$/, '$1')),
+          ),
+        ].join(', ');
+        throw new Error(
+          `lora.targets: "${target}" matches no 2-D weight of this model; its 2-D weights are: ${examples}`,
+        );
       }
       for (const name of names) {
         const [inDim, outDim] = params.get(name)!.shape;

@@ -10,15 +10,18 @@ import { LoraConfigSchema } from './lora.js';
 import { readHfConfig } from './hf-folder.js';
 import { readLlama2cHeader } from './llama2c-checkpoint.js';
 
-export const PretrainedModelSchema = z.object({
-  /** A model folder: Hugging Face (config.json, safetensors, tokenizer.json) or llama2.c (checkpoint and tokenizer .bin). */
-  from: z.string().min(1),
-  /** Train LoRA adapters instead of every weight. */
-  lora: LoraConfigSchema.optional(),
-}).strict();
+export const PretrainedModelSchema = z
+  .object({
+    /** A model folder: Hugging Face (config.json, safetensors, tokenizer.json) or llama2.c (checkpoint and tokenizer .bin). */
+    from: z.string().min(1),
+    /** Train LoRA adapters instead of every weight. */
+    lora: LoraConfigSchema.optional(),
+  })
+  .strict();
 
 export const ModelSectionSchema = z.union([PretrainedModelSchema, ModelShapeSchema], {
-  error: 'model must be a shape to train from scratch ({"dModel", "nLayers", "nHeads", "maxPositions"}) or a pretrained folder ({"from": <folder>, "lora"?: {...}})',
+  error:
+    'model must be a shape to train from scratch ({"dModel", "nLayers", "nHeads", "maxPositions"}) or a pretrained folder ({"from": <folder>, "lora"?: {...}})',
 });
 
 export type PretrainedModelSection = z.infer<typeof PretrainedModelSchema>;
@@ -32,7 +35,9 @@ export function isPretrained(m: ModelSection): m is PretrainedModelSection {
 export function readPretrainedConfig(dir: string): ModelConfig {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     const hint = fetchHint(dir);
-    throw new Error(`${dir} is not a folder (paths are relative to the directory you run spo or nx from)${hint ? `; ${hint}` : ''}`);
+    throw new Error(
+      `${dir} is not a folder (paths are relative to the directory you run spo or nx from)${hint ? `; ${hint}` : ''}`,
+    );
   }
   const llama2c = llama2cFiles(dir);
   if (llama2c) return readLlama2cHeader(llama2c.checkpoint).config;
@@ -62,4 +67,3 @@ export function pretrainedDigest(dir: string): Record<string, string> {
 export function describePretrained(dir: string): string {
   return `${llama2cFiles(dir) ? 'llama2.c' : 'Hugging Face'} folder ${dir}`;
 }
-

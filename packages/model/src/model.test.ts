@@ -13,7 +13,14 @@ const config = { vocabSize: 11, maxPositions: 16, dModel: 16, nLayers: 2, nHeads
 test('sequenceLogProbs sums only response tokens (hand-computed)', () => {
   // One row, 4 tokens, vocab 2. Logits at t predict token t+1.
   // t=0: [0, ln 3] -> p(1)=3/4; t=1: [0, 0] -> p(0)=1/2; t=2: [ln 4, 0] -> p(0)=4/5.
-  const logits = tf.tensor3d([[[0, Math.log(3)], [0, 0], [Math.log(4), 0], [9, 9]]]);
+  const logits = tf.tensor3d([
+    [
+      [0, Math.log(3)],
+      [0, 0],
+      [Math.log(4), 0],
+      [9, 9],
+    ],
+  ]);
   const ids = tf.tensor2d([[0, 1, 0, 0]], undefined, 'int32');
   // Token 1 is prompt; tokens 2 and 3 are the response.
   const mask = tf.tensor2d([[0, 0, 1, 1]]);
@@ -31,35 +38,64 @@ test('gradient checkpointing: the same loss and gradients, with less memory at t
   const deep = { vocabSize: 11, maxPositions: 32, dModel: 32, nLayers: 4, nHeads: 2, layerNormEps: 1e-5 };
   const model = initCausalLM(deep, 9);
   const rng = new Rng(3);
-  const ids = tf.tensor2d(Int32Array.from({ length: 8 * 32 }, () => rng.int(11)), [8, 32], 'int32');
-  const mask = tf.tensor2d(Float32Array.from({ length: 8 * 32 }, (_, i) => (i % 32 >= 8 ? 1 : 0)), [8, 32]);
+  const ids = tf.tensor2d(
+    Int32Array.from({ length: 8 * 32 }, () => rng.int(11)),
+    [8, 32],
+    'int32',
+  );
+  const mask = tf.tensor2d(
+    Float32Array.from({ length: 8 * 32 }, (_, i) => (i % 32 >= 8 ? 1 : 0)),
+    [8, 32],
+  );
   const step = (checkpointing: boolean) => {
     model.gradientCheckpointing = checkpointing;
-    return tf.variableGrads(() => tf.sum(sequenceLogProbs(model.forward(ids, { keyMask: tf.onesLike(mask) as tf.Tensor2D }).logits, ids, mask).sum) as tf.Scalar);
+    return tf.variableGrads(
+      () =>
+        tf.sum(
+          sequenceLogProbs(model.forward(ids, { keyMask: tf.onesLike(mask) as tf.Tensor2D }).logits, ids, mask).sum,
+        ) as tf.Scalar,
+    );
   };
-  const plain = step(false), recomputed = step(true);
+  const plain = step(false),
+    recomputed = step(true);
   assert.ok(Math.abs(plain.value.dataSync()[0] - recomputed.value.dataSync()[0]) < 1e-4);
   for (const name of Object.keys(plain.grads)) {
-    const a = plain.grads[name].dataSync(), b = recomputed.grads[name].dataSync();
-    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 1e-4 * (1 + Math.abs(a[i])), `${name}[${i}]: ${a[i]} vs ${b[i]}`);
+    const a = plain.grads[name].dataSync(),
+      b = recomputed.grads[name].dataSync();
+    for (let i = 0; i < a.length; i++)
+      assert.ok(Math.abs(a[i] - b[i]) <= 1e-4 * (1 + Math.abs(a[i])), `${name}[${i}]: ${a[i]} vs ${b[i]}`);
   }
-  const peak = async (checkpointing: boolean) => (await tf.profile(() => tf.dispose(Object.values(step(checkpointing).grads)))).peakBytes;
+  const peak = async (checkpointing: boolean) =>
+    (await tf.profile(() => tf.dispose(Object.values(step(checkpointing).grads)))).peakBytes;
   const [without, withCheckpoints] = [await peak(false), await peak(true)];
   assert.ok(withCheckpoints < 0.75 * without, `peak ${withCheckpoints} bytes with checkpointing vs ${without} without`);
   model.gradientCheckpointing = false;
 });
 
-test('forward with logitsFrom: the last positions\' logits only, and the same response log-probs and gradients', () => {
+test("forward with logitsFrom: the last positions' logits only, and the same response log-probs and gradients", () => {
   const model = initCausalLM(config, 5);
-  const ids = tf.tensor2d([[1, 2, 3, 4, 5, 6], [2, 3, 4, 5, 6, 7]], undefined, 'int32');
-  const mask = tf.tensor2d([[0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 1, 0]]);
+  const ids = tf.tensor2d(
+    [
+      [1, 2, 3, 4, 5, 6],
+      [2, 3, 4, 5, 6, 7],
+    ],
+    undefined,
+    'int32',
+  );
+  const mask = tf.tensor2d([
+    [0, 0, 0, 1, 1, 1],
+    [0, 0, 1, 1, 1, 0],
+  ]);
   const from = 1; // the earliest response token is position 2, predicted by position 1
   assert.deepEqual(model.forward(ids, { logitsFrom: from }).logits.shape, [2, 5, config.vocabSize]);
-  const loss = (f: number) => () => tf.sum(sequenceLogProbs(model.forward(ids, { logitsFrom: f }).logits, ids, mask).sum) as tf.Scalar;
-  const full = tf.variableGrads(loss(0)), windowed = tf.variableGrads(loss(from));
+  const loss = (f: number) => () =>
+    tf.sum(sequenceLogProbs(model.forward(ids, { logitsFrom: f }).logits, ids, mask).sum) as tf.Scalar;
+  const full = tf.variableGrads(loss(0)),
+    windowed = tf.variableGrads(loss(from));
   assert.ok(Math.abs(full.value.dataSync()[0] - windowed.value.dataSync()[0]) < 1e-5);
   for (const name of Object.keys(full.grads)) {
-    const a = full.grads[name].dataSync(), b = windowed.grads[name].dataSync();
+    const a = full.grads[name].dataSync(),
+      b = windowed.grads[name].dataSync();
     a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 1e-5, `${name}[${i}]: ${x} vs ${b[i]}`));
   }
   assert.throws(() => model.forward(ids, { logitsFrom: 6 }), /logitsFrom 6 must be an integer in \[0, 5\]/);
@@ -87,10 +123,14 @@ test('KV-cache decoding and left padding give the same logits as one full forwar
     cache: [],
   });
   const second = model.forward(tf.tensor2d([[1]], undefined, 'int32'), {
-    positions: tf.tensor2d([[3]], undefined, 'int32'), keyMask: tf.tensor2d([[0, 0, 1, 1, 1, 1]]), cache: first.cache,
+    positions: tf.tensor2d([[3]], undefined, 'int32'),
+    keyMask: tf.tensor2d([[0, 0, 1, 1, 1, 1]]),
+    cache: first.cache,
   });
   const third = model.forward(tf.tensor2d([[5]], undefined, 'int32'), {
-    positions: tf.tensor2d([[4]], undefined, 'int32'), keyMask: tf.tensor2d([[0, 0, 1, 1, 1, 1, 1]]), cache: second.cache,
+    positions: tf.tensor2d([[4]], undefined, 'int32'),
+    keyMask: tf.tensor2d([[0, 0, 1, 1, 1, 1, 1]]),
+    cache: second.cache,
   });
   const lastCached = Array.from(third.logits.dataSync());
   lastFull.forEach((v, i) => assert.ok(Math.abs(v - lastCached[i]) < 1e-4, `logit ${i}: ${v} vs ${lastCached[i]}`));
@@ -129,5 +169,6 @@ test('checkpoint round trip keeps every parameter and the tokenizer', () => {
   const loaded = loadCheckpoint(dir);
   assert.deepEqual(loaded.tokenizer, { model: { type: 'WordLevel' } });
   assert.deepEqual(loaded.model.config, model.config);
-  for (const [name, v] of model.params) assert.deepEqual(Array.from(loaded.model.params.get(name)!.dataSync()), Array.from(v.dataSync()), name);
+  for (const [name, v] of model.params)
+    assert.deepEqual(Array.from(loaded.model.params.get(name)!.dataSync()), Array.from(v.dataSync()), name);
 });

@@ -23,15 +23,29 @@ export function readPretrained(dir: string, trainable = true): PretrainedModel {
   if (llama2c) {
     const { config, tensors } = readLlama2cCheckpoint(llama2c.checkpoint);
     const tokenizer = readLlama2cTokenizer(llama2c.tokenizer, config.vocabSize);
-    return { model: causalLMFromHfTensors(config, tensors, llama2c.checkpoint, trainable), tokenizerFiles: tokenizer.files, format: 'llama2.c' };
+    return {
+      model: causalLMFromHfTensors(config, tensors, llama2c.checkpoint, trainable),
+      tokenizerFiles: tokenizer.files,
+      format: 'llama2.c',
+    };
   }
-  if (!existsSync(join(dir, 'config.json'))) throw new Error(`${dir}: neither a Hugging Face folder (no config.json) nor a llama2.c folder (no .bin files)`);
+  if (!existsSync(join(dir, 'config.json')))
+    throw new Error(`${dir}: neither a Hugging Face folder (no config.json) nor a llama2.c folder (no .bin files)`);
   if (existsSync(join(dir, CHECKSUMS_FILE))) {
     const problems = checksumProblems(dir);
     if (problems.length) throw new Error(`${dir} is damaged: ${problems.join('; ')}`);
   }
-  if (!existsSync(join(dir, 'tokenizer.json'))) throw new Error(`${dir}: no tokenizer.json; a model folder must bring its tokenizer (Hugging Face's fast-tokenizer file)`);
-  const tokenizerFiles: Record<string, unknown> = { 'tokenizer.json': readJsonFile(join(dir, 'tokenizer.json'), 'restore it from the model\'s source') };
-  if (existsSync(join(dir, 'tokenizer_config.json'))) tokenizerFiles['tokenizer_config.json'] = readJsonFile(join(dir, 'tokenizer_config.json'), 'restore it from the model\'s source');
+  if (!existsSync(join(dir, 'tokenizer.json')))
+    throw new Error(
+      `${dir}: no tokenizer.json; a model folder must bring its tokenizer (Hugging Face's fast-tokenizer file)`,
+    );
+  const tokenizerFiles: Record<string, unknown> = {
+    'tokenizer.json': readJsonFile(join(dir, 'tokenizer.json'), "restore it from the model's source"),
+  };
+  if (existsSync(join(dir, 'tokenizer_config.json')))
+    tokenizerFiles['tokenizer_config.json'] = readJsonFile(
+      join(dir, 'tokenizer_config.json'),
+      "restore it from the model's source",
+    );
   return { model: readHfModel(dir, trainable), tokenizerFiles, format: 'huggingface' };
 }

@@ -7,21 +7,41 @@ import { initCausalLM, responseLayout, responseLogProbs, distinctPrompts, type M
 await initBackend(undefined, () => {});
 
 const gpt2: ModelConfig = { vocabSize: 13, maxPositions: 24, dModel: 16, nLayers: 2, nHeads: 2, layerNormEps: 1e-5 };
-const llama: ModelConfig = { architecture: 'llama', vocabSize: 13, maxPositions: 24, dModel: 16, nLayers: 2, nHeads: 4, nKvHeads: 2, intermediateSize: 24, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: false, attentionBias: true };
+const llama: ModelConfig = {
+  architecture: 'llama',
+  vocabSize: 13,
+  maxPositions: 24,
+  dModel: 16,
+  nLayers: 2,
+  nHeads: 4,
+  nKvHeads: 2,
+  intermediateSize: 24,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  tieWordEmbeddings: false,
+  attentionBias: true,
+};
 
 /** Three prompts of different lengths, each with 1 to 3 responses of different lengths, rows interleaved as a preference batch is. */
 function batch(): TokenizedSequence[] {
   const rng = new Rng(5);
   const tokens = (n: number) => Array.from({ length: n }, () => 2 + rng.int(11));
   const prompts = [tokens(3), tokens(7), tokens(1)];
-  const row = (p: number, responseLength: number) => ({ ids: [...prompts[p], ...tokens(responseLength)], promptLength: prompts[p].length });
+  const row = (p: number, responseLength: number) => ({
+    ids: [...prompts[p], ...tokens(responseLength)],
+    promptLength: prompts[p].length,
+  });
   return [row(0, 4), row(1, 2), row(2, 9), row(0, 6), row(1, 1), row(2, 3), row(0, 2), row(1, 5)];
 }
 
 /** Each row alone (no other row, so no prompt to share): the per-row layout's value for it. */
-const aloneSums = (model: ReturnType<typeof initCausalLM>, rows: TokenizedSequence[]) => rows.map((r) => responseLogProbs(model, [r], 0).sum.dataSync()[0]);
+const aloneSums = (model: ReturnType<typeof initCausalLM>, rows: TokenizedSequence[]) =>
+  rows.map((r) => responseLogProbs(model, [r], 0).sum.dataSync()[0]);
 
-for (const [name, config] of [['GPT-2', gpt2], ['Llama (GQA, q/k/v biases)', llama]] as const) {
+for (const [name, config] of [
+  ['GPT-2', gpt2],
+  ['Llama (GQA, q/k/v biases)', llama],
+] as const) {
   test(`${name}: a shared prompt gives each row's log-probs, pooled states and gradients of its own forward`, () => {
     const model = initCausalLM(config, 3);
     const rows = batch();
@@ -31,7 +51,11 @@ for (const [name, config] of [['GPT-2', gpt2], ['Llama (GQA, q/k/v biases)', lla
     const objective = (layoutOf: () => ReturnType<typeof responseLogProbs>) => () => {
       const lp = layoutOf();
       // a loss that reaches every output: the sums, the means and the pooled states
-      return tf.addN([tf.sum(tf.mul(lp.sum, tf.range(1, rows.length + 1))), tf.sum(lp.mean), tf.sum(tf.matMul(lp.pooled(), head))]) as tf.Scalar;
+      return tf.addN([
+        tf.sum(tf.mul(lp.sum, tf.range(1, rows.length + 1))),
+        tf.sum(lp.mean),
+        tf.sum(tf.matMul(lp.pooled(), head)),
+      ]) as tf.Scalar;
     };
     const shared = tf.variableGrads(objective(() => responseLogProbs(model, rows, 0)));
     model.gradientCheckpointing = true; // takes the per-row layout
@@ -40,13 +64,19 @@ for (const [name, config] of [['GPT-2', gpt2], ['Llama (GQA, q/k/v biases)', lla
     model.gradientCheckpointing = false;
 
     const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string, tolerance = 2e-5) => {
-      let worst = 0, scale = 0;
-      for (let i = 0; i < a.length; i++) (worst = Math.max(worst, Math.abs(a[i] - b[i]))), (scale = Math.max(scale, Math.abs(b[i])));
-      assert.ok(worst <= tolerance * Math.max(1, scale), `${what}: max |shared − per-row| ${worst} (largest value ${scale})`);
+      let worst = 0,
+        scale = 0;
+      for (let i = 0; i < a.length; i++)
+        ((worst = Math.max(worst, Math.abs(a[i] - b[i]))), (scale = Math.max(scale, Math.abs(b[i]))));
+      assert.ok(
+        worst <= tolerance * Math.max(1, scale),
+        `${what}: max |shared − per-row| ${worst} (largest value ${scale})`,
+      );
     };
     close(shared.value.dataSync(), perRow.value.dataSync(), 'loss');
     assert.ok(Object.keys(perRow.grads).length > 10);
-    for (const [k, g] of Object.entries(perRow.grads)) close(shared.grads[k].dataSync(), g.dataSync(), `gradient of ${k}`);
+    for (const [k, g] of Object.entries(perRow.grads))
+      close(shared.grads[k].dataSync(), g.dataSync(), `gradient of ${k}`);
 
     // and each row's log-prob equals scoring that row alone (left padding of its prompt changes nothing)
     const sums = tf.tidy(() => responseLogProbs(model, rows, 0).sum.dataSync());
@@ -65,7 +95,10 @@ test('the per-row layout when no prompt repeats, or when the widest prompt and w
   const rows = batch();
   assert.equal(responseLayout(model, [rows[0], rows[1], rows[2]]), 'per-row');
   // prompt 20 + response 2, and prompt 2 + response 20: each fits 24, both together would need 40 positions
-  const long = (p: number, r: number) => ({ ids: Array.from({ length: p + r }, (_, i) => 2 + (i % 11)), promptLength: p });
+  const long = (p: number, r: number) => ({
+    ids: Array.from({ length: p + r }, (_, i) => 2 + (i % 11)),
+    promptLength: p,
+  });
   const overflow = [long(20, 2), long(20, 3), long(2, 20), long(2, 21)];
   assert.equal(responseLayout(model, overflow), 'per-row');
   const lp = tf.tidy(() => responseLogProbs(model, overflow, 0).sum.dataSync());

@@ -35,14 +35,25 @@ export function distinctPrompts(sequences: readonly TokenizedSequence[]): { prom
 type DistinctPrompts = ReturnType<typeof distinctPrompts>;
 
 /** The layout `responseLogProbs` takes for these sequences. */
-export function responseLayout(model: CausalLM, sequences: readonly TokenizedSequence[], distinct = distinctPrompts(sequences)): ResponseLogProbs['layout'] {
-  return distinct.prompts.length < sequences.length && sharedPromptFits(model, sequences) && !model.gradientCheckpointing ? 'shared-prompt' : 'per-row';
+export function responseLayout(
+  model: CausalLM,
+  sequences: readonly TokenizedSequence[],
+  distinct = distinctPrompts(sequences),
+): ResponseLogProbs['layout'] {
+  return distinct.prompts.length < sequences.length &&
+    sharedPromptFits(model, sequences) &&
+    !model.gradientCheckpointing
+    ? 'shared-prompt'
+    : 'per-row';
 }
 
 /** The widest prompt and the widest response together fit the context (the shared-prompt pass's width). */
 function sharedPromptFits(model: CausalLM, sequences: readonly TokenizedSequence[]): boolean {
   const widest = (xs: number[]) => Math.max(...xs);
-  return widest(sequences.map((s) => s.promptLength)) + widest(sequences.map((s) => s.ids.length - s.promptLength)) <= model.config.maxPositions;
+  return (
+    widest(sequences.map((s) => s.promptLength)) + widest(sequences.map((s) => s.ids.length - s.promptLength)) <=
+    model.config.maxPositions
+  );
 }
 
 /**
@@ -50,11 +61,19 @@ function sharedPromptFits(model: CausalLM, sequences: readonly TokenizedSequence
  * states, in the layout responseLayout picks or the one asked for (SFT keeps per-row; the bench
  * compares both).
  */
-export function responseLogProbs(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number, layout?: ResponseLogProbs['layout']): ResponseLogProbs {
+export function responseLogProbs(
+  model: CausalLM,
+  sequences: readonly TokenizedSequence[],
+  padId: number,
+  layout?: ResponseLogProbs['layout'],
+): ResponseLogProbs {
   if (layout === 'per-row') return perRow(model, sequences, padId);
   const distinct = distinctPrompts(sequences);
   if ((layout ?? responseLayout(model, sequences, distinct)) === 'per-row') return perRow(model, sequences, padId);
-  if (!sharedPromptFits(model, sequences)) throw new Error(`the shared-prompt layout needs the widest prompt and the widest response together within maxPositions ${model.config.maxPositions}`);
+  if (!sharedPromptFits(model, sequences))
+    throw new Error(
+      `the shared-prompt layout needs the widest prompt and the widest response together within maxPositions ${model.config.maxPositions}`,
+    );
   return sharedPrompt(model, sequences, padId, distinct);
 }
 
@@ -64,7 +83,8 @@ function perRow(model: CausalLM, sequences: readonly TokenizedSequence[], padId:
   const out = model.forward(ids, { logitsFrom: Math.max(0, b.responseStart - 1) });
   const lp = sequenceLogProbs(out.logits, ids, tf.tensor2d(b.responseMask, [b.rows, b.width]));
   return {
-    ...lp, layout: 'per-row',
+    ...lp,
+    layout: 'per-row',
     pooled: () => {
       const tokenMask = tf.tensor2d(b.tokenMask, [b.rows, b.width]);
       return tf.div(maskedSum(out.hidden, tokenMask), tf.maximum(tf.sum(tokenMask, 1, true), 1)) as tf.Tensor2D;
@@ -72,13 +92,22 @@ function perRow(model: CausalLM, sequences: readonly TokenizedSequence[], padId:
   };
 }
 
-function sharedPrompt(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number, { prompts, rowPrompt }: DistinctPrompts): ResponseLogProbs {
-  const P = prompts.length, R = sequences.length, V = model.config.vocabSize;
+function sharedPrompt(
+  model: CausalLM,
+  sequences: readonly TokenizedSequence[],
+  padId: number,
+  { prompts, rowPrompt }: DistinctPrompts,
+): ResponseLogProbs {
+  const P = prompts.length,
+    R = sequences.length,
+    V = model.config.vocabSize;
   const Tp = Math.max(...prompts.map((p) => p.length));
   const Tr = Math.max(...sequences.map((s) => s.ids.length - s.promptLength));
 
   // prompts left-padded, so every prompt's last token (which predicts its responses' first) is at Tp − 1
-  const promptIds = new Int32Array(P * Tp).fill(padId), promptPositions = new Int32Array(P * Tp), promptMask = new Float32Array(P * Tp);
+  const promptIds = new Int32Array(P * Tp).fill(padId),
+    promptPositions = new Int32Array(P * Tp),
+    promptMask = new Float32Array(P * Tp);
   prompts.forEach((p, i) => {
     const pad = Tp - p.length;
     promptIds.set(p, i * Tp + pad);
@@ -86,20 +115,29 @@ function sharedPrompt(model: CausalLM, sequences: readonly TokenizedSequence[], 
     for (let t = pad; t < Tp; t++) promptPositions[i * Tp + t] = t - pad;
   });
   // responses right-padded, positioned after their own prompt (padding clamped into the context; it is masked)
-  const responseIds = new Int32Array(R * Tr).fill(padId), responsePositions = new Int32Array(R * Tr), responseMask = new Float32Array(R * Tr);
+  const responseIds = new Int32Array(R * Tr).fill(padId),
+    responsePositions = new Int32Array(R * Tr),
+    responseMask = new Float32Array(R * Tr);
   sequences.forEach((s, r) => {
     const n = s.ids.length - s.promptLength;
     responseIds.set(s.ids.slice(s.promptLength), r * Tr);
     responseMask.fill(1, r * Tr, r * Tr + n);
-    for (let t = 0; t < Tr; t++) responsePositions[r * Tr + t] = Math.min(s.promptLength + t, model.config.maxPositions - 1);
+    for (let t = 0; t < Tr; t++)
+      responsePositions[r * Tr + t] = Math.min(s.promptLength + t, model.config.maxPositions - 1);
   });
 
   const promptMaskT = tf.tensor2d(promptMask, [P, Tp]);
   const prompt = model.forward(tf.tensor2d(promptIds, [P, Tp], 'int32'), {
-    positions: tf.tensor2d(promptPositions, [P, Tp], 'int32'), keyMask: promptMaskT, cache: [], logitsFrom: Tp - 1,
+    positions: tf.tensor2d(promptPositions, [P, Tp], 'int32'),
+    keyMask: promptMaskT,
+    cache: [],
+    logitsFrom: Tp - 1,
   });
   const ofRow = rowSelector(rowPrompt, P);
-  const perRowCache: KvCache = prompt.cache!.map(({ k, v }) => ({ k: ofRow(k) as tf.Tensor4D, v: ofRow(v) as tf.Tensor4D }));
+  const perRowCache: KvCache = prompt.cache!.map(({ k, v }) => ({
+    k: ofRow(k) as tf.Tensor4D,
+    v: ofRow(v) as tf.Tensor4D,
+  }));
   const responseMaskT = tf.tensor2d(responseMask, [R, Tr]);
   const ids = tf.tensor2d(responseIds, [R, Tr], 'int32');
   const response = model.forward(ids, {
@@ -114,7 +152,10 @@ function sharedPrompt(model: CausalLM, sequences: readonly TokenizedSequence[], 
   const sum = tf.sum(tf.mul(tokenLogProbs, responseMaskT), 1) as tf.Tensor1D;
   const count = tf.sum(responseMaskT, 1) as tf.Tensor1D;
   return {
-    sum, count, mean: tf.div(sum, tf.maximum(count, 1)) as tf.Tensor1D, layout: 'shared-prompt',
+    sum,
+    count,
+    mean: tf.div(sum, tf.maximum(count, 1)) as tf.Tensor1D,
+    layout: 'shared-prompt',
     pooled: () => {
       const total = tf.add(ofRow(maskedSum(prompt.hidden, promptMaskT)), maskedSum(response.hidden, responseMaskT));
       const tokens = tf.add(ofRow(tf.sum(promptMaskT, 1, true)), tf.sum(responseMaskT, 1, true));

@@ -12,7 +12,10 @@ const tokenizer = { 'tokenizer.json': { model: { type: 'WordLevel' } } };
 
 test('reward = score head · final hidden state at the last real token; padding after it changes nothing', () => {
   const rm = RewardModel.fromLanguageModel(initCausalLM(config, 1), 1);
-  const ids = [[1, 4, 5, 6], [2, 7, 0, 0]];
+  const ids = [
+    [1, 4, 5, 6],
+    [2, 7, 0, 0],
+  ];
   const rewards = rm.rewards(tf.tensor2d(ids, [2, 4], 'int32'), [4, 2]).arraySync();
   const w = rm.scoreWeight.dataSync();
   const hidden = rm.lm.forward(tf.tensor2d(ids, [2, 4], 'int32')).hidden.arraySync();

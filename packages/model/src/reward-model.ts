@@ -15,7 +15,10 @@ import { writeModelFiles } from './model-files.js';
 export const SCORE_WEIGHT = 'score.weight';
 
 export class RewardModel {
-  constructor(readonly lm: CausalLM, readonly scoreWeight: tf.Variable) {}
+  constructor(
+    readonly lm: CausalLM,
+    readonly scoreWeight: tf.Variable,
+  ) {}
 
   /** A fresh score head (N(0, 0.02), as GPT-2 initialises) on top of a language model, usually the SFT one. */
   static fromLanguageModel(lm: CausalLM, seed: number | string): RewardModel {
@@ -47,7 +50,15 @@ export class RewardModel {
       const width = Math.max(...chunk.map((s) => s.length));
       const ids = new Int32Array(chunk.length * width).fill(padId);
       chunk.forEach((s, b) => ids.set(s, b * width));
-      out.set(tf.tidy(() => this.rewards(tf.tensor2d(ids, [chunk.length, width], 'int32'), chunk.map((s) => s.length)).dataSync()), start);
+      out.set(
+        tf.tidy(() =>
+          this.rewards(
+            tf.tensor2d(ids, [chunk.length, width], 'int32'),
+            chunk.map((s) => s.length),
+          ).dataSync(),
+        ),
+        start,
+      );
     }
     return out;
   }
@@ -68,8 +79,18 @@ export function saveRewardModel(dir: string, rm: RewardModel, tokenizer: Tokeniz
 /** Write the reward model's files into an existing folder (not atomic: see saveRewardModel). */
 export function writeRewardModelFiles(dir: string, rm: RewardModel, tokenizer: TokenizerFiles): void {
   const tensors = rm.lm.hfTensors();
-  tensors[SCORE_WEIGHT] = { dtype: 'float32', shape: rm.scoreWeight.shape, data: rm.scoreWeight.dataSync() as Float32Array };
-  const config = { ...toHfConfig(rm.lm.config), architectures: [isLlama(rm.lm.config) ? 'LlamaForSequenceClassification' : 'GPT2ForSequenceClassification'], num_labels: 1, id2label: { 0: 'reward' }, label2id: { reward: 0 } };
+  tensors[SCORE_WEIGHT] = {
+    dtype: 'float32',
+    shape: rm.scoreWeight.shape,
+    data: rm.scoreWeight.dataSync() as Float32Array,
+  };
+  const config = {
+    ...toHfConfig(rm.lm.config),
+    architectures: [isLlama(rm.lm.config) ? 'LlamaForSequenceClassification' : 'GPT2ForSequenceClassification'],
+    num_labels: 1,
+    id2label: { 0: 'reward' },
+    label2id: { reward: 0 },
+  };
   writeModelFiles(dir, tensors, config, tokenizer);
 }
 
@@ -79,8 +100,14 @@ export function loadRewardModel(dir: string, trainable = false): { model: Reward
   const score = existsSync(path) ? readSafetensors(path).tensors[SCORE_WEIGHT] : undefined;
   if (!score) {
     lm.dispose();
-    throw new Error(`${path} has no ${SCORE_WEIGHT}: ${dir} is a language model, not a reward model (train one with \`spo train --stage rm\`)`);
+    throw new Error(
+      `${path} has no ${SCORE_WEIGHT}: ${dir} is a language model, not a reward model (train one with \`spo train --stage rm\`)`,
+    );
   }
-  if (score.shape.join(',') !== `1,${lm.config.dModel}`) throw new Error(`${path}: ${SCORE_WEIGHT} has shape [${score.shape}], expected [1, ${lm.config.dModel}]`);
-  return { model: new RewardModel(lm, tf.variable(tf.tensor2d(score.data as Float32Array, [1, lm.config.dModel]), trainable)), tokenizer };
+  if (score.shape.join(',') !== `1,${lm.config.dModel}`)
+    throw new Error(`${path}: ${SCORE_WEIGHT} has shape [${score.shape}], expected [1, ${lm.config.dModel}]`);
+  return {
+    model: new RewardModel(lm, tf.variable(tf.tensor2d(score.data as Float32Array, [1, lm.config.dModel]), trainable)),
+    tokenizer,
+  };
 }

@@ -12,7 +12,11 @@ let status: NativeLoopStatus | undefined;
 
 export function loadNativeLoop(): NativeLoopStatus {
   if (status) return status;
-  if (!existsSync(ADDON_PATH)) return (status = { available: false, reason: `@spo/native-loop was not built at install (${ADDON_PATH} is missing; it needs a C++ compiler: run npm rebuild @spo/native-loop)` });
+  if (!existsSync(ADDON_PATH))
+    return (status = {
+      available: false,
+      reason: `@spo/native-loop was not built at install (${ADDON_PATH} is missing; it needs a C++ compiler: run npm rebuild @spo/native-loop)`,
+    });
   const addon = createRequire(import.meta.url)(ADDON_PATH) as { runOnce(): boolean };
   return (status = { available: true, runOnce: () => addon.runOnce() });
 }

@@ -22,7 +22,18 @@ const ADDON_PATH = fileURLToPath(new URL('../build/Release/spo_native_matmul.nod
 
 interface Addon {
   load(library: string, threads: number): void;
-  gemm(heap: ArrayBuffer, offsetA: number, offsetB: number, offsetC: number, batch: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
+  gemm(
+    heap: ArrayBuffer,
+    offsetA: number,
+    offsetB: number,
+    offsetC: number,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+  ): void;
 }
 
 export interface NativeMatMul {
@@ -50,7 +61,10 @@ export function probeNativeMatMul(env: NodeJS.ProcessEnv): NativeMatMulStatus {
   const setting = env[NATIVE_MATMUL_ENV];
   if (setting === 'off') return { available: false, reason: `$${NATIVE_MATMUL_ENV}=off` };
   if (!existsSync(ADDON_PATH)) {
-    return { available: false, reason: `the addon was not built at install (${ADDON_PATH} is missing; it needs a C++ compiler: run npm rebuild @spo/native-matmul)` };
+    return {
+      available: false,
+      reason: `the addon was not built at install (${ADDON_PATH} is missing; it needs a C++ compiler: run npm rebuild @spo/native-matmul)`,
+    };
   }
   const addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
   const tried: string[] = [];
@@ -63,6 +77,8 @@ export function probeNativeMatMul(env: NodeJS.ProcessEnv): NativeMatMulStatus {
       tried.push((error as Error).message);
     }
   }
-  const hint = setting ? `$${NATIVE_MATMUL_ENV}=${setting} is not a usable BLAS` : 'no OpenBLAS found (Debian/Ubuntu: apt install libopenblas0-pthread)';
+  const hint = setting
+    ? `$${NATIVE_MATMUL_ENV}=${setting} is not a usable BLAS`
+    : 'no OpenBLAS found (Debian/Ubuntu: apt install libopenblas0-pthread)';
   return { available: false, reason: `${hint}: ${tried.join('; ')}` };
 }

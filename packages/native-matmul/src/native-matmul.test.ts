@@ -7,13 +7,22 @@ const skip = status.available ? false : `native matmul unavailable: ${status.rea
 if (skip) console.error(`[native-matmul.test] skipped: ${skip}`);
 
 /** Row-major op(A) op(B) by the textbook triple loop. */
-function reference(a: Float32Array, b: Float32Array, m: number, n: number, k: number, ta: boolean, tb: boolean): Float32Array {
+function reference(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  ta: boolean,
+  tb: boolean,
+): Float32Array {
   const c = new Float32Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let t = 0; t < k; t++) s += (ta ? a[t * m + i] : a[i * k + t]) * (tb ? b[j * k + t] : b[t * n + j]);
-    c[i * n + j] = s;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let t = 0; t < k; t++) s += (ta ? a[t * m + i] : a[i * k + t]) * (tb ? b[j * k + t] : b[t * n + j]);
+      c[i * n + j] = s;
+    }
   return c;
 }
 
@@ -22,19 +31,32 @@ test('gemm equals the triple loop for every transpose pair, batched, in place at
   const [batch, m, n, k] = [3, 5, 7, 4];
   let seed = 1;
   const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647) * 2 - 1;
-  for (const ta of [false, true]) for (const tb of [false, true]) {
-    const heap = new ArrayBuffer(4096);
-    const [offA, offB, offC] = [16, 16 + 4 * batch * m * k, 16 + 4 * batch * (m * k + k * n)];
-    const a = new Float32Array(heap, offA, batch * m * k), b = new Float32Array(heap, offB, batch * k * n), c = new Float32Array(heap, offC, batch * m * n);
-    a.forEach((_, i) => (a[i] = random()));
-    b.forEach((_, i) => (b[i] = random()));
-    status.matmul.gemm(heap, offA, offB, offC, batch, m, n, k, ta, tb);
-    for (let g = 0; g < batch; g++) {
-      const want = reference(a.subarray(g * m * k, (g + 1) * m * k), b.subarray(g * k * n, (g + 1) * k * n), m, n, k, ta, tb);
-      const got = c.subarray(g * m * n, (g + 1) * m * n);
-      want.forEach((w, i) => assert.ok(Math.abs(got[i] - w) < 1e-5, `ta ${ta} tb ${tb} batch ${g} index ${i}: ${got[i]} vs ${w}`));
+  for (const ta of [false, true])
+    for (const tb of [false, true]) {
+      const heap = new ArrayBuffer(4096);
+      const [offA, offB, offC] = [16, 16 + 4 * batch * m * k, 16 + 4 * batch * (m * k + k * n)];
+      const a = new Float32Array(heap, offA, batch * m * k),
+        b = new Float32Array(heap, offB, batch * k * n),
+        c = new Float32Array(heap, offC, batch * m * n);
+      a.forEach((_, i) => (a[i] = random()));
+      b.forEach((_, i) => (b[i] = random()));
+      status.matmul.gemm(heap, offA, offB, offC, batch, m, n, k, ta, tb);
+      for (let g = 0; g < batch; g++) {
+        const want = reference(
+          a.subarray(g * m * k, (g + 1) * m * k),
+          b.subarray(g * k * n, (g + 1) * k * n),
+          m,
+          n,
+          k,
+          ta,
+          tb,
+        );
+        const got = c.subarray(g * m * n, (g + 1) * m * n);
+        want.forEach((w, i) =>
+          assert.ok(Math.abs(got[i] - w) < 1e-5, `ta ${ta} tb ${tb} batch ${g} index ${i}: ${got[i]} vs ${w}`),
+        );
+      }
     }
-  }
 });
 
 test('gemm refuses operands outside the buffer and leaves it untouched', { skip }, () => {
@@ -47,8 +69,15 @@ test('gemm refuses operands outside the buffer and leaves it untouched', { skip 
 });
 
 test('$SPO_NATIVE_MATMUL: "off" and a path that is no BLAS are reported with the reason, not thrown', () => {
-  assert.deepEqual(probeNativeMatMul({ SPO_NATIVE_MATMUL: 'off' }), { available: false, reason: '$SPO_NATIVE_MATMUL=off' });
+  assert.deepEqual(probeNativeMatMul({ SPO_NATIVE_MATMUL: 'off' }), {
+    available: false,
+    reason: '$SPO_NATIVE_MATMUL=off',
+  });
   const missing = probeNativeMatMul({ SPO_NATIVE_MATMUL: '/nonexistent/libblas.so' });
   assert.equal(missing.available, false);
-  if (!missing.available) assert.match(missing.reason, /(\/nonexistent\/libblas\.so is not a usable BLAS: dlopen failed|the addon was not built)/);
+  if (!missing.available)
+    assert.match(
+      missing.reason,
+      /(\/nonexistent\/libblas\.so is not a usable BLAS: dlopen failed|the addon was not built)/,
+    );
 });

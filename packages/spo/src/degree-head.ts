@@ -12,5 +12,9 @@ export function createDegreeHead(dModel: number, levels: number, seed: number): 
 }
 
 export function degreeHeadLogits(head: Map<string, tf.Variable>, pooled: tf.Tensor2D): tf.Tensor2D {
-  return linear(pooled, head.get('degree_head.weight') as tf.Tensor2D, head.get('degree_head.bias') as tf.Tensor1D) as tf.Tensor2D;
+  return linear(
+    pooled,
+    head.get('degree_head.weight') as tf.Tensor2D,
+    head.get('degree_head.bias') as tf.Tensor1D,
+  ) as tf.Tensor2D;
 }

@@ -83,12 +83,22 @@ export class SpoDegreeTerm {
     this.weight = spo.lambda;
     const n = examples[0]?.responses.length ?? 0;
     const set = buildDegreeVariantSet(examples, spo, o.seed);
-    writeFileAtomic(join(o.dir, 'degree-variants.jsonl'), set.variants.map((v, i) => JSON.stringify({ prompt: examples[i].prompt, ...v })).join('\n') + '\n');
+    writeFileAtomic(
+      join(o.dir, 'degree-variants.jsonl'),
+      set.variants.map((v, i) => JSON.stringify({ prompt: examples[i].prompt, ...v })).join('\n') + '\n',
+    );
     writeJsonAtomic(join(o.dir, 'degree-variants-summary.json'), { config: set.config, ...set.summary });
     this.groups = set.variants.map((v, i) => {
-      const of = (column: number, levels: typeof v.chosen) => (levels && levels.length >= 2
-        ? [{ column, variants: levels.slice(1).map((x) => encode(examples[i].prompt, x.text)), labels: levels.map((x) => x.level) }]
-        : []);
+      const of = (column: number, levels: typeof v.chosen) =>
+        levels && levels.length >= 2
+          ? [
+              {
+                column,
+                variants: levels.slice(1).map((x) => encode(examples[i].prompt, x.text)),
+                labels: levels.map((x) => x.level),
+              },
+            ]
+          : [];
       return [...of(0, v.chosen), ...of(n - 1, v.rejected)];
     });
     this.head = spo.head === 'linear' ? createDegreeHead(o.dModel, spo.degrees, o.seed) : new Map();
@@ -100,22 +110,32 @@ export class SpoDegreeTerm {
 
   compute(f: DegreeForward, rows: DegreeRows): DegreeStepOutput {
     // a batch where no response has two distinct levels adds nothing; the metrics keep their places
-    if (!rows.groups.length) return { value: tf.scalar(0), metrics: { 'degree/loss': tf.scalar(0), 'degree/accuracy': tf.scalar(NaN) } };
+    if (!rows.groups.length)
+      return { value: tf.scalar(0), metrics: { 'degree/loss': tf.scalar(0), 'degree/accuracy': tf.scalar(NaN) } };
     const d = this.term(rows, { pooled: f.pooled, meanLogProbs: f.mean, rowCount: f.rowCount });
     return { value: d.loss, metrics: { 'degree/loss': d.loss, 'degree/accuracy': d.accuracy } };
   }
 
   finish(forwardOf: (indices: number[]) => { rows: DegreeRows; forward: () => DegreeForward }): void {
-    const c = this.confusion(this.examples.length, (indices) => {
-      const { rows, forward } = forwardOf(indices);
-      return { rows, inputs: () => {
-        const f = forward();
-        return { pooled: f.pooled, meanLogProbs: f.mean, rowCount: f.rowCount };
-      } };
-    }, this.o.dir);
-    this.o.log?.(c.accuracy === null
-      ? `[${this.o.label}] no response had two distinct non-empty degree levels: the degree term never ran`
-      : `[${this.o.label}] degree accuracy of the final model on ${c.variants} variants of ${c.groups} responses: ${c.accuracy.toFixed(3)}; confusion (rows: true level, columns: predicted): ${JSON.stringify(c.counts)}`);
+    const c = this.confusion(
+      this.examples.length,
+      (indices) => {
+        const { rows, forward } = forwardOf(indices);
+        return {
+          rows,
+          inputs: () => {
+            const f = forward();
+            return { pooled: f.pooled, meanLogProbs: f.mean, rowCount: f.rowCount };
+          },
+        };
+      },
+      this.o.dir,
+    );
+    this.o.log?.(
+      c.accuracy === null
+        ? `[${this.o.label}] no response had two distinct non-empty degree levels: the degree term never ran`
+        : `[${this.o.label}] degree accuracy of the final model on ${c.variants} variants of ${c.groups} responses: ${c.accuracy.toFixed(3)}; confusion (rows: true level, columns: predicted): ${JSON.stringify(c.counts)}`,
+    );
   }
 
   /** Append the variant rows of the examples at `indices` to `rows`; response j of batch example b is row j·B + b. */
@@ -123,7 +143,8 @@ export class SpoDegreeTerm {
     const B = indices.length;
     const groups: DegreeRows['groups'] = [];
     indices.forEach((i, b) => {
-      for (const g of this.groups[i]) groups.push({ rows: [g.column * B + b, ...g.variants.map((v) => rows.push(v) - 1)], labels: g.labels });
+      for (const g of this.groups[i])
+        groups.push({ rows: [g.column * B + b, ...g.variants.map((v) => rows.push(v) - 1)], labels: g.labels });
     });
     return { groups };
   }
@@ -156,24 +177,45 @@ export class SpoDegreeTerm {
     const bySize = new Map<number, DegreeRows['groups']>();
     for (const g of d.groups) bySize.set(g.rows.length, [...(bySize.get(g.rows.length) ?? []), g]);
     const scoreColumn = tf.reshape(x.meanLogProbs, [x.rowCount, 1]) as tf.Tensor2D;
-    const losses: tf.Tensor1D[] = [], hits: tf.Tensor1D[] = [], ranks: { tensor: tf.Tensor1D; groups: DegreeRows['groups'] }[] = [];
+    const losses: tf.Tensor1D[] = [],
+      hits: tf.Tensor1D[] = [],
+      ranks: { tensor: tf.Tensor1D; groups: DegreeRows['groups'] }[] = [];
     for (const [m, groups] of bySize) {
-      const scores = tf.reshape(rowSelector(groups.flatMap((g) => g.rows), x.rowCount)(scoreColumn), [groups.length, m]) as tf.Tensor2D;
+      const scores = tf.reshape(
+        rowSelector(
+          groups.flatMap((g) => g.rows),
+          x.rowCount,
+        )(scoreColumn),
+        [groups.length, m],
+      ) as tf.Tensor2D;
       const out = degreeRankLoss(scores);
       losses.push(out.losses);
       // labels increase within a group, so the level is right exactly when the rank equals the position
-      hits.push(tf.cast(tf.equal(out.predicted, tf.tensor1d(groups.flatMap(() => Array.from({ length: m }, (_, k) => k)), 'int32')), 'float32') as tf.Tensor1D);
+      hits.push(
+        tf.cast(
+          tf.equal(
+            out.predicted,
+            tf.tensor1d(
+              groups.flatMap(() => Array.from({ length: m }, (_, k) => k)),
+              'int32',
+            ),
+          ),
+          'float32',
+        ) as tf.Tensor1D,
+      );
       ranks.push({ tensor: out.predicted, groups });
     }
     return {
       loss: tf.mean(tf.concat(losses)) as tf.Scalar,
       accuracy: tf.mean(tf.concat(hits)) as tf.Scalar,
       levels: () => {
-        const predicted: number[] = [], truth: number[] = [];
+        const predicted: number[] = [],
+          truth: number[] = [];
         for (const { tensor, groups } of ranks) {
           const rank = tensor.dataSync();
           let j = 0;
-          for (const g of groups) for (const level of g.labels) (truth.push(level), predicted.push(g.labels[rank[j++]]));
+          for (const g of groups)
+            for (const level of g.labels) (truth.push(level), predicted.push(g.labels[rank[j++]]));
         }
         return { predicted, truth };
       },
@@ -181,10 +223,15 @@ export class SpoDegreeTerm {
   }
 
   /** The final model's confusion between levels on the first examples' groups, written to degree-confusion.json. */
-  confusion(exampleCount: number, forward: (indices: number[]) => { rows: DegreeRows; inputs: () => DegreeInputs }, dir: string): DegreeConfusion {
+  confusion(
+    exampleCount: number,
+    forward: (indices: number[]) => { rows: DegreeRows; inputs: () => DegreeInputs },
+    dir: string,
+  ): DegreeConfusion {
     const K = this.spo.degrees;
     const counts = Array.from({ length: K }, () => new Array<number>(K).fill(0));
-    let groups = 0, variants = 0;
+    let groups = 0,
+      variants = 0;
     const all = Array.from({ length: Math.min(exampleCount, CONFUSION_EXAMPLES) }, (_, i) => i);
     for (let start = 0; start < all.length; start += 16) {
       const batch = forward(all.slice(start, start + 16));
@@ -198,7 +245,13 @@ export class SpoDegreeTerm {
     }
     const correct = counts.reduce((s, row, k) => s + row[k], 0);
     // no variants (every response's levels empty or repeated): there is no accuracy to report, not 0
-    const confusion: DegreeConfusion = { head: this.spo.head, groups, variants, counts, accuracy: variants ? correct / variants : null };
+    const confusion: DegreeConfusion = {
+      head: this.spo.head,
+      groups,
+      variants,
+      counts,
+      accuracy: variants ? correct / variants : null,
+    };
     writeDegreeConfusion(dir, confusion);
     return confusion;
   }

@@ -41,7 +41,11 @@ export interface DegreeVariantSummary {
 
 const EXAMPLES = 3;
 
-export function buildDegreeVariantSet(lists: readonly PreferenceList[], config: DegreeConfig, seed: number | string): DegreeVariantSet {
+export function buildDegreeVariantSet(
+  lists: readonly PreferenceList[],
+  config: DegreeConfig,
+  seed: number | string,
+): DegreeVariantSet {
   const rng = new Rng(`${seed}/degrees/${config.degrees}/${config.extractor}`);
   const targets = lists.flatMap((l) => [
     ...(config.target !== 'rejected' ? [l.responses[0]] : []),
@@ -55,9 +59,15 @@ export function buildDegreeVariantSet(lists: readonly PreferenceList[], config: 
   };
   const K = config.degrees;
   const s: DegreeVariantSummary = {
-    responses: 0, keyPhrases: { mean: 0, responsesWithNone: 0 }, meanPhrasesRemoved: new Array(K).fill(0),
-    meanWordsRemoved: new Array(K).fill(0), distinctPerLevel: new Array(K).fill(0), indistinctLevels: 0,
-    groups: { full: 0, rebuilt: 0, dropped: 0 }, levelsLeftOut: { 'same-as-above': 0, empty: 0 }, examples: [],
+    responses: 0,
+    keyPhrases: { mean: 0, responsesWithNone: 0 },
+    meanPhrasesRemoved: new Array(K).fill(0),
+    meanWordsRemoved: new Array(K).fill(0),
+    distinctPerLevel: new Array(K).fill(0),
+    indistinctLevels: 0,
+    groups: { full: 0, rebuilt: 0, dropped: 0 },
+    levelsLeftOut: { 'same-as-above': 0, empty: 0 },
+    examples: [],
   };
   const words = (text: string) => wordTokens(text).filter((t) => t.isWord).length;
   const make = (text: string, key: string) => {
@@ -73,7 +83,11 @@ export function buildDegreeVariantSet(lists: readonly PreferenceList[], config: 
       if (k === 0 || x.text !== v[k - 1].text) s.distinctPerLevel[k]++;
       else s.indistinctLevels++;
     });
-    if (s.examples.length < EXAMPLES) s.examples.push({ response: text, levels: v.slice(1).map(({ level, removed, text }) => ({ level, removed, text })) });
+    if (s.examples.length < EXAMPLES)
+      s.examples.push({
+        response: text,
+        levels: v.slice(1).map(({ level, removed, text }) => ({ level, removed, text })),
+      });
     const { kept, leftOut } = distinctDegreeLevels(v);
     for (const l of leftOut) s.levelsLeftOut[l.why]++;
     if (kept.length < 2) s.groups.dropped++;

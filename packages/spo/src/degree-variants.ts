@@ -26,7 +26,17 @@ export function degreeVariants(text: string, options: DegreeOptions, rng: Rng): 
   const variants: DegreeVariant[] = [];
   for (let k = 0; k < levels; k++) {
     const removed = phrases.slice(0, Math.round((k / (levels - 1)) * phrases.length));
-    variants.push({ level: k, text: k === 0 ? text : deleteSpans(text, removed.flatMap((p) => p.spans)), removed: removed.map((p) => p.phrase) });
+    variants.push({
+      level: k,
+      text:
+        k === 0
+          ? text
+          : deleteSpans(
+              text,
+              removed.flatMap((p) => p.spans),
+            ),
+      removed: removed.map((p) => p.phrase),
+    });
   }
   return variants;
 }
@@ -40,7 +50,10 @@ export type LeftOutLevel = 'same-as-above' | 'empty';
  * too few key phrases (two levels cut the same phrases) or pruning emptied it; fewer than 2 means the
  * response has no degree group at all.
  */
-export function distinctDegreeLevels(variants: readonly DegreeVariant[]): { kept: DegreeVariant[]; leftOut: { level: number; why: LeftOutLevel }[] } {
+export function distinctDegreeLevels(variants: readonly DegreeVariant[]): {
+  kept: DegreeVariant[];
+  leftOut: { level: number; why: LeftOutLevel }[];
+} {
   const kept = variants.slice(0, 1);
   const leftOut: { level: number; why: LeftOutLevel }[] = [];
   for (const v of variants.slice(1)) {

@@ -34,7 +34,9 @@ export function deleteSpans(text: string, spans: readonly { start: number; end: 
 
   const out: { text: string; gap: string; isWord: boolean }[] = [];
   let seamGaps: string[] | null = null; // gaps of the deleted run before the next kept token
-  let capitalise = false, seamStartsSentence = false, seamWords = 0;
+  let capitalise = false,
+    seamStartsSentence = false,
+    seamWords = 0;
   tokens.forEach((t, i) => {
     if (gone[i]) {
       if (seamGaps === null) {
@@ -50,13 +52,18 @@ export function deleteSpans(text: string, spans: readonly { start: number; end: 
     if (seamGaps === null) return out.push({ text: t.text, gap: t.gap, isWord: t.isWord });
     const prev = out[out.length - 1];
     if (!t.isWord) {
-      if (prev && !prev.isWord && PAIRS[t.text] === prev.text) { // "(" + ")" left empty
+      if (prev && !prev.isWord && PAIRS[t.text] === prev.text) {
+        // "(" + ")" left empty
         out.pop();
         return seamGaps.push(prev.gap, t.gap);
       }
       const startsLine = [...seamGaps, t.gap].some((g) => g.includes('\n')); // a "-" bullet, not a dash
       const dangling = !startsLine && (JOINERS.has(t.text) || SENTENCE_END.has(t.text));
-      if (dangling && (prev === undefined || (!prev.isWord && (JOINERS.has(prev.text) || SENTENCE_END.has(prev.text) || OPENERS.has(prev.text))))) {
+      if (
+        dangling &&
+        (prev === undefined ||
+          (!prev.isWord && (JOINERS.has(prev.text) || SENTENCE_END.has(prev.text) || OPENERS.has(prev.text))))
+      ) {
         if (prev && SENTENCE_END.has(t.text) && JOINERS.has(prev.text)) prev.text = t.text; // ", ." -> "."
         return seamGaps.push(t.gap);
       }
@@ -109,7 +116,12 @@ function dropEmptiedEmphasis(tokens: readonly WordToken[], gone: boolean[], isMa
 }
 
 /** A list item whose every token but its marker is gone goes entirely, marker and line. */
-function dropEmptiedItems(tokens: readonly WordToken[], gone: boolean[], isMarker: readonly boolean[], markers: readonly Range[]): void {
+function dropEmptiedItems(
+  tokens: readonly WordToken[],
+  gone: boolean[],
+  isMarker: readonly boolean[],
+  markers: readonly Range[],
+): void {
   for (const [m, marker] of markers.entries()) {
     const lineEnd = (() => {
       const next = markers[m + 1]?.start ?? Infinity;
@@ -141,7 +153,8 @@ function dropEmptiedSentences(tokens: readonly WordToken[], gone: boolean[], isM
   let start = 0;
   const close = (end: number) => {
     const range = tokens.slice(start, end).map((t, k) => ({ t, gone: gone[start + k], marker: isMarker[start + k] }));
-    if (range.some((x) => x.gone) && !range.some((x) => !x.gone && !x.marker && isContentWord(x.t, ENGLISH_STOPWORDS))) gone.fill(true, start, end);
+    if (range.some((x) => x.gone) && !range.some((x) => !x.gone && !x.marker && isContentWord(x.t, ENGLISH_STOPWORDS)))
+      gone.fill(true, start, end);
     start = end;
   };
   tokens.forEach((t, i) => {

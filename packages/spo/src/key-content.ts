@@ -23,7 +23,8 @@ export function documentFrequency(texts: Iterable<string>): DocumentFrequency {
   let documents = 0;
   for (const text of texts) {
     documents++;
-    for (const w of new Set(contentWords(text).map((t) => t.text.toLowerCase()))) counts.set(w, (counts.get(w) ?? 0) + 1);
+    for (const w of new Set(contentWords(text).map((t) => t.text.toLowerCase())))
+      counts.set(w, (counts.get(w) ?? 0) + 1);
   }
   return { documents, counts };
 }
@@ -70,6 +71,9 @@ export function keyPhrases(text: string, options: KeyContentOptions, rng: Rng): 
   }
   // a list's numbering is structure, not content
   const markers = listMarkerRanges(text);
-  if (markers.length) phrases = phrases.map((p) => ({ ...p, spans: p.spans.filter((s) => !insideAny(markers, s.start, s.end)) })).filter((p) => p.spans.length);
+  if (markers.length)
+    phrases = phrases
+      .map((p) => ({ ...p, spans: p.spans.filter((s) => !insideAny(markers, s.start, s.end)) }))
+      .filter((p) => p.spans.length);
   return phrases.slice(0, Math.ceil(options.keyShare * phrases.length));
 }

@@ -13,7 +13,12 @@ export interface PruningReport {
   summary: DegreeVariantSummary;
 }
 
-export function pruningReport(methods: readonly { name: string; spo?: SpoConfig }[], lists: readonly PreferenceList[], seed: number, log: (line: string) => void): PruningReport[] {
+export function pruningReport(
+  methods: readonly { name: string; spo?: SpoConfig }[],
+  lists: readonly PreferenceList[],
+  seed: number,
+  log: (line: string) => void,
+): PruningReport[] {
   const seen = new Set<string>();
   const report: PruningReport[] = [];
   for (const m of methods) {
@@ -21,9 +26,15 @@ export function pruningReport(methods: readonly { name: string; spo?: SpoConfig 
     seen.add(canonicalJson(m.spo));
     const { summary: s } = buildDegreeVariantSet(lists, m.spo, seed);
     const f = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(' / ');
-    log(`pruning for "${m.name}" (${m.spo.extractor}, K = ${m.spo.degrees}, keyShare ${m.spo.keyShare}, ${m.spo.target}): ${s.responses} responses, ${s.keyPhrases.mean.toFixed(1)} key phrases each (${s.keyPhrases.responsesWithNone} with none)`);
-    log(`  per level: phrases removed ${f(s.meanPhrasesRemoved)}; words removed ${f(s.meanWordsRemoved)}; distinct variants ${s.distinctPerLevel.join(' / ')}`);
-    log(`  degree groups: ${s.groups.full} with all ${m.spo.degrees} levels, ${s.groups.rebuilt} rebuilt with fewer, ${s.groups.dropped} dropped (under 2 distinct levels); levels left out: ${s.levelsLeftOut['same-as-above']} same as the level above, ${s.levelsLeftOut.empty} empty`);
+    log(
+      `pruning for "${m.name}" (${m.spo.extractor}, K = ${m.spo.degrees}, keyShare ${m.spo.keyShare}, ${m.spo.target}): ${s.responses} responses, ${s.keyPhrases.mean.toFixed(1)} key phrases each (${s.keyPhrases.responsesWithNone} with none)`,
+    );
+    log(
+      `  per level: phrases removed ${f(s.meanPhrasesRemoved)}; words removed ${f(s.meanWordsRemoved)}; distinct variants ${s.distinctPerLevel.join(' / ')}`,
+    );
+    log(
+      `  degree groups: ${s.groups.full} with all ${m.spo.degrees} levels, ${s.groups.rebuilt} rebuilt with fewer, ${s.groups.dropped} dropped (under 2 distinct levels); levels left out: ${s.levelsLeftOut['same-as-above']} same as the level above, ${s.levelsLeftOut.empty} empty`,
+    );
     report.push({ method: m.name, spo: m.spo, summary: s });
   }
   return report;

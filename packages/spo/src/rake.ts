@@ -26,7 +26,8 @@ export function rakePhrases(text: string, stopwords: ReadonlySet<string> = ENGLI
   }
   if (run.length) runs.push(run);
 
-  const degree = new Map<string, number>(), frequency = new Map<string, number>();
+  const degree = new Map<string, number>(),
+    frequency = new Map<string, number>();
   for (const r of runs) {
     for (const t of r) {
       const w = t.text.toLowerCase();
@@ -40,11 +41,12 @@ export function rakePhrases(text: string, stopwords: ReadonlySet<string> = ENGLI
     const span = { start: r[0].start, end: r[r.length - 1].end };
     const seen = phrases.get(key);
     if (seen) seen.spans.push(span);
-    else phrases.set(key, {
-      phrase: text.slice(span.start, span.end),
-      score: r.reduce((acc, t) => acc + degree.get(t.text.toLowerCase())! / frequency.get(t.text.toLowerCase())!, 0),
-      spans: [span],
-    });
+    else
+      phrases.set(key, {
+        phrase: text.slice(span.start, span.end),
+        score: r.reduce((acc, t) => acc + degree.get(t.text.toLowerCase())! / frequency.get(t.text.toLowerCase())!, 0),
+        spans: [span],
+      });
   }
   return [...phrases.values()].sort((a, b) => b.score - a.score || a.spans[0].start - b.spans[0].start);
 }

@@ -6,5 +6,7 @@ export const ENGLISH_STOPWORDS: ReadonlySet<string> = new Set(
   off on once only or other our ours ourselves out over own same she should so some such than that the their theirs
   them themselves then there these they this those through to too under until up very was we were what when where
   which while who whom why will with would you your yours yourself yourselves first finally also sorry yes okay
-  well really still ever may might must shall one two`.split(/\s+/).filter(Boolean),
+  well really still ever may might must shall one two`
+    .split(/\s+/)
+    .filter(Boolean),
 );

@@ -16,7 +16,10 @@ export class AdamW {
   /** Updates applied so far (bias correction uses it). */
   t = 0;
 
-  constructor(private readonly params: Map<string, tf.Variable>, private readonly s: AdamWSettings) {
+  constructor(
+    private readonly params: Map<string, tf.Variable>,
+    private readonly s: AdamWSettings,
+  ) {
     for (const [name, p] of params) {
       this.m.set(name, tf.variable(tf.zerosLike(p), false));
       this.v.set(name, tf.variable(tf.zerosLike(p), false));
@@ -27,10 +30,13 @@ export class AdamW {
     this.t++;
     const { beta1, beta2, weightDecay } = this.s;
     const eps = this.s.eps ?? 1e-8;
-    const c1 = 1 - beta1 ** this.t, c2 = 1 - beta2 ** this.t;
+    const c1 = 1 - beta1 ** this.t,
+      c2 = 1 - beta2 ** this.t;
     tf.tidy(() => {
       for (const [name, g] of grads) {
-        const p = this.params.get(name)!, m = this.m.get(name)!, v = this.v.get(name)!;
+        const p = this.params.get(name)!,
+          m = this.m.get(name)!,
+          v = this.v.get(name)!;
         m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
         v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
         let update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
@@ -43,18 +49,29 @@ export class AdamW {
   /** Moments as host arrays, for checkpoints. */
   stateTensors(): TensorMap {
     const out: TensorMap = {};
-    for (const [name, m] of this.m) out[`m.${name}`] = { dtype: 'float32', shape: m.shape, data: m.dataSync() as Float32Array };
-    for (const [name, v] of this.v) out[`v.${name}`] = { dtype: 'float32', shape: v.shape, data: v.dataSync() as Float32Array };
+    for (const [name, m] of this.m)
+      out[`m.${name}`] = { dtype: 'float32', shape: m.shape, data: m.dataSync() as Float32Array };
+    for (const [name, v] of this.v)
+      out[`v.${name}`] = { dtype: 'float32', shape: v.shape, data: v.dataSync() as Float32Array };
     return out;
   }
 
   /** Name and shape of each tensor stateTensors() writes, to check a checkpoint before loading it. */
   stateTensorShapes(): [string, number[]][] {
-    return [...this.m].flatMap(([name, m]) => [[`m.${name}`, m.shape], [`v.${name}`, m.shape]] as [string, number[]][]);
+    return [...this.m].flatMap(
+      ([name, m]) =>
+        [
+          [`m.${name}`, m.shape],
+          [`v.${name}`, m.shape],
+        ] as [string, number[]][],
+    );
   }
 
   loadState(tensors: TensorMap, t: number, source: string): void {
-    for (const [prefix, store] of [['m', this.m], ['v', this.v]] as const) {
+    for (const [prefix, store] of [
+      ['m', this.m],
+      ['v', this.v],
+    ] as const) {
       for (const [name, variable] of store) {
         const saved = tensors[`${prefix}.${name}`];
         if (!saved) throw new Error(`${source}: optimiser state lacks ${prefix}.${name}`);

@@ -5,7 +5,12 @@ import { Rng } from '@spo/engine';
 export class BatchOrder {
   private readonly permutations = new Map<number, number[]>();
 
-  constructor(private readonly datasetSize: number, private readonly batchSize: number, private readonly accumulation: number, private readonly seed: number | string) {
+  constructor(
+    private readonly datasetSize: number,
+    private readonly batchSize: number,
+    private readonly accumulation: number,
+    private readonly seed: number | string,
+  ) {
     if (datasetSize === 0) throw new Error('cannot train on an empty dataset');
   }
 

@@ -28,13 +28,16 @@ export const TrainFieldsSchema = z.object({
   keepCheckpoints: z.number().int().positive().default(2),
 });
 
-export const warmupFitsSteps: [(c: { warmupSteps: number; steps: number }) => boolean, { message: string; path: string[] }] =
-  [(c) => c.warmupSteps <= c.steps, { message: 'warmupSteps must not exceed steps', path: ['warmupSteps'] }];
+export const warmupFitsSteps: [
+  (c: { warmupSteps: number; steps: number }) => boolean,
+  { message: string; path: string[] },
+] = [(c) => c.warmupSteps <= c.steps, { message: 'warmupSteps must not exceed steps', path: ['warmupSteps'] }];
 
 export const TrainConfigSchema = TrainFieldsSchema.strict().refine(...warmupFitsSteps);
 
 /** SFT's settings: 0 steps is allowed, for a pretrained model that starts preference training as it is. */
-export const SftConfigSchema = TrainFieldsSchema.extend({ steps: z.number().int().nonnegative() }).strict()
+export const SftConfigSchema = TrainFieldsSchema.extend({ steps: z.number().int().nonnegative() })
+  .strict()
   .refine((c) => c.steps === 0 || c.warmupSteps <= c.steps, warmupFitsSteps[1]);
 
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;

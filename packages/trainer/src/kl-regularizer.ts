@@ -44,10 +44,16 @@ export class KlRegularizer {
     const chunks: tf.Tensor3D[] = [];
     for (let start = 0; start < batch.rows; start += 32) {
       const rows = Math.min(32, batch.rows - start);
-      chunks.push(tf.tidy(() => {
-        const ids = tf.tensor2d(batch.ids.subarray(start * batch.width, (start + rows) * batch.width), [rows, batch.width], 'int32');
-        return tf.logSoftmax(this.a.reference.forward(ids).logits) as tf.Tensor3D;
-      }));
+      chunks.push(
+        tf.tidy(() => {
+          const ids = tf.tensor2d(
+            batch.ids.subarray(start * batch.width, (start + rows) * batch.width),
+            [rows, batch.width],
+            'int32',
+          );
+          return tf.logSoftmax(this.a.reference.forward(ids).logits) as tf.Tensor3D;
+        }),
+      );
     }
     const referenceLogProbs = tf.concat(chunks) as tf.Tensor3D;
     tf.dispose(chunks);
@@ -59,19 +65,27 @@ export class KlRegularizer {
     const pool = this.pool;
     if (!pool) throw new Error('KlRegularizer.term called before prepare');
     const { batch } = pool;
-    const picked = new Rng(`${this.a.seed}/kl-batch/${step}`).shuffle(Array.from({ length: batch.rows }, (_, i) => i)).slice(0, this.a.config.batchSize);
-    const ids = new Int32Array(picked.length * batch.width), mask = new Float32Array(picked.length * batch.width);
+    const picked = new Rng(`${this.a.seed}/kl-batch/${step}`)
+      .shuffle(Array.from({ length: batch.rows }, (_, i) => i))
+      .slice(0, this.a.config.batchSize);
+    const ids = new Int32Array(picked.length * batch.width),
+      mask = new Float32Array(picked.length * batch.width);
     picked.forEach((r, i) => {
       ids.set(batch.ids.subarray(r * batch.width, (r + 1) * batch.width), i * batch.width);
       mask.set(batch.responseMask.subarray(r * batch.width, (r + 1) * batch.width), i * batch.width);
       countTokens(batch.tokenMask.subarray(r * batch.width, (r + 1) * batch.width).reduce((x, y) => x + y, 0));
     });
-    const T = batch.width, b = picked.length;
+    const T = batch.width,
+      b = picked.length;
     const logits = this.a.policy.forward(tf.tensor2d(ids, [b, T], 'int32')).logits;
     const V = logits.shape[2];
     // position t predicts token t + 1: score the positions whose next token is a sampled response token
     const policyLogProbs = tf.slice(tf.logSoftmax(logits), [0, 0, 0], [b, T - 1, V]);
-    const referenceLogProbs = tf.slice(tf.gather(pool.referenceLogProbs, tf.tensor1d(picked, 'int32')), [0, 0, 0], [b, T - 1, V]);
+    const referenceLogProbs = tf.slice(
+      tf.gather(pool.referenceLogProbs, tf.tensor1d(picked, 'int32')),
+      [0, 0, 0],
+      [b, T - 1, V],
+    );
     const positions = tf.slice(tf.tensor2d(mask, [b, T]), [0, 1], [b, T - 1]);
     const klPerPosition = tf.sum(tf.mul(tf.exp(policyLogProbs), tf.sub(policyLogProbs, referenceLogProbs)), -1);
     return tf.div(tf.sum(tf.mul(klPerPosition, positions)), tf.maximum(tf.sum(positions), 1)) as tf.Scalar;
@@ -84,19 +98,36 @@ export class KlRegularizer {
 
   private loadOrSample(poolStep: number): TokenizedSequence[] {
     const path = join(this.a.dir, 'kl-samples', `step-${String(poolStep).padStart(6, '0')}.json`);
-    if (existsSync(path)) return readJsonFile<{ sequences: TokenizedSequence[] }>(path, 'delete it: the pool is sampled again from the same seed').sequences;
+    if (existsSync(path))
+      return readJsonFile<{ sequences: TokenizedSequence[] }>(
+        path,
+        'delete it: the pool is sampled again from the same seed',
+      ).sequences;
     const { config, tokenizer, policy } = this.a;
     const rng = new Rng(`${this.a.seed}/kl-prompts/${poolStep}`);
-    const promptIds = Array.from({ length: config.poolSize }, () => encodePrompt(tokenizer, this.a.prompts[rng.int(this.a.prompts.length)]));
+    const promptIds = Array.from({ length: config.poolSize }, () =>
+      encodePrompt(tokenizer, this.a.prompts[rng.int(this.a.prompts.length)]),
+    );
     const room = policy.config.maxPositions - Math.max(...promptIds.map((p) => p.length)) - 1;
-    if (room < 1) throw new Error(`kl: a prompt fills model.maxPositions (${policy.config.maxPositions}); no room to sample a response`);
+    if (room < 1)
+      throw new Error(
+        `kl: a prompt fills model.maxPositions (${policy.config.maxPositions}); no room to sample a response`,
+      );
     const maxNewTokens = Math.min(config.maxNewTokens, room);
     const responses = generate(policy, promptIds, {
-      maxNewTokens, temperature: config.temperature, topP: 1, stopToken: tokenizer.eosId, padToken: tokenizer.padId,
-      seed: `${this.a.seed}/kl-samples/${poolStep}`, batchSize: 64,
+      maxNewTokens,
+      temperature: config.temperature,
+      topP: 1,
+      stopToken: tokenizer.eosId,
+      padToken: tokenizer.padId,
+      seed: `${this.a.seed}/kl-samples/${poolStep}`,
+      batchSize: 64,
     });
     // a response that stopped on its own ends with eos, as training sequences do
-    const sequences = promptIds.map((p, i) => ({ ids: [...p, ...responses[i], ...(responses[i].length < maxNewTokens ? [tokenizer.eosId] : [])], promptLength: p.length }));
+    const sequences = promptIds.map((p, i) => ({
+      ids: [...p, ...responses[i], ...(responses[i].length < maxNewTokens ? [tokenizer.eosId] : [])],
+      promptLength: p.length,
+    }));
     writeJsonAtomic(path, { step: poolStep, sequences });
     return sequences;
   }

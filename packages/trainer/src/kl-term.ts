@@ -7,7 +7,10 @@ export class KlTerm implements LossTerm<void> {
   readonly name = 'kl';
   private readonly regularizer: KlRegularizer;
 
-  constructor(readonly weight: number, args: KlRegularizerArgs) {
+  constructor(
+    readonly weight: number,
+    args: KlRegularizerArgs,
+  ) {
     this.regularizer = new KlRegularizer(args);
   }
 

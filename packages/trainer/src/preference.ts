@@ -55,9 +55,13 @@ export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfte
   const loss = preferenceLoss(a.method.loss);
   const n = a.examples[0]?.responses.length ?? 0;
   for (const [i, e] of a.examples.entries()) {
-    if (e.responses.length !== n) throw new Error(`example ${i} has ${e.responses.length} responses, example 0 has ${n}; lists of one run must have the same length`);
+    if (e.responses.length !== n)
+      throw new Error(
+        `example ${i} has ${e.responses.length} responses, example 0 has ${n}; lists of one run must have the same length`,
+      );
   }
-  if (loss.input === 'pairs' && n !== 2) throw new Error(`loss "${a.method.loss}" trains on pairs but the examples have ${n} responses`);
+  if (loss.input === 'pairs' && n !== 2)
+    throw new Error(`loss "${a.method.loss}" trains on pairs but the examples have ${n} responses`);
   const maxLength = a.policy.config.maxPositions;
   const encode = (prompt: string, response: string) => encodeSequence(a.tokenizer, prompt, response, maxLength);
   const sequences = a.examples.map((e) => e.responses.map((r) => encode(e.prompt, r)));
@@ -65,12 +69,37 @@ export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfte
 
   const { method } = a;
   const terms: LossTerm<any>[] = [
-    new AlignmentTerm(method.loss, method.params, a.examples, sequences, encode, { reference: a.reference, tokenizer: a.tokenizer, dir: a.dir, log: a.log }),
+    new AlignmentTerm(method.loss, method.params, a.examples, sequences, encode, {
+      reference: a.reference,
+      tokenizer: a.tokenizer,
+      dir: a.dir,
+      log: a.log,
+    }),
     ...(method.sftWeight > 0 ? [new SftTerm(method.sftWeight)] : []),
-    ...(method.spo ? [new SpoDegreeTerm(method.spo, a.examples, encode, { seed: a.seed, dModel: a.policy.config.dModel, dir: a.dir, label: method.name, log: a.log })] : []),
-    ...(method.kl ? [new KlTerm(method.kl.eta, {
-      policy: a.policy, reference: a.reference, tokenizer: a.tokenizer, prompts: a.klPrompts ?? a.examples.map((e) => e.prompt), config: method.kl, seed: a.seed, dir: a.dir,
-    })] : []),
+    ...(method.spo
+      ? [
+          new SpoDegreeTerm(method.spo, a.examples, encode, {
+            seed: a.seed,
+            dModel: a.policy.config.dModel,
+            dir: a.dir,
+            label: method.name,
+            log: a.log,
+          }),
+        ]
+      : []),
+    ...(method.kl
+      ? [
+          new KlTerm(method.kl.eta, {
+            policy: a.policy,
+            reference: a.reference,
+            tokenizer: a.tokenizer,
+            prompts: a.klPrompts ?? a.examples.map((e) => e.prompt),
+            config: method.kl,
+            seed: a.seed,
+            dir: a.dir,
+          }),
+        ]
+      : []),
   ];
 
   /** One forward for the examples at `indices`: the responses (response j of example b at row j·B + b), then each term's rows. */
@@ -87,8 +116,15 @@ export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfte
       const columns = Array.from({ length: n }, (_, j) => tf.slice(lp.sum, [j * B], [B]) as tf.Tensor1D);
       const responseLengths = Array.from({ length: n }, (_, j) => tf.tensor1d(indices.map((i) => lengths[i][j])));
       return {
-        indices, rowCount: rows.length, sum: lp.sum, mean: lp.mean, pooled: () => (pooled ??= lp.pooled()),
-        column: (j) => columns[j], lengths: (j) => responseLengths[j], countTokens, step,
+        indices,
+        rowCount: rows.length,
+        sum: lp.sum,
+        mean: lp.mean,
+        pooled: () => (pooled ??= lp.pooled()),
+        column: (j) => columns[j],
+        lengths: (j) => responseLengths[j],
+        countTokens,
+        step,
       };
     };
     return { termRows, forward };
@@ -110,10 +146,13 @@ export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfte
     lossFn,
     variables: new Map([...a.policy.trainableParams(), ...terms.flatMap((t) => [...(t.variables ?? [])])]),
     terms,
-    finish: () => terms.forEach((term, k) => term.finish?.((indices) => {
-      const { termRows, forward } = forwardOf(indices);
-      return { rows: termRows[k], forward };
-    })),
+    finish: () =>
+      terms.forEach((term, k) =>
+        term.finish?.((indices) => {
+          const { termRows, forward } = forwardOf(indices);
+          return { rows: termRows[k], forward };
+        }),
+      ),
     dispose: () => terms.forEach((t) => t.dispose?.()),
   };
 }

@@ -5,7 +5,13 @@ import { progressLines } from './progress.js';
 test('off a terminal, progress is a line every 5 s of training, with time left, and the last step always', () => {
   let clock = 0;
   const lines: string[] = [];
-  const progress = progressLines('dpo', 10, 0, () => clock, (text) => lines.push(text));
+  const progress = progressLines(
+    'dpo',
+    10,
+    0,
+    () => clock,
+    (text) => lines.push(text),
+  );
   for (let step = 1; step <= 10; step++) {
     clock = step * 2000; // 2 s per step
     progress.update(step, { loss: 0.5, tokensPerSecond: 100 });
@@ -22,7 +28,13 @@ test('off a terminal, progress is a line every 5 s of training, with time left, 
 test('a run stopped between lines prints where it stopped', () => {
   let clock = 0;
   const lines: string[] = [];
-  const progress = progressLines('sft', 100, 40, () => clock, (text) => lines.push(text));
+  const progress = progressLines(
+    'sft',
+    100,
+    40,
+    () => clock,
+    (text) => lines.push(text),
+  );
   clock = 1000;
   progress.update(41, { loss: 2, tokensPerSecond: 10 });
   progress.stop();

@@ -38,9 +38,16 @@ function terminalBar(stage: string, total: number, start: number): Progress {
 }
 
 /** Exported for its test, which passes a clock and a writer. */
-export function progressLines(stage: string, total: number, start: number, now = () => performance.now(), write: (text: string) => void = (text) => void process.stderr.write(text)): Progress {
+export function progressLines(
+  stage: string,
+  total: number,
+  start: number,
+  now = () => performance.now(),
+  write: (text: string) => void = (text) => void process.stderr.write(text),
+): Progress {
   const started = now();
-  let printedAt = started, last: string | undefined;
+  let printedAt = started,
+    last: string | undefined;
   const line = (step: number, loss: number, tokensPerSecond: number) => {
     const seconds = (now() - started) / 1000;
     const left = step > start ? ((total - step) * seconds) / (step - start) : NaN;

@@ -23,23 +23,40 @@ export interface ReferenceLogProbs {
 
 function inputsDigest(reference: CausalLM, responses: TokenizedSequence[][], mismatched?: TokenizedSequence[]): string {
   const h = createHash('sha256');
-  for (const [name, v] of reference.params) h.update(name).update(new Uint8Array((v.dataSync() as Float32Array).buffer));
+  for (const [name, v] of reference.params)
+    h.update(name).update(new Uint8Array((v.dataSync() as Float32Array).buffer));
   for (const s of [...responses.flat(), ...(mismatched ?? [])]) h.update(`${s.promptLength}:${s.ids.join(',')};`);
   return h.digest('hex');
 }
 
 /** Why `cached` cannot be used for these inputs, or undefined when it can. */
-function unusable(cached: unknown, inputs: string, responses: TokenizedSequence[][], mismatched?: TokenizedSequence[]): string | undefined {
+function unusable(
+  cached: unknown,
+  inputs: string,
+  responses: TokenizedSequence[][],
+  mismatched?: TokenizedSequence[],
+): string | undefined {
   const c = cached as Partial<ReferenceLogProbs>;
   if (c.inputs !== inputs) return 'it was computed from another reference model or other sequences';
   const finite = (xs: unknown) => Array.isArray(xs) && xs.every((x) => typeof x === 'number' && Number.isFinite(x));
-  if (!Array.isArray(c.responses) || c.responses.length !== responses.length || !c.responses.every((r, i) => finite(r) && r.length === responses[i].length)) return 'its responses do not match the data';
-  if (mismatched && !(finite(c.mismatched) && c.mismatched!.length === mismatched.length)) return 'it lacks the mismatched rows';
+  if (
+    !Array.isArray(c.responses) ||
+    c.responses.length !== responses.length ||
+    !c.responses.every((r, i) => finite(r) && r.length === responses[i].length)
+  )
+    return 'its responses do not match the data';
+  if (mismatched && !(finite(c.mismatched) && c.mismatched!.length === mismatched.length))
+    return 'it lacks the mismatched rows';
   return undefined;
 }
 
 export function referenceLogProbs(
-  dir: string, reference: CausalLM, padId: number, responses: TokenizedSequence[][], mismatched?: TokenizedSequence[], log?: (line: string) => void,
+  dir: string,
+  reference: CausalLM,
+  padId: number,
+  responses: TokenizedSequence[][],
+  mismatched?: TokenizedSequence[],
+  log?: (line: string) => void,
 ): ReferenceLogProbs {
   const path = join(dir, 'reference-logps.json');
   const inputs = inputsDigest(reference, responses, mismatched);
@@ -55,7 +72,13 @@ export function referenceLogProbs(
     log?.(`[reference] recomputing ${path}: ${why}`);
   }
   const flat = responses.flat();
-  const scores = scoreSequences(reference, [...flat, ...(mismatched ?? [])], padId, undefined, 'the reference pass').sum;
+  const scores = scoreSequences(
+    reference,
+    [...flat, ...(mismatched ?? [])],
+    padId,
+    undefined,
+    'the reference pass',
+  ).sum;
   let at = 0;
   const cache: ReferenceLogProbs = {
     examples: responses.length,

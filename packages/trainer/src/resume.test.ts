@@ -9,15 +9,39 @@ import { join } from 'node:path';
 import { tf, initBackend } from '@spo/engine';
 import { initCausalLM, type CausalLM, loadCheckpoint } from '@spo/model';
 import { pairAsList, prepareSynthetic, SyntheticDataConfigSchema } from '@spo/data';
-import { TrainConfigSchema, trainSft, trainPreference, resolveMethod, readMetrics, trainLoop, scoreSequences } from './index.js';
+import {
+  TrainConfigSchema,
+  trainSft,
+  trainPreference,
+  resolveMethod,
+  readMetrics,
+  trainLoop,
+  scoreSequences,
+} from './index.js';
 import { encodeSequence } from '@spo/data';
 
 await initBackend(undefined, () => {});
-const ds = prepareSynthetic(SyntheticDataConfigSchema.parse({ source: 'synthetic', task: 'summarization', sftExamples: 64, preferencePairs: 16, evalPrompts: 4 }), 1);
+const ds = prepareSynthetic(
+  SyntheticDataConfigSchema.parse({
+    source: 'synthetic',
+    task: 'summarization',
+    sftExamples: 64,
+    preferencePairs: 16,
+    evalPrompts: 4,
+  }),
+  1,
+);
 const shape = { vocabSize: ds.tokenizer.size, maxPositions: 64, dModel: 16, nLayers: 1, nHeads: 2, layerNormEps: 1e-5 };
 const tmp = () => mkdtempSync(join(tmpdir(), 'resume-'));
 const values = (m: CausalLM) => [...m.params.values()].map((v) => Array.from(v.dataSync()));
-const config = TrainConfigSchema.parse({ steps: 6, batchSize: 4, lr: 5e-3, warmupSteps: 1, checkpointEvery: 2, keepCheckpoints: 3 });
+const config = TrainConfigSchema.parse({
+  steps: 6,
+  batchSize: 4,
+  lr: 5e-3,
+  warmupSteps: 1,
+  checkpointEvery: 2,
+  keepCheckpoints: 3,
+});
 const sft = (dir: string, log: (line: string) => void = () => {}, stopAfter?: number) => {
   const model = initCausalLM(shape, 2);
   const summary = trainSft({ model, tokenizer: ds.tokenizer, examples: ds.sft, config, seed: 3, dir, log, stopAfter });
@@ -59,7 +83,14 @@ test('a damaged newest checkpoint is set aside, said, and the previous one resum
   const lines: string[] = [];
   const { model, summary } = sft(dir, (l) => lines.push(l));
   assert.equal(summary.resumedFrom, 2);
-  assert.ok(lines.some((l) => /checkpoint .*step-000004 is damaged \(trainer-state\.safetensors does not match the sha256 written with it\); moved it to .*damaged-step-000004/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) =>
+      /checkpoint .*step-000004 is damaged \(trainer-state\.safetensors does not match the sha256 written with it\); moved it to .*damaged-step-000004/.test(
+        l,
+      ),
+    ),
+    lines.join('\n'),
+  );
   assert.deepEqual(values(model), reference.weights);
   assert.ok(readdirSync(join(dir, 'checkpoints')).includes('damaged-step-000004'));
 });
@@ -88,7 +119,10 @@ test('a checkpoint without checksums.json is unverified, so it is set aside rath
   const lines: string[] = [];
   const { model, summary } = sft(dir, (l) => lines.push(l));
   assert.equal(summary.resumedFrom, 2);
-  assert.ok(lines.some((l) => /step-000004 is damaged \(checksums\.json is missing, so no file here can be verified/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /step-000004 is damaged \(checksums\.json is missing, so no file here can be verified/.test(l)),
+    lines.join('\n'),
+  );
   assert.deepEqual(values(model), reference.weights);
 });
 
@@ -99,7 +133,10 @@ test('the final checkpoint is checked on load: a damaged one names the file and 
   const bytes = readFileSync(weights);
   bytes[bytes.length - 1] ^= 1;
   writeFileSync(weights, bytes);
-  assert.throws(() => loadCheckpoint(join(dir, 'final')), /checkpoint .*final is damaged: model\.safetensors does not match the sha256 written with it; delete the folder and run the stage that wrote it again/);
+  assert.throws(
+    () => loadCheckpoint(join(dir, 'final')),
+    /checkpoint .*final is damaged: model\.safetensors does not match the sha256 written with it; delete the folder and run the stage that wrote it again/,
+  );
 });
 
 test('metrics.jsonl: a damaged line is an error naming file and line; a last line cut short by a kill is dropped', () => {
@@ -116,7 +153,11 @@ test('metrics.jsonl: a damaged line is an error naming file and line; a last lin
   writeFileSync(path, lines.join('\n'));
   assert.throws(() => readMetrics(path), /metrics\.jsonl:2: damaged metrics line \(not JSON\)/);
   rmSync(join(dir, 'train-summary.json'));
-  assert.throws(() => sft(dir), /metrics\.jsonl:2: damaged metrics line/, 'a resume never silently drops the rows after it');
+  assert.throws(
+    () => sft(dir),
+    /metrics\.jsonl:2: damaged metrics line/,
+    'a resume never silently drops the rows after it',
+  );
 });
 
 test('trainer-state.json that is not JSON is a damaged checkpoint, not a crash', () => {
@@ -126,43 +167,91 @@ test('trainer-state.json that is not JSON is a damaged checkpoint, not a crash',
   const lines: string[] = [];
   const { summary } = sft(dir, (l) => lines.push(l));
   assert.equal(summary.resumedFrom, 0);
-  assert.ok(lines.some((l) => /step-000002 is damaged/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /step-000002 is damaged/.test(l)),
+    lines.join('\n'),
+  );
 });
 
 test('batchSize larger than the dataset is an error naming the config field', () => {
   const w = tf.variable(tf.scalar(1));
-  assert.throws(() => trainLoop({
-    stage: 'toy', section: 'preference', dir: tmp(), seed: 1, datasetSize: 3, variables: new Map([['w', w]]), writeModel: () => {}, log: () => {},
-    config: TrainConfigSchema.parse({ steps: 2, batchSize: 4, warmupSteps: 0 }),
-    lossFn: () => ({ loss: tf.square(w) as tf.Scalar, metrics: {} }),
-  }), /preference\.batchSize is 4, but there are only 3 examples to train on: lower preference\.batchSize to at most 3/);
+  assert.throws(
+    () =>
+      trainLoop({
+        stage: 'toy',
+        section: 'preference',
+        dir: tmp(),
+        seed: 1,
+        datasetSize: 3,
+        variables: new Map([['w', w]]),
+        writeModel: () => {},
+        log: () => {},
+        config: TrainConfigSchema.parse({ steps: 2, batchSize: 4, warmupSteps: 0 }),
+        lossFn: () => ({ loss: tf.square(w) as tf.Scalar, metrics: {} }),
+      }),
+    /preference\.batchSize is 4, but there are only 3 examples to train on: lower preference\.batchSize to at most 3/,
+  );
 });
 
 test('every way an allocation fails gets the out-of-memory message', () => {
-  for (const message of ['Aborted(). Build with -sASSERTIONS for more info.', 'memory access out of bounds', 'Array buffer allocation failed', 'WebAssembly.Memory.grow(): Maximum memory size exceeded']) {
+  for (const message of [
+    'Aborted(). Build with -sASSERTIONS for more info.',
+    'memory access out of bounds',
+    'Array buffer allocation failed',
+    'WebAssembly.Memory.grow(): Maximum memory size exceeded',
+  ]) {
     const w = tf.variable(tf.scalar(1));
-    assert.throws(() => trainLoop({
-      stage: 'toy', dir: tmp(), seed: 1, datasetSize: 8, variables: new Map([['w', w]]), writeModel: () => {}, log: () => {},
-      config: TrainConfigSchema.parse({ steps: 4, batchSize: 4, warmupSteps: 0 }),
-      lossFn: () => { throw Object.assign(new Error(message), { name: 'RuntimeError' }); },
-    }), /step 1: the WASM backend ran out of memory .* Halve batchSize and double gradAccumulation/, message);
+    assert.throws(
+      () =>
+        trainLoop({
+          stage: 'toy',
+          dir: tmp(),
+          seed: 1,
+          datasetSize: 8,
+          variables: new Map([['w', w]]),
+          writeModel: () => {},
+          log: () => {},
+          config: TrainConfigSchema.parse({ steps: 4, batchSize: 4, warmupSteps: 0 }),
+          lossFn: () => {
+            throw Object.assign(new Error(message), { name: 'RuntimeError' });
+          },
+        }),
+      /step 1: the WASM backend ran out of memory .* Halve batchSize and double gradAccumulation/,
+      message,
+    );
   }
 });
 
 test('running out of memory in a scoring pass (the reference log-probs) names the batch and what to change', () => {
   const sequences = ds.preferences.slice(0, 10).map((p) => encodeSequence(ds.tokenizer, p.prompt, p.chosen, 64));
-  const oom = { config: shape, gradientCheckpointing: false, forward: () => { throw Object.assign(new Error('Aborted(). Build with -sASSERTIONS for more info.'), { name: 'RuntimeError' }); } } as unknown as CausalLM;
-  assert.throws(() => scoreSequences(oom, sequences, ds.tokenizer.padId, 4, 'the reference pass'),
-    /the reference pass: sequences 1-4 of 10 \(4 per batch, up to \d+ tokens\) ran out of memory.*Set SPO_SCORE_BATCH_SIZE to a smaller batch \(e\.g\. 1\)/);
+  const oom = {
+    config: shape,
+    gradientCheckpointing: false,
+    forward: () => {
+      throw Object.assign(new Error('Aborted(). Build with -sASSERTIONS for more info.'), { name: 'RuntimeError' });
+    },
+  } as unknown as CausalLM;
+  assert.throws(
+    () => scoreSequences(oom, sequences, ds.tokenizer.padId, 4, 'the reference pass'),
+    /the reference pass: sequences 1-4 of 10 \(4 per batch, up to \d+ tokens\) ran out of memory.*Set SPO_SCORE_BATCH_SIZE to a smaller batch \(e\.g\. 1\)/,
+  );
 });
 
 test('the reference log-prob cache is recomputed when it was computed from something else or is damaged', () => {
   const pairs = ds.preferences.map(pairAsList);
   const method = resolveMethod({ name: 'dpo', loss: 'dpo' }, 'm');
-  const run = (dir: string, seed: number, log: (l: string) => void = () => {}) => trainPreference({
-    policy: initCausalLM(shape, seed), reference: initCausalLM(shape, seed), tokenizer: ds.tokenizer, examples: pairs, method,
-    config: TrainConfigSchema.parse({ steps: 1, batchSize: 4, warmupSteps: 0 }), seed: 1, dir, log,
-  });
+  const run = (dir: string, seed: number, log: (l: string) => void = () => {}) =>
+    trainPreference({
+      policy: initCausalLM(shape, seed),
+      reference: initCausalLM(shape, seed),
+      tokenizer: ds.tokenizer,
+      examples: pairs,
+      method,
+      config: TrainConfigSchema.parse({ steps: 1, batchSize: 4, warmupSteps: 0 }),
+      seed: 1,
+      dir,
+      log,
+    });
   const dir = tmp();
   run(dir, 4);
   const path = join(dir, 'reference-logps.json');
@@ -171,12 +260,18 @@ test('the reference log-prob cache is recomputed when it was computed from somet
   rmSync(join(dir, 'checkpoints'), { recursive: true });
   const lines: string[] = [];
   run(dir, 5, (l) => lines.push(l)); // another reference model
-  assert.ok(lines.some((l) => /recomputing .*reference-logps\.json: it was computed from another reference model/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /recomputing .*reference-logps\.json: it was computed from another reference model/.test(l)),
+    lines.join('\n'),
+  );
   assert.notDeepEqual(JSON.parse(readFileSync(path, 'utf8')).responses, first.responses);
   writeFileSync(path, '{"examples": 16, "responses": [[');
   rmSync(join(dir, 'checkpoints'), { recursive: true });
   const again: string[] = [];
   run(dir, 5, (l) => again.push(l));
-  assert.ok(again.some((l) => /reference-logps\.json: it is damaged/.test(l)), again.join('\n'));
+  assert.ok(
+    again.some((l) => /reference-logps\.json: it is damaged/.test(l)),
+    again.join('\n'),
+  );
   assert.ok(existsSync(path));
 });

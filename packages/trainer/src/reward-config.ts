@@ -4,6 +4,8 @@ import { type z } from 'zod';
 import { RewardModelLossParamsSchema } from '@spo/losses';
 import { TrainFieldsSchema, warmupFitsSteps } from './config.js';
 
-export const RewardModelConfigSchema = TrainFieldsSchema.extend(RewardModelLossParamsSchema.shape).strict().refine(...warmupFitsSteps);
+export const RewardModelConfigSchema = TrainFieldsSchema.extend(RewardModelLossParamsSchema.shape)
+  .strict()
+  .refine(...warmupFitsSteps);
 
 export type RewardModelConfig = z.infer<typeof RewardModelConfigSchema>;

@@ -33,18 +33,34 @@ export interface RewardTrainingResult {
 export function trainRewardModel(a: RewardTrainingArgs): RewardTrainingResult {
   const log = a.log ?? ((line: string) => console.error(line));
   const maxLength = a.model.lm.config.maxPositions;
-  const encoded = a.pairs.map((p) => [encodeSequence(a.tokenizer, p.prompt, p.chosen, maxLength), encodeSequence(a.tokenizer, p.prompt, p.rejected, maxLength)]);
+  const encoded = a.pairs.map((p) => [
+    encodeSequence(a.tokenizer, p.prompt, p.chosen, maxLength),
+    encodeSequence(a.tokenizer, p.prompt, p.rejected, maxLength),
+  ]);
   const validate = (step: number): PairAgreement | undefined => {
     if (a.validation.length === 0) return undefined;
     const prompts = a.validation.map((p) => p.prompt);
     const agreement = pairAgreement(
-      rewardScores(a.model, a.tokenizer, prompts, a.validation.map((p) => p.chosen)),
-      rewardScores(a.model, a.tokenizer, prompts, a.validation.map((p) => p.rejected)),
+      rewardScores(
+        a.model,
+        a.tokenizer,
+        prompts,
+        a.validation.map((p) => p.chosen),
+      ),
+      rewardScores(
+        a.model,
+        a.tokenizer,
+        prompts,
+        a.validation.map((p) => p.rejected),
+      ),
       a.validation.every((p) => p.chosenReward !== undefined && p.rejectedReward !== undefined)
-        ? a.validation.map((p) => ({ chosen: p.chosenReward!, rejected: p.rejectedReward! })) : undefined,
+        ? a.validation.map((p) => ({ chosen: p.chosenReward!, rejected: p.rejectedReward! }))
+        : undefined,
     );
     appendToFile(join(a.dir, 'validation.jsonl'), `${JSON.stringify({ step, ...agreement })}\n`);
-    log(`[rm] step ${step}: held-out accuracy ${agreement.accuracy.toFixed(3)} on ${agreement.n} pairs${agreement.oracleAgreement !== undefined ? `, oracle agreement ${agreement.oracleAgreement.toFixed(3)}` : ''}, mean margin ${agreement.meanMargin.toFixed(3)}`);
+    log(
+      `[rm] step ${step}: held-out accuracy ${agreement.accuracy.toFixed(3)} on ${agreement.n} pairs${agreement.oracleAgreement !== undefined ? `, oracle agreement ${agreement.oracleAgreement.toFixed(3)}` : ''}, mean margin ${agreement.meanMargin.toFixed(3)}`,
+    );
     return agreement;
   };
   a.model.lm.gradientCheckpointing = a.config.gradientCheckpointing;
@@ -66,7 +82,10 @@ export function trainRewardModel(a: RewardTrainingArgs): RewardTrainingResult {
       const rows = [...indices.map((i) => encoded[i][0]), ...indices.map((i) => encoded[i][1])];
       const batch = padBatch(rows, a.tokenizer.padId);
       countTokens(batch.tokens);
-      const rewards = a.model.rewards(tf.tensor2d(batch.ids, [batch.rows, batch.width], 'int32'), rows.map((s) => s.ids.length));
+      const rewards = a.model.rewards(
+        tf.tensor2d(batch.ids, [batch.rows, batch.width], 'int32'),
+        rows.map((s) => s.ids.length),
+      );
       const [chosen, rejected] = tf.split(rewards, 2) as tf.Tensor1D[];
       const loss = tf.mean(rewardModelLoss(chosen, rejected, a.config)) as tf.Scalar;
       const margins = tf.sub(chosen, rejected);

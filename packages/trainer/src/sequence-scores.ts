@@ -15,12 +15,20 @@ export interface SequenceScores {
 /** Sequences per forward when scoring: $SPO_SCORE_BATCH_SIZE, else 64. */
 export function scoreBatchSize(): number {
   const v = Number(process.env.SPO_SCORE_BATCH_SIZE ?? 64);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`SPO_SCORE_BATCH_SIZE must be a whole number above 0, got "${process.env.SPO_SCORE_BATCH_SIZE}"`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`SPO_SCORE_BATCH_SIZE must be a whole number above 0, got "${process.env.SPO_SCORE_BATCH_SIZE}"`);
   return v;
 }
 
-export function scoreSequences(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number, batchSize = scoreBatchSize(), what = 'scoring'): SequenceScores {
-  const sum = new Float32Array(sequences.length), mean = new Float32Array(sequences.length);
+export function scoreSequences(
+  model: CausalLM,
+  sequences: readonly TokenizedSequence[],
+  padId: number,
+  batchSize = scoreBatchSize(),
+  what = 'scoring',
+): SequenceScores {
+  const sum = new Float32Array(sequences.length),
+    mean = new Float32Array(sequences.length);
   for (let start = 0; start < sequences.length; start += batchSize) {
     const chunk = sequences.slice(start, start + batchSize);
     let s: ArrayLike<number>, m: ArrayLike<number>;

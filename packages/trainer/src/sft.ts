@@ -21,7 +21,9 @@ export interface SftArgs {
 
 /** The loss of an SFT step, as the trainer computes it (`trainSft`, and the bench, which times it). */
 export function sftObjective(a: Pick<SftArgs, 'model' | 'tokenizer' | 'examples'>): LossFn {
-  const sequences = a.examples.map((e) => encodeSequence(a.tokenizer, e.prompt, e.response, a.model.config.maxPositions));
+  const sequences = a.examples.map((e) =>
+    encodeSequence(a.tokenizer, e.prompt, e.response, a.model.config.maxPositions),
+  );
   return (indices, countTokens) => {
     const rows = indices.map((i) => sequences[i]);
     countTokens(rows.reduce((total, s) => total + s.ids.length, 0));

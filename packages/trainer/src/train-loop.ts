@@ -3,7 +3,19 @@
 // checkpoints every N steps that a killed run resumes from, per-step metrics, and progress.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { tf, checksumProblems, encodeSafetensors, isOutOfMemory, readJsonFile, readSafetensors, wasmHeapBytes, writeChecksums, writeDirAtomic, WASM_HEAP_LIMIT_BYTES, type TensorMap } from '@spo/engine';
+import {
+  tf,
+  checksumProblems,
+  encodeSafetensors,
+  isOutOfMemory,
+  readJsonFile,
+  readSafetensors,
+  wasmHeapBytes,
+  writeChecksums,
+  writeDirAtomic,
+  WASM_HEAP_LIMIT_BYTES,
+  type TensorMap,
+} from '@spo/engine';
 import { AdamW } from './adamw.js';
 import { BatchOrder } from './batch-order.js';
 import type { TrainConfig } from './config.js';
@@ -81,7 +93,8 @@ export function listCheckpoints(dir: string): { step: number; path: string }[] {
 
 function saveTrainingCheckpoint(args: TrainLoopArgs, optimizer: AdamW, step: number): void {
   const tensors = optimizer.stateTensors();
-  for (const [name, v] of args.variables) tensors[`param.${name}`] = { dtype: 'float32', shape: v.shape, data: v.dataSync() as Float32Array };
+  for (const [name, v] of args.variables)
+    tensors[`param.${name}`] = { dtype: 'float32', shape: v.shape, data: v.dataSync() as Float32Array };
   writeDirAtomic(join(args.dir, 'checkpoints', checkpointName(step)), (tmp) => {
     args.writeModel(tmp);
     writeFileSync(join(tmp, 'trainer-state.safetensors'), encodeSafetensors(tensors));
@@ -89,7 +102,8 @@ function saveTrainingCheckpoint(args: TrainLoopArgs, optimizer: AdamW, step: num
     writeChecksums(tmp);
   });
   const all = listCheckpoints(args.dir);
-  for (const old of all.slice(0, Math.max(0, all.length - args.config.keepCheckpoints))) rmSync(old.path, { recursive: true, force: true });
+  for (const old of all.slice(0, Math.max(0, all.length - args.config.keepCheckpoints)))
+    rmSync(old.path, { recursive: true, force: true });
 }
 
 interface TrainerState {
@@ -102,15 +116,21 @@ interface TrainerState {
 function readTrainingCheckpoint(args: TrainLoopArgs, optimizer: AdamW, path: string): TrainerState {
   const problems = checksumProblems(path);
   if (problems.length) throw new Error(problems.join('; '));
-  const state = readJsonFile<{ step?: unknown; optimizerSteps?: unknown }>(join(path, 'trainer-state.json'), 'the checkpoint is damaged');
-  if (!Number.isInteger(state.step) || !Number.isInteger(state.optimizerSteps)) throw new Error('trainer-state.json lacks an integer step and optimizerSteps');
+  const state = readJsonFile<{ step?: unknown; optimizerSteps?: unknown }>(
+    join(path, 'trainer-state.json'),
+    'the checkpoint is damaged',
+  );
+  if (!Number.isInteger(state.step) || !Number.isInteger(state.optimizerSteps))
+    throw new Error('trainer-state.json lacks an integer step and optimizerSteps');
   const { tensors } = readSafetensors(join(path, 'trainer-state.safetensors'));
   const expected = new Map(optimizer.stateTensorShapes());
   for (const [name, v] of args.variables) expected.set(`param.${name}`, v.shape);
   for (const [name, shape] of expected) {
     const saved = tensors[name];
-    if (!saved) throw new Error(`trainer-state.safetensors lacks ${name}; it was written by a different model or method`);
-    if (saved.shape.join(',') !== shape.join(',')) throw new Error(`trainer-state.safetensors: ${name} has shape [${saved.shape}], the model's is [${shape}]`);
+    if (!saved)
+      throw new Error(`trainer-state.safetensors lacks ${name}; it was written by a different model or method`);
+    if (saved.shape.join(',') !== shape.join(','))
+      throw new Error(`trainer-state.safetensors: ${name} has shape [${saved.shape}], the model's is [${shape}]`);
   }
   return { step: state.step as number, optimizerSteps: state.optimizerSteps as number, tensors };
 }
@@ -128,10 +148,13 @@ function resumeFromCheckpoint(args: TrainLoopArgs, optimizer: AdamW, log: (line:
       const aside = join(dirname(candidate.path), `${DAMAGED_PREFIX}${basename(candidate.path)}`);
       rmSync(aside, { recursive: true, force: true });
       renameSync(candidate.path, aside);
-      log(`[${args.stage}] checkpoint ${candidate.path} is damaged (${(error as Error).message}); moved it to ${aside} and trying the one before`);
+      log(
+        `[${args.stage}] checkpoint ${candidate.path} is damaged (${(error as Error).message}); moved it to ${aside} and trying the one before`,
+      );
       continue;
     }
-    for (const [name, v] of args.variables) v.assign(tf.tensor(state.tensors[`param.${name}`].data, state.tensors[`param.${name}`].shape));
+    for (const [name, v] of args.variables)
+      v.assign(tf.tensor(state.tensors[`param.${name}`].data, state.tensors[`param.${name}`].shape));
     optimizer.loadState(state.tensors, state.optimizerSteps, candidate.path);
     log(`[${args.stage}] resuming from ${candidate.path} (step ${state.step} of ${args.config.steps})`);
     return state.step;
@@ -143,7 +166,9 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
   const { config, stage, dir } = args;
   const log = args.log ?? ((line: string) => console.error(line));
   if (args.datasetSize < config.batchSize) {
-    throw new Error(`[${stage}] ${args.section ?? 'the stage'}.batchSize is ${config.batchSize}, but there are only ${args.datasetSize} examples to train on: lower ${args.section ?? 'the stage'}.batchSize to at most ${args.datasetSize} (use gradAccumulation for larger updates)`);
+    throw new Error(
+      `[${stage}] ${args.section ?? 'the stage'}.batchSize is ${config.batchSize}, but there are only ${args.datasetSize} examples to train on: lower ${args.section ?? 'the stage'}.batchSize to at most ${args.datasetSize} (use gradAccumulation for larger updates)`,
+    );
   }
   mkdirSync(dir, { recursive: true });
   const optimizer = new AdamW(args.variables, config);
@@ -154,7 +179,8 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
   const resumedFrom = step;
   const progress = progressBar(stage, config.steps, step);
   // a run killed after its last checkpoint resumes at the last step: its final metrics are the log's
-  let tokens = 0, lastRow: MetricsRow = kept.at(-1)?.step === step ? kept.at(-1)! : { step };
+  let tokens = 0,
+    lastRow: MetricsRow = kept.at(-1)?.step === step ? kept.at(-1)! : { step };
   // the heap only grows: what earlier work (a reference pass) took is not this loop's to warn about
   let warnedAboutHeap = false;
   const heapBefore = wasmHeapBytes() ?? 0;
@@ -183,9 +209,16 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
       optimizer.apply(clipped, lr);
       tf.dispose([...clipped.values()]);
       const heap = wasmHeapBytes();
-      if (!warnedAboutHeap && heap !== undefined && heap > heapBefore && heap > WASM_HEAP_WARNING_SHARE * WASM_HEAP_LIMIT_BYTES) {
+      if (
+        !warnedAboutHeap &&
+        heap !== undefined &&
+        heap > heapBefore &&
+        heap > WASM_HEAP_WARNING_SHARE * WASM_HEAP_LIMIT_BYTES
+      ) {
         warnedAboutHeap = true;
-        log(`[${stage}] warning: step ${step + 1} grew the WASM heap to ${mib(heap)} MiB of its ${mib(WASM_HEAP_LIMIT_BYTES)} MiB cap; a batch of longer sequences may abort. Halve batchSize and double gradAccumulation, or set gradientCheckpointing, to be safe.`);
+        log(
+          `[${stage}] warning: step ${step + 1} grew the WASM heap to ${mib(heap)} MiB of its ${mib(WASM_HEAP_LIMIT_BYTES)} MiB cap; a batch of longer sequences may abort. Halve batchSize and double gradAccumulation, or set gradientCheckpointing, to be safe.`,
+        );
       }
       step++;
       tokens += stepTokens;

@@ -25,7 +25,11 @@ export interface StepGradients {
 }
 
 export function stepGradients(
-  lossFn: LossFn, variables: Map<string, tf.Variable>, config: Pick<TrainConfig, 'clipNorm'>, step: number, microBatches: readonly number[][],
+  lossFn: LossFn,
+  variables: Map<string, tf.Variable>,
+  config: Pick<TrainConfig, 'clipNorm'>,
+  step: number,
+  microBatches: readonly number[][],
 ): StepGradients {
   const names = [...variables.keys()];
   const varList = names.map((n) => variables.get(n)!);

@@ -16,7 +16,13 @@ export interface CaseHeap {
 const SCRIPT = fileURLToPath(import.meta.url);
 
 /** Run `caseName` of `size` in a child process; undefined (with the reason logged) when it fails. */
-export function caseHeap(size: BenchSize, degrees: number, caseName: string, backend: BackendRequest | undefined, log: (line: string) => void): CaseHeap | undefined {
+export function caseHeap(
+  size: BenchSize,
+  degrees: number,
+  caseName: string,
+  backend: BackendRequest | undefined,
+  log: (line: string) => void,
+): CaseHeap | undefined {
   const args = ['--import', 'tsx', SCRIPT, JSON.stringify({ size, degrees, caseName, backend })];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
   if (r.status !== 0) {
@@ -27,7 +33,12 @@ export function caseHeap(size: BenchSize, degrees: number, caseName: string, bac
 }
 
 if (process.argv[1] === SCRIPT) {
-  const { size, degrees, caseName, backend } = JSON.parse(process.argv[2]) as { size: BenchSize; degrees: number; caseName: string; backend?: BackendRequest };
+  const { size, degrees, caseName, backend } = JSON.parse(process.argv[2]) as {
+    size: BenchSize;
+    degrees: number;
+    caseName: string;
+    backend?: BackendRequest;
+  };
   await initBackend(backend, () => {});
   const { cases } = benchCases(size, degrees, benchData());
   const c = cases.find((x) => x.name === caseName);
@@ -35,5 +46,10 @@ if (process.argv[1] === SCRIPT) {
   c.run();
   c.run();
   const heap = wasmHeapBytes();
-  console.log(JSON.stringify({ heapMiB: heap === undefined ? undefined : Math.round(heap / 2 ** 20), rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20) }));
+  console.log(
+    JSON.stringify({
+      heapMiB: heap === undefined ? undefined : Math.round(heap / 2 ** 20),
+      rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    }),
+  );
 }

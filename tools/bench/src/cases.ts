@@ -8,8 +8,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf } from '@spo/engine';
 import { initCausalLM, type CausalLM, type ForwardOptions } from '@spo/model';
-import { pairAsList, prepareSynthetic, SyntheticDataConfigSchema, encodeSequence, type PreparedDataset } from '@spo/data';
-import { AdamW, BatchOrder, TrainConfigSchema, learningRate, preferenceObjective, resolveMethod, scoreSequences, sftObjective, stepGradients, type LossFn } from '@spo/trainer';
+import {
+  pairAsList,
+  prepareSynthetic,
+  SyntheticDataConfigSchema,
+  encodeSequence,
+  type PreparedDataset,
+} from '@spo/data';
+import {
+  AdamW,
+  BatchOrder,
+  TrainConfigSchema,
+  learningRate,
+  preferenceObjective,
+  resolveMethod,
+  scoreSequences,
+  sftObjective,
+  stepGradients,
+  type LossFn,
+} from '@spo/trainer';
 import { sampleResponses } from '@spo/evaluators';
 
 export interface BenchSize {
@@ -53,11 +70,28 @@ export interface BenchCase {
 }
 
 /** The quickstart's model shape (the vocabulary comes from the data). */
-export const modelConfigFor = (size: BenchSize, vocab: number) => ({ vocabSize: vocab, maxPositions: 64, dModel: size.dModel, nLayers: size.nLayers, nHeads: size.nHeads, layerNormEps: 1e-5 });
+export const modelConfigFor = (size: BenchSize, vocab: number) => ({
+  vocabSize: vocab,
+  maxPositions: 64,
+  dModel: size.dModel,
+  nLayers: size.nLayers,
+  nHeads: size.nHeads,
+  layerNormEps: 1e-5,
+});
 
 /** The quickstart's data config, smaller: the bench needs a few batches, not a training set. */
 export function benchData(): PreparedDataset {
-  return prepareSynthetic(SyntheticDataConfigSchema.parse({ source: 'synthetic', task: 'summarization', sftExamples: 256, preferencePairs: 256, evalPrompts: 64, labelTemperature: 0.25 }), 1);
+  return prepareSynthetic(
+    SyntheticDataConfigSchema.parse({
+      source: 'synthetic',
+      task: 'summarization',
+      sftExamples: 256,
+      preferencePairs: 256,
+      evalPrompts: 64,
+      labelTemperature: 0.25,
+    }),
+    1,
+  );
 }
 
 /** Records the shape of each forward pass of `model` while `f` runs. */
@@ -65,7 +99,12 @@ function recordForwards(model: CausalLM, f: () => void): ForwardShape[] {
   const shapes: ForwardShape[] = [];
   const original = model.forward;
   model.forward = (ids: tf.Tensor2D, o: ForwardOptions = {}) => {
-    shapes.push({ rows: ids.shape[0], width: ids.shape[1], logitsFrom: o.logitsFrom ?? 0, past: o.cache?.[0]?.k.shape[2] ?? 0 });
+    shapes.push({
+      rows: ids.shape[0],
+      width: ids.shape[1],
+      logitsFrom: o.logitsFrom ?? 0,
+      past: o.cache?.[0]?.k.shape[2] ?? 0,
+    });
     return original.call(model, ids, o);
   };
   try {
@@ -108,10 +147,16 @@ function forwardFlops(shapes: ForwardShape[], size: BenchSize, vocab: number): n
 }
 
 /** The bench's training settings: the trainer's defaults at the size's batch (the first step's learning rate is used). */
-export const benchTrainConfig = (size: BenchSize) => TrainConfigSchema.parse({ steps: 1000, batchSize: size.batch, lr: 1e-4 });
+export const benchTrainConfig = (size: BenchSize) =>
+  TrainConfigSchema.parse({ steps: 1000, batchSize: size.batch, lr: 1e-4 });
 
 /** The model every case runs on (initCausalLM with `seed`) and the cases, in order. */
-export function benchCases(size: BenchSize, degrees: number, ds: PreparedDataset, seed = 1): { model: CausalLM; cases: BenchCase[] } {
+export function benchCases(
+  size: BenchSize,
+  degrees: number,
+  ds: PreparedDataset,
+  seed = 1,
+): { model: CausalLM; cases: BenchCase[] } {
   const vocab = ds.tokenizer.size;
   const model = initCausalLM(modelConfigFor(size, vocab), seed);
   const reference = model.clone(false);
@@ -121,11 +166,20 @@ export function benchCases(size: BenchSize, degrees: number, ds: PreparedDataset
   const B = size.batch;
 
   /** The trainer's step on its first batch: gradients of `lossFn` (stepGradients), then AdamW. */
-  const trainingCase = (name: string, lossFn: LossFn, variables: Map<string, tf.Variable>, datasetSize: number, dispose = () => {}): BenchCase => {
+  const trainingCase = (
+    name: string,
+    lossFn: LossFn,
+    variables: Map<string, tf.Variable>,
+    datasetSize: number,
+    dispose = () => {},
+  ): BenchCase => {
     const optimizer = new AdamW(variables, config);
     const indices = new BatchOrder(datasetSize, B, 1, seed).indices(0, 0);
     const c: BenchCase = {
-      name, tokens: 0, forwards: [], flops: 0,
+      name,
+      tokens: 0,
+      forwards: [],
+      flops: 0,
       run: () => {
         const g = stepGradients(lossFn, variables, config, 0, [indices]);
         optimizer.apply(g.clipped, learningRate(0, config));
@@ -141,37 +195,75 @@ export function benchCases(size: BenchSize, degrees: number, ds: PreparedDataset
     return recordOnFirstRun(c, model, (forwards) => 3 * forwardFlops(forwards, size, vocab));
   };
 
-  const objective = (spo: boolean) => preferenceObjective({
-    policy: model, reference, tokenizer: ds.tokenizer, examples: pairs, seed, dir, log: () => {},
-    method: resolveMethod({ name: spo ? 'dpo-spo' : 'dpo', loss: 'dpo', params: { beta: 0.1 }, ...(spo ? { spo: { lambda: 0.1, degrees } } : {}) }, 'bench'),
-  });
-  const dpo = objective(false), dpoSpo = objective(true);
+  const objective = (spo: boolean) =>
+    preferenceObjective({
+      policy: model,
+      reference,
+      tokenizer: ds.tokenizer,
+      examples: pairs,
+      seed,
+      dir,
+      log: () => {},
+      method: resolveMethod(
+        {
+          name: spo ? 'dpo-spo' : 'dpo',
+          loss: 'dpo',
+          params: { beta: 0.1 },
+          ...(spo ? { spo: { lambda: 0.1, degrees } } : {}),
+        },
+        'bench',
+      ),
+    });
+  const dpo = objective(false),
+    dpoSpo = objective(true);
 
-  const referenceRows = new BatchOrder(pairs.length, B, 1, seed).indices(0, 0).flatMap((i) => pairs[i].responses.map((r) => encodeSequence(ds.tokenizer, pairs[i].prompt, r, 64)));
+  const referenceRows = new BatchOrder(pairs.length, B, 1, seed)
+    .indices(0, 0)
+    .flatMap((i) => pairs[i].responses.map((r) => encodeSequence(ds.tokenizer, pairs[i].prompt, r, 64)));
   const referenceTokens = referenceRows.reduce((a, s) => a + s.ids.length, 0);
   const referenceRun = () => void scoreSequences(reference, referenceRows, ds.tokenizer.padId, 2 * B);
 
   const prompts = ds.eval.slice(0, B).map((e) => e.prompt);
   const sampling = { maxNewTokens: 30, temperature: 1, topP: 1, batchSize: B };
   let sampledTokens = 0;
-  const generateCase: BenchCase = recordOnFirstRun({
-    name: 'generate', tokens: 0, forwards: [], flops: 0, run: () => generateRun(),
-    dispose: () => {
-      model.dispose();
-      reference.dispose();
-      rmSync(dir, { recursive: true, force: true });
+  const generateCase: BenchCase = recordOnFirstRun(
+    {
+      name: 'generate',
+      tokens: 0,
+      forwards: [],
+      flops: 0,
+      run: () => generateRun(),
+      dispose: () => {
+        model.dispose();
+        reference.dispose();
+        rmSync(dir, { recursive: true, force: true });
+      },
     },
-  }, model, (f) => forwardFlops(f, size, vocab));
+    model,
+    (f) => forwardFlops(f, size, vocab),
+  );
   const generateRun = () => {
-    sampledTokens = sampleResponses(model, ds.tokenizer, prompts, sampling, seed).reduce((a, r) => a + ds.tokenizer.encode(r).length + 1, 0);
+    sampledTokens = sampleResponses(model, ds.tokenizer, prompts, sampling, seed).reduce(
+      (a, r) => a + ds.tokenizer.encode(r).length + 1,
+      0,
+    );
     generateCase.tokens = sampledTokens;
   };
 
   const cases: BenchCase[] = [
-    trainingCase('sft-step', sftObjective({ model, tokenizer: ds.tokenizer, examples: ds.sft }), model.trainableParams(), ds.sft.length),
+    trainingCase(
+      'sft-step',
+      sftObjective({ model, tokenizer: ds.tokenizer, examples: ds.sft }),
+      model.trainableParams(),
+      ds.sft.length,
+    ),
     trainingCase('dpo-step', dpo.lossFn, dpo.variables, pairs.length, () => dpo.dispose()),
     trainingCase(`dpo-spo-step (K=${degrees})`, dpoSpo.lossFn, dpoSpo.variables, pairs.length, () => dpoSpo.dispose()),
-    recordOnFirstRun({ name: 'reference-pass', tokens: referenceTokens, forwards: [], flops: 0, run: referenceRun, dispose: () => {} }, reference, (f) => forwardFlops(f, size, vocab)),
+    recordOnFirstRun(
+      { name: 'reference-pass', tokens: referenceTokens, forwards: [], flops: 0, run: referenceRun, dispose: () => {} },
+      reference,
+      (f) => forwardFlops(f, size, vocab),
+    ),
     generateCase,
   ];
   return { model, cases };

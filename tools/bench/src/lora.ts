@@ -21,9 +21,13 @@ const o = new Command()
   .parse()
   .opts<{ model: string; batch: number; length: number; rank: number; repeats: number; backend?: BackendRequest }>();
 
-if (!existsSync(o.model)) throw new Error(`--model ${o.model} does not exist (fetch stories260K with: npm run spo -- data fetch stories260K; or pass any Hugging Face / llama2.c folder)`);
+if (!existsSync(o.model))
+  throw new Error(
+    `--model ${o.model} does not exist (fetch stories260K with: npm run spo -- data fetch stories260K; or pass any Hugging Face / llama2.c folder)`,
+  );
 const backend = await initBackend(o.backend, (line) => console.error(line));
-const B = o.batch, T = o.length;
+const B = o.batch,
+  T = o.length;
 
 function dpoStep(model: CausalLM): { run: () => void; dispose: () => void; trainable: number } {
   const params = model.trainableParams();
@@ -50,9 +54,18 @@ function dpoStep(model: CausalLM): { run: () => void; dispose: () => void; train
 const settings: [string, LoraConfig | undefined][] = [
   ['full fine-tuning', undefined],
   [`LoRA r=${o.rank}, attention`, { rank: o.rank, alpha: 2 * o.rank }],
-  [`LoRA r=${o.rank}, every projection`, { rank: o.rank, alpha: 2 * o.rank, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] }],
+  [
+    `LoRA r=${o.rank}, every projection`,
+    {
+      rank: o.rank,
+      alpha: 2 * o.rank,
+      targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'],
+    },
+  ],
 ];
-console.log(`DPO step of ${o.model}, ${B} pairs x ${T} tokens, ${backend.name} (${backend.matmul}), median of ${o.repeats}`);
+console.log(
+  `DPO step of ${o.model}, ${B} pairs x ${T} tokens, ${backend.name} (${backend.matmul}), median of ${o.repeats}`,
+);
 console.log('| setting | trainable parameters | optimiser state | median step | peak tensor memory | RSS |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const [label, lora] of settings) {
@@ -62,6 +75,8 @@ for (const [label, lora] of settings) {
   const m = measure(step.run, 2, o.repeats);
   const peak = (await tf.profile(step.run)).peakBytes;
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-  console.log(`| ${label} | ${step.trainable.toLocaleString('en')} | ${mib(2 * 4 * step.trainable)} | ${m.medianMs.toFixed(0)} ms | ${mib(peak)} | ${m.rssMiB.toFixed(0)} MiB |`);
+  console.log(
+    `| ${label} | ${step.trainable.toLocaleString('en')} | ${mib(2 * 4 * step.trainable)} | ${m.medianMs.toFixed(0)} ms | ${mib(peak)} | ${m.rssMiB.toFixed(0)} MiB |`,
+  );
   step.dispose();
 }

@@ -10,7 +10,18 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import Papa from 'papaparse';
-import { tf, BACKEND_NAMES, initBackend, matMul2d, nativeMatMulOn, switchBackend, webGpuAdapter, writeFileAtomic, type BackendName, type BackendRequest } from '@spo/engine';
+import {
+  tf,
+  BACKEND_NAMES,
+  initBackend,
+  matMul2d,
+  nativeMatMulOn,
+  switchBackend,
+  webGpuAdapter,
+  writeFileAtomic,
+  type BackendName,
+  type BackendRequest,
+} from '@spo/engine';
 import { markdownTable } from '@spo/reports';
 import { benchCases, benchData, describeForwards, type BenchSize } from './cases.js';
 import { measure } from './measure.js';
@@ -37,11 +48,24 @@ const o = new Command('bench')
   .option('--out <dir>', 'where bench.csv goes', 'reports/bench')
   .option('--no-peer', 'skip the PyTorch peer')
   .option('--profile <case>', 'also print the per-kernel time of one run of this case (e.g. dpo-step)')
-  .option('--soak <runs>', 'also run the DPO step this many times, checking that tensors and memory stay flat', (v) => Number(v))
+  .option('--soak <runs>', 'also run the DPO step this many times, checking that tensors and memory stay flat', (v) =>
+    Number(v),
+  )
   .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKEND_NAMES]))
   .option('--also <names>', `more backends to time, each a column (${BACKEND_NAMES.join(', ')})`, '')
   .parse()
-  .opts<{ sizes: string; repeats: number; warmup: number; degrees: number; out: string; peer: boolean; profile?: string; soak?: number; backend?: BackendRequest; also: string }>();
+  .opts<{
+    sizes: string;
+    repeats: number;
+    warmup: number;
+    degrees: number;
+    out: string;
+    peer: boolean;
+    profile?: string;
+    soak?: number;
+    backend?: BackendRequest;
+    also: string;
+  }>();
 
 const sizes = o.sizes.split(',').map((name) => {
   if (!SIZES[name]) throw new Error(`--sizes: unknown size "${name}"; known: ${Object.keys(SIZES).join(', ')}`);
@@ -53,7 +77,8 @@ const ds = benchData();
 /** The machine's matmul peak on this backend: the best of a few 512³ products. */
 function matmulPeakGflops(): number {
   const n = 512;
-  const a = tf.randomNormal([n, n]) as tf.Tensor2D, b = tf.randomNormal([n, n]) as tf.Tensor2D;
+  const a = tf.randomNormal([n, n]) as tf.Tensor2D,
+    b = tf.randomNormal([n, n]) as tf.Tensor2D;
   const m = measure(() => tf.tidy(() => void matMul2d(a, b).dataSync()), 2, 7);
   tf.dispose([a, b]);
   return (2 * n ** 3) / (m.minMs / 1000) / 1e9;
@@ -71,39 +96,83 @@ for (const size of sizes) {
   for (const c of cases) {
     if (o.profile && c.name.startsWith(o.profile)) {
       const { totalMs, kernels } = await profileKernels(c.run);
-      console.error(`[bench] ${size.name} ${c.name}: one profiled run ${totalMs.toFixed(0)} ms; kernels by time (custom-gradient ops include the kernels they call):`);
-      console.error(markdownTable(['kernel', 'input shapes', 'calls', 'ms'], kernels.slice(0, 20).map((k) => [k.kernel, k.shapes, String(k.calls), k.ms.toFixed(1)])));
+      console.error(
+        `[bench] ${size.name} ${c.name}: one profiled run ${totalMs.toFixed(0)} ms; kernels by time (custom-gradient ops include the kernels they call):`,
+      );
+      console.error(
+        markdownTable(
+          ['kernel', 'input shapes', 'calls', 'ms'],
+          kernels.slice(0, 20).map((k) => [k.kernel, k.shapes, String(k.calls), k.ms.toFixed(1)]),
+        ),
+      );
     }
     // the peer's idle BLAS and OpenMP threads spin for a while after its last case: let them settle
     if (!('skipped' in peer)) await new Promise((resolve) => setTimeout(resolve, PEER_SETTLE_MS));
     const m = measure(c.run, o.warmup, o.repeats);
     const heap = caseHeap(size, o.degrees, c.name, o.backend, (line) => console.error(line));
     const row: Row = {
-      backend: backend.name, matmul: nativeMatMulOn() ? 'native' : 'backend', size: size.name, case: c.name, median_ms: +m.medianMs.toFixed(1), min_ms: +m.minMs.toFixed(1), max_ms: +m.maxMs.toFixed(1),
-      repeats: m.repeats, tokens: c.tokens, tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)), gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2), peak_gflops: +peak.toFixed(1),
-      heap_mib: heap?.heapMiB ?? '', case_rss_mib: heap?.rssMiB ?? '', tensor_growth: m.tensorGrowth,
+      backend: backend.name,
+      matmul: nativeMatMulOn() ? 'native' : 'backend',
+      size: size.name,
+      case: c.name,
+      median_ms: +m.medianMs.toFixed(1),
+      min_ms: +m.minMs.toFixed(1),
+      max_ms: +m.maxMs.toFixed(1),
+      repeats: m.repeats,
+      tokens: c.tokens,
+      tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)),
+      gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2),
+      peak_gflops: +peak.toFixed(1),
+      heap_mib: heap?.heapMiB ?? '',
+      case_rss_mib: heap?.rssMiB ?? '',
+      tensor_growth: m.tensorGrowth,
       forwards: describeForwards(c.forwards),
     };
     if (!('skipped' in peer)) {
-      const p = await peer.time({ size, vocab: ds.tokenizer.size, degrees: o.degrees, case: c.name, forwards: c.forwards, warmup: o.warmup, repeats: o.repeats });
-      Object.assign(row, { pytorch_median_ms: +p.median_ms.toFixed(1), pytorch_config: p.config, pytorch_all: p.all, ratio_vs_pytorch: +(m.medianMs / p.median_ms).toFixed(2) });
+      const p = await peer.time({
+        size,
+        vocab: ds.tokenizer.size,
+        degrees: o.degrees,
+        case: c.name,
+        forwards: c.forwards,
+        warmup: o.warmup,
+        repeats: o.repeats,
+      });
+      Object.assign(row, {
+        pytorch_median_ms: +p.median_ms.toFixed(1),
+        pytorch_config: p.config,
+        pytorch_all: p.all,
+        ratio_vs_pytorch: +(m.medianMs / p.median_ms).toFixed(2),
+      });
     }
     rows.push(row);
-    console.error(`[bench] ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms (min ${m.minMs.toFixed(1)}, max ${m.maxMs.toFixed(1)}), ${row.gflops} GFLOP/s, tensors +${m.tensorGrowth}${row.pytorch_median_ms !== undefined ? `; PyTorch ${row.pytorch_median_ms} ms (${row.pytorch_config}; ${row.pytorch_all})` : ''}`);
+    console.error(
+      `[bench] ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms (min ${m.minMs.toFixed(1)}, max ${m.maxMs.toFixed(1)}), ${row.gflops} GFLOP/s, tensors +${m.tensorGrowth}${row.pytorch_median_ms !== undefined ? `; PyTorch ${row.pytorch_median_ms} ms (${row.pytorch_config}; ${row.pytorch_all})` : ''}`,
+    );
   }
   if (o.soak) {
     const samples = soak(cases.find((c) => c.name === 'dpo-step')!.run, o.soak, 50);
     console.error(`[bench] ${size.name} dpo-step x ${o.soak}: tensors, RSS and WASM heap after run n`);
-    console.error(markdownTable(['run', 'tensors', 'RSS MiB', 'WASM heap MiB'], samples.map((x) => [String(x.run), String(x.tensors), String(x.rssMiB), String(x.wasmHeapMiB ?? '-')])));
+    console.error(
+      markdownTable(
+        ['run', 'tensors', 'RSS MiB', 'WASM heap MiB'],
+        samples.map((x) => [String(x.run), String(x.tensors), String(x.rssMiB), String(x.wasmHeapMiB ?? '-')]),
+      ),
+    );
   }
   cases.forEach((c) => c.dispose());
 }
 if (!('skipped' in peer)) peer.stop();
 
-const extra = o.also.split(',').filter(Boolean).map((name) => {
-  if (!(BACKEND_NAMES as readonly string[]).includes(name)) throw new Error(`--also: unknown backend "${name}"; known: ${BACKEND_NAMES.join(', ')}`);
-  return name as BackendName;
-}).filter((name) => name !== backend.name);
+const extra = o.also
+  .split(',')
+  .filter(Boolean)
+  .map((name) => {
+    if (!(BACKEND_NAMES as readonly string[]).includes(name))
+      throw new Error(`--also: unknown backend "${name}"; known: ${BACKEND_NAMES.join(', ')}`);
+    return name as BackendName;
+  })
+  .filter((name) => name !== backend.name);
 const otherColumns: [BackendName, string][] = [];
 for (const name of extra) {
   const failed = await switchBackend(name);
@@ -112,12 +181,28 @@ for (const name of extra) {
     continue;
   }
   const adapter = webGpuAdapter();
-  otherColumns.push([name, name === 'webgpu' && adapter ? `webgpu (${adapter.software ? 'software: ' : ''}${adapter.description || adapter.device})` : name]);
+  otherColumns.push([
+    name,
+    name === 'webgpu' && adapter
+      ? `webgpu (${adapter.software ? 'software: ' : ''}${adapter.description || adapter.device})`
+      : name,
+  ]);
   for (const size of sizes) {
     const { cases } = benchCases(size, o.degrees, ds);
     for (const c of cases) {
       const m = measure(c.run, o.warmup, o.repeats);
-      rows.push({ backend: name, matmul: 'backend', size: size.name, case: c.name, median_ms: +m.medianMs.toFixed(1), min_ms: +m.minMs.toFixed(1), max_ms: +m.maxMs.toFixed(1), repeats: m.repeats, tokens: c.tokens, gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2) });
+      rows.push({
+        backend: name,
+        matmul: 'backend',
+        size: size.name,
+        case: c.name,
+        median_ms: +m.medianMs.toFixed(1),
+        min_ms: +m.minMs.toFixed(1),
+        max_ms: +m.maxMs.toFixed(1),
+        repeats: m.repeats,
+        tokens: c.tokens,
+        gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2),
+      });
       console.error(`[bench] ${name} ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms`);
     }
     cases.forEach((c) => c.dispose());
@@ -128,19 +213,55 @@ if (extra.length) await switchBackend(backend.name);
 const path = join(o.out, 'bench.csv');
 writeFileAtomic(path, Papa.unparse(rows) + '\n');
 const main = rows.filter((r) => r.backend === backend.name);
-console.log(`${backend.name} (matmul: ${backend.matmul}); matmul peak ${peak.toFixed(1)} GFLOP/s; PyTorch: fastest of every intra-op × BLAS thread configuration, timed right after ours`);
-console.log(markdownTable(
-  ['size', 'case', 'forward', 'ours ms [min, max]', 'fastest PyTorch ms (threads)', 'ours / PyTorch', 'GFLOP/s (% of peak)', 'tokens/s', 'WASM heap MiB', 'RSS MiB', 'tensors +', ...otherColumns.map(([, label]) => `${label} ms`)],
-  main.map((r) => [String(r.size), String(r.case), String(r.forwards), `${r.median_ms} [${r.min_ms}, ${r.max_ms}]`,
-    r.pytorch_median_ms === undefined ? 'not run' : `${r.pytorch_median_ms} (${r.pytorch_config})`, r.ratio_vs_pytorch === undefined ? 'not run' : `${r.ratio_vs_pytorch}x`,
-    `${r.gflops} (${((100 * Number(r.gflops)) / peak).toFixed(0)}%)`, String(r.tokens_per_s), String(r.heap_mib || '-'), String(r.case_rss_mib || '-'), String(r.tensor_growth),
-    ...otherColumns.map(([name]) => String(rows.find((x) => x.backend === name && x.size === r.size && x.case === r.case)?.median_ms ?? 'not run'))]),
-));
+console.log(
+  `${backend.name} (matmul: ${backend.matmul}); matmul peak ${peak.toFixed(1)} GFLOP/s; PyTorch: fastest of every intra-op × BLAS thread configuration, timed right after ours`,
+);
+console.log(
+  markdownTable(
+    [
+      'size',
+      'case',
+      'forward',
+      'ours ms [min, max]',
+      'fastest PyTorch ms (threads)',
+      'ours / PyTorch',
+      'GFLOP/s (% of peak)',
+      'tokens/s',
+      'WASM heap MiB',
+      'RSS MiB',
+      'tensors +',
+      ...otherColumns.map(([, label]) => `${label} ms`),
+    ],
+    main.map((r) => [
+      String(r.size),
+      String(r.case),
+      String(r.forwards),
+      `${r.median_ms} [${r.min_ms}, ${r.max_ms}]`,
+      r.pytorch_median_ms === undefined ? 'not run' : `${r.pytorch_median_ms} (${r.pytorch_config})`,
+      r.ratio_vs_pytorch === undefined ? 'not run' : `${r.ratio_vs_pytorch}x`,
+      `${r.gflops} (${((100 * Number(r.gflops)) / peak).toFixed(0)}%)`,
+      String(r.tokens_per_s),
+      String(r.heap_mib || '-'),
+      String(r.case_rss_mib || '-'),
+      String(r.tensor_growth),
+      ...otherColumns.map(([name]) =>
+        String(rows.find((x) => x.backend === name && x.size === r.size && x.case === r.case)?.median_ms ?? 'not run'),
+      ),
+    ]),
+  ),
+);
 for (const size of sizes) {
   const get = (n: string) => main.find((r) => r.size === size.name && String(r.case).startsWith(n))!;
-  const dpo = get('dpo-step'), spo = get('dpo-spo-step');
-  const stepRatio = Number(spo.median_ms) / Number(dpo.median_ms), tokenRatio = Number(spo.tokens) / Number(dpo.tokens);
-  const peerRatio = spo.pytorch_median_ms !== undefined ? `; PyTorch ${(Number(spo.pytorch_median_ms) / Number(dpo.pytorch_median_ms)).toFixed(2)}x` : '';
-  console.log(`${size.name}: DPO+SPO / DPO step time ${stepRatio.toFixed(2)}x for ${tokenRatio.toFixed(2)}x the tokens${peerRatio}`);
+  const dpo = get('dpo-step'),
+    spo = get('dpo-spo-step');
+  const stepRatio = Number(spo.median_ms) / Number(dpo.median_ms),
+    tokenRatio = Number(spo.tokens) / Number(dpo.tokens);
+  const peerRatio =
+    spo.pytorch_median_ms !== undefined
+      ? `; PyTorch ${(Number(spo.pytorch_median_ms) / Number(dpo.pytorch_median_ms)).toFixed(2)}x`
+      : '';
+  console.log(
+    `${size.name}: DPO+SPO / DPO step time ${stepRatio.toFixed(2)}x for ${tokenRatio.toFixed(2)}x the tokens${peerRatio}`,
+  );
 }
 console.error(`[bench] wrote ${path}`);

@@ -32,7 +32,17 @@ if (!size) throw new Error(`--size: unknown "${o.size}"; known: ${Object.keys(SI
 if (o.probe !== undefined) {
   await initBackend('wasm', () => {});
   const T = o.length;
-  const model = initCausalLM({ vocabSize: size.vocab, maxPositions: T, dModel: size.dModel, nLayers: size.nLayers, nHeads: size.nHeads, layerNormEps: 1e-5 }, 1);
+  const model = initCausalLM(
+    {
+      vocabSize: size.vocab,
+      maxPositions: T,
+      dModel: size.dModel,
+      nLayers: size.nLayers,
+      nHeads: size.nHeads,
+      layerNormEps: 1e-5,
+    },
+    1,
+  );
   model.gradientCheckpointing = !!o.checkpointing;
   const { loss } = randomDpoLoss(model, o.probe, T, 'bench/memory');
   const g = stepGradients(() => ({ loss: loss(), metrics: {} }), model.trainableParams(), { clipNorm: 1 }, 0, [[]]);
@@ -42,17 +52,36 @@ if (o.probe !== undefined) {
 
 const script = fileURLToPath(import.meta.url);
 function fits(pairs: number, checkpointing: boolean): { ok: boolean; heapMiB?: number } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--size', o.size, '--length', String(o.length), '--probe', String(pairs), ...(checkpointing ? ['--checkpointing'] : [])], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      script,
+      '--size',
+      o.size,
+      '--length',
+      String(o.length),
+      '--probe',
+      String(pairs),
+      ...(checkpointing ? ['--checkpointing'] : []),
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) return { ok: false };
   return { ok: true, heapMiB: JSON.parse(r.stdout.trim().split('\n').at(-1)!).heapMiB };
 }
 
 const rows: string[][] = [];
 for (const checkpointing of [false, true]) {
-  let good = 0, goodHeap = 0, bad = 0;
+  let good = 0,
+    goodHeap = 0,
+    bad = 0;
   for (let pairs = 8; pairs <= o.maxPairs; pairs *= 2) {
     const r = fits(pairs, checkpointing);
-    console.error(`[memory] ${o.size}, ${pairs} pairs x ${o.length} tokens, checkpointing ${checkpointing}: ${r.ok ? `fits (heap ${r.heapMiB} MiB)` : 'does not fit'}`);
+    console.error(
+      `[memory] ${o.size}, ${pairs} pairs x ${o.length} tokens, checkpointing ${checkpointing}: ${r.ok ? `fits (heap ${r.heapMiB} MiB)` : 'does not fit'}`,
+    );
     if (!r.ok) {
       bad = pairs;
       break;
@@ -67,7 +96,18 @@ for (const checkpointing of [false, true]) {
     if (r.ok) [good, goodHeap] = [mid, r.heapMiB!];
     else bad = mid;
   }
-  rows.push([checkpointing ? 'with' : 'without', `${good} pairs (${2 * good} sequences) x ${o.length}`, String(2 * good * o.length), String(goodHeap), bad ? `${bad} pairs` : `none up to ${o.maxPairs}`]);
+  rows.push([
+    checkpointing ? 'with' : 'without',
+    `${good} pairs (${2 * good} sequences) x ${o.length}`,
+    String(2 * good * o.length),
+    String(goodHeap),
+    bad ? `${bad} pairs` : `none up to ${o.maxPairs}`,
+  ]);
 }
 console.log(`${o.size} model, DPO step on wasm, 4 GiB heap`);
-console.log(markdownTable(['gradient checkpointing', 'largest batch that fits', 'tokens', 'heap after it MiB', 'smallest that failed'], rows));
+console.log(
+  markdownTable(
+    ['gradient checkpointing', 'largest batch that fits', 'tokens', 'heap after it MiB', 'smallest that failed'],
+    rows,
+  ),
+);

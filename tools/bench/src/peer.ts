@@ -37,20 +37,40 @@ export class Peer {
   static start(): Peer | { skipped: string } {
     const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
     if (probe.error || probe.status !== 0) {
-      return { skipped: `${PYTHON} cannot import torch (${probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)}); install python3-torch and libopenblas0-pthread (Debian), or set $SPO_PEER_PYTHON` };
+      return {
+        skipped: `${PYTHON} cannot import torch (${probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)}); install python3-torch and libopenblas0-pthread (Debian), or set $SPO_PEER_PYTHON`,
+      };
     }
     const cores = availableParallelism();
     const counts = [...new Set([1, cores])];
-    const workers = counts.flatMap((threads) => counts.map((blas) => {
-      const child = spawn(PYTHON, [SCRIPT, '--threads', String(threads)], { env: { ...process.env, OPENBLAS_NUM_THREADS: String(blas), OMP_NUM_THREADS: String(threads) }, stdio: ['pipe', 'pipe', 'inherit'] });
-      const reader = createInterface({ input: child.stdout });
-      return { process: child, reader, lines: reader[Symbol.asyncIterator](), label: `${threads} intra-op × ${blas} BLAS threads` };
-    }));
+    const workers = counts.flatMap((threads) =>
+      counts.map((blas) => {
+        const child = spawn(PYTHON, [SCRIPT, '--threads', String(threads)], {
+          env: { ...process.env, OPENBLAS_NUM_THREADS: String(blas), OMP_NUM_THREADS: String(threads) },
+          stdio: ['pipe', 'pipe', 'inherit'],
+        });
+        const reader = createInterface({ input: child.stdout });
+        return {
+          process: child,
+          reader,
+          lines: reader[Symbol.asyncIterator](),
+          label: `${threads} intra-op × ${blas} BLAS threads`,
+        };
+      }),
+    );
     return new Peer(workers);
   }
 
   /** The case on every configuration in turn; the fastest median wins. */
-  async time(request: { size: BenchSize; vocab: number; degrees: number; case: string; forwards: ForwardShape[]; warmup: number; repeats: number }): Promise<PeerTiming & { config: string; all: string }> {
+  async time(request: {
+    size: BenchSize;
+    vocab: number;
+    degrees: number;
+    case: string;
+    forwards: ForwardShape[];
+    warmup: number;
+    repeats: number;
+  }): Promise<PeerTiming & { config: string; all: string }> {
     const results: (PeerTiming & { config: string })[] = [];
     for (const w of this.workers) {
       w.process.stdin.write(`${JSON.stringify(request)}\n`);

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { markdownTable } from '@spo/reports';
 
-const o = new Command().option('--config <path>', 'experiment config', 'experiments/quickstart/config.json').parse().opts<{ config: string }>();
+const o = new Command()
+  .option('--config <path>', 'experiment config', 'experiments/quickstart/config.json')
+  .parse()
+  .opts<{ config: string }>();
 const runDir = mkdtempSync(join(tmpdir(), 'spo-quickstart-'));
 const reportDir = join(runDir, 'report');
 const STAGES = ['data', 'sft', 'train --stage rm', 'train --run dpo', 'train --run dpo-spo', 'report'];
@@ -20,7 +23,23 @@ function timeStage(stage: string): Promise<{ total: number; startup: number }> {
     const started = performance.now();
     let startup: number | undefined;
     // the command Nx runs for the stage (tsx from node_modules/.bin), not through npx
-    const child = spawn(join('node_modules', '.bin', 'tsx'), ['packages/cli/src/main.ts', ...stage.split(' '), '--config', o.config, '--run-dir', runDir, '--report-dir', reportDir], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true', SPO_CACHE_DIR: join(runDir, 'cache') } });
+    const child = spawn(
+      join('node_modules', '.bin', 'tsx'),
+      [
+        'packages/cli/src/main.ts',
+        ...stage.split(' '),
+        '--config',
+        o.config,
+        '--run-dir',
+        runDir,
+        '--report-dir',
+        reportDir,
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, CI: 'true', SPO_CACHE_DIR: join(runDir, 'cache') },
+      },
+    );
     let buffer = '';
     child.stderr.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
@@ -35,7 +54,8 @@ function timeStage(stage: string): Promise<{ total: number; startup: number }> {
 }
 
 const rows: string[][] = [];
-let sum = 0, startupSum = 0;
+let sum = 0,
+  startupSum = 0;
 try {
   for (const stage of STAGES) {
     const { total, startup } = await timeStage(stage);

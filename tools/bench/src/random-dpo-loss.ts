@@ -6,21 +6,39 @@ import { tf, Rng } from '@spo/engine';
 import { responseLogProbs, type CausalLM } from '@spo/model';
 import { dpoLoss } from '@spo/losses';
 
-export function randomDpoLoss(model: CausalLM, pairs: number, length: number, seed: string): { loss: () => tf.Scalar; dispose: () => void } {
-  const prompt = length / 2, V = model.config.vocabSize;
+export function randomDpoLoss(
+  model: CausalLM,
+  pairs: number,
+  length: number,
+  seed: string,
+): { loss: () => tf.Scalar; dispose: () => void } {
+  const prompt = length / 2,
+    V = model.config.vocabSize;
   const rng = new Rng(seed);
   const tokens = (n: number) => Array.from({ length: n }, () => 4 + rng.int(V - 4));
   const prompts = Array.from({ length: pairs }, () => tokens(prompt));
   // chosen rows first, then rejected: row i and row pairs + i share prompt i
-  const rows = [0, 1].flatMap(() => prompts.map((p) => ({ ids: [...p, ...tokens(length - prompt)], promptLength: prompt })));
-  const reference = tf.fill([pairs], -40) as tf.Tensor1D, lengths = tf.fill([pairs], length - prompt) as tf.Tensor1D;
+  const rows = [0, 1].flatMap(() =>
+    prompts.map((p) => ({ ids: [...p, ...tokens(length - prompt)], promptLength: prompt })),
+  );
+  const reference = tf.fill([pairs], -40) as tf.Tensor1D,
+    lengths = tf.fill([pairs], length - prompt) as tf.Tensor1D;
   return {
     loss: () => {
       const lp = responseLogProbs(model, rows, 0).sum;
-      return tf.mean(dpoLoss({
-        policyChosen: tf.slice(lp, [0], [pairs]) as tf.Tensor1D, policyRejected: tf.slice(lp, [pairs], [pairs]) as tf.Tensor1D,
-        referenceChosen: reference, referenceRejected: reference, chosenLengths: lengths, rejectedLengths: lengths,
-      }, { beta: 0.1 }).losses) as tf.Scalar;
+      return tf.mean(
+        dpoLoss(
+          {
+            policyChosen: tf.slice(lp, [0], [pairs]) as tf.Tensor1D,
+            policyRejected: tf.slice(lp, [pairs], [pairs]) as tf.Tensor1D,
+            referenceChosen: reference,
+            referenceRejected: reference,
+            chosenLengths: lengths,
+            rejectedLengths: lengths,
+          },
+          { beta: 0.1 },
+        ).losses,
+      ) as tf.Scalar;
     },
     dispose: () => tf.dispose([reference, lengths]),
   };

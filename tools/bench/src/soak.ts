@@ -14,7 +14,12 @@ export function soak(run: () => void, runs: number, every: number): SoakSample[]
   const samples: SoakSample[] = [];
   const sample = (i: number) => {
     const heap = wasmHeapBytes();
-    samples.push({ run: i, tensors: tf.memory().numTensors, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), wasmHeapMiB: heap === undefined ? undefined : Math.round(heap / 2 ** 20) });
+    samples.push({
+      run: i,
+      tensors: tf.memory().numTensors,
+      rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+      wasmHeapMiB: heap === undefined ? undefined : Math.round(heap / 2 ** 20),
+    });
   };
   for (let i = 1; i <= runs; i++) {
     run();

@@ -38,7 +38,11 @@ export interface RunningServer {
 }
 
 class RequestError extends Error {
-  constructor(readonly status: number, message: string, readonly param?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly param?: string,
+  ) {
     super(message);
   }
 }
@@ -52,12 +56,16 @@ export async function startChatServer(o: ServeOptions): Promise<RunningServer> {
   const log = o.log ?? ((line: string) => console.error(line));
   const { model, tokenizerFiles } = readPretrained(o.checkpoint, false);
   const tokenizer = tokenizerFromFiles(tokenizerFiles, o.checkpoint);
-  if (o.format === 'template' && !(tokenizer instanceof HfTokenizer)) throw new Error(`--format template needs a Hugging Face tokenizer with a chat template; ${o.checkpoint} has the project's word-level one (use raw or hh)`);
+  if (o.format === 'template' && !(tokenizer instanceof HfTokenizer))
+    throw new Error(
+      `--format template needs a Hugging Face tokenizer with a chat template; ${o.checkpoint} has the project's word-level one (use raw or hh)`,
+    );
   const name = o.modelName ?? resolve(o.checkpoint).split('/').slice(-2).join('/');
   const context = model.config.maxPositions;
   const maxBodyBytes = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxQueue = o.maxQueue ?? DEFAULT_MAX_QUEUE;
-  let served = 0, busySeconds = 0;
+  let served = 0,
+    busySeconds = 0;
 
   const render = (messages: ChatMessage[]): string => {
     if (o.format === 'hh') return hhPrompt(messages);
@@ -70,12 +78,24 @@ export async function startChatServer(o: ServeOptions): Promise<RunningServer> {
   const complete = (body: any, res: ServerResponse) => {
     if (body?.stream) throw new RequestError(400, 'streaming is not supported; leave "stream" out', 'stream');
     if (body?.n !== undefined && body.n !== 1) throw new RequestError(400, 'only n = 1 is supported', 'n');
-    if (body?.model !== undefined && body.model !== name) throw new RequestError(404, `the model "${body.model}" is not served here; this server serves "${name}" (or leave "model" out)`, 'model');
-    if (body?.seed !== undefined && body.seed !== null && !Number.isSafeInteger(body.seed)) throw new RequestError(400, '"seed" must be an integer', 'seed');
+    if (body?.model !== undefined && body.model !== name)
+      throw new RequestError(
+        404,
+        `the model "${body.model}" is not served here; this server serves "${name}" (or leave "model" out)`,
+        'model',
+      );
+    if (body?.seed !== undefined && body.seed !== null && !Number.isSafeInteger(body.seed))
+      throw new RequestError(400, '"seed" must be an integer', 'seed');
     const messages = body?.messages;
-    if (!Array.isArray(messages) || messages.length === 0) throw new RequestError(400, '"messages" must be a non-empty array of {role, content}', 'messages');
+    if (!Array.isArray(messages) || messages.length === 0)
+      throw new RequestError(400, '"messages" must be a non-empty array of {role, content}', 'messages');
     messages.forEach((m: any, i: number) => {
-      if (!ROLES.has(m?.role) || typeof m?.content !== 'string') throw new RequestError(400, `messages[${i}] must have a role (system, user, assistant) and a string content`, `messages.${i}`);
+      if (!ROLES.has(m?.role) || typeof m?.content !== 'string')
+        throw new RequestError(
+          400,
+          `messages[${i}] must have a role (system, user, assistant) and a string content`,
+          `messages.${i}`,
+        );
     });
     const number = (key: string, fallback: number, ok: (x: number) => boolean) => {
       const v = body[key] ?? fallback;
@@ -91,24 +111,48 @@ export async function startChatServer(o: ServeOptions): Promise<RunningServer> {
     if (truncated > 0) ids = [ids[0], ...ids.slice(ids.length - (context - 1) + 1)];
     const maxTokens = Math.min(asked, context - ids.length);
     const warnings = [
-      ...(maxTokens < asked ? [`max_tokens ${asked} was lowered to ${maxTokens}: the prompt's ${ids.length} tokens leave ${maxTokens} of the model's context of ${context}`] : []),
-      ...(truncated ? [`the prompt was ${ids.length + truncated} tokens, over the model's context of ${context}; its first ${truncated} tokens after the start token were cut`] : []),
+      ...(maxTokens < asked
+        ? [
+            `max_tokens ${asked} was lowered to ${maxTokens}: the prompt's ${ids.length} tokens leave ${maxTokens} of the model's context of ${context}`,
+          ]
+        : []),
+      ...(truncated
+        ? [
+            `the prompt was ${ids.length + truncated} tokens, over the model's context of ${context}; its first ${truncated} tokens after the start token were cut`,
+          ]
+        : []),
     ];
     const started = performance.now();
-    const [tokens] = generate(model, [ids], { maxNewTokens: maxTokens, temperature, topP, batchSize: 1, padToken: tokenizer.padId, stopToken: tokenizer.eosId, seed: body.seed ?? `serve/${served}` });
+    const [tokens] = generate(model, [ids], {
+      maxNewTokens: maxTokens,
+      temperature,
+      topP,
+      batchSize: 1,
+      padToken: tokenizer.padId,
+      stopToken: tokenizer.eosId,
+      seed: body.seed ?? `serve/${served}`,
+    });
     served++;
     const reply = {
       id: `chatcmpl-${served}`,
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: name,
-      choices: [{ index: 0, message: { role: 'assistant', content: tokenizer.decode(tokens) }, finish_reason: tokens.length < maxTokens ? 'stop' : 'length' }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: tokenizer.decode(tokens) },
+          finish_reason: tokens.length < maxTokens ? 'stop' : 'length',
+        },
+      ],
       usage: { prompt_tokens: ids.length, completion_tokens: tokens.length, total_tokens: ids.length + tokens.length },
       ...(warnings.length ? { warnings } : {}),
     };
     const seconds = (performance.now() - started) / 1000;
     busySeconds += seconds;
-    log(`[serve] #${served}: ${ids.length} prompt tokens${truncated ? ` (${truncated} cut)` : ''}, ${tokens.length} new of ${maxTokens}${maxTokens < asked ? ` (asked ${asked})` : ''} in ${Math.round(seconds * 1000)} ms`);
+    log(
+      `[serve] #${served}: ${ids.length} prompt tokens${truncated ? ` (${truncated} cut)` : ''}, ${tokens.length} new of ${maxTokens}${maxTokens < asked ? ` (asked ${asked})` : ''} in ${Math.round(seconds * 1000)} ms`,
+    );
     send(res, 200, reply, {
       ...(truncated ? { 'x-spo-prompt-truncated': String(truncated) } : {}),
       ...(maxTokens < asked ? { 'x-spo-max-tokens': String(maxTokens) } : {}),
@@ -130,7 +174,18 @@ export async function startChatServer(o: ServeOptions): Promise<RunningServer> {
     if (queue.length + (working ? 1 : 0) >= maxQueue) {
       const perRequest = served ? busySeconds / served : 1;
       const retryAfter = Math.max(1, Math.ceil((queue.length + 1) * perRequest));
-      return send(res, 503, { error: { message: `the server is busy: ${queue.length + 1} requests ahead (at most ${maxQueue}); try again in ${retryAfter} s`, type: 'server_busy', param: null } }, { 'retry-after': String(retryAfter) });
+      return send(
+        res,
+        503,
+        {
+          error: {
+            message: `the server is busy: ${queue.length + 1} requests ahead (at most ${maxQueue}); try again in ${retryAfter} s`,
+            type: 'server_busy',
+            param: null,
+          },
+        },
+        { 'retry-after': String(retryAfter) },
+      );
     }
     queue.push(job);
     if (!working) {
@@ -142,11 +197,17 @@ export async function startChatServer(o: ServeOptions): Promise<RunningServer> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const fail = (error: unknown) => {
       const e = error instanceof RequestError ? error : new RequestError(500, (error as Error).message);
-      const type = e.status === 500 ? 'server_error' : e.status === 404 && e.param === 'model' ? 'model_not_found' : 'invalid_request_error';
+      const type =
+        e.status === 500
+          ? 'server_error'
+          : e.status === 404 && e.param === 'model'
+            ? 'model_not_found'
+            : 'invalid_request_error';
       send(res, e.status, { error: { message: e.message, type, param: e.param ?? null } });
     };
     const chunks: Buffer[] = [];
-    let bytes = 0, tooLarge = false;
+    let bytes = 0,
+      tooLarge = false;
     const declared = Number(req.headers['content-length'] ?? 0);
     req.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
@@ -164,8 +225,13 @@ export async function startChatServer(o: ServeOptions): Promise<RunningServer> {
       if (tooLarge) return;
       try {
         const path = (req.url ?? '').split('?')[0].replace(/\/+$/, '');
-        if (req.method === 'GET' && path === '/v1/models') return send(res, 200, { object: 'list', data: [{ id: name, object: 'model', owned_by: 'spo-lab' }] });
-        if (req.method !== 'POST' || path !== '/v1/chat/completions') throw new RequestError(404, `no route ${req.method} ${path}; this server has POST /v1/chat/completions and GET /v1/models`);
+        if (req.method === 'GET' && path === '/v1/models')
+          return send(res, 200, { object: 'list', data: [{ id: name, object: 'model', owned_by: 'spo-lab' }] });
+        if (req.method !== 'POST' || path !== '/v1/chat/completions')
+          throw new RequestError(
+            404,
+            `no route ${req.method} ${path}; this server has POST /v1/chat/completions and GET /v1/models`,
+          );
         let body: unknown;
         try {
           body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -187,16 +253,19 @@ export async function startChatServer(o: ServeOptions): Promise<RunningServer> {
   await new Promise<void>((r) => server.listen(o.port, o.host, r));
   const { port } = server.address() as AddressInfo;
   const url = `http://${o.host}:${port}/v1`;
-  log(`[serve] ${o.checkpoint} (${model.parameterCount().toLocaleString('en')} parameters, context ${context}) on ${url} as "${name}", prompt format ${o.format}`);
+  log(
+    `[serve] ${o.checkpoint} (${model.parameterCount().toLocaleString('en')} parameters, context ${context}) on ${url} as "${name}", prompt format ${o.format}`,
+  );
   return {
     url,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => {
-        model.dispose();
-        r();
-      });
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => {
+          model.dispose();
+          r();
+        });
+      }),
   };
 }
 

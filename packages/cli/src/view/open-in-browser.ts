@@ -6,7 +6,12 @@ import { pathToFileURL } from 'node:url';
 
 export function openInBrowser(file: string): void {
   const url = pathToFileURL(resolve(file)).href;
-  const [command, ...args] = process.platform === 'darwin' ? ['open', url] : process.platform === 'win32' ? ['cmd', '/c', 'start', '', url] : ['xdg-open', url];
+  const [command, ...args] =
+    process.platform === 'darwin'
+      ? ['open', url]
+      : process.platform === 'win32'
+        ? ['cmd', '/c', 'start', '', url]
+        : ['xdg-open', url];
   const child = spawn(command, args, { stdio: 'ignore', detached: true });
   child.on('error', () => console.error(`[report] no browser to open here; the page is ${url}`));
   child.unref();

@@ -12,23 +12,45 @@ import { request } from 'node:http';
 import { startViewServer } from './view-server.js';
 
 // the functions passed to the page run in the browser, where `document` exists
-declare const document: { querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null }> & Iterable<{ getAttribute(name: string): string | null }> };
+declare const document: {
+  querySelectorAll(
+    selector: string,
+  ): ArrayLike<{ getAttribute(name: string): string | null }> & Iterable<{ getAttribute(name: string): string | null }>;
+};
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const REPORTS = join(ROOT, 'reports');
-const CHROMIUM = [process.env.SPO_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
+const CHROMIUM = [process.env.SPO_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+  (p) => p && existsSync(p),
+);
 const ARTIFACTS = process.env.SPO_TEST_ARTIFACTS ?? join(ROOT, 'test-artifacts', 'screenshots');
-const skip = CHROMIUM ? false : 'no Chromium (Debian: apt install chromium; or set SPO_CHROMIUM): the browser checks of the report pages are skipped';
+const skip = CHROMIUM
+  ? false
+  : 'no Chromium (Debian: apt install chromium; or set SPO_CHROMIUM): the browser checks of the report pages are skipped';
 
 const pages = existsSync(REPORTS)
-  ? ['index.html', ...readdirSync(REPORTS).filter((d) => existsSync(join(REPORTS, d, 'index.html'))).map((d) => join(d, 'index.html'))].filter((p) => existsSync(join(REPORTS, p)))
+  ? [
+      'index.html',
+      ...readdirSync(REPORTS)
+        .filter((d) => existsSync(join(REPORTS, d, 'index.html')))
+        .map((d) => join(d, 'index.html')),
+    ].filter((p) => existsSync(join(REPORTS, p)))
   : [];
 
 async function browser() {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -41,67 +63,123 @@ async function inspect(b: Awaited<ReturnType<typeof browser>>, url: string, scre
   page.on('requestfailed', (r) => errors.push(`failed to load ${r.url()}`));
   await page.goto(url, { waitUntil: 'load' });
   const charts = await page.locator('.chart').count();
-  if (charts) await page.waitForFunction(() => [...document.querySelectorAll('.chart')].every((c) => c.getAttribute('data-rendered') === 'true'), undefined, { timeout: 60_000 }).catch(() => {});
-  const drawn = await page.$$eval('.chart', (divs) => divs.map((d) => ({
-    id: d.getAttribute('data-spec'), rendered: d.getAttribute('data-rendered') === 'true',
-    marks: d.querySelectorAll('.mark-symbol path, .mark-line path, .mark-rect path, .mark-rule line, .mark-area path, .mark-text text').length,
-  })));
-  const images = await page.$$eval('img', (imgs) => imgs.map((i) => ({ src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0 })));
+  if (charts)
+    await page
+      .waitForFunction(
+        () => [...document.querySelectorAll('.chart')].every((c) => c.getAttribute('data-rendered') === 'true'),
+        undefined,
+        { timeout: 60_000 },
+      )
+      .catch(() => {});
+  const drawn = await page.$$eval('.chart', (divs) =>
+    divs.map((d) => ({
+      id: d.getAttribute('data-spec'),
+      rendered: d.getAttribute('data-rendered') === 'true',
+      marks: d.querySelectorAll(
+        '.mark-symbol path, .mark-line path, .mark-rect path, .mark-rule line, .mark-area path, .mark-text text',
+      ).length,
+    })),
+  );
+  const images = await page.$$eval('img', (imgs) =>
+    imgs.map((i) => ({ src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0 })),
+  );
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: screenshot, fullPage: true });
   await page.close();
   return { errors, drawn, images };
 }
 
-test('every committed report page opens from the file system with its charts drawn and no errors', { skip: skip || (pages.length ? false : 'no report pages under reports/ yet: run nx run <experiment>:report') }, async () => {
-  const b = await browser();
-  try {
-    for (const p of pages) {
-      const shot = join(ARTIFACTS, `${p.replace(/[\\/]/g, '_').replace(/\.html$/, '')}.png`);
-      const { errors, drawn, images } = await inspect(b, pathToFileURL(join(REPORTS, p)).href, shot);
-      assert.deepEqual(errors, [], `${p}: console errors`);
-      for (const c of drawn) {
-        assert.ok(c.rendered, `${p}: chart ${c.id} was not drawn`);
-        assert.ok(c.marks > 0, `${p}: chart ${c.id} has no marks`);
+test(
+  'every committed report page opens from the file system with its charts drawn and no errors',
+  { skip: skip || (pages.length ? false : 'no report pages under reports/ yet: run nx run <experiment>:report') },
+  async () => {
+    const b = await browser();
+    try {
+      for (const p of pages) {
+        const shot = join(ARTIFACTS, `${p.replace(/[\\/]/g, '_').replace(/\.html$/, '')}.png`);
+        const { errors, drawn, images } = await inspect(b, pathToFileURL(join(REPORTS, p)).href, shot);
+        assert.deepEqual(errors, [], `${p}: console errors`);
+        for (const c of drawn) {
+          assert.ok(c.rendered, `${p}: chart ${c.id} was not drawn`);
+          assert.ok(c.marks > 0, `${p}: chart ${c.id} has no marks`);
+        }
+        for (const i of images) assert.ok(i.ok, `${p}: image ${i.src} did not load`);
+        if (p !== 'index.html') assert.ok(drawn.length >= 3, `${p}: ${drawn.length} charts`);
+        assert.ok(existsSync(shot));
       }
-      for (const i of images) assert.ok(i.ok, `${p}: image ${i.src} did not load`);
-      if (p !== 'index.html') assert.ok(drawn.length >= 3, `${p}: ${drawn.length} charts`);
-      assert.ok(existsSync(shot));
+    } finally {
+      await b.close();
     }
-  } finally {
-    await b.close();
-  }
-});
+  },
+);
 
-test('spo view serves the reports and draws a live experiment\'s curves from its metrics, the last line mid-write', { skip }, async () => {
-  // two runs of a training experiment, one still writing its log
-  const runs = mkdtempSync(join(tmpdir(), 'live-runs-'));
-  for (const [run, steps] of [['dpo.seed=1', 12], ['dpo-spo.seed=1', 7]] as const) {
-    mkdirSync(join(runs, 'quickstart', run), { recursive: true });
-    const rows = Array.from({ length: steps }, (_, i) => JSON.stringify({ step: i + 1, loss: 0.7 - 0.01 * i, 'rewards/margins': 0.02 * i, 'rewards/accuracies': 0.5 + 0.01 * i }));
-    writeFileSync(join(runs, 'quickstart', run, 'metrics.jsonl'), `${rows.join('\n')}\n${run.startsWith('dpo-spo') ? '{"step": 8, "loss": 0.6' : ''}`);
-  }
-  const server = await startViewServer({ reportsDir: REPORTS, runsDir: runs, host: '127.0.0.1', port: 0, refreshSeconds: 1, log: () => {} });
-  const b = await browser();
-  try {
-    const api = await (await fetch(`${server.url}/api/curves/quickstart`)).json() as { points: number; runs: number };
-    assert.deepEqual([api.runs, api.points], [2, (12 + 7) * 3], 'every row of both logs, the half-written line left out');
-    // raw requests (fetch would normalise the path first): nothing outside the reports folder is served
-    for (const path of ['/../../package.json', '/%2E%2E/%2E%2E/package.json', '/..%2F..%2Fpackage.json']) {
-      const status = await new Promise<number>((done) => request({ host: '127.0.0.1', port: new URL(server.url).port, path }, (r) => (r.resume(), done(r.statusCode ?? 0))).end());
-      assert.ok(status === 403 || status === 404, `${path}: ${status}`);
+test(
+  "spo view serves the reports and draws a live experiment's curves from its metrics, the last line mid-write",
+  { skip },
+  async () => {
+    // two runs of a training experiment, one still writing its log
+    const runs = mkdtempSync(join(tmpdir(), 'live-runs-'));
+    for (const [run, steps] of [
+      ['dpo.seed=1', 12],
+      ['dpo-spo.seed=1', 7],
+    ] as const) {
+      mkdirSync(join(runs, 'quickstart', run), { recursive: true });
+      const rows = Array.from({ length: steps }, (_, i) =>
+        JSON.stringify({
+          step: i + 1,
+          loss: 0.7 - 0.01 * i,
+          'rewards/margins': 0.02 * i,
+          'rewards/accuracies': 0.5 + 0.01 * i,
+        }),
+      );
+      writeFileSync(
+        join(runs, 'quickstart', run, 'metrics.jsonl'),
+        `${rows.join('\n')}\n${run.startsWith('dpo-spo') ? '{"step": 8, "loss": 0.6' : ''}`,
+      );
     }
-    const page = await b.newPage();
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`${server.url}/live/quickstart`);
-    await page.waitForFunction(() => document.querySelectorAll('#chart .mark-line path').length > 0, undefined, { timeout: 30_000 });
-    assert.match(await page.locator('#status').innerText(), /\d+ runs, \d+ points; updated/);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'live-quickstart.png'), fullPage: true });
-    assert.deepEqual(errors, []);
-  } finally {
-    await b.close();
-    await server.close();
-  }
-});
+    const server = await startViewServer({
+      reportsDir: REPORTS,
+      runsDir: runs,
+      host: '127.0.0.1',
+      port: 0,
+      refreshSeconds: 1,
+      log: () => {},
+    });
+    const b = await browser();
+    try {
+      const api = (await (await fetch(`${server.url}/api/curves/quickstart`)).json()) as {
+        points: number;
+        runs: number;
+      };
+      assert.deepEqual(
+        [api.runs, api.points],
+        [2, (12 + 7) * 3],
+        'every row of both logs, the half-written line left out',
+      );
+      // raw requests (fetch would normalise the path first): nothing outside the reports folder is served
+      for (const path of ['/../../package.json', '/%2E%2E/%2E%2E/package.json', '/..%2F..%2Fpackage.json']) {
+        const status = await new Promise<number>((done) =>
+          request(
+            { host: '127.0.0.1', port: new URL(server.url).port, path },
+            (r) => (r.resume(), done(r.statusCode ?? 0)),
+          ).end(),
+        );
+        assert.ok(status === 403 || status === 404, `${path}: ${status}`);
+      }
+      const page = await b.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(`${server.url}/live/quickstart`);
+      await page.waitForFunction(() => document.querySelectorAll('#chart .mark-line path').length > 0, undefined, {
+        timeout: 30_000,
+      });
+      assert.match(await page.locator('#status').innerText(), /\d+ runs, \d+ points; updated/);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'live-quickstart.png'), fullPage: true });
+      assert.deepEqual(errors, []);
+    } finally {
+      await b.close();
+      await server.close();
+    }
+  },
+);

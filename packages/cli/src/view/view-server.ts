@@ -9,8 +9,13 @@ import { readMetrics } from '@spo/trainer';
 import { trainingCurvesSpec, type CurvePoint, curvePointsOf } from '@spo/reports';
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml',
-  '.png': 'image/png', '.csv': 'text/csv; charset=utf-8', '.md': 'text/markdown; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.csv': 'text/csv; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
 };
 
 export interface ViewOptions {
@@ -46,7 +51,13 @@ export function liveCurves(runsDir: string, experiment: string, pointsPerRun = 6
       continue; // a damaged log is the trainer's to report
     }
     const run = dir.slice(root.length + 1);
-    points.push(...curvePointsOf(rows, { method: run.replace(/\.?seed=\d+/, ''), run, seed: Number(/seed=(\d+)/.exec(run)?.[1] ?? 0) }, pointsPerRun));
+    points.push(
+      ...curvePointsOf(
+        rows,
+        { method: run.replace(/\.?seed=\d+/, ''), run, seed: Number(/seed=(\d+)/.exec(run)?.[1] ?? 0) },
+        pointsPerRun,
+      ),
+    );
   }
   return points;
 }
@@ -82,15 +93,33 @@ export async function startViewServer(o: ViewOptions): Promise<{ url: string; cl
     const api = /^\/api\/curves\/([A-Za-z0-9._-]+)$/.exec(path);
     if (api) {
       const points = liveCurves(o.runsDir, api[1]);
-      return send(res, 200, TYPES['.json'], JSON.stringify({ spec: trainingCurvesSpec(points, `${api[1]}: training curves (live)`), points: points.length, runs: new Set(points.map((p) => p.run)).size }));
+      return send(
+        res,
+        200,
+        TYPES['.json'],
+        JSON.stringify({
+          spec: trainingCurvesSpec(points, `${api[1]}: training curves (live)`),
+          points: points.length,
+          runs: new Set(points.map((p) => p.run)).size,
+        }),
+      );
     }
     const file = resolve(reportsRoot, `.${normalize(path.endsWith('/') ? `${path}index.html` : path)}`);
-    if (file !== reportsRoot && !file.startsWith(reportsRoot + sep)) return send(res, 403, 'text/plain', 'outside the reports folder');
-    if (!existsSync(file) || !statSync(file).isFile()) return send(res, 404, 'text/plain', `no ${path} under ${o.reportsDir}; try / or /live/<experiment>`);
+    if (file !== reportsRoot && !file.startsWith(reportsRoot + sep))
+      return send(res, 403, 'text/plain', 'outside the reports folder');
+    if (!existsSync(file) || !statSync(file).isFile())
+      return send(res, 404, 'text/plain', `no ${path} under ${o.reportsDir}; try / or /live/<experiment>`);
     return send(res, 200, TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file));
   });
   await new Promise<void>((r) => server.listen(o.port, o.host, r));
   const url = `http://${o.host}:${(server.address() as AddressInfo).port}`;
   log(`[view] ${o.reportsDir} on ${url}/ ; live curves of a running experiment: ${url}/live/<experiment>`);
-  return { url, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    url,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }

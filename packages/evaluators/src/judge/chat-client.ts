@@ -23,17 +23,36 @@ export interface Usage {
   retries: number;
 }
 
-type ClientConfig = Pick<JudgeConfig, 'baseUrl' | 'model' | 'apiKeyEnv' | 'temperature' | 'maxTokens' | 'timeoutMs' | 'maxRetries' | 'backoffMs' | 'maxBackoffMs' | 'budget'>;
+type ClientConfig = Pick<
+  JudgeConfig,
+  | 'baseUrl'
+  | 'model'
+  | 'apiKeyEnv'
+  | 'temperature'
+  | 'maxTokens'
+  | 'timeoutMs'
+  | 'maxRetries'
+  | 'backoffMs'
+  | 'maxBackoffMs'
+  | 'budget'
+>;
 
 export class ChatClient {
   readonly usage: Usage = { requests: 0, promptTokens: 0, completionTokens: 0, retries: 0 };
   private readonly apiKey: string | undefined;
   private readonly url: string;
 
-  constructor(private readonly config: ClientConfig, private readonly log: (line: string) => void = () => {}, private readonly sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))) {
+  constructor(
+    private readonly config: ClientConfig,
+    private readonly log: (line: string) => void = () => {},
+    private readonly sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+  ) {
     this.apiKey = process.env[config.apiKeyEnv];
     this.url = `${config.baseUrl.replace(/\/+$/, '')}/chat/completions`;
-    if (!this.apiKey) log(`[judge] $${config.apiKeyEnv} is not set: sending no Authorization header (fine for a local server such as \`spo serve\`)`);
+    if (!this.apiKey)
+      log(
+        `[judge] $${config.apiKeyEnv} is not set: sending no Authorization header (fine for a local server such as \`spo serve\`)`,
+      );
   }
 
   async complete(messages: ChatMessage[]): Promise<Completion> {
@@ -42,30 +61,46 @@ export class ChatClient {
       const outcome = await this.attempt(messages);
       if ('completion' in outcome) return { ...outcome.completion, requests: attempt + 1 };
       if (attempt >= this.config.maxRetries) {
-        throw new ChatRequestError(`${this.url}: gave up after ${attempt + 1} requests; last: ${outcome.reason}. Raise eval.judge.maxRetries or check the endpoint.`);
+        throw new ChatRequestError(
+          `${this.url}: gave up after ${attempt + 1} requests; last: ${outcome.reason}. Raise eval.judge.maxRetries or check the endpoint.`,
+        );
       }
       const backoff = Math.random() * Math.min(this.config.maxBackoffMs, this.config.backoffMs * 2 ** attempt);
       const wait = outcome.retryAfterMs ?? backoff;
       this.usage.retries++;
-      this.log(`[judge] ${outcome.reason}; retry ${attempt + 1}/${this.config.maxRetries} in ${(wait / 1000).toFixed(1)} s`);
+      this.log(
+        `[judge] ${outcome.reason}; retry ${attempt + 1}/${this.config.maxRetries} in ${(wait / 1000).toFixed(1)} s`,
+      );
       await this.sleep(wait);
     }
   }
 
   private chargeRequest(): void {
     const { requests, tokens } = this.config.budget;
-    if (requests !== undefined && this.usage.requests >= requests) throw new BudgetExhaustedError(`the judge's request budget (${requests}) is spent`);
-    if (tokens !== undefined && this.usage.promptTokens + this.usage.completionTokens >= tokens) throw new BudgetExhaustedError(`the judge's token budget (${tokens}) is spent`);
+    if (requests !== undefined && this.usage.requests >= requests)
+      throw new BudgetExhaustedError(`the judge's request budget (${requests}) is spent`);
+    if (tokens !== undefined && this.usage.promptTokens + this.usage.completionTokens >= tokens)
+      throw new BudgetExhaustedError(`the judge's token budget (${tokens}) is spent`);
     this.usage.requests++;
   }
 
-  private async attempt(messages: ChatMessage[]): Promise<{ completion: Omit<Completion, 'requests'> } | { reason: string; retryAfterMs?: number }> {
+  private async attempt(
+    messages: ChatMessage[],
+  ): Promise<{ completion: Omit<Completion, 'requests'> } | { reason: string; retryAfterMs?: number }> {
     let response: Response;
     try {
       response = await fetch(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}) },
-        body: JSON.stringify({ model: this.config.model, messages, temperature: this.config.temperature, max_tokens: this.config.maxTokens }),
+        headers: {
+          'content-type': 'application/json',
+          ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+        },
+        body: JSON.stringify({
+          model: this.config.model,
+          messages,
+          temperature: this.config.temperature,
+          max_tokens: this.config.maxTokens,
+        }),
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });
     } catch (error) {
@@ -78,9 +113,15 @@ export class ChatClient {
       return { reason: describeNetworkError(error, this.config.timeoutMs) };
     }
     if (response.status === 429 || response.status >= 500) {
-      return { reason: `HTTP ${response.status}`, retryAfterMs: retryAfterMs(response.headers.get('retry-after'), this.config.maxBackoffMs) };
+      return {
+        reason: `HTTP ${response.status}`,
+        retryAfterMs: retryAfterMs(response.headers.get('retry-after'), this.config.maxBackoffMs),
+      };
     }
-    if (!response.ok) throw new ChatRequestError(`${this.url}: HTTP ${response.status}: ${body.slice(0, 300)}${response.status === 401 ? ` (is $${this.config.apiKeyEnv} set to a valid key?)` : ''}`);
+    if (!response.ok)
+      throw new ChatRequestError(
+        `${this.url}: HTTP ${response.status}: ${body.slice(0, 300)}${response.status === 401 ? ` (is $${this.config.apiKeyEnv} set to a valid key?)` : ''}`,
+      );
     let json: any;
     try {
       json = JSON.parse(body);
@@ -89,7 +130,8 @@ export class ChatClient {
     }
     const content = json?.choices?.[0]?.message?.content;
     if (typeof content !== 'string') return { reason: 'a response without choices[0].message.content' };
-    const promptTokens = Number(json.usage?.prompt_tokens ?? 0), completionTokens = Number(json.usage?.completion_tokens ?? 0);
+    const promptTokens = Number(json.usage?.prompt_tokens ?? 0),
+      completionTokens = Number(json.usage?.completion_tokens ?? 0);
     this.usage.promptTokens += promptTokens;
     this.usage.completionTokens += completionTokens;
     return { completion: { content, promptTokens, completionTokens } };

@@ -28,7 +28,9 @@ export class JudgeCache {
   constructor(readonly dir: string) {}
 
   static keyOf(k: JudgmentKey): string {
-    return createHash('sha256').update(JSON.stringify([k.template, k.model, k.prompt, k.first, k.second])).digest('hex');
+    return createHash('sha256')
+      .update(JSON.stringify([k.template, k.model, k.prompt, k.first, k.second]))
+      .digest('hex');
   }
 
   private path(key: string): string {

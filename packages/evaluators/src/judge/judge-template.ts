@@ -15,7 +15,10 @@ export interface JudgeTemplate {
 export function loadJudgeTemplate(nameOrPath: string): JudgeTemplate {
   const builtIn = (BUILT_IN_TEMPLATES as readonly string[]).includes(nameOrPath);
   const path = builtIn ? fileURLToPath(new URL(`../../templates/${nameOrPath}.md`, import.meta.url)) : nameOrPath;
-  if (!existsSync(path)) throw new Error(`eval.judge.template: "${nameOrPath}" is neither a built-in template (${BUILT_IN_TEMPLATES.join(', ')}) nor a file`);
+  if (!existsSync(path))
+    throw new Error(
+      `eval.judge.template: "${nameOrPath}" is neither a built-in template (${BUILT_IN_TEMPLATES.join(', ')}) nor a file`,
+    );
   const text = readFileSync(path, 'utf8');
   const missing = PLACEHOLDERS.filter((p) => !text.includes(p));
   if (missing.length > 0) throw new Error(`${path}: a judge template needs the placeholders ${missing.join(', ')}`);

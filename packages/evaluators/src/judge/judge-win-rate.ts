@@ -67,7 +67,11 @@ export async function judgeWinRate(a: JudgeRunArgs): Promise<{ result: JudgeWinR
   const client = new ChatClient(a.config, log, a.sleep);
   const cache = new JudgeCache(a.cacheDir);
   const orderRng = new Rng(`${a.seed}/judge-order`);
-  const plans: AnswerOrder[][] = a.items.map(() => (a.config.bothOrders ? ['policy-first', 'baseline-first'] : [orderRng.bernoulli(0.5) ? 'policy-first' : 'baseline-first']));
+  const plans: AnswerOrder[][] = a.items.map(() =>
+    a.config.bothOrders
+      ? ['policy-first', 'baseline-first']
+      : [orderRng.bernoulli(0.5) ? 'policy-first' : 'baseline-first'],
+  );
   const inFlight = new Map<string, Promise<CachedJudgment>>();
   const judgeOnce = (prompt: string, first: string, second: string): Promise<CachedJudgment> => {
     const key = JudgeCache.keyOf({ template: a.template.text, model: a.config.model, prompt, first, second });
@@ -77,7 +81,10 @@ export async function judgeWinRate(a: JudgeRunArgs): Promise<{ result: JudgeWinR
       const cached = cache.get(key);
       if (cached) return cached;
       const messages = [{ role: 'user' as const, content: fillTemplate(a.template, prompt, first, second) }];
-      let c = await client.complete(messages), requests = c.requests, promptTokens = c.promptTokens, completionTokens = c.completionTokens;
+      let c = await client.complete(messages),
+        requests = c.requests,
+        promptTokens = c.promptTokens,
+        completionTokens = c.completionTokens;
       let verdict = parseVerdict(c.content);
       if (verdict === undefined) {
         log(`[judge] unreadable verdict ${JSON.stringify(c.content.slice(-60))}; asking once more`);
@@ -87,7 +94,13 @@ export async function judgeWinRate(a: JudgeRunArgs): Promise<{ result: JudgeWinR
         completionTokens += c.completionTokens;
         verdict = parseVerdict(c.content);
       }
-      const judgment: CachedJudgment = { verdict: verdict ?? null, text: c.content, promptTokens, completionTokens, requests };
+      const judgment: CachedJudgment = {
+        verdict: verdict ?? null,
+        text: c.content,
+        promptTokens,
+        completionTokens,
+        requests,
+      };
       cache.set(key, judgment);
       return judgment;
     })();
@@ -96,7 +109,8 @@ export async function judgeWinRate(a: JudgeRunArgs): Promise<{ result: JudgeWinR
   };
 
   const limit = pLimit(a.config.concurrency);
-  let stopped: Error | undefined, done = 0;
+  let stopped: Error | undefined,
+    done = 0;
   const total = plans.reduce((s, p) => s + p.length, 0);
   const reportEvery = Math.max(1, Math.ceil(total / 10));
   const tasks = a.items.map((item, i) =>
@@ -104,13 +118,17 @@ export async function judgeWinRate(a: JudgeRunArgs): Promise<{ result: JudgeWinR
       limit(async () => {
         if (stopped) return undefined;
         try {
-          const [first, second] = order === 'policy-first' ? [item.policy, item.baseline] : [item.baseline, item.policy];
+          const [first, second] =
+            order === 'policy-first' ? [item.policy, item.baseline] : [item.baseline, item.policy];
           return await judgeOnce(item.prompt, first, second);
         } catch (error) {
           stopped ??= error as Error;
           return undefined;
         } finally {
-          if (++done % reportEvery === 0) log(`[judge] ${done}/${total} judgments; ${client.usage.requests} requests, ${client.usage.promptTokens + client.usage.completionTokens} tokens, ${cache.hits} from the cache`);
+          if (++done % reportEvery === 0)
+            log(
+              `[judge] ${done}/${total} judgments; ${client.usage.requests} requests, ${client.usage.promptTokens + client.usage.completionTokens} tokens, ${cache.hits} from the cache`,
+            );
         }
       }),
     ),
@@ -118,9 +136,16 @@ export async function judgeWinRate(a: JudgeRunArgs): Promise<{ result: JudgeWinR
   const results = await Promise.all(tasks.map((t) => Promise.all(t)));
   if (stopped) {
     const finished = results.filter((r) => r.every((j) => j !== undefined)).length;
-    throw new JudgeRunError(`the judge stopped after ${finished} of ${a.items.length} items: ${stopped.message}. Finished judgments are cached in ${a.cacheDir}; re-running judges only the rest.`);
+    throw new JudgeRunError(
+      `the judge stopped after ${finished} of ${a.items.length} items: ${stopped.message}. Finished judgments are cached in ${a.cacheDir}; re-running judges only the rest.`,
+    );
   }
-  const judgments = results.map((r, i) => combine(plans[i], r.map((j) => j!.verdict)));
+  const judgments = results.map((r, i) =>
+    combine(
+      plans[i],
+      r.map((j) => j!.verdict),
+    ),
+  );
   const outcomes = judgments.map((j) => j.outcome);
   const readable = judgments.flatMap((j) => j.verdicts.filter((v) => v !== null));
   const count = (p: (j: ItemJudgment) => boolean) => judgments.filter(p).length;

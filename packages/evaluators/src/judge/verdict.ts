@@ -4,9 +4,18 @@
 export type Verdict = 'A' | 'B';
 
 export function parseVerdict(text: string): Verdict | undefined {
-  const last = text.trim().split(/\r?\n/).map((l) => l.trim()).filter(Boolean).at(-1);
+  const last = text
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .at(-1);
   if (last === undefined) return undefined;
-  const value = last.replace(/^[^:]{0,40}:\s*/, '').replace(/^[\s*_"'`([{]+|[\s*_"'`)\]}.!]+$/g, '').replace(/^(reply|answer|summary|response)\s+/i, '').trim();
+  const value = last
+    .replace(/^[^:]{0,40}:\s*/, '')
+    .replace(/^[\s*_"'`([{]+|[\s*_"'`)\]}.!]+$/g, '')
+    .replace(/^(reply|answer|summary|response)\s+/i, '')
+    .trim();
   const upper = value.toUpperCase();
   return upper === 'A' || upper === 'B' ? upper : undefined;
 }

@@ -38,13 +38,17 @@ class Proto {
   }
 }
 
-const FLOAT = 1, INT64 = 7;
+const FLOAT = 1,
+  INT64 = 7;
 
 function tensor(name: string, dims: number[], type: number, values: number[]): Proto {
   const t = new Proto();
   for (const d of dims) t.int(1, d);
   t.int(2, type).string(8, name);
-  const raw = type === FLOAT ? new Uint8Array(Float32Array.from(values).buffer) : new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer);
+  const raw =
+    type === FLOAT
+      ? new Uint8Array(Float32Array.from(values).buffer)
+      : new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer);
   return t.bytesField(9, raw);
 }
 
@@ -86,7 +90,8 @@ export function writeTinyOnnxRewardModel(dir: string, m: TinyRewardModel): void 
     node('Div', ['summed', 'count'], ['pooled']),
     node('MatMul', ['pooled', 'weight'], ['projected']),
     node('Add', ['projected', 'bias'], ['logits']),
-  ]) graph.message(1, n);
+  ])
+    graph.message(1, n);
   graph.string(2, 'tiny_reward_model');
   graph.message(5, tensor('embeddings', [m.vocab.length, d], FLOAT, m.embeddings.flat()));
   graph.message(5, tensor('weight', [d, 1], FLOAT, m.weight));
@@ -96,15 +101,47 @@ export function writeTinyOnnxRewardModel(dir: string, m: TinyRewardModel): void 
   graph.message(11, valueInfo('input_ids', INT64, ['batch', 'sequence']));
   graph.message(11, valueInfo('attention_mask', INT64, ['batch', 'sequence']));
   graph.message(12, valueInfo('logits', FLOAT, ['batch', 1]));
-  const model = new Proto().int(1, 8).string(2, 'spo-lab test fixture').message(7, graph).message(8, new Proto().int(2, 13));
+  const model = new Proto()
+    .int(1, 8)
+    .string(2, 'spo-lab test fixture')
+    .message(7, graph)
+    .message(8, new Proto().int(2, 13));
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   writeFileSync(join(dir, 'onnx', 'model.onnx'), model.done());
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert', architectures: ['BertForSequenceClassification'], num_labels: 1, id2label: { 0: 'LABEL_0' }, label2id: { LABEL_0: 0 } }));
-  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'PreTrainedTokenizerFast', pad_token: '<pad>', unk_token: '<unk>', model_max_length: 128 }));
-  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify({
-    version: '1.0', truncation: null, padding: null,
-    added_tokens: [{ id: 0, content: '<pad>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }, { id: 1, content: '<unk>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }],
-    normalizer: null, pre_tokenizer: { type: 'Whitespace' }, post_processor: null, decoder: null,
-    model: { type: 'WordLevel', vocab: Object.fromEntries(m.vocab.map((w, i) => [w, i])), unk_token: '<unk>' },
-  }));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      model_type: 'bert',
+      architectures: ['BertForSequenceClassification'],
+      num_labels: 1,
+      id2label: { 0: 'LABEL_0' },
+      label2id: { LABEL_0: 0 },
+    }),
+  );
+  writeFileSync(
+    join(dir, 'tokenizer_config.json'),
+    JSON.stringify({
+      tokenizer_class: 'PreTrainedTokenizerFast',
+      pad_token: '<pad>',
+      unk_token: '<unk>',
+      model_max_length: 128,
+    }),
+  );
+  writeFileSync(
+    join(dir, 'tokenizer.json'),
+    JSON.stringify({
+      version: '1.0',
+      truncation: null,
+      padding: null,
+      added_tokens: [
+        { id: 0, content: '<pad>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
+        { id: 1, content: '<unk>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
+      ],
+      normalizer: null,
+      pre_tokenizer: { type: 'Whitespace' },
+      post_processor: null,
+      decoder: null,
+      model: { type: 'WordLevel', vocab: Object.fromEntries(m.vocab.map((w, i) => [w, i])), unk_token: '<unk>' },
+    }),
+  );
 }

@@ -8,7 +8,12 @@ export function ownRewardScorer(dir: string, batchSize = 64): RewardScorer {
   const tokenizer = loadTokenizer(dir);
   return {
     label: `own reward model (${dir})`,
-    score: async (prompts, responses) => model.score(prompts.map((p, i) => encodeSequence(tokenizer, p, responses[i], model.lm.config.maxPositions).ids), tokenizer.padId, batchSize),
+    score: async (prompts, responses) =>
+      model.score(
+        prompts.map((p, i) => encodeSequence(tokenizer, p, responses[i], model.lm.config.maxPositions).ids),
+        tokenizer.padId,
+        batchSize,
+      ),
     dispose: () => model.dispose(),
   };
 }

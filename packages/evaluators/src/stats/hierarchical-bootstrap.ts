@@ -16,9 +16,15 @@ export interface SeedEstimate {
 }
 
 /** @param values values[s][p]: the outcome of prompt p under seed s (seeds may have different prompt counts). */
-export function hierarchicalBootstrap(values: readonly (readonly number[])[], resamples: number, seed: number | string, level = 0.95): SeedEstimate {
+export function hierarchicalBootstrap(
+  values: readonly (readonly number[])[],
+  resamples: number,
+  seed: number | string,
+  level = 0.95,
+): SeedEstimate {
   const S = values.length;
-  if (S === 0 || values.some((v) => v.length === 0)) throw new Error('hierarchicalBootstrap: every seed needs at least one value');
+  if (S === 0 || values.some((v) => v.length === 0))
+    throw new Error('hierarchicalBootstrap: every seed needs at least one value');
   const seedMean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   const mean = values.reduce((a, v) => a + seedMean(v), 0) / S;
   const rng = new Rng(`${seed}/hierarchical-bootstrap`);
@@ -36,7 +42,12 @@ export function hierarchicalBootstrap(values: readonly (readonly number[])[], re
   means.sort();
   const tail = (1 - level) / 2;
   const at = (q: number) => means[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))];
-  return { mean, interval: { low: at(tail), high: at(1 - tail), level }, seeds: S, n: values.reduce((a, v) => a + v.length, 0) };
+  return {
+    mean,
+    interval: { low: at(tail), high: at(1 - tail), level },
+    seeds: S,
+    n: values.reduce((a, v) => a + v.length, 0),
+  };
 }
 
 /** 1 for a > b, ½ for a tie (within `tolerance`), 0 otherwise. */
@@ -58,10 +69,17 @@ export interface PairedComparison {
  * Treatment against control on the same seeds and prompts: scores[s][p] of each, paired by seed and prompt.
  * Seeds must be listed in the same order for both.
  */
-export function pairedComparison(treatment: readonly (readonly number[])[], control: readonly (readonly number[])[], resamples: number, seed: number | string): PairedComparison {
-  if (treatment.length !== control.length) throw new Error(`pairedComparison: ${treatment.length} seeds vs ${control.length}`);
+export function pairedComparison(
+  treatment: readonly (readonly number[])[],
+  control: readonly (readonly number[])[],
+  resamples: number,
+  seed: number | string,
+): PairedComparison {
+  if (treatment.length !== control.length)
+    throw new Error(`pairedComparison: ${treatment.length} seeds vs ${control.length}`);
   const diffs = treatment.map((t, s) => {
-    if (t.length !== control[s].length) throw new Error(`pairedComparison: seed ${s} has ${t.length} treatment vs ${control[s].length} control prompts`);
+    if (t.length !== control[s].length)
+      throw new Error(`pairedComparison: seed ${s} has ${t.length} treatment vs ${control[s].length} control prompts`);
     return t.map((x, p) => x - control[s][p]);
   });
   const wins = treatment.map((t, s) => t.map((x, p) => outcome(x, control[s][p])));

@@ -39,7 +39,8 @@ export function setAtPath<T>(target: T, path: string, value: unknown): T {
   let at = copy;
   for (const key of keys.slice(0, -1)) {
     if (at[key] === undefined) at[key] = {};
-    if (typeof at[key] !== 'object' || at[key] === null || Array.isArray(at[key])) throw new Error(`cannot set "${path}": "${key}" is not an object`);
+    if (typeof at[key] !== 'object' || at[key] === null || Array.isArray(at[key]))
+      throw new Error(`cannot set "${path}": "${key}" is not an object`);
     at = at[key] as Record<string, unknown>;
   }
   at[keys[keys.length - 1]] = value;
@@ -61,5 +62,7 @@ export function getAtPath(source: unknown, path: string): unknown {
 export function pointLabel(values: Record<string, unknown>): string {
   const keys = Object.keys(values);
   const short = (k: string) => k.split('.').at(-1)!;
-  return keys.map((k) => `${keys.filter((o) => short(o) === short(k)).length > 1 ? k : short(k)}=${values[k]}`).join('.');
+  return keys
+    .map((k) => `${keys.filter((o) => short(o) === short(k)).length > 1 ? k : short(k)}=${values[k]}`)
+    .join('.');
 }

@@ -80,23 +80,45 @@ export function planExperiment(config: ExperimentConfig, runDir: string, numeric
   for (const point of dataPoints) {
     for (const seed of variantSeeds) {
       let data: unknown = config.data;
-      for (const [path, value] of Object.entries(point.values)) data = setAtPath(data, path.slice('data.'.length), value);
+      for (const [path, value] of Object.entries(point.values))
+        data = setAtPath(data, path.slice('data.'.length), value);
       const parsed = DataConfigSchema.parse(data);
       const label = pointLabel(point.values) || 'default';
-      const id = several ? [pointLabel(point.values), perSeed && config.seeds.length > 1 ? `seed=${seed}` : ''].filter(Boolean).join('.') || 'default' : '';
+      const id = several
+        ? [pointLabel(point.values), perSeed && config.seeds.length > 1 ? `seed=${seed}` : '']
+            .filter(Boolean)
+            .join('.') || 'default'
+        : '';
       const pretrained = pretrainedDataKey(config.model, parsed, numerics);
       const loader = parsed.source === 'files' ? { loader: FILE_LOADER_VERSION } : {};
-      const dataHash = configHash({ data: parsed, seed, sources: sourceFingerprints(parsed), ...loader, ...(pretrained ? { pretrained } : {}) });
+      const dataHash = configHash({
+        data: parsed,
+        seed,
+        sources: sourceFingerprints(parsed),
+        ...loader,
+        ...(pretrained ? { pretrained } : {}),
+      });
       const same = byDataHash.get(dataHash);
       if (same) {
         variants.push({ ...same, id, label, sweep: point.sweep, settings: point.values, sameAs: same.id });
         continue;
       }
       const root = id ? join(runDir, id) : runDir;
-      const sft = configHash({ data: dataHash, model: modelKey(config.model), sft: numericsOf(config.sft), seed, numerics });
+      const sft = configHash({
+        data: dataHash,
+        model: modelKey(config.model),
+        sft: numericsOf(config.sft),
+        seed,
+        numerics,
+      });
       const rm = config.rewardModel ? configHash({ sft, rewardModel: numericsOf(config.rewardModel) }) : undefined;
       const variant: Variant = {
-        id, label, sweep: point.sweep, settings: point.values, data: parsed, seed,
+        id,
+        label,
+        sweep: point.sweep,
+        settings: point.values,
+        data: parsed,
+        seed,
         dirs: { data: join(root, 'data'), sft: join(root, 'sft'), ...(rm ? { rm: join(root, 'rm') } : {}) },
         hashes: { data: dataHash, sft, ...(rm ? { rm } : {}) },
       };
@@ -117,15 +139,36 @@ export function planExperiment(config: ExperimentConfig, runDir: string, numeric
         const method = resolveMethod(raw, `methods "${m.name}"`);
         for (const seed of perSeed ? [listed.seed] : config.seeds) {
           const name = [
-            several ? listed.label : '', m.name, pointLabel(point.values), config.seeds.length > 1 ? `seed=${seed}` : '',
-          ].filter(Boolean).join('.');
+            several ? listed.label : '',
+            m.name,
+            pointLabel(point.values),
+            config.seeds.length > 1 ? `seed=${seed}` : '',
+          ]
+            .filter(Boolean)
+            .join('.');
           const { name: _, ...settingsOnly } = method;
-          const train = configHash({ sft: variant.hashes.sft, preference: numericsOf(config.preference), method: settingsOnly, seed });
+          const train = configHash({
+            sft: variant.hashes.sft,
+            preference: numericsOf(config.preference),
+            method: settingsOnly,
+            seed,
+          });
           const evalHash = configHash({ train, rm: variant.hashes.rm, eval: evalNumericsOf(config.eval), seed });
           const same = byTrainHash.get(train);
           const run: RunPlan = {
-            name, methodName: m.name, method, sweep: point.sweep, settings: point.values, variant: { ...variant, ...(listed !== variant ? { label: listed.label, settings: listed.settings, sweep: listed.sweep } : {}) }, seed,
-            dir: same ? same.dir : join(runDir, name), hashes: { train, eval: evalHash }, ...(same ? { sameAs: same.name } : {}),
+            name,
+            methodName: m.name,
+            method,
+            sweep: point.sweep,
+            settings: point.values,
+            variant: {
+              ...variant,
+              ...(listed !== variant ? { label: listed.label, settings: listed.settings, sweep: listed.sweep } : {}),
+            },
+            seed,
+            dir: same ? same.dir : join(runDir, name),
+            hashes: { train, eval: evalHash },
+            ...(same ? { sameAs: same.name } : {}),
           };
           runs.push(run);
           if (!same) byTrainHash.set(train, run);
@@ -148,13 +191,22 @@ export const ownRuns = (p: ExperimentPlan) => p.runs.filter((r) => r.sameAs === 
 
 export function findRun(p: ExperimentPlan, name: string): RunPlan {
   const run = p.runs.find((r) => r.name === name);
-  if (!run) throw new Error(`no run "${name}" in ${p.config.name}; runs: ${p.runs.map((r) => r.name).slice(0, 20).join(', ')}${p.runs.length > 20 ? ', ...' : ''} (spo plan lists them all)`);
+  if (!run)
+    throw new Error(
+      `no run "${name}" in ${p.config.name}; runs: ${p.runs
+        .map((r) => r.name)
+        .slice(0, 20)
+        .join(', ')}${p.runs.length > 20 ? ', ...' : ''} (spo plan lists them all)`,
+    );
   return run;
 }
 
 export function findVariant(p: ExperimentPlan, id: string | undefined): Variant[] {
   if (id === undefined) return ownVariants(p);
   const v = p.variants.find((x) => x.id === id);
-  if (!v) throw new Error(`no data variant "${id}" in ${p.config.name}; variants: ${p.variants.map((x) => x.id || '(the only one)').join(', ')}`);
+  if (!v)
+    throw new Error(
+      `no data variant "${id}" in ${p.config.name}; variants: ${p.variants.map((x) => x.id || '(the only one)').join(', ')}`,
+    );
   return [v.sameAs !== undefined ? p.variants.find((x) => x.id === v.sameAs)! : v];
 }

@@ -21,7 +21,8 @@ export interface RunResult {
 }
 
 export function collectResults(plan: ExperimentPlan): { results: RunResult[]; missing: RunPlan[] } {
-  const results: RunResult[] = [], missing: RunPlan[] = [];
+  const results: RunResult[] = [],
+    missing: RunPlan[] = [];
   for (const run of plan.runs) {
     if (!isStageDone({ dir: runEvalDir(run.dir), hash: run.hashes.eval })) {
       missing.push(run);
@@ -31,10 +32,14 @@ export function collectResults(plan: ExperimentPlan): { results: RunResult[]; mi
     const train = readTrainSummary(run.dir, advice);
     const confusion = readDegreeConfusion(run.dir, advice);
     results.push({
-      run, eval: readRunEval(run.dir), train: { steps: train.steps, tokensPerSecond: train.tokensPerSecond },
+      run,
+      eval: readRunEval(run.dir),
+      train: { steps: train.steps, tokensPerSecond: train.tokensPerSecond },
       ...(confusion ? { degreeConfusion: confusion } : {}),
       // a run whose responses had no degree group (every level empty or repeated) has no degree accuracy
-      ...(confusion && confusion.groups > 0 && confusion.accuracy !== null ? { degreeAccuracy: confusion.accuracy } : {}),
+      ...(confusion && confusion.groups > 0 && confusion.accuracy !== null
+        ? { degreeAccuracy: confusion.accuracy }
+        : {}),
       ...(confusion && confusion.groups === 0 ? { noDegreeGroups: true } : {}),
     });
   }

@@ -19,16 +19,33 @@ export interface RunEval {
   /** The LLM judge's verdict per prompt (1 policy, ½ tie or unreadable, 0 baseline), when configured. */
   judge?: { outcomes: number[]; invalid: number; model: string; template: string };
   /** The reward model's label and held-out agreement, when one scored. */
-  rewardModel?: { label: string; validation?: { n: number; accuracy: number; oracleAgreement?: number; oraclePairs?: number } };
+  rewardModel?: {
+    label: string;
+    validation?: { n: number; accuracy: number; oracleAgreement?: number; oraclePairs?: number };
+  };
 }
 
 export const runEvalDir = (runDir: string) => join(runDir, 'eval');
 
-export function writeRunEval(dir: string, result: RunEval, samples: { prompt: string; policy: string; baseline: string }[]): void {
-  writeFileSync(join(dir, 'samples.jsonl'), samples.map((s, i) => JSON.stringify({
-    ...s, ...Object.fromEntries(Object.entries(result.scores).map(([e, x]) => [e, { policy: x.policy[i], baseline: x.baseline[i] }])),
-    ...(result.judge ? { judge: result.judge.outcomes[i] } : {}),
-  })).join('\n') + '\n');
+export function writeRunEval(
+  dir: string,
+  result: RunEval,
+  samples: { prompt: string; policy: string; baseline: string }[],
+): void {
+  writeFileSync(
+    join(dir, 'samples.jsonl'),
+    samples
+      .map((s, i) =>
+        JSON.stringify({
+          ...s,
+          ...Object.fromEntries(
+            Object.entries(result.scores).map(([e, x]) => [e, { policy: x.policy[i], baseline: x.baseline[i] }]),
+          ),
+          ...(result.judge ? { judge: result.judge.outcomes[i] } : {}),
+        }),
+      )
+      .join('\n') + '\n',
+  );
   writeJsonAtomic(join(dir, 'scores.json'), result);
 }
 
@@ -36,7 +53,10 @@ export function readRunEval(runDir: string): RunEval {
   const path = join(runEvalDir(runDir), 'scores.json');
   const r = readJsonFile<RunEval>(path, `run that run's eval again (spo eval --run <name> --force)`);
   for (const [e, x] of Object.entries(r.scores ?? {})) {
-    if (x.policy.length !== r.prompts || x.baseline.length !== r.prompts) throw new Error(`${path}: ${e} has ${x.policy.length} policy and ${x.baseline.length} baseline scores for ${r.prompts} prompts; run the eval again with --force`);
+    if (x.policy.length !== r.prompts || x.baseline.length !== r.prompts)
+      throw new Error(
+        `${path}: ${e} has ${x.policy.length} policy and ${x.baseline.length} baseline scores for ${r.prompts} prompts; run the eval again with --force`,
+      );
   }
   return r;
 }

@@ -14,7 +14,8 @@ export interface StageDir {
 function readHash(path: string): string | undefined {
   if (!existsSync(path)) return undefined;
   const hash = readJsonFile<{ hash?: unknown }>(path, `delete ${dirname(path)} to run that stage again`).hash;
-  if (typeof hash !== 'string') throw new Error(`${path}: damaged, it has no "hash"; delete ${dirname(path)} to run that stage again`);
+  if (typeof hash !== 'string')
+    throw new Error(`${path}: damaged, it has no "hash"; delete ${dirname(path)} to run that stage again`);
   return hash;
 }
 

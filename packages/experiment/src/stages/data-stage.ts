@@ -14,13 +14,16 @@ export const preparedCacheDir = () => join(process.env.SPO_CACHE_DIR ?? join('.c
 
 export async function dataStage(ctx: StageContext, v: Variant): Promise<void> {
   const label = v.id ? `data ${v.id}` : 'data';
-  await runStage({ label, stage: { dir: v.dirs.data, hash: v.hashes.data }, force: ctx.force, log: ctx.log }, async () => {
-    const pretrained = pretrainedSource(ctx.config.model, v.data, numericsPath(ctx.backend), ctx.log);
-    const { dir, dataset, cached } = await prepareDataset(v.data, v.seed, preparedCacheDir(), ctx.log, pretrained);
-    ctx.log(`[${label}] ${cached ? 'from the cache' : 'prepared'}: ${dir}`);
-    for (const line of describeDataset(dataset)) ctx.log(`[${label}] ${line}`);
-    rmSync(join(v.dirs.data, 'dataset'), { recursive: true, force: true });
-    cpSync(dir, join(v.dirs.data, 'dataset'), { recursive: true });
-    return dataset.manifest.counts;
-  });
+  await runStage(
+    { label, stage: { dir: v.dirs.data, hash: v.hashes.data }, force: ctx.force, log: ctx.log },
+    async () => {
+      const pretrained = pretrainedSource(ctx.config.model, v.data, numericsPath(ctx.backend), ctx.log);
+      const { dir, dataset, cached } = await prepareDataset(v.data, v.seed, preparedCacheDir(), ctx.log, pretrained);
+      ctx.log(`[${label}] ${cached ? 'from the cache' : 'prepared'}: ${dir}`);
+      for (const line of describeDataset(dataset)) ctx.log(`[${label}] ${line}`);
+      rmSync(join(v.dirs.data, 'dataset'), { recursive: true, force: true });
+      cpSync(dir, join(v.dirs.data, 'dataset'), { recursive: true });
+      return dataset.manifest.counts;
+    },
+  );
 }

@@ -15,9 +15,12 @@ export function describeDataset(ds: PreparedDataset): string[] {
   if (r) {
     for (const f of r.load.files) lines.push(`${f.file}: ${f.rowsRead} rows read, ${f.rowsKept} kept`);
     const dropped = Object.entries(r.load.badRows.dropped) as [BadRowReason, number][];
-    lines.push(`${r.load.rowsRead} rows read, ${r.load.rowsKept} kept, ${dropped.reduce((a, [, n]) => a + n, 0)} dropped` +
-      (dropped.length ? `: ${dropped.map(([k, n]) => `${n} ${k}`).join(', ')}` : ''));
-    for (const [reason] of dropped) lines.push(`  ${reason} (${BAD_ROW_REASONS[reason]}), e.g. ${r.load.badRows.examples[reason]?.[0] ?? ''}`);
+    lines.push(
+      `${r.load.rowsRead} rows read, ${r.load.rowsKept} kept, ${dropped.reduce((a, [, n]) => a + n, 0)} dropped` +
+        (dropped.length ? `: ${dropped.map(([k, n]) => `${n} ${k}`).join(', ')}` : ''),
+    );
+    for (const [reason] of dropped)
+      lines.push(`  ${reason} (${BAD_ROW_REASONS[reason]}), e.g. ${r.load.badRows.examples[reason]?.[0] ?? ''}`);
     lines.push(`splits: ${r.splits.train} train, ${r.splits.validation} validation, ${r.splits.test} test`);
     lines.push(`prompt tokens ${percentiles(r.promptTokens)} (${r.promptsTruncated} cut to data.maxPromptTokens)`);
     lines.push(`response tokens ${percentiles(r.responseTokens)}`);

@@ -10,21 +10,38 @@ import type { RunPlan } from '../plan/plan.js';
 
 export const samplingSeed = (run: RunPlan) => `${run.seed}/eval`;
 
-export function sampleCheckpoint(ctx: StageContext, label: string, checkpoint: string, ds: PreparedDataset, prompts: string[], seed: string): string[] {
+export function sampleCheckpoint(
+  ctx: StageContext,
+  label: string,
+  checkpoint: string,
+  ds: PreparedDataset,
+  prompts: string[],
+  seed: string,
+): string[] {
   const { model } = loadCheckpoint(checkpoint, false);
   const started = performance.now();
   const responses = sampleResponses(model, ds.tokenizer, prompts, ctx.config.eval.sampling, seed);
   const seconds = (performance.now() - started) / 1000;
   model.dispose();
   const newTokens = responses.reduce((a, r) => a + ds.tokenizer.encode(r).length + 1, 0);
-  ctx.log(`[${label}] ${responses.length} samples in ${seconds.toFixed(1)} s (${Math.round(newTokens / seconds)} tokens/s)`);
+  ctx.log(
+    `[${label}] ${responses.length} samples in ${seconds.toFixed(1)} s (${Math.round(newTokens / seconds)} tokens/s)`,
+  );
   return responses;
 }
 
-export function sampleRun(ctx: StageContext, run: RunPlan, ds: PreparedDataset, prompts: string[]): { policy: string[]; baseline: string[] } {
+export function sampleRun(
+  ctx: StageContext,
+  run: RunPlan,
+  ds: PreparedDataset,
+  prompts: string[],
+): { policy: string[]; baseline: string[] } {
   const seed = samplingSeed(run);
   const policy = sampleCheckpoint(ctx, `${run.name}: policy`, join(run.dir, 'final'), ds, prompts, seed);
-  const baseline = ctx.config.eval.baseline === 'sft' ? sampleCheckpoint(ctx, `${run.name}: sft baseline`, join(run.variant.dirs.sft, 'final'), ds, prompts, seed) : chosenResponses(ds, prompts);
+  const baseline =
+    ctx.config.eval.baseline === 'sft'
+      ? sampleCheckpoint(ctx, `${run.name}: sft baseline`, join(run.variant.dirs.sft, 'final'), ds, prompts, seed)
+      : chosenResponses(ds, prompts);
   return { policy, baseline };
 }
 
@@ -34,7 +51,10 @@ function chosenResponses(ds: PreparedDataset, prompts: string[]): string[] {
   for (const p of ds.test) if (!chosen.has(p.prompt)) chosen.set(p.prompt, p.chosen);
   return prompts.map((prompt) => {
     const c = chosen.get(prompt);
-    if (c === undefined) throw new Error(`eval.baseline "chosen": the eval prompt "${prompt.slice(0, 60)}" has no test pair to take a chosen response from`);
+    if (c === undefined)
+      throw new Error(
+        `eval.baseline "chosen": the eval prompt "${prompt.slice(0, 60)}" has no test pair to take a chosen response from`,
+      );
     return c;
   });
 }

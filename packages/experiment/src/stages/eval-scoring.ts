@@ -10,14 +10,21 @@ import type { RunPlan } from '../plan/plan.js';
 import type { RunEval } from '../results/run-eval.js';
 
 /** Where judgments are cached: eval.judge.cacheDir, else $SPO_CACHE_DIR/judge or .cache/spo/judge. */
-const judgeCacheDir = (configured?: string) => configured ?? join(process.env.SPO_CACHE_DIR ?? join('.cache', 'spo'), 'judge');
+const judgeCacheDir = (configured?: string) =>
+  configured ?? join(process.env.SPO_CACHE_DIR ?? join('.cache', 'spo'), 'judge');
 
 /** Which reward model scores: eval.rewardModel, else the experiment's own when it trains one. */
 export function rewardModelSource(ctx: StageContext) {
   return ctx.config.eval.rewardModel ?? (ctx.config.rewardModel ? { kind: 'own' as const } : undefined);
 }
 
-export async function scoreRun(ctx: StageContext, run: RunPlan, ds: PreparedDataset, prompts: string[], samples: { policy: string[]; baseline: string[] }): Promise<Pick<RunEval, 'scores' | 'rewardModel'>> {
+export async function scoreRun(
+  ctx: StageContext,
+  run: RunPlan,
+  ds: PreparedDataset,
+  prompts: string[],
+  samples: { policy: string[]; baseline: string[] },
+): Promise<Pick<RunEval, 'scores' | 'rewardModel'>> {
   const scores: RunEval['scores'] = {};
   const v = run.variant;
   if (v.data.source === 'synthetic') {
@@ -28,27 +35,54 @@ export async function scoreRun(ctx: StageContext, run: RunPlan, ds: PreparedData
   const source = rewardModelSource(ctx);
   let rewardModel: RunEval['rewardModel'];
   if (source) {
-    const rm: RewardScorer = source.kind === 'own' ? ownRewardScorer(join(v.dirs.rm!, 'final')) : await onnxRewardScorer(source.path, source);
+    const rm: RewardScorer =
+      source.kind === 'own' ? ownRewardScorer(join(v.dirs.rm!, 'final')) : await onnxRewardScorer(source.path, source);
     try {
-      scores['reward-model'] = { policy: Array.from(await rm.score(prompts, samples.policy)), baseline: Array.from(await rm.score(prompts, samples.baseline)) };
+      scores['reward-model'] = {
+        policy: Array.from(await rm.score(prompts, samples.policy)),
+        baseline: Array.from(await rm.score(prompts, samples.baseline)),
+      };
     } finally {
       rm.dispose();
     }
     const validationPath = source.kind === 'own' ? join(v.dirs.rm!, 'validation.json') : undefined;
-    rewardModel = { label: rm.label, ...(validationPath && existsSync(validationPath) ? { validation: readJsonFile(validationPath, 'train the reward model again (--force)') } : {}) };
+    rewardModel = {
+      label: rm.label,
+      ...(validationPath && existsSync(validationPath)
+        ? { validation: readJsonFile(validationPath, 'train the reward model again (--force)') }
+        : {}),
+    };
   }
   return { scores, rewardModel };
 }
 
 /** The judge's verdicts on each prompt's two samples, written to <run>/eval/judgments.jsonl with the order each was shown in. */
-export async function judgeRun(ctx: StageContext, run: RunPlan, prompts: string[], samples: { policy: string[]; baseline: string[] }, dir: string): Promise<RunEval['judge']> {
+export async function judgeRun(
+  ctx: StageContext,
+  run: RunPlan,
+  prompts: string[],
+  samples: { policy: string[]; baseline: string[] },
+  dir: string,
+): Promise<RunEval['judge']> {
   const judge = ctx.config.eval.judge;
   if (!judge) return undefined;
   const { result, judgments } = await judgeWinRate({
     items: prompts.map((prompt, i) => ({ prompt, policy: samples.policy[i], baseline: samples.baseline[i] })),
-    config: judge, template: loadJudgeTemplate(judge.template), cacheDir: judgeCacheDir(judge.cacheDir),
-    seed: `${run.seed}/${run.name}`, resamples: ctx.config.eval.bootstrapResamples, log: ctx.log,
+    config: judge,
+    template: loadJudgeTemplate(judge.template),
+    cacheDir: judgeCacheDir(judge.cacheDir),
+    seed: `${run.seed}/${run.name}`,
+    resamples: ctx.config.eval.bootstrapResamples,
+    log: ctx.log,
   });
-  writeFileSync(join(dir, 'judgments.jsonl'), judgments.map((j, i) => JSON.stringify({ prompt: prompts[i], ...j })).join('\n') + '\n');
-  return { outcomes: judgments.map((j) => j.outcome), invalid: result.invalid, model: judge.model, template: judge.template };
+  writeFileSync(
+    join(dir, 'judgments.jsonl'),
+    judgments.map((j, i) => JSON.stringify({ prompt: prompts[i], ...j })).join('\n') + '\n',
+  );
+  return {
+    outcomes: judgments.map((j) => j.outcome),
+    invalid: result.invalid,
+    model: judge.model,
+    template: judge.template,
+  };
 }

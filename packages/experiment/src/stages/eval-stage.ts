@@ -18,25 +18,53 @@ export async function evalRunStage(ctx: StageContext, run: RunPlan): Promise<voi
   if (run.sameAs !== undefined) return;
   const v = run.variant;
   const suffix = v.id ? `-${v.id}` : '';
-  const requires: [StageDir, string][] = [[{ dir: v.dirs.sft, hash: v.hashes.sft }, `sft${suffix}`], [{ dir: run.dir, hash: run.hashes.train }, run.name]];
-  if (rewardModelSource(ctx)?.kind === 'own') requires.push([{ dir: v.dirs.rm!, hash: v.hashes.rm! }, `train-rm${suffix}`]);
+  const requires: [StageDir, string][] = [
+    [{ dir: v.dirs.sft, hash: v.hashes.sft }, `sft${suffix}`],
+    [{ dir: run.dir, hash: run.hashes.train }, run.name],
+  ];
+  if (rewardModelSource(ctx)?.kind === 'own')
+    requires.push([{ dir: v.dirs.rm!, hash: v.hashes.rm! }, `train-rm${suffix}`]);
   const dir = runEvalDir(run.dir);
-  await runStage({ label: `${run.name} eval`, stage: { dir, hash: run.hashes.eval }, requires, force: ctx.force, log: ctx.log }, async () => {
-    const ds = readPreparedDataset(join(v.dirs.data, 'dataset'));
-    const prompts = ds.eval.map((e) => e.prompt);
-    checkSamplingFits(ctx, ds, prompts);
-    const samples = sampleRun(ctx, run, ds, prompts);
-    const { scores, rewardModel } = await scoreRun(ctx, run, ds, prompts, samples);
-    const judge = await judgeRun(ctx, run, prompts, samples, dir);
-    const result: RunEval = { prompts: prompts.length, baseline: ctx.config.eval.baseline, samplingSeed: samplingSeed(run), scores, ...(judge ? { judge } : {}), ...(rewardModel ? { rewardModel } : {}) };
-    writeRunEval(dir, result, prompts.map((prompt, i) => ({ prompt, policy: samples.policy[i], baseline: samples.baseline[i] })));
-    const summary: Record<string, number> = {};
-    for (const [e, x] of Object.entries(scores)) summary[e] = winRate(x.policy, x.baseline, ctx.config.eval.bootstrapResamples, `${run.seed}/${run.name}`).winRate;
-    if (judge) summary.judge = judge.outcomes.reduce((a, b) => a + b, 0) / judge.outcomes.length;
-    ctx.log(`[${run.name}] win rate vs ${result.baseline}: ${Object.entries(summary).map(([e, w]) => `${e} ${(100 * w).toFixed(1)}%`).join(', ')}`);
-    tf.disposeVariables();
-    return { prompts: prompts.length, winRates: summary };
-  });
+  await runStage(
+    { label: `${run.name} eval`, stage: { dir, hash: run.hashes.eval }, requires, force: ctx.force, log: ctx.log },
+    async () => {
+      const ds = readPreparedDataset(join(v.dirs.data, 'dataset'));
+      const prompts = ds.eval.map((e) => e.prompt);
+      checkSamplingFits(ctx, ds, prompts);
+      const samples = sampleRun(ctx, run, ds, prompts);
+      const { scores, rewardModel } = await scoreRun(ctx, run, ds, prompts, samples);
+      const judge = await judgeRun(ctx, run, prompts, samples, dir);
+      const result: RunEval = {
+        prompts: prompts.length,
+        baseline: ctx.config.eval.baseline,
+        samplingSeed: samplingSeed(run),
+        scores,
+        ...(judge ? { judge } : {}),
+        ...(rewardModel ? { rewardModel } : {}),
+      };
+      writeRunEval(
+        dir,
+        result,
+        prompts.map((prompt, i) => ({ prompt, policy: samples.policy[i], baseline: samples.baseline[i] })),
+      );
+      const summary: Record<string, number> = {};
+      for (const [e, x] of Object.entries(scores))
+        summary[e] = winRate(
+          x.policy,
+          x.baseline,
+          ctx.config.eval.bootstrapResamples,
+          `${run.seed}/${run.name}`,
+        ).winRate;
+      if (judge) summary.judge = judge.outcomes.reduce((a, b) => a + b, 0) / judge.outcomes.length;
+      ctx.log(
+        `[${run.name}] win rate vs ${result.baseline}: ${Object.entries(summary)
+          .map(([e, w]) => `${e} ${(100 * w).toFixed(1)}%`)
+          .join(', ')}`,
+      );
+      tf.disposeVariables();
+      return { prompts: prompts.length, winRates: summary };
+    },
+  );
 }
 
 function checkSamplingFits(ctx: StageContext, ds: PreparedDataset, prompts: string[]): void {
@@ -44,6 +72,8 @@ function checkSamplingFits(ctx: StageContext, ds: PreparedDataset, prompts: stri
   const { maxNewTokens } = ctx.config.eval.sampling;
   const context = contextLength(ctx.config.model);
   if (longestPrompt + maxNewTokens > context) {
-    throw new Error(`${ctx.configPath}: the longest eval prompt has ${longestPrompt} tokens, so eval.sampling.maxNewTokens (${maxNewTokens}) must be at most ${context - longestPrompt}, or the model's context (${context}) must be at least ${longestPrompt + maxNewTokens}`);
+    throw new Error(
+      `${ctx.configPath}: the longest eval prompt has ${longestPrompt} tokens, so eval.sampling.maxNewTokens (${maxNewTokens}) must be at most ${context - longestPrompt}, or the model's context (${context}) must be at least ${longestPrompt + maxNewTokens}`,
+    );
   }
 }

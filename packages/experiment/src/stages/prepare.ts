@@ -8,12 +8,20 @@ import { describeDataset } from './describe-dataset.js';
 import { preparedCacheDir } from './data-stage.js';
 import type { ExperimentConfig } from '../plan/experiment-config.js';
 
-export async function prepare(config: ExperimentConfig, reportPath: string, log: (line: string) => void): Promise<void> {
+export async function prepare(
+  config: ExperimentConfig,
+  reportPath: string,
+  log: (line: string) => void,
+): Promise<void> {
   const started = performance.now();
   const { dir, dataset, cached } = await prepareDataset(config.data, config.seed, preparedCacheDir(), log);
-  log(`[prepare] ${cached ? 'already prepared' : `prepared in ${((performance.now() - started) / 1000).toFixed(1)} s`}: ${dir}`);
+  log(
+    `[prepare] ${cached ? 'already prepared' : `prepared in ${((performance.now() - started) / 1000).toFixed(1)} s`}: ${dir}`,
+  );
   for (const line of describeDataset(dataset)) log(`[prepare] ${line}`);
-  const report = pruningReport(config.methods, dataset.preferences.map(pairAsList), config.seed, (line) => log(`[prepare] ${line}`));
+  const report = pruningReport(config.methods, dataset.preferences.map(pairAsList), config.seed, (line) =>
+    log(`[prepare] ${line}`),
+  );
   if (report.length) {
     writeJsonAtomic(reportPath, { dataset: dir, seed: config.seed, pruning: report });
     log(`[prepare] pruning report: ${reportPath}`);

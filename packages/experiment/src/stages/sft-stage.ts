@@ -16,27 +16,52 @@ import type { Variant } from '../plan/plan.js';
 export async function sftStage(ctx: StageContext, v: Variant): Promise<void> {
   const label = v.id ? `sft ${v.id}` : 'sft';
   const stage = { dir: v.dirs.sft, hash: v.hashes.sft };
-  await runStage({ label, stage, requires: [[{ dir: v.dirs.data, hash: v.hashes.data }, v.id ? `data-${v.id}` : 'data']], force: ctx.force, log: ctx.log }, () => {
-    const ds = readPreparedDataset(join(v.dirs.data, 'dataset'));
-    const section = ctx.config.model;
-    const model = startingModel(section, ds.tokenizer.size, v.seed);
-    const origin = isPretrained(section) ? `pretrained ${describePretrained(section.from)}` : 'fresh';
-    ctx.log(`[${label}] ${origin}: ${describeConfig(model.config)}, ${model.parameterCount().toLocaleString('en')} parameters`);
-    if (isPretrained(section) && ctx.config.sft.steps === 0) {
-      saveCheckpoint(join(stage.dir, 'final'), model, ds.tokenizer.files());
-      ctx.log(`[${label}] no SFT steps: the pretrained model is the starting and reference model`);
+  await runStage(
+    {
+      label,
+      stage,
+      requires: [[{ dir: v.dirs.data, hash: v.hashes.data }, v.id ? `data-${v.id}` : 'data']],
+      force: ctx.force,
+      log: ctx.log,
+    },
+    () => {
+      const ds = readPreparedDataset(join(v.dirs.data, 'dataset'));
+      const section = ctx.config.model;
+      const model = startingModel(section, ds.tokenizer.size, v.seed);
+      const origin = isPretrained(section) ? `pretrained ${describePretrained(section.from)}` : 'fresh';
+      ctx.log(
+        `[${label}] ${origin}: ${describeConfig(model.config)}, ${model.parameterCount().toLocaleString('en')} parameters`,
+      );
+      if (isPretrained(section) && ctx.config.sft.steps === 0) {
+        saveCheckpoint(join(stage.dir, 'final'), model, ds.tokenizer.files());
+        ctx.log(`[${label}] no SFT steps: the pretrained model is the starting and reference model`);
+        model.dispose();
+        return { steps: 0, from: section.from };
+      }
+      if (isPretrained(section) && section.lora) {
+        const lora = model.attachLora(section.lora, v.seed);
+        ctx.log(
+          `[${label}] LoRA rank ${section.lora.rank}, alpha ${section.lora.alpha}: ${lora.parameterCount().toLocaleString('en')} trainable parameters`,
+        );
+      }
+      ctx.log(
+        `[${label}] ${ctx.config.sft.steps} SFT steps of ${ctx.config.sft.batchSize} x ${ctx.config.sft.gradAccumulation}`,
+      );
+      const summary = trainSft({
+        model,
+        tokenizer: ds.tokenizer,
+        examples: ds.sft,
+        config: ctx.config.sft,
+        seed: v.seed,
+        dir: stage.dir,
+        log: ctx.log,
+      });
+      ctx.log(
+        `[${label}] done: final loss ${summary.final.loss.toFixed(4)}, ${Math.round(summary.tokensPerSecond)} tokens/s, ${(summary.secondsPerStep * 1000).toFixed(0)} ms/step`,
+      );
       model.dispose();
-      return { steps: 0, from: section.from };
-    }
-    if (isPretrained(section) && section.lora) {
-      const lora = model.attachLora(section.lora, v.seed);
-      ctx.log(`[${label}] LoRA rank ${section.lora.rank}, alpha ${section.lora.alpha}: ${lora.parameterCount().toLocaleString('en')} trainable parameters`);
-    }
-    ctx.log(`[${label}] ${ctx.config.sft.steps} SFT steps of ${ctx.config.sft.batchSize} x ${ctx.config.sft.gradAccumulation}`);
-    const summary = trainSft({ model, tokenizer: ds.tokenizer, examples: ds.sft, config: ctx.config.sft, seed: v.seed, dir: stage.dir, log: ctx.log });
-    ctx.log(`[${label}] done: final loss ${summary.final.loss.toFixed(4)}, ${Math.round(summary.tokensPerSecond)} tokens/s, ${(summary.secondsPerStep * 1000).toFixed(0)} ms/step`);
-    model.dispose();
-    tf.disposeVariables();
-    return summary;
-  });
+      tf.disposeVariables();
+      return summary;
+    },
+  );
 }

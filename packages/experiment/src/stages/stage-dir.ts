@@ -6,7 +6,14 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { checksumProblems, removeStaleTemporaries } from '@spo/engine';
-import { finishedHash, isStageDone, startedHash, writeStageDone, writeStageStarted, type StageDir } from '../results/stage-record.js';
+import {
+  finishedHash,
+  isStageDone,
+  startedHash,
+  writeStageDone,
+  writeStageStarted,
+  type StageDir,
+} from '../results/stage-record.js';
 import { acquireStageLock } from './stage-lock.js';
 
 /** What is wrong with a done stage's final model (final/, checked against its checksums), if it has one. */
@@ -34,7 +41,8 @@ function moveAside(dir: string, hash: string, log: (line: string) => void, why: 
  */
 function placeStage({ dir, hash }: StageDir, log: (line: string) => void): void {
   const started = existsSync(dir) ? startedHash(dir) : undefined;
-  if (started !== undefined && started !== hash) moveAside(dir, started, log, `was made with another config (${started})`);
+  if (started !== undefined && started !== hash)
+    moveAside(dir, started, log, `was made with another config (${started})`);
   if (!existsSync(dir) && existsSync(supersededDir(dir, hash))) {
     renameSync(supersededDir(dir, hash), dir);
     log(`[stage] ${dir}: restored the run made earlier with this config (${hash})`);
@@ -75,7 +83,12 @@ export async function runStage(run: StageRun, body: () => unknown | Promise<unkn
     if (!run.force && isStageDone(stage)) {
       const damaged = finalModelProblems(stage.dir);
       if (!damaged.length) return log(`[${label}] ${stage.dir} is up to date (${stage.hash})`);
-      moveAside(stage.dir, `${stage.hash}-damaged`, log, `is done but its final model is damaged (${damaged.join('; ')}), so it runs again`);
+      moveAside(
+        stage.dir,
+        `${stage.hash}-damaged`,
+        log,
+        `is done but its final model is damaged (${damaged.join('; ')}), so it runs again`,
+      );
     }
     for (const [upstream, target] of run.requires ?? []) requireDone(upstream, target);
     if (run.force && existsSync(stage.dir)) moveAside(stage.dir, stage.hash, log, 'is retrained (--force)');

@@ -42,7 +42,12 @@ export function acquireStageLock(dir: string, label: string, log: (line: string)
   const path = `${dir}.lock`;
   mkdirSync(dirname(path), { recursive: true });
   const processStart = processStartTime(process.pid);
-  const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), ...(processStart ? { processStart } : {}) };
+  const me: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    ...(processStart ? { processStart } : {}),
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
     try {
@@ -54,11 +59,15 @@ export function acquireStageLock(dir: string, label: string, log: (line: string)
         ? holder.host === me.host && !holderRuns(holder)
         : Date.now() - statSync(path).mtimeMs > UNREADABLE_LOCK_GRACE_MS;
       if (!stale) {
-        throw new StageLockedError(holder
-          ? `[${label}] ${dir} is being run by process ${holder.pid} on ${holder.host} since ${holder.startedAt}; wait for it to finish. If that process is gone (on another host, say), delete ${path}`
-          : `[${label}] ${path} is being written by another process; try again in a few seconds`);
+        throw new StageLockedError(
+          holder
+            ? `[${label}] ${dir} is being run by process ${holder.pid} on ${holder.host} since ${holder.startedAt}; wait for it to finish. If that process is gone (on another host, say), delete ${path}`
+            : `[${label}] ${path} is being written by another process; try again in a few seconds`,
+        );
       }
-      log(`[${label}] removing a stale lock ${path}${holder ? ` (process ${holder.pid} on ${holder.host}, started ${holder.startedAt}, is gone${processAlive(holder.pid) ? '; its pid now belongs to another process' : ''})` : ''}`);
+      log(
+        `[${label}] removing a stale lock ${path}${holder ? ` (process ${holder.pid} on ${holder.host}, started ${holder.startedAt}, is gone${processAlive(holder.pid) ? '; its pid now belongs to another process' : ''})` : ''}`,
+      );
       rmSync(path, { force: true });
       continue;
     }
