@@ -1,6 +1,7 @@
 // Nx plugin: every experiments/<name>/config.json becomes projects made from its plan (`spo plan --json`):
 //   <name>.data[-<variant>]: targets data -> sft -> train-rm     per data variant (a point of the data grid)
-//   <name>.<run>:            target train (training, then eval)  per run (e.g. paper-ablations.dpo-spo.lambda=0.5.seed=3)
+//   <name>.<run>:            target train (training, then eval)  per run
+//                                                                (e.g. paper-ablations.dpo-spo.lambda=0.5.seed=3)
 //   <name>:                  targets report (every run) -> run; compare (arguments forwarded to `spo compare`)
 // Each stage target's inputs are the library sources, that stage's own config hash (so editing one
 // grid value reruns only the runs it reaches) and the numerics path (backend, matmul addon, BLAS).

@@ -202,161 +202,175 @@ test("stage hashes follow a data file's bytes, not its modification time", () =>
   rmSync(dir, { recursive: true });
 });
 
-test("the Nx plugin: a project per data variant's stages and per run, each target keyed by its own hash; the experiment's project reports", () => {
-  const root = fileURLToPath(new URL('../../../', import.meta.url));
-  const plugin = createRequire(import.meta.url)('../../../tools/nx-experiments.cjs');
-  const [pattern, create] = plugin.createNodesV2;
-  assert.equal(pattern, 'experiments/*/config.json');
-  const [[file, result]] = create(['experiments/quickstart/config.json'], {}, { workspaceRoot: root });
-  assert.equal(file, 'experiments/quickstart/config.json');
-  const byName = Object.fromEntries(
-    Object.values(result.projects as Record<string, { name: string; targets: Record<string, any> }>).map((p) => [
-      p.name,
-      p.targets,
-    ]),
-  );
-  assert.deepEqual(Object.keys(byName).sort(), [
-    'quickstart',
-    'quickstart.data',
-    'quickstart.dpo',
-    'quickstart.dpo-spo',
-  ]);
-  assert.deepEqual(Object.keys(byName.quickstart), ['report', 'compare', 'run'], 'named after its folder');
-  assert.deepEqual(Object.keys(byName['quickstart.data']), ['data', 'sft', 'train-rm']);
-  assert.deepEqual(byName.quickstart.report.dependsOn, [
-    { projects: ['quickstart.dpo', 'quickstart.dpo-spo'], target: 'train' },
-  ]);
-  const run = byName['quickstart.dpo-spo'].train;
-  assert.deepEqual(run.dependsOn, [
-    { projects: ['quickstart.data'], target: 'sft' },
-    { projects: ['quickstart.data'], target: 'train-rm' },
-  ]);
-  assert.equal(
-    run.command,
-    'tsx packages/cli/src/main.ts train --run dpo-spo --config experiments/quickstart/config.json',
-  );
-  assert.ok(run.outputs.includes('{workspaceRoot}/runs/quickstart/dpo-spo/eval'));
-  assert.ok(!run.outputs.some((o: string) => o.includes('checkpoints')), 'intermediate checkpoints are not cached');
-  const plan = planExperiment(parseExperimentConfig(quickstart, 'q'), 'runs/quickstart', '');
-  const runtime = run.inputs.filter((i: { runtime?: string }) => i.runtime).map((i: { runtime: string }) => i.runtime);
-  assert.deepEqual(runtime, [
-    `echo ${plan.runs[1].hashes.train}-${plan.runs[1].hashes.eval}`,
-    'node tools/numerics-path.cjs',
-  ]);
-  assert.ok(
-    !run.inputs.some((i: unknown) => typeof i === 'string' && i.includes('config')),
-    'not the whole config file',
-  );
-});
+test(
+  "the Nx plugin: a project per data variant's stages and per run, " +
+    "each target keyed by its own hash; the experiment's project reports",
+  () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const plugin = createRequire(import.meta.url)('../../../tools/nx-experiments.cjs');
+    const [pattern, create] = plugin.createNodesV2;
+    assert.equal(pattern, 'experiments/*/config.json');
+    const [[file, result]] = create(['experiments/quickstart/config.json'], {}, { workspaceRoot: root });
+    assert.equal(file, 'experiments/quickstart/config.json');
+    const byName = Object.fromEntries(
+      Object.values(result.projects as Record<string, { name: string; targets: Record<string, any> }>).map((p) => [
+        p.name,
+        p.targets,
+      ]),
+    );
+    assert.deepEqual(Object.keys(byName).sort(), [
+      'quickstart',
+      'quickstart.data',
+      'quickstart.dpo',
+      'quickstart.dpo-spo',
+    ]);
+    assert.deepEqual(Object.keys(byName.quickstart), ['report', 'compare', 'run'], 'named after its folder');
+    assert.deepEqual(Object.keys(byName['quickstart.data']), ['data', 'sft', 'train-rm']);
+    assert.deepEqual(byName.quickstart.report.dependsOn, [
+      { projects: ['quickstart.dpo', 'quickstart.dpo-spo'], target: 'train' },
+    ]);
+    const run = byName['quickstart.dpo-spo'].train;
+    assert.deepEqual(run.dependsOn, [
+      { projects: ['quickstart.data'], target: 'sft' },
+      { projects: ['quickstart.data'], target: 'train-rm' },
+    ]);
+    assert.equal(
+      run.command,
+      'tsx packages/cli/src/main.ts train --run dpo-spo --config experiments/quickstart/config.json',
+    );
+    assert.ok(run.outputs.includes('{workspaceRoot}/runs/quickstart/dpo-spo/eval'));
+    assert.ok(!run.outputs.some((o: string) => o.includes('checkpoints')), 'intermediate checkpoints are not cached');
+    const plan = planExperiment(parseExperimentConfig(quickstart, 'q'), 'runs/quickstart', '');
+    const runtime = run.inputs
+      .filter((i: { runtime?: string }) => i.runtime)
+      .map((i: { runtime: string }) => i.runtime);
+    assert.deepEqual(runtime, [
+      `echo ${plan.runs[1].hashes.train}-${plan.runs[1].hashes.eval}`,
+      'node tools/numerics-path.cjs',
+    ]);
+    assert.ok(
+      !run.inputs.some((i: unknown) => typeof i === 'string' && i.includes('config')),
+      'not the whole config file',
+    );
+  },
+);
 
-test('sweeps and seeds: stable readable run names; one grid value reaches only its own runs; a default listed in two sweeps trains once', () => {
-  const config = parseExperimentConfig(
-    {
-      ...quickstart,
-      seeds: [1, 2],
-      methods: [
-        { name: 'dpo', loss: 'dpo' },
-        { name: 'dpo-spo', loss: 'dpo', spo: {}, grid: [{ 'spo.degrees': [2, 4] }, { 'spo.lambda': [0.1, 0.5] }] },
-      ],
-    },
-    'q',
-  );
-  const plan = planExperiment(config, 'runs/q', 'wasm/native-blas');
-  assert.deepEqual(
-    plan.runs.map((r) => r.name),
-    [
-      'dpo.seed=1',
-      'dpo.seed=2',
-      'dpo-spo.degrees=2.seed=1',
-      'dpo-spo.degrees=2.seed=2',
-      'dpo-spo.degrees=4.seed=1',
-      'dpo-spo.degrees=4.seed=2',
-      'dpo-spo.lambda=0.1.seed=1',
-      'dpo-spo.lambda=0.1.seed=2',
-      'dpo-spo.lambda=0.5.seed=1',
-      'dpo-spo.lambda=0.5.seed=2',
-    ],
-  );
-  const alias = plan.runs.find((r) => r.name === 'dpo-spo.lambda=0.1.seed=1')!;
-  assert.equal(alias.sameAs, 'dpo-spo.degrees=4.seed=1', 'K = 4 and λ = 0.1 are both the defaults: one run');
-  assert.equal(alias.dir, 'runs/q/dpo-spo.degrees=4.seed=1');
-  // edit one value: only the runs at that value get new hashes
-  const edited = planExperiment(
-    parseExperimentConfig(
+test(
+  'sweeps and seeds: stable readable run names; ' +
+    'one grid value reaches only its own runs; a default listed in two sweeps trains once',
+  () => {
+    const config = parseExperimentConfig(
       {
         ...quickstart,
         seeds: [1, 2],
         methods: [
           { name: 'dpo', loss: 'dpo' },
-          { name: 'dpo-spo', loss: 'dpo', spo: {}, grid: [{ 'spo.degrees': [2, 4] }, { 'spo.lambda': [0.1, 0.7] }] },
+          { name: 'dpo-spo', loss: 'dpo', spo: {}, grid: [{ 'spo.degrees': [2, 4] }, { 'spo.lambda': [0.1, 0.5] }] },
         ],
       },
       'q',
-    ),
-    'runs/q',
-    'wasm/native-blas',
-  );
-  const changed = plan.runs.filter((r, i) => r.hashes.train !== edited.runs[i].hashes.train).map((r) => r.name);
-  assert.deepEqual(changed, ['dpo-spo.lambda=0.5.seed=1', 'dpo-spo.lambda=0.5.seed=2']);
-  // the seed changes training and eval but never the shared data and SFT model
-  const [s1, s2] = plan.runs;
-  assert.equal(s1.variant.hashes.sft, s2.variant.hashes.sft);
-  assert.notEqual(s1.hashes.train, s2.hashes.train);
-});
-
-test('data grids: each point its own data, SFT and reward model; seedScope "everything" gives each seed its own; --set overrides a field', () => {
-  const base = {
-    ...quickstart,
-    seeds: [1, 2],
-    grid: [{ 'data.labelTemperature': [0.25, 1] }, { 'data.preferencePairs': [500, 2000] }],
-  };
-  const plan = planExperiment(parseExperimentConfig(base, 'q'), 'runs/q', '');
-  assert.deepEqual(
-    plan.variants.map((v) => [v.id, v.sameAs ?? '']),
-    [
-      ['labelTemperature=0.25', ''],
-      ['labelTemperature=1', ''],
-      ['preferencePairs=500', ''],
-      ['preferencePairs=2000', 'labelTemperature=0.25'],
-    ],
-  );
-  assert.equal(plan.runs.filter((r) => r.sameAs === undefined).length, 3 * 2 * 2);
-  assert.ok(plan.runs.some((r) => r.name === 'labelTemperature=1.dpo-spo.seed=2'));
-  const everything = planExperiment(
-    parseExperimentConfig({ ...quickstart, seeds: [1, 2], seedScope: 'everything' }, 'q'),
-    'runs/q',
-    '',
-  );
-  assert.deepEqual(
-    everything.variants.map((v) => [v.id, v.seed]),
-    [
-      ['seed=1', 1],
-      ['seed=2', 2],
-    ],
-  );
-  assert.notEqual(everything.variants[0].hashes.sft, everything.variants[1].hashes.sft);
-  assert.throws(
-    () => parseExperimentConfig({ ...quickstart, grid: { 'spo.lambda': [1] } }, 'q'),
-    /the top-level grid sweeps data settings/,
-  );
-  assert.throws(
-    () =>
+    );
+    const plan = planExperiment(config, 'runs/q', 'wasm/native-blas');
+    assert.deepEqual(
+      plan.runs.map((r) => r.name),
+      [
+        'dpo.seed=1',
+        'dpo.seed=2',
+        'dpo-spo.degrees=2.seed=1',
+        'dpo-spo.degrees=2.seed=2',
+        'dpo-spo.degrees=4.seed=1',
+        'dpo-spo.degrees=4.seed=2',
+        'dpo-spo.lambda=0.1.seed=1',
+        'dpo-spo.lambda=0.1.seed=2',
+        'dpo-spo.lambda=0.5.seed=1',
+        'dpo-spo.lambda=0.5.seed=2',
+      ],
+    );
+    const alias = plan.runs.find((r) => r.name === 'dpo-spo.lambda=0.1.seed=1')!;
+    assert.equal(alias.sameAs, 'dpo-spo.degrees=4.seed=1', 'K = 4 and λ = 0.1 are both the defaults: one run');
+    assert.equal(alias.dir, 'runs/q/dpo-spo.degrees=4.seed=1');
+    // edit one value: only the runs at that value get new hashes
+    const edited = planExperiment(
       parseExperimentConfig(
-        { ...quickstart, methods: [{ name: 'x', loss: 'dpo', spo: {}, grid: { 'spo.degrees': [1] } }] },
-        'q.json',
+        {
+          ...quickstart,
+          seeds: [1, 2],
+          methods: [
+            { name: 'dpo', loss: 'dpo' },
+            { name: 'dpo-spo', loss: 'dpo', spo: {}, grid: [{ 'spo.degrees': [2, 4] }, { 'spo.lambda': [0.1, 0.7] }] },
+          ],
+        },
+        'q',
       ),
-    /methods\.0 at spo\.degrees=1: .*spo\.degrees/,
-  );
-  const overridden = applyOverrides(quickstart, [
-    parseOverride('preference.steps=7'),
-    parseOverride('methods.1.spo.lambda=0.5'),
-    parseOverride('description=new words'),
-  ]) as typeof quickstart;
-  assert.equal(overridden.preference.steps, 7);
-  assert.equal(overridden.methods[1].spo.lambda, 0.5);
-  assert.equal(overridden.description, 'new words');
-  assert.throws(() => parseOverride('no-equals'), /expected key=value/);
-});
+      'runs/q',
+      'wasm/native-blas',
+    );
+    const changed = plan.runs.filter((r, i) => r.hashes.train !== edited.runs[i].hashes.train).map((r) => r.name);
+    assert.deepEqual(changed, ['dpo-spo.lambda=0.5.seed=1', 'dpo-spo.lambda=0.5.seed=2']);
+    // the seed changes training and eval but never the shared data and SFT model
+    const [s1, s2] = plan.runs;
+    assert.equal(s1.variant.hashes.sft, s2.variant.hashes.sft);
+    assert.notEqual(s1.hashes.train, s2.hashes.train);
+  },
+);
+
+test(
+  'data grids: each point its own data, SFT and reward model; ' +
+    'seedScope "everything" gives each seed its own; --set overrides a field',
+  () => {
+    const base = {
+      ...quickstart,
+      seeds: [1, 2],
+      grid: [{ 'data.labelTemperature': [0.25, 1] }, { 'data.preferencePairs': [500, 2000] }],
+    };
+    const plan = planExperiment(parseExperimentConfig(base, 'q'), 'runs/q', '');
+    assert.deepEqual(
+      plan.variants.map((v) => [v.id, v.sameAs ?? '']),
+      [
+        ['labelTemperature=0.25', ''],
+        ['labelTemperature=1', ''],
+        ['preferencePairs=500', ''],
+        ['preferencePairs=2000', 'labelTemperature=0.25'],
+      ],
+    );
+    assert.equal(plan.runs.filter((r) => r.sameAs === undefined).length, 3 * 2 * 2);
+    assert.ok(plan.runs.some((r) => r.name === 'labelTemperature=1.dpo-spo.seed=2'));
+    const everything = planExperiment(
+      parseExperimentConfig({ ...quickstart, seeds: [1, 2], seedScope: 'everything' }, 'q'),
+      'runs/q',
+      '',
+    );
+    assert.deepEqual(
+      everything.variants.map((v) => [v.id, v.seed]),
+      [
+        ['seed=1', 1],
+        ['seed=2', 2],
+      ],
+    );
+    assert.notEqual(everything.variants[0].hashes.sft, everything.variants[1].hashes.sft);
+    assert.throws(
+      () => parseExperimentConfig({ ...quickstart, grid: { 'spo.lambda': [1] } }, 'q'),
+      /the top-level grid sweeps data settings/,
+    );
+    assert.throws(
+      () =>
+        parseExperimentConfig(
+          { ...quickstart, methods: [{ name: 'x', loss: 'dpo', spo: {}, grid: { 'spo.degrees': [1] } }] },
+          'q.json',
+        ),
+      /methods\.0 at spo\.degrees=1: .*spo\.degrees/,
+    );
+    const overridden = applyOverrides(quickstart, [
+      parseOverride('preference.steps=7'),
+      parseOverride('methods.1.spo.lambda=0.5'),
+      parseOverride('description=new words'),
+    ]) as typeof quickstart;
+    assert.equal(overridden.preference.steps, 7);
+    assert.equal(overridden.methods[1].spo.lambda, 0.5);
+    assert.equal(overridden.description, 'new words');
+    assert.throws(() => parseOverride('no-equals'), /expected key=value/);
+  },
+);
 
 test('an experiment is named by its folder: a copy is a new experiment, a name that disagrees is refused', () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'exp-')), 'my-copy');

@@ -82,7 +82,8 @@ function withCommon(cmd: Command, configRequired = true): Command {
     )
     .option(
       '--force',
-      'retrain the stages this command runs even if they are done (the finished folder is moved to .superseded/, not deleted)',
+      'retrain the stages this command runs even if they are done ' +
+        '(the finished folder is moved to .superseded/, not deleted)',
     );
 }
 
@@ -123,13 +124,15 @@ program
     const plan = planOf(o.config[0]);
     for (const v of plan.variants)
       console.log(
-        `data ${v.id || '(single)'}: ${v.label}, seed ${v.seed}${v.sameAs !== undefined ? ` = ${v.sameAs || '(single)'}` : ''}`,
+        `data ${v.id || '(single)'}: ${v.label}, ` +
+          `seed ${v.seed}${v.sameAs !== undefined ? ` = ${v.sameAs || '(single)'}` : ''}`,
       );
     for (const r of plan.runs) console.log(`run ${r.name}${r.sameAs ? ` = ${r.sameAs}` : ''}  ${r.dir}`);
     console.log(`${plan.runs.length} runs, ${ownRuns(plan).length} to train`);
   });
 
-// `data` needs --config, but its `fetch` subcommand does not: commander checks a parent's mandatory options for its subcommands
+// `data` needs --config, but its `fetch` subcommand does not: commander checks a parent's mandatory
+// options for its subcommands
 const data = withCommon(
   program
     .command('data')
@@ -142,7 +145,8 @@ const data = withCommon(
   .action(async (o: CommonOptions & { variant?: string }) => {
     if (!o.config)
       throw new Error(
-        'data needs --config <path> (e.g. experiments/quickstart/config.json); to download a public dataset: spo data fetch <name>',
+        'data needs --config <path> (e.g. experiments/quickstart/config.json); ' +
+          'to download a public dataset: spo data fetch <name>',
       );
     const ctx = await context(o);
     for (const v of findVariant(ctx.plan, o.variant)) await dataStage(ctx, v);
@@ -151,7 +155,8 @@ const data = withCommon(
 data
   .command('fetch')
   .description(
-    `put public datasets under data/<name> and pretrained models under models/<name>, sha256-checked: ${PUBLIC_ARTIFACTS.map((d) => d.name).join(', ')} (or "all")`,
+    `put public datasets under data/<name> and pretrained models under models/<name>, ` +
+      `sha256-checked: ${PUBLIC_ARTIFACTS.map((d) => d.name).join(', ')} (or "all")`,
   )
   .argument('<names...>', 'dataset or model names, or "all"')
   .option(
@@ -276,7 +281,8 @@ withCommon(
   program
     .command('compare')
     .description(
-      'runs grouped by a setting, each against a baseline method on the same seeds and prompts, with paired differences',
+      'runs grouped by a setting, each against a baseline method ' +
+        'on the same seeds and prompts, with paired differences',
     ),
 )
   .requiredOption(
@@ -299,7 +305,8 @@ withCommon(
     writeComparisonCsv(path, c);
     console.log(comparisonMarkdown(c).join('\n'));
     log(
-      `[compare] ${c.rows.length} rows from ${results.length} runs${missing.length ? ` (${missing.length} not run yet)` : ''}; CSV: ${path}`,
+      `[compare] ${c.rows.length} rows from ${results.length} ` +
+        `runs${missing.length ? ` (${missing.length} not run yet)` : ''}; CSV: ${path}`,
     );
   });
 
@@ -321,7 +328,8 @@ program
   .addOption(
     new Option(
       '--format <format>',
-      "how messages become the prompt: raw (the last user message), hh (Human:/Assistant:), template (the tokenizer's chat template)",
+      'how messages become the prompt: raw (the last user message), ' +
+        "hh (Human:/Assistant:), template (the tokenizer's chat template)",
     )
       .choices([...PROMPT_FORMATS])
       .default('raw'),
@@ -398,11 +406,13 @@ program
 program
   .command('export')
   .description(
-    'write a model folder (a checkpoint, a Hugging Face or a llama2.c folder) as a Hugging Face folder: config.json, model.safetensors, tokenizer files, generation_config.json',
+    'write a model folder (a checkpoint, a Hugging Face or a llama2.c folder) as a Hugging Face folder: ' +
+      'config.json, model.safetensors, tokenizer files, generation_config.json',
   )
   .requiredOption(
     '--model <dir>',
-    'the model folder, e.g. models/stories260K (spo data fetch stories260K) or runs/stories-pretrained/dpo.seed=1/final',
+    'the model folder, e.g. models/stories260K ' +
+      '(spo data fetch stories260K) or runs/stories-pretrained/dpo.seed=1/final',
   )
   .requiredOption('--out <dir>', 'the folder to write (replaced atomically)')
   .action(async (o: { model: string; out: string }) => {
@@ -419,7 +429,8 @@ program
         .map(([k, v]) => `${k} = ${v}`)
         .join(', ');
       console.log(
-        `${name.padEnd(10)} ${spec.input.padEnd(6)} ${spec.usesReference ? 'ref   ' : 'no-ref'} ${defaults.padEnd(34)} ${spec.paper}`,
+        `${name.padEnd(10)} ${spec.input.padEnd(6)} ` +
+          `${spec.usesReference ? 'ref   ' : 'no-ref'} ${defaults.padEnd(34)} ${spec.paper}`,
       );
     }
   });

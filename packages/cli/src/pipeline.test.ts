@@ -18,136 +18,159 @@ const quickstart = JSON.parse(
   readFileSync(new URL('../../../experiments/quickstart/config.json', import.meta.url), 'utf8'),
 );
 
-test('pipeline: seeds and a sweep through every stage; win rates over seeds, paired differences, a comparison, all three evaluators', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'pipeline-'));
-  process.env.SPO_CACHE_DIR = join(root, 'cache');
-  const tiny = {
-    ...quickstart,
-    name: 'tiny',
-    seeds: [1, 2],
-    data: { ...quickstart.data, sftExamples: 200, preferencePairs: 64, validationPairs: 32, evalPrompts: 12 },
-    model: { ...quickstart.model, dModel: 16, nLayers: 1 },
-    sft: { ...quickstart.sft, steps: 6, batchSize: 16, warmupSteps: 1 },
-    rewardModel: { steps: 4, batchSize: 8, warmupSteps: 1, checkpointEvery: 2 },
-    preference: { ...quickstart.preference, steps: 2, batchSize: 4, warmupSteps: 1, checkpointEvery: 2 },
-    methods: [
-      { name: 'dpo', loss: 'dpo' },
-      { name: 'dpo-spo', loss: 'dpo', spo: {}, grid: { 'spo.lambda': [0.1, 1] } },
-    ],
-    compare: [{ by: 'spo.lambda', baseline: 'dpo' }],
-  };
-  const backend = await initBackend(undefined, () => {});
-  const context = (raw: unknown): StageContext => {
-    const config = parseExperimentConfig(raw, 'tiny');
-    return {
-      config,
-      configPath: 'tiny.json',
-      plan: planExperiment(config, join(root, 'runs'), numericsPath(backend)),
-      reportDir: join(root, 'reports'),
-      backend,
-      log: () => {},
+test(
+  'pipeline: seeds and a sweep through every stage; ' +
+    'win rates over seeds, paired differences, a comparison, all three evaluators',
+  async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pipeline-'));
+    process.env.SPO_CACHE_DIR = join(root, 'cache');
+    const tiny = {
+      ...quickstart,
+      name: 'tiny',
+      seeds: [1, 2],
+      data: { ...quickstart.data, sftExamples: 200, preferencePairs: 64, validationPairs: 32, evalPrompts: 12 },
+      model: { ...quickstart.model, dModel: 16, nLayers: 1 },
+      sft: { ...quickstart.sft, steps: 6, batchSize: 16, warmupSteps: 1 },
+      rewardModel: { steps: 4, batchSize: 8, warmupSteps: 1, checkpointEvery: 2 },
+      preference: { ...quickstart.preference, steps: 2, batchSize: 4, warmupSteps: 1, checkpointEvery: 2 },
+      methods: [
+        { name: 'dpo', loss: 'dpo' },
+        { name: 'dpo-spo', loss: 'dpo', spo: {}, grid: { 'spo.lambda': [0.1, 1] } },
+      ],
+      compare: [{ by: 'spo.lambda', baseline: 'dpo' }],
     };
-  };
-  // the SFT model first, so the judge can be `spo serve` over it
-  await runExperiment(context(tiny), 'test');
-  const judge = await startChatServer({
-    checkpoint: join(root, 'runs', 'sft', 'final'),
-    host: '127.0.0.1',
-    port: 0,
-    format: 'raw',
-    modelName: 'sft',
-    log: () => {},
-  });
-  try {
-    await runExperiment(
-      context({
-        ...tiny,
-        eval: {
-          ...tiny.eval,
-          judge: {
-            baseUrl: judge.url,
-            model: 'sft',
-            maxTokens: 4,
-            template: 'summarization',
-            cacheDir: join(root, 'judge-cache'),
+    const backend = await initBackend(undefined, () => {});
+    const context = (raw: unknown): StageContext => {
+      const config = parseExperimentConfig(raw, 'tiny');
+      return {
+        config,
+        configPath: 'tiny.json',
+        plan: planExperiment(config, join(root, 'runs'), numericsPath(backend)),
+        reportDir: join(root, 'reports'),
+        backend,
+        log: () => {},
+      };
+    };
+    // the SFT model first, so the judge can be `spo serve` over it
+    await runExperiment(context(tiny), 'test');
+    const judge = await startChatServer({
+      checkpoint: join(root, 'runs', 'sft', 'final'),
+      host: '127.0.0.1',
+      port: 0,
+      format: 'raw',
+      modelName: 'sft',
+      log: () => {},
+    });
+    try {
+      await runExperiment(
+        context({
+          ...tiny,
+          eval: {
+            ...tiny.eval,
+            judge: {
+              baseUrl: judge.url,
+              model: 'sft',
+              maxTokens: 4,
+              template: 'summarization',
+              cacheDir: join(root, 'judge-cache'),
+            },
           },
-        },
-      }),
-      'test',
+        }),
+        'test',
+      );
+    } finally {
+      await judge.close();
+    }
+    const rows = readResultsCsv(join(root, 'reports', 'results.csv'));
+    const runs = [
+      'dpo.seed=1',
+      'dpo.seed=2',
+      'dpo-spo.lambda=0.1.seed=1',
+      'dpo-spo.lambda=0.1.seed=2',
+      'dpo-spo.lambda=1.seed=1',
+      'dpo-spo.lambda=1.seed=2',
+    ];
+    assert.deepEqual(
+      rows.map((r) => `${r.run}/${r.evaluator}`),
+      runs.flatMap((r) => ['oracle', 'reward-model', 'llm-judge'].map((e) => `${r}/${e}`)),
     );
-  } finally {
-    await judge.close();
-  }
-  const rows = readResultsCsv(join(root, 'reports', 'results.csv'));
-  const runs = [
-    'dpo.seed=1',
-    'dpo.seed=2',
-    'dpo-spo.lambda=0.1.seed=1',
-    'dpo-spo.lambda=0.1.seed=2',
-    'dpo-spo.lambda=1.seed=1',
-    'dpo-spo.lambda=1.seed=2',
-  ];
-  assert.deepEqual(
-    rows.map((r) => `${r.run}/${r.evaluator}`),
-    runs.flatMap((r) => ['oracle', 'reward-model', 'llm-judge'].map((e) => `${r}/${e}`)),
-  );
-  for (const r of rows) {
-    assert.equal(r.n, 12);
-    assert.equal(Number(r.wins) + Number(r.ties) + Number(r.losses), 12, `${r.run}/${r.evaluator}: every item counted`);
-    assert.ok(Number(r.ci_low) <= Number(r.win_rate) && Number(r.win_rate) <= Number(r.ci_high));
-    assert.equal(r.task, 'summarization');
-    assert.equal(r.spo, r.method === 'dpo-spo');
-  }
-  assert.deepEqual([...new Set(rows.filter((r) => r.spo).map((r) => r.lambda))], [0.1, 1], 'the swept λ is a column');
-  const md = readFileSync(join(root, 'reports', 'results.md'), 'utf8');
-  assert.match(md, /## Win rate against the SFT model/);
-  assert.match(
-    md,
-    /\| dpo-spo\.lambda=1 \| yes \| [\d.]+% \[[\d.]+, [\d.]+\] \(2\) \| [\d.]+% \[[\d.]+, [\d.]+\] \(2\) \| [\d.]+% \[[\d.]+, [\d.]+\] \(2\) \|/,
-  );
-  assert.match(md, /## \+SPO against its base method/);
-  assert.match(
-    md,
-    /\| dpo-spo\.lambda=0\.1 \| dpo \| oracle \| [+−][\d.]+ \[[+−][\d.]+, [+−][\d.]+\] \| [\d.]+% \[[\d.]+, [\d.]+\] \| 2 \| (yes|no) \| [\d.]+ \|/,
-  );
-  assert.match(md, /4 comparisons; \d with a Δ interval that excludes 0/);
-  assert.match(md, /## spo\.lambda against dpo/);
-  assert.match(
-    md,
-    /a seed sets each run's preference-batch order, SPO's variant draws, the degree head's initialisation and the eval sampling stream/,
-  );
-  assert.match(
-    md,
-    /Reward model: on 32 held-out pairs it ranks the chosen response first [\d.]+% of the time and agrees with the oracle's order on [\d.]+% of \d+ pairs/,
-  );
-  assert.ok(
-    existsSync(join(root, 'reports', 'paired.csv')) &&
-      existsSync(join(root, 'reports', 'compare-spo-lambda-vs-dpo.csv')),
-  );
-  // a report folder named outside the reports root is a page of its own: its scripts beside it, nothing written beside the folder
-  assert.ok(
-    existsSync(join(root, 'reports', 'index.html')) && existsSync(join(root, 'reports', 'assets', 'vega-embed.min.js')),
-  );
-  assert.ok(
-    !existsSync(join(root, 'index.html')) && !existsSync(join(root, 'assets')),
-    'no site index or assets beside the named report folder',
-  );
-  assert.match(readFileSync(join(root, 'reports', 'index.html'), 'utf8'), /<script src="assets\/vega\.min\.js">/);
-  const judgments = readFileSync(join(root, 'runs', 'dpo.seed=1', 'eval', 'judgments.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
-  assert.equal(judgments.length, 12);
-  assert.ok(
-    judgments.every((j) => j.orders.length === 1 && ['policy-first', 'baseline-first'].includes(j.orders[0])),
-    'the order of each item is recorded',
-  );
-  // the two seeds share data and SFT model, and the same seed's SFT baseline samples are the same in every run
-  const baseline = (run: string) =>
-    readFileSync(join(root, 'runs', run, 'eval', 'samples.jsonl'), 'utf8')
+    for (const r of rows) {
+      assert.equal(r.n, 12);
+      assert.equal(
+        Number(r.wins) + Number(r.ties) + Number(r.losses),
+        12,
+        `${r.run}/${r.evaluator}: every item counted`,
+      );
+      assert.ok(Number(r.ci_low) <= Number(r.win_rate) && Number(r.win_rate) <= Number(r.ci_high));
+      assert.equal(r.task, 'summarization');
+      assert.equal(r.spo, r.method === 'dpo-spo');
+    }
+    const lambdas = [...new Set(rows.filter((r) => r.spo).map((r) => r.lambda))];
+    assert.deepEqual(lambdas, [0.1, 1], 'the swept λ is a column');
+    const md = readFileSync(join(root, 'reports', 'results.md'), 'utf8');
+    assert.match(md, /## Win rate against the SFT model/);
+    assert.match(
+      md,
+      new RegExp(
+        String.raw`\| dpo-spo\.lambda=1 \| yes \| [\d.]+% \[[\d.]+, [\d.]+\] \(2\) \| [\d.]+% ` +
+          String.raw`\[[\d.]+, [\d.]+\] \(2\) \| [\d.]+% \[[\d.]+, [\d.]+\] \(2\) \|`,
+      ),
+    );
+    assert.match(md, /## \+SPO against its base method/);
+    assert.match(
+      md,
+      new RegExp(
+        String.raw`\| dpo-spo\.lambda=0\.1 \| dpo \| oracle \| [+−][\d.]+ \[[+−][\d.]+, ` +
+          String.raw`[+−][\d.]+\] \| [\d.]+% \[[\d.]+, [\d.]+\] \| 2 \| (yes|no) \| [\d.]+ \|`,
+      ),
+    );
+    assert.match(md, /4 comparisons; \d with a Δ interval that excludes 0/);
+    assert.match(md, /## spo\.lambda against dpo/);
+    assert.match(
+      md,
+      new RegExp(
+        String.raw`a seed sets each run's preference-batch order, SPO's variant draws, the ` +
+          String.raw`degree head's initialisation and the eval sampling stream`,
+      ),
+    );
+    assert.match(
+      md,
+      new RegExp(
+        String.raw`Reward model: on 32 held-out pairs it ranks the chosen response first [\d.]+% of ` +
+          String.raw`the time and agrees with the oracle's order on [\d.]+% of \d+ pairs`,
+      ),
+    );
+    assert.ok(
+      existsSync(join(root, 'reports', 'paired.csv')) &&
+        existsSync(join(root, 'reports', 'compare-spo-lambda-vs-dpo.csv')),
+    );
+    // a report folder named outside the reports root is a page of its own: its scripts beside it, nothing
+    // written beside the folder
+    assert.ok(
+      existsSync(join(root, 'reports', 'index.html')) &&
+        existsSync(join(root, 'reports', 'assets', 'vega-embed.min.js')),
+    );
+    assert.ok(
+      !existsSync(join(root, 'index.html')) && !existsSync(join(root, 'assets')),
+      'no site index or assets beside the named report folder',
+    );
+    assert.match(readFileSync(join(root, 'reports', 'index.html'), 'utf8'), /<script src="assets\/vega\.min\.js">/);
+    const judgments = readFileSync(join(root, 'runs', 'dpo.seed=1', 'eval', 'judgments.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l).baseline);
-  assert.deepEqual(baseline('dpo.seed=1'), baseline('dpo-spo.lambda=1.seed=1'));
-  assert.notDeepEqual(baseline('dpo.seed=1'), baseline('dpo.seed=2'));
-});
+      .map((l) => JSON.parse(l));
+    assert.equal(judgments.length, 12);
+    assert.ok(
+      judgments.every((j) => j.orders.length === 1 && ['policy-first', 'baseline-first'].includes(j.orders[0])),
+      'the order of each item is recorded',
+    );
+    // the two seeds share data and SFT model, and the same seed's SFT baseline samples are the same in every run
+    const baseline = (run: string) =>
+      readFileSync(join(root, 'runs', run, 'eval', 'samples.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).baseline);
+    assert.deepEqual(baseline('dpo.seed=1'), baseline('dpo-spo.lambda=1.seed=1'));
+    assert.notDeepEqual(baseline('dpo.seed=1'), baseline('dpo.seed=2'));
+  },
+);

@@ -52,7 +52,10 @@ test('model.from: the config is checked against the folder, and its digest is in
   );
   assert.throws(
     () => parseExperimentConfig({ ...stories(), model: { dModel: 32 } }, 's'),
-    /sft\.steps: a model trained from scratch needs SFT[\s\S]*data\.task: the "stories" task's responses are a pretrained model's samples: set model\.from/,
+    new RegExp(
+      String.raw`sft\.steps: a model trained from scratch needs SFT[\s\S]*data\.task: the "stories" ` +
+        String.raw`task's responses are a pretrained model's samples: set model\.from`,
+    ),
   );
   assert.throws(
     () => parseExperimentConfig({ ...stories(), model: { from: STORIES, lora: { rank: 0 } } }, 's'),
@@ -114,7 +117,8 @@ test(
 );
 
 test(
-  'from stories260K with LoRA: SFT, the reward model, DPO+SPO and Soft Preference Optimization, evals and report, end to end',
+  'from stories260K with LoRA: SFT, the reward model, ' +
+    'DPO+SPO and Soft Preference Optimization, evals and report, end to end',
   { skip },
   async () => {
     const root = mkdtempSync(join(tmpdir(), 'pretrained-pipeline-'));

@@ -34,10 +34,12 @@ export function sample(o: SampleOptions, write: (text: string) => void, log: (li
   const maxNewTokens = Math.min(o.maxNewTokens, room);
   if (maxNewTokens < o.maxNewTokens)
     log(
-      `[sample] --max-new-tokens ${o.maxNewTokens} cut to ${maxNewTokens}: the context is ${model.config.maxPositions} tokens`,
+      `[sample] --max-new-tokens ${o.maxNewTokens} cut to ${maxNewTokens}: ` +
+        `the context is ${model.config.maxPositions} tokens`,
     );
   log(
-    `[sample] ${o.model} (${format}, ${model.parameterCount().toLocaleString('en')} parameters), ${o.temperature === 0 ? 'greedy' : `temperature ${o.temperature}, top-p ${o.topP}, seed ${o.seed}`}`,
+    `[sample] ${o.model} (${format}, ${model.parameterCount().toLocaleString('en')} parameters), ` +
+      (o.temperature === 0 ? 'greedy' : `temperature ${o.temperature}, top-p ${o.topP}, seed ${o.seed}`),
   );
   // decoding the whole sequence each time and printing what is new keeps multi-byte characters whole
   const ids = prompt.slice(1);
@@ -78,7 +80,9 @@ export function exportModel(from: string, out: string, log: (line: string) => vo
   const tokenizer = tokenizerFromFiles(tokenizerFiles, from);
   exportHfFolder(out, model, tokenizer.files(), { bos: tokenizer.bosId, eos: tokenizer.eosId, pad: tokenizer.padId });
   log(
-    `[export] ${from} (${format}, ${model.parameterCount().toLocaleString('en')} parameters) → ${out} (Hugging Face: config.json, model.safetensors, ${Object.keys(tokenizer.files()).join(', ')}, generation_config.json)`,
+    `[export] ${from} (${format}, ${model.parameterCount().toLocaleString('en')} parameters) → ${out} ` +
+      `(Hugging Face: config.json, model.safetensors, ${Object.keys(tokenizer.files()).join(', ')}, ` +
+      `generation_config.json)`,
   );
   model.dispose();
 }

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WordTokenizer, summarizationTask, dialogueTask, buildSyntheticDataset, encodeSequence, padBatch } from './index.js';
+import {
+  WordTokenizer,
+  summarizationTask,
+  dialogueTask,
+  buildSyntheticDataset,
+  encodeSequence,
+  padBatch,
+} from './index.js';
 
 test('summarization oracle, worked by hand', () => {
   const ctx = { facts: ['alice likes tea', 'bob owns boats'] };
@@ -8,7 +15,11 @@ test('summarization oracle, worked by hand', () => {
   assert.equal(summarizationTask.oracle(ctx, 'alice likes tea . bob owns boats .'), 1);
   assert.equal(summarizationTask.oracle(ctx, 'bob owns boats .'), 0.5);
   // one fact, one invented fact (−0.5), one filler sentence of 4 words + period (−0.05 × 5)
-  assert.ok(Math.abs(summarizationTask.oracle(ctx, 'bob owns boats . carol visited paris . the news was short .') - (0.5 - 0.5 - 0.25)) < 1e-9);
+  assert.ok(
+    Math.abs(
+      summarizationTask.oracle(ctx, 'bob owns boats . carol visited paris . the news was short .') - (0.5 - 0.5 - 0.25),
+    ) < 1e-9,
+  );
   // a repeated fact counts once, its repeat is extra (4 tokens)
   assert.ok(Math.abs(summarizationTask.oracle(ctx, 'alice likes tea . alice likes tea .') - (0.5 - 0.2)) < 1e-9);
   assert.equal(summarizationTask.oracle(ctx, ''), 0);
@@ -24,7 +35,15 @@ test('dialogue oracle rewards steps for benign requests and refusals for harmful
 });
 
 test('synthetic dataset: deterministic, labels follow the oracle more often than not, held-out prompts', () => {
-  const sizes = { sftExamples: 50, preferencePairs: 400, validationPairs: 30, preferenceLists: 0, listSize: 4, evalPrompts: 20, labelTemperature: 0.25 };
+  const sizes = {
+    sftExamples: 50,
+    preferencePairs: 400,
+    validationPairs: 30,
+    preferenceLists: 0,
+    listSize: 4,
+    evalPrompts: 20,
+    labelTemperature: 0.25,
+  };
   const a = buildSyntheticDataset(summarizationTask, sizes, 3);
   assert.deepEqual(a, buildSyntheticDataset(summarizationTask, sizes, 3));
   assert.notDeepEqual(a.preferences, buildSyntheticDataset(summarizationTask, sizes, 4).preferences);
@@ -33,7 +52,10 @@ test('synthetic dataset: deterministic, labels follow the oracle more often than
   assert.ok(agree > 2 * disagree && disagree > 0, `noisy labels expected: ${agree} agree, ${disagree} disagree`);
   for (const p of a.preferences) assert.notEqual(p.chosen, p.rejected);
   assert.equal(a.validation.length, 30);
-  assert.ok(a.validation.every((p) => p.chosenReward !== undefined), 'held-out pairs carry oracle rewards');
+  assert.ok(
+    a.validation.every((p) => p.chosenReward !== undefined),
+    'held-out pairs carry oracle rewards',
+  );
   const withoutValidation = buildSyntheticDataset(summarizationTask, { ...sizes, validationPairs: 0 }, 3);
   assert.deepEqual(withoutValidation.preferences, a.preferences, 'held-out pairs come from their own random stream');
 });
@@ -50,7 +72,15 @@ test('tokenizer: round trip and Hugging Face tokenizer.json shape', () => {
 });
 
 test('ranked lists: distinct responses, best first by Plackett-Luce on the oracle, more often right than wrong', () => {
-  const sizes = { sftExamples: 1, preferencePairs: 1, validationPairs: 0, preferenceLists: 300, listSize: 4, evalPrompts: 1, labelTemperature: 0.25 };
+  const sizes = {
+    sftExamples: 1,
+    preferencePairs: 1,
+    validationPairs: 0,
+    preferenceLists: 300,
+    listSize: 4,
+    evalPrompts: 1,
+    labelTemperature: 0.25,
+  };
   const { lists } = buildSyntheticDataset(summarizationTask, sizes, 5);
   assert.equal(lists.length, 300);
   let topIsBest = 0;
@@ -58,7 +88,10 @@ test('ranked lists: distinct responses, best first by Plackett-Luce on the oracl
     assert.equal(new Set(l.responses).size, 4);
     if (l.rewards![0] === Math.max(...l.rewards!)) topIsBest++;
   }
-  assert.ok(topIsBest > 300 / 4 * 2 && topIsBest < 300, `the top of a noisy ranking is the best response in ${topIsBest} of 300`);
+  assert.ok(
+    topIsBest > (300 / 4) * 2 && topIsBest < 300,
+    `the top of a noisy ranking is the best response in ${topIsBest} of 300`,
+  );
 });
 
 test('sequences: response mask covers response and eos only; over-long sequences are refused', () => {

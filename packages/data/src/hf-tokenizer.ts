@@ -17,9 +17,16 @@ export class HfTokenizer implements TextTokenizer {
   readonly bosId: number;
   readonly eosId: number;
 
-  private constructor(private readonly tok: PreTrainedTokenizer, private readonly json: unknown, private readonly config: Record<string, unknown>, source: string) {
+  private constructor(
+    private readonly tok: PreTrainedTokenizer,
+    private readonly json: unknown,
+    private readonly config: Record<string, unknown>,
+    source: string,
+  ) {
     if (tok.eos_token_id === undefined || tok.eos_token_id === null) {
-      throw new Error(`${source}: the tokenizer has no end-of-sequence token: set "eos_token" in tokenizer_config.json`);
+      throw new Error(
+        `${source}: the tokenizer has no end-of-sequence token: set "eos_token" in tokenizer_config.json`,
+      );
     }
     this.eosId = tok.eos_token_id;
     this.bosId = tok.bos_token_id ?? this.eosId;
@@ -27,13 +34,19 @@ export class HfTokenizer implements TextTokenizer {
     this.size = Math.max(...tok.get_vocab().values()) + 1;
   }
 
-  static fromFiles(tokenizerJson: unknown, tokenizerConfig: Record<string, unknown>, source = 'tokenizer.json'): HfTokenizer {
+  static fromFiles(
+    tokenizerJson: unknown,
+    tokenizerConfig: Record<string, unknown>,
+    source = 'tokenizer.json',
+  ): HfTokenizer {
     const { PreTrainedTokenizer } = transformersModule();
     let tok: PreTrainedTokenizer;
     try {
       tok = new PreTrainedTokenizer(tokenizerJson, tokenizerConfig);
     } catch (error) {
-      throw new Error(`${source}: @huggingface/transformers could not build a tokenizer from it (${(error as Error).message})`);
+      throw new Error(
+        `${source}: @huggingface/transformers could not build a tokenizer from it (${(error as Error).message})`,
+      );
     }
     return new HfTokenizer(tok, tokenizerJson, tokenizerConfig, source);
   }
@@ -41,7 +54,10 @@ export class HfTokenizer implements TextTokenizer {
   /** tokenizer.json and, where present, tokenizer_config.json (special tokens, chat template) from a local folder. */
   static fromFolder(dir: string): HfTokenizer {
     const read = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    if (!existsSync(join(dir, 'tokenizer.json'))) throw new Error(`${dir}: no tokenizer.json (data.tokenizer.path must be a folder holding a Hugging Face tokenizer.json)`);
+    if (!existsSync(join(dir, 'tokenizer.json')))
+      throw new Error(
+        `${dir}: no tokenizer.json (data.tokenizer.path must be a folder holding a Hugging Face tokenizer.json)`,
+      );
     const config = existsSync(join(dir, 'tokenizer_config.json')) ? read('tokenizer_config.json') : {};
     return HfTokenizer.fromFiles(read('tokenizer.json'), config, join(dir, 'tokenizer.json'));
   }
@@ -61,7 +77,8 @@ export class HfTokenizer implements TextTokenizer {
 
   /** The prompt text of a conversation under the tokenizer's chat template, ready for the assistant's turn. */
   applyChatTemplate(messages: readonly ChatMessage[]): string {
-    if (!this.hasChatTemplate) throw new Error('the tokenizer has no chat_template in its tokenizer_config.json (use data.chatFormat "hh")');
+    if (!this.hasChatTemplate)
+      throw new Error('the tokenizer has no chat_template in its tokenizer_config.json (use data.chatFormat "hh")');
     return this.tok.apply_chat_template([...messages], { tokenize: false, add_generation_prompt: true }) as string;
   }
 

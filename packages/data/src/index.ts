@@ -34,7 +34,13 @@ export { buildSyntheticDataset } from './synthetic/build-dataset.js';
 export type { SyntheticSizes, SyntheticDataset } from './synthetic/build-dataset.js';
 export { encodeSequence, encodePrompt, padBatch } from './sequences.js';
 export type { TokenizedSequence, PaddedBatch } from './sequences.js';
-export { DataSamplingSchema, SyntheticDataConfigSchema, FileDataConfigSchema, DataConfigSchema, TokenizerSourceSchema } from './config.js';
+export {
+  DataSamplingSchema,
+  SyntheticDataConfigSchema,
+  FileDataConfigSchema,
+  DataConfigSchema,
+  TokenizerSourceSchema,
+} from './config.js';
 export type { DataSampling, SyntheticDataConfig, FileDataConfig, DataConfig, TokenizerSource } from './config.js';
 export { prepareSynthetic, prepareDataset, writePreparedDataset, readPreparedDataset } from './prepared-dataset.js';
 export type { PreparedDataset, DatasetManifest, PretrainedSource } from './prepared-dataset.js';

@@ -30,9 +30,11 @@ export function readLlama2cTokenizer(path: string, vocabSize?: number): Llama2cT
   const decoder = new TextDecoder('utf-8', { fatal: true });
   while (offset < bytes.length && (vocabSize === undefined || pieces.length < vocabSize)) {
     if (offset + 8 > bytes.length) throw new Error(`${path}: the file ends inside token ${pieces.length}'s header`);
-    const score = view.getFloat32(offset, true), length = view.getInt32(offset + 4, true);
+    const score = view.getFloat32(offset, true),
+      length = view.getInt32(offset + 4, true);
     offset += 8;
-    if (length < 0 || offset + length > bytes.length) throw new Error(`${path}: token ${pieces.length} has length ${length}, past the end of the file`);
+    if (length < 0 || offset + length > bytes.length)
+      throw new Error(`${path}: token ${pieces.length} has length ${length}, past the end of the file`);
     let text: string;
     try {
       text = decoder.decode(bytes.subarray(offset, offset + length));
@@ -43,7 +45,8 @@ export function readLlama2cTokenizer(path: string, vocabSize?: number): Llama2cT
     pieces.push(text);
     scores.push(score);
   }
-  if (vocabSize !== undefined && pieces.length < vocabSize) throw new Error(`${path}: ${pieces.length} tokens, but the model's vocab_size is ${vocabSize}`);
+  if (vocabSize !== undefined && pieces.length < vocabSize)
+    throw new Error(`${path}: ${pieces.length} tokens, but the model's vocab_size is ${vocabSize}`);
   const specials = ['<unk>', '<s>', '</s>'];
   const vocab: Record<string, number> = {};
   const scoreOf = new Map<string, number>();
@@ -57,45 +60,91 @@ export function readLlama2cTokenizer(path: string, vocabSize?: number): Llama2cT
   for (const [piece, score] of scoreOf) {
     const chars = [...piece];
     for (let k = 1; k < chars.length; k++) {
-      const left = chars.slice(0, k).join(''), right = chars.slice(k).join('');
+      const left = chars.slice(0, k).join(''),
+        right = chars.slice(k).join('');
       if (scoreOf.has(left) && scoreOf.has(right)) merges.push({ left, right, score, id: vocab[piece] });
     }
   }
   merges.sort((a, b) => b.score - a.score || a.id - b.id || vocab[a.left] - vocab[b.left]);
-  const added = specials.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
+  const added = specials.map((content, id) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  }));
   const tokenizerJson = {
     version: '1.0',
     truncation: null,
     padding: null,
     added_tokens: added,
-    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: SPACE }, { type: 'Replace', pattern: { String: ' ' }, content: SPACE }] },
+    normalizer: {
+      type: 'Sequence',
+      normalizers: [
+        { type: 'Prepend', prepend: SPACE },
+        { type: 'Replace', pattern: { String: ' ' }, content: SPACE },
+      ],
+    },
     pre_tokenizer: null,
     post_processor: null,
     decoder: {
       type: 'Sequence',
-      decoders: [{ type: 'Replace', pattern: { String: SPACE }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }],
+      decoders: [
+        { type: 'Replace', pattern: { String: SPACE }, content: ' ' },
+        { type: 'ByteFallback' },
+        { type: 'Fuse' },
+        { type: 'Strip', content: ' ', start: 1, stop: 0 },
+      ],
     },
     model: {
-      type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: true, byte_fallback: true, ignore_merges: false, vocab, merges: merges.map((m) => [m.left, m.right]),
+      type: 'BPE',
+      dropout: null,
+      unk_token: '<unk>',
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: true,
+      byte_fallback: true,
+      ignore_merges: false,
+      vocab,
+      merges: merges.map((m) => [m.left, m.right]),
     },
   };
   const tokenizerConfig = {
-    tokenizer_class: 'LlamaTokenizerFast', bos_token: '<s>', eos_token: '<s>', unk_token: '<unk>', pad_token: '<unk>',
-    add_bos_token: true, add_eos_token: false, clean_up_tokenization_spaces: false, model_max_length: 1e30,
+    tokenizer_class: 'LlamaTokenizerFast',
+    bos_token: '<s>',
+    eos_token: '<s>',
+    unk_token: '<unk>',
+    pad_token: '<unk>',
+    add_bos_token: true,
+    add_eos_token: false,
+    clean_up_tokenization_spaces: false,
+    model_max_length: 1e30,
   };
   return { files: { 'tokenizer.json': tokenizerJson, 'tokenizer_config.json': tokenizerConfig }, bos: 1, eos: 1 };
 }
 
 /** The checkpoint and tokenizer files of a llama2.c folder, or undefined when it is not one. */
 export function llama2cFiles(dir: string): { checkpoint: string; tokenizer: string } | undefined {
-  if (!existsSync(dir) || !statSync(dir).isDirectory() || existsSync(join(dir, 'config.json')) || existsSync(join(dir, 'tokenizer.json'))) return undefined;
-  const bins = readdirSync(dir).filter((f) => f.endsWith('.bin')).sort();
+  if (
+    !existsSync(dir) ||
+    !statSync(dir).isDirectory() ||
+    existsSync(join(dir, 'config.json')) ||
+    existsSync(join(dir, 'tokenizer.json'))
+  )
+    return undefined;
+  const bins = readdirSync(dir)
+    .filter((f) => f.endsWith('.bin'))
+    .sort();
   const tokenizers = bins.filter((f) => /^tok/.test(f));
   const checkpoints = bins.filter((f) => !/^tok/.test(f));
   if (tokenizers.length === 0 && checkpoints.length === 0) return undefined;
   if (checkpoints.length !== 1 || tokenizers.length !== 1) {
-    throw new Error(`${dir}: a llama2.c folder needs one checkpoint .bin and one tokenizer .bin (named tok*.bin); found ${bins.join(', ') || 'none'}`);
+    throw new Error(
+      `${dir}: a llama2.c folder needs one checkpoint .bin and one tokenizer .bin (named tok*.bin); ` +
+        `found ${bins.join(', ') || 'none'}`,
+    );
   }
   return { checkpoint: join(dir, checkpoints[0]), tokenizer: join(dir, tokenizers[0]) };
 }

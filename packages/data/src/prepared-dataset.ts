@@ -56,10 +56,18 @@ export interface PretrainedSource {
   sample?: ResponseSampler;
 }
 
-export function prepareSynthetic(config: SyntheticDataConfig, seed: number, pretrained?: PretrainedSource): PreparedDataset {
+export function prepareSynthetic(
+  config: SyntheticDataConfig,
+  seed: number,
+  pretrained?: PretrainedSource,
+): PreparedDataset {
   const task = syntheticTask(config.task);
   if (task.responses === 'model') {
-    if (!pretrained?.sample) throw new Error(`data.task "${task.name}": its responses are a pretrained model's samples; set model.from to that model's folder`);
+    if (!pretrained?.sample)
+      throw new Error(
+        `data.task "${task.name}": its responses are a pretrained model's samples; ` +
+          `set model.from to that model's folder`,
+      );
     const data = buildSampledDataset(task, config, seed, pretrained.sample);
     return assemble(config, seed, [], loadTokenizer(pretrained.dir), { ...data, test: [] });
   }
@@ -69,10 +77,21 @@ export function prepareSynthetic(config: SyntheticDataConfig, seed: number, pret
 }
 
 /** The prepared dataset for a config: from the cache when its inputs are unchanged, else built and cached. */
-export async function prepareDataset(config: DataConfig, seed: number, cacheDir: string, log: (line: string) => void, pretrained?: PretrainedSource): Promise<{ dir: string; dataset: PreparedDataset; cached: boolean }> {
-  const sources = config.source === 'files' ? await Promise.all(config.files.map((f) => fileDigest(typeof f === 'string' ? f : f.path))) : [];
+export async function prepareDataset(
+  config: DataConfig,
+  seed: number,
+  cacheDir: string,
+  log: (line: string) => void,
+  pretrained?: PretrainedSource,
+): Promise<{ dir: string; dataset: PreparedDataset; cached: boolean }> {
+  const sources =
+    config.source === 'files'
+      ? await Promise.all(config.files.map((f) => fileDigest(typeof f === 'string' ? f : f.path)))
+      : [];
   const loader = config.source === 'files' ? { loader: FILE_LOADER_VERSION } : {};
-  const key = pretrained ? { config, seed, sources, ...loader, pretrained: pretrained.key } : { config, seed, sources, ...loader };
+  const key = pretrained
+    ? { config, seed, sources, ...loader, pretrained: pretrained.key }
+    : { config, seed, sources, ...loader };
   const dir = join(cacheDir, configHash(key));
   if (existsSync(join(dir, 'manifest.json'))) {
     const problems = checksumProblems(dir);
@@ -89,8 +108,14 @@ export async function prepareDataset(config: DataConfig, seed: number, cacheDir:
   return { dir, dataset, cached: false };
 }
 
-function assemble(config: DataConfig, seed: number, sources: DatasetManifest['sources'], tokenizer: TextTokenizer,
-  d: Pick<PreparedDataset, 'sft' | 'preferences' | 'lists' | 'eval' | 'validation' | 'test'>, report?: PrepareReport): PreparedDataset {
+function assemble(
+  config: DataConfig,
+  seed: number,
+  sources: DatasetManifest['sources'],
+  tokenizer: TextTokenizer,
+  d: Pick<PreparedDataset, 'sft' | 'preferences' | 'lists' | 'eval' | 'validation' | 'test'>,
+  report?: PrepareReport,
+): PreparedDataset {
   const promptTokens = new Map<string, number>();
   const count = (p: string, r: string) => {
     if (!promptTokens.has(p)) promptTokens.set(p, tokenizer.encode(p).length);
@@ -102,12 +127,27 @@ function assemble(config: DataConfig, seed: number, sources: DatasetManifest['so
     ...d.lists.flatMap((l) => l.responses.map((r) => count(l.prompt, r))),
   ];
   const manifest: DatasetManifest = {
-    configHash: configHash({ config, seed, sources, ...(config.source === 'files' ? { loader: FILE_LOADER_VERSION } : {}) }),
+    configHash: configHash({
+      config,
+      seed,
+      sources,
+      ...(config.source === 'files' ? { loader: FILE_LOADER_VERSION } : {}),
+    }),
     config,
     seed,
     sources,
-    counts: { sft: d.sft.length, preferences: d.preferences.length, lists: d.lists.length, eval: d.eval.length, validation: d.validation.length, test: d.test.length },
-    tokens: { max: lengths.reduce((a, b) => Math.max(a, b), 0), mean: lengths.reduce((a, b) => a + b, 0) / Math.max(lengths.length, 1) },
+    counts: {
+      sft: d.sft.length,
+      preferences: d.preferences.length,
+      lists: d.lists.length,
+      eval: d.eval.length,
+      validation: d.validation.length,
+      test: d.test.length,
+    },
+    tokens: {
+      max: lengths.reduce((a, b) => Math.max(a, b), 0),
+      mean: lengths.reduce((a, b) => a + b, 0) / Math.max(lengths.length, 1),
+    },
     ...(report ? { report } : {}),
   };
   return { tokenizer, ...d, manifest };
@@ -124,8 +164,10 @@ const toJsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n
 
 export function writePreparedDataset(dir: string, ds: PreparedDataset): void {
   writeDirAtomic(dir, (tmp) => {
-    for (const [name, json] of Object.entries(ds.tokenizer.files())) writeFileSync(join(tmp, name), JSON.stringify(json));
-    for (const part of ['sft', 'preferences', 'lists', 'eval', 'validation', 'test'] as const) writeFileSync(join(tmp, `${part}.jsonl`), toJsonl(ds[part]));
+    for (const [name, json] of Object.entries(ds.tokenizer.files()))
+      writeFileSync(join(tmp, name), JSON.stringify(json));
+    for (const part of ['sft', 'preferences', 'lists', 'eval', 'validation', 'test'] as const)
+      writeFileSync(join(tmp, `${part}.jsonl`), toJsonl(ds[part]));
     writeFileSync(join(tmp, 'manifest.json'), `${JSON.stringify(ds.manifest, null, 2)}\n`);
     writeChecksums(tmp);
   });
@@ -133,19 +175,26 @@ export function writePreparedDataset(dir: string, ds: PreparedDataset): void {
 
 function readJsonl<T>(path: string): T[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line, i) => {
-    try {
-      return JSON.parse(line) as T;
-    } catch (error) {
-      throw new Error(`${path}:${i + 1}: not valid JSON (${(error as Error).message})`);
-    }
-  });
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as T;
+      } catch (error) {
+        throw new Error(`${path}:${i + 1}: not valid JSON (${(error as Error).message})`);
+      }
+    });
 }
 
 export function readPreparedDataset(dir: string): PreparedDataset {
-  if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir} is not a prepared dataset (no manifest.json); run the data stage first`);
+  if (!existsSync(join(dir, 'manifest.json')))
+    throw new Error(`${dir} is not a prepared dataset (no manifest.json); run the data stage first`);
   const problems = checksumProblems(dir);
-  if (problems.length) throw new Error(`the prepared dataset ${dir} is damaged: ${problems.join('; ')}; run the data stage again with --force`);
+  if (problems.length)
+    throw new Error(
+      `the prepared dataset ${dir} is damaged: ${problems.join('; ')}; run the data stage again with --force`,
+    );
   return {
     tokenizer: loadTokenizer(dir),
     sft: readJsonl(join(dir, 'sft.jsonl')),

@@ -7,12 +7,20 @@ export interface TokenizedSequence {
   promptLength: number;
 }
 
-export function encodeSequence(tokenizer: TextTokenizer, prompt: string, response: string, maxLength: number): TokenizedSequence {
+export function encodeSequence(
+  tokenizer: TextTokenizer,
+  prompt: string,
+  response: string,
+  maxLength: number,
+): TokenizedSequence {
   const promptIds = [tokenizer.bosId, ...tokenizer.encode(prompt)];
   const responseIds = [...tokenizer.encode(response), tokenizer.eosId];
   const length = promptIds.length + responseIds.length;
   if (length > maxLength) {
-    throw new Error(`sequence of ${length} tokens (prompt ${promptIds.length}, response ${responseIds.length}) exceeds maxLength ${maxLength}: raise model.maxPositions or shorten the data. Prompt: "${prompt.slice(0, 80)}"`);
+    throw new Error(
+      `sequence of ${length} tokens (prompt ${promptIds.length}, response ${responseIds.length}) exceeds ` +
+        `maxLength ${maxLength}: raise model.maxPositions or shorten the data. Prompt: "${prompt.slice(0, 80)}"`,
+    );
   }
   return { ids: [...promptIds, ...responseIds], promptLength: promptIds.length };
 }
@@ -32,7 +40,9 @@ export interface PaddedBatch {
   tokenMask: Float32Array;
   /** Real tokens in the batch. */
   tokens: number;
-  /** The earliest response token of any row (the shortest prompt's length): no logits before it minus one are scored. */
+  /**
+   * The earliest response token of any row (the shortest prompt's length): no logits before it minus one are scored.
+   */
   responseStart: number;
 }
 
@@ -49,5 +59,13 @@ export function padBatch(sequences: readonly TokenizedSequence[], padId: number)
     tokenMask.fill(1, r * width, r * width + s.ids.length);
     tokens += s.ids.length;
   });
-  return { rows, width, ids, responseMask, tokenMask, tokens, responseStart: Math.min(...sequences.map((s) => s.promptLength)) };
+  return {
+    rows,
+    width,
+    ids,
+    responseMask,
+    tokenMask,
+    tokens,
+    responseStart: Math.min(...sequences.map((s) => s.promptLength)),
+  };
 }

@@ -13,9 +13,24 @@ export interface TokenizerTrainingOptions {
 }
 
 const SPECIALS = ['<pad>', '<unk>', '<bos>', '<eos>'];
-const TOKENIZER_CONFIG = { bos_token: '<bos>', eos_token: '<eos>', pad_token: '<pad>', unk_token: '<unk>', clean_up_tokenization_spaces: false };
+const TOKENIZER_CONFIG = {
+  bos_token: '<bos>',
+  eos_token: '<eos>',
+  pad_token: '<pad>',
+  unk_token: '<unk>',
+  clean_up_tokenization_spaces: false,
+};
 
-const addedTokens = () => SPECIALS.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
+const addedTokens = () =>
+  SPECIALS.map((content, id) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  }));
 
 export function trainTokenizer(texts: Iterable<string>, o: TokenizerTrainingOptions): HfTokenizer {
   const json = o.kind === 'bpe' ? trainBpe(texts, o) : trainWordLevel(texts, o);
@@ -65,7 +80,8 @@ function trainBpe(texts: Iterable<string>, o: TokenizerTrainingOptions): unknown
 
   const merges: string[] = [];
   while (vocab.size < o.vocabSize) {
-    let best = '', bestCount = 0;
+    let best = '',
+      bestCount = 0;
     for (const [key, count] of pairCounts) {
       if (count > bestCount || (count === bestCount && count > 0 && key < best)) [best, bestCount] = [key, count];
     }
@@ -92,11 +108,25 @@ function trainBpe(texts: Iterable<string>, o: TokenizerTrainingOptions): unknown
   }
   const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
   return {
-    version: '1.0', truncation: null, padding: null, added_tokens: addedTokens(), normalizer: null,
-    pre_tokenizer: byteLevel, post_processor: null, decoder: byteLevel,
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: addedTokens(),
+    normalizer: null,
+    pre_tokenizer: byteLevel,
+    post_processor: null,
+    decoder: byteLevel,
     model: {
-      type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab: Object.fromEntries(vocab), merges,
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab: Object.fromEntries(vocab),
+      merges,
     },
   };
 }
@@ -113,8 +143,14 @@ function trainWordLevel(texts: Iterable<string>, o: TokenizerTrainingOptions): u
     .slice(0, Math.max(0, o.vocabSize - SPECIALS.length));
   const vocab = Object.fromEntries([...SPECIALS, ...kept.map(([w]) => w)].map((w, i) => [w, i]));
   return {
-    version: '1.0', truncation: null, padding: null, added_tokens: addedTokens(), normalizer: null,
-    pre_tokenizer: { type: 'Whitespace' }, post_processor: null, decoder: null,
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: addedTokens(),
+    normalizer: null,
+    pre_tokenizer: { type: 'Whitespace' },
+    post_processor: null,
+    decoder: null,
     model: { type: 'WordLevel', vocab, unk_token: '<unk>' },
   };
 }

@@ -5,7 +5,12 @@ import type { TextTokenizer } from './tokenizer.js';
 export type TruncationSide = 'keep-end' | 'keep-start';
 
 /** The prompt text within `maxTokens` tokens, and whether it had to be cut. */
-export function truncatePrompt(tokenizer: TextTokenizer, prompt: string, maxTokens: number, side: TruncationSide): { text: string; tokens: number; cut: boolean } {
+export function truncatePrompt(
+  tokenizer: TextTokenizer,
+  prompt: string,
+  maxTokens: number,
+  side: TruncationSide,
+): { text: string; tokens: number; cut: boolean } {
   const ids = tokenizer.encode(prompt);
   if (ids.length <= maxTokens) return { text: prompt, tokens: ids.length, cut: false };
   // Decoding a cut and encoding it again can merge differently at the cut; shrink until it fits.

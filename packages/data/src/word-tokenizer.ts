@@ -12,7 +12,8 @@ export class WordTokenizer implements TextTokenizer {
   constructor(words: readonly string[]) {
     this.words = [...words];
     this.vocab = new Map(this.words.map((w, i) => [w, i]));
-    for (const s of Object.values(SPECIAL_TOKENS)) if (!this.vocab.has(s)) throw new Error(`tokenizer vocabulary lacks ${s}`);
+    for (const s of Object.values(SPECIAL_TOKENS))
+      if (!this.vocab.has(s)) throw new Error(`tokenizer vocabulary lacks ${s}`);
   }
 
   /** Vocabulary: the special tokens, then every distinct whitespace-separated word of `texts`, sorted. */
@@ -25,14 +26,18 @@ export class WordTokenizer implements TextTokenizer {
 
   /** Whether a tokenizer.json is this class's own format (WordLevel over whitespace-split words). */
   static isOwnFormat(json: any): boolean {
-    return json?.model?.type === 'WordLevel' && json?.pre_tokenizer?.type === 'WhitespaceSplit' && json?.normalizer === null;
+    return (
+      json?.model?.type === 'WordLevel' && json?.pre_tokenizer?.type === 'WhitespaceSplit' && json?.normalizer === null
+    );
   }
 
   static fromJSON(json: any, source = 'tokenizer.json'): WordTokenizer {
-    if (json?.model?.type !== 'WordLevel') throw new Error(`${source}: model.type is "${json?.model?.type}", expected "WordLevel"`);
+    if (json?.model?.type !== 'WordLevel')
+      throw new Error(`${source}: model.type is "${json?.model?.type}", expected "WordLevel"`);
     const words: string[] = [];
     for (const [word, id] of Object.entries(json.model.vocab as Record<string, number>)) words[id] = word;
-    if (words.some((w) => w === undefined) || words.length === 0) throw new Error(`${source}: model.vocab ids are not 0..n-1`);
+    if (words.some((w) => w === undefined) || words.length === 0)
+      throw new Error(`${source}: model.vocab ids are not 0..n-1`);
     return new WordTokenizer(words);
   }
 
@@ -53,13 +58,19 @@ export class WordTokenizer implements TextTokenizer {
   }
 
   encode(text: string): number[] {
-    return text.split(/\s+/).filter(Boolean).map((w) => this.vocab.get(w) ?? this.unkId);
+    return text
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((w) => this.vocab.get(w) ?? this.unkId);
   }
 
   /** Words for ids, special tokens dropped. */
   decode(ids: readonly number[]): string {
     const specials = new Set([this.padId, this.bosId, this.eosId]);
-    return ids.filter((id) => !specials.has(id)).map((id) => this.words[id] ?? SPECIAL_TOKENS.unk).join(' ');
+    return ids
+      .filter((id) => !specials.has(id))
+      .map((id) => this.words[id] ?? SPECIAL_TOKENS.unk)
+      .join(' ');
   }
 
   files(): Record<string, unknown> {
@@ -73,13 +84,23 @@ export class WordTokenizer implements TextTokenizer {
       truncation: null,
       padding: null,
       added_tokens: special.map((content) => ({
-        id: this.vocab.get(content), content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+        id: this.vocab.get(content),
+        content,
+        single_word: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: false,
+        special: true,
       })),
       normalizer: null,
       pre_tokenizer: { type: 'WhitespaceSplit' },
       post_processor: null,
       decoder: null,
-      model: { type: 'WordLevel', vocab: Object.fromEntries(this.words.map((w, i) => [w, i])), unk_token: SPECIAL_TOKENS.unk },
+      model: {
+        type: 'WordLevel',
+        vocab: Object.fromEntries(this.words.map((w, i) => [w, i])),
+        unk_token: SPECIAL_TOKENS.unk,
+      },
     };
   }
 }

@@ -29,7 +29,9 @@ await initBackend('wasm', () => {});
 const rng = new Rng('backends');
 const normal = (...shape: number[]) =>
   Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal());
-/** Each case: its inputs as host arrays, and a function of input tensors whose value and input gradients are compared. */
+/**
+ * Each case: its inputs as host arrays, and a function of input tensors whose value and input gradients are compared.
+ */
 const CASES: {
   name: string;
   inputs: [Float32Array | Int32Array, number[], 'float32' | 'int32'][];
@@ -131,7 +133,9 @@ interface Result {
   grads: number[][];
 }
 
-/** Each case's output and the gradient of Σ output · weights with respect to each float input, on the current backend. */
+/**
+ * Each case's output and the gradient of Σ output · weights with respect to each float input, on the current backend.
+ */
 function runCases(): Map<string, Result> {
   const out = new Map<string, Result>();
   for (const c of CASES) {
@@ -187,24 +191,29 @@ const reference = await (async () => {
   return runCases();
 })();
 
-test('wasm with the native BLAS and with its own matmul agrees with the cpu backend on every op, values and gradients', async (t) => {
-  assert.equal(await switchBackend('wasm'), undefined);
-  const was = nativeMatMulOn();
-  try {
-    for (const native of [true, false]) {
-      if (native && !was) continue;
-      setNativeMatMul(native);
-      t.diagnostic(assertAgree(runCases(), reference, native ? 'wasm (native BLAS)' : 'wasm (XNNPACK)'));
+test(
+  'wasm with the native BLAS and with its own matmul agrees ' +
+    'with the cpu backend on every op, values and gradients',
+  async (t) => {
+    assert.equal(await switchBackend('wasm'), undefined);
+    const was = nativeMatMulOn();
+    try {
+      for (const native of [true, false]) {
+        if (native && !was) continue;
+        setNativeMatMul(native);
+        t.diagnostic(assertAgree(runCases(), reference, native ? 'wasm (native BLAS)' : 'wasm (XNNPACK)'));
+      }
+    } finally {
+      setNativeMatMul(was);
     }
-  } finally {
-    setNativeMatMul(was);
-  }
-});
+  },
+);
 
 const webgpu = await switchBackend('webgpu');
 await switchBackend('wasm');
 test(
-  `webgpu agrees with the cpu backend on every op, values and gradients${webGpuAdapter() ? ` (on ${describeAdapter(webGpuAdapter()!)})` : ''}`,
+  `webgpu agrees with the cpu backend on every op, ` +
+    `values and gradients${webGpuAdapter() ? ` (on ${describeAdapter(webGpuAdapter()!)})` : ''}`,
   { skip: webgpu ? `skipped: the webgpu backend is not available here (${webgpu})` : false },
   async (t) => {
     assert.equal(await switchBackend('webgpu'), undefined);

@@ -57,14 +57,18 @@ function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-
   }
 }
 
-test('backend: auto picks the best that starts, never a software WebGPU adapter, and a failed explicit request is an error', async () => {
-  assert.ok(['tensorflow', 'webgpu', 'wasm'].includes(tf.getBackend()));
-  const webgpu = currentBackend().skipped.find((s) => s.name === 'webgpu');
-  if (webgpu && /software/.test(webgpu.reason))
-    assert.match(webgpu.reason, /not a GPU\); ask for it with --backend webgpu/);
-  if (tf.getBackend() === 'webgpu') assert.equal(currentBackend().adapter?.software, false);
-  await assert.rejects(() => initBackend('cpu', () => {}), /already running/);
-});
+test(
+  'backend: auto picks the best that starts, ' +
+    'never a software WebGPU adapter, and a failed explicit request is an error',
+  async () => {
+    assert.ok(['tensorflow', 'webgpu', 'wasm'].includes(tf.getBackend()));
+    const webgpu = currentBackend().skipped.find((s) => s.name === 'webgpu');
+    if (webgpu && /software/.test(webgpu.reason))
+      assert.match(webgpu.reason, /not a GPU\); ask for it with --backend webgpu/);
+    if (tf.getBackend() === 'webgpu') assert.equal(currentBackend().adapter?.software, false);
+    await assert.rejects(() => initBackend('cpu', () => {}), /already running/);
+  },
+);
 
 test('rng: same seed same stream, forks independent and stable', () => {
   const a = new Rng(7),
@@ -195,28 +199,32 @@ test('layerNorm: values and hand-written gradients equal autodiff of the plain f
     mine.forEach((g, i) => close(g.dataSync(), reference[i].dataSync(), 1e-4));
   }));
 
-test('rmsNorm: values match a hand computation, gradients match autodiff of the plain formula and finite differences, on each matmul path', () =>
-  onEachMatmulPath(() => {
-    // [3, 4]: mean(x²) = 25/2, r = 1/sqrt(12.5 + 1e-5), so y = [3r·2, 4r·0.5]
-    const r = 1 / Math.sqrt(12.5 + 1e-5);
-    close(rmsNorm(tf.tensor2d([[3, 4]]), tf.tensor1d([2, 0.5]), 1e-5).dataSync(), [6 * r, 2 * r], 1e-6);
-    const x = tf.add(tf.mul(tf.randomNormal([2, 3, 6], 0, 1, 'float32', 31), 3), 1);
-    const gain = tf.randomNormal([6], 1, 0.3, 'float32', 32) as tf.Tensor1D;
-    const weights = tf.randomNormal([2, 3, 6], 0, 1, 'float32', 33);
-    const plain = (t: tf.Tensor, g: tf.Tensor) =>
-      tf.mul(tf.div(t, tf.sqrt(tf.add(tf.mean(tf.square(t), -1, true), 1e-5))), g);
-    const ours = (t: tf.Tensor, g: tf.Tensor) => rmsNorm(t, g as tf.Tensor1D, 1e-5);
-    close(ours(x, gain).dataSync(), plain(x, gain).dataSync(), 1e-5);
-    const grads = (fn: typeof plain) =>
-      tf.grads((t: tf.Tensor, g: tf.Tensor) => tf.sum(tf.mul(fn(t, g), weights)))([x, gain]);
-    const [mine, reference] = [grads(ours), grads(plain)];
-    mine.forEach((g, i) => close(g.dataSync(), reference[i].dataSync(), 1e-4));
-    close(
-      mine[1].dataSync(),
-      numericGradient((g: tf.Tensor) => tf.sum(tf.mul(ours(x, g), weights)) as tf.Scalar, gain),
-      2e-2,
-    );
-  }));
+test(
+  'rmsNorm: values match a hand computation, ' +
+    'gradients match autodiff of the plain formula and finite differences, on each matmul path',
+  () =>
+    onEachMatmulPath(() => {
+      // [3, 4]: mean(x²) = 25/2, r = 1/sqrt(12.5 + 1e-5), so y = [3r·2, 4r·0.5]
+      const r = 1 / Math.sqrt(12.5 + 1e-5);
+      close(rmsNorm(tf.tensor2d([[3, 4]]), tf.tensor1d([2, 0.5]), 1e-5).dataSync(), [6 * r, 2 * r], 1e-6);
+      const x = tf.add(tf.mul(tf.randomNormal([2, 3, 6], 0, 1, 'float32', 31), 3), 1);
+      const gain = tf.randomNormal([6], 1, 0.3, 'float32', 32) as tf.Tensor1D;
+      const weights = tf.randomNormal([2, 3, 6], 0, 1, 'float32', 33);
+      const plain = (t: tf.Tensor, g: tf.Tensor) =>
+        tf.mul(tf.div(t, tf.sqrt(tf.add(tf.mean(tf.square(t), -1, true), 1e-5))), g);
+      const ours = (t: tf.Tensor, g: tf.Tensor) => rmsNorm(t, g as tf.Tensor1D, 1e-5);
+      close(ours(x, gain).dataSync(), plain(x, gain).dataSync(), 1e-5);
+      const grads = (fn: typeof plain) =>
+        tf.grads((t: tf.Tensor, g: tf.Tensor) => tf.sum(tf.mul(fn(t, g), weights)))([x, gain]);
+      const [mine, reference] = [grads(ours), grads(plain)];
+      mine.forEach((g, i) => close(g.dataSync(), reference[i].dataSync(), 1e-4));
+      close(
+        mine[1].dataSync(),
+        numericGradient((g: tf.Tensor) => tf.sum(tf.mul(ours(x, g), weights)) as tf.Scalar, gain),
+        2e-2,
+      );
+    }),
+);
 
 test('embeddingLookup gradient matches finite differences, repeated ids accumulate', () => {
   const table = tf.randomNormal([5, 3], 0, 1, 'float32', 5);
@@ -283,32 +291,39 @@ test('rowSelector picks rows exactly, of any rank, and its gradient sums the row
   assert.throws(() => pick(tf.zeros([2, 2])), /x has 2 rows, the selector was made for 3/);
 });
 
-test('matMul2d with a frozen right operand: the same value and gradient for the left, and none computed for the right', async () => {
-  const rng = new Rng(4);
-  const values = (n: number) => Array.from({ length: n }, () => rng.normal());
-  const a = tf.variable(tf.tensor2d(values(12), [3, 4]), true, 'mm-a');
-  const weights = tf.tensor2d(values(15), [3, 5]);
-  const bValues = tf.tensor2d(values(20), [4, 5]);
-  const grads = (trainableB: boolean) => {
-    const b = tf.variable(bValues, trainableB);
-    const out = tf.variableGrads(() => tf.sum(tf.mul(matMul2d(a, b), weights)) as tf.Scalar, trainableB ? [a, b] : [a]);
-    const r = {
-      value: out.value.dataSync()[0],
-      a: Array.from(out.grads[a.name].dataSync()),
-      names: Object.keys(out.grads).length,
+test(
+  'matMul2d with a frozen right operand: ' +
+    'the same value and gradient for the left, and none computed for the right',
+  async () => {
+    const rng = new Rng(4);
+    const values = (n: number) => Array.from({ length: n }, () => rng.normal());
+    const a = tf.variable(tf.tensor2d(values(12), [3, 4]), true, 'mm-a');
+    const weights = tf.tensor2d(values(15), [3, 5]);
+    const bValues = tf.tensor2d(values(20), [4, 5]);
+    const grads = (trainableB: boolean) => {
+      const b = tf.variable(bValues, trainableB);
+      const out = tf.variableGrads(
+        () => tf.sum(tf.mul(matMul2d(a, b), weights)) as tf.Scalar,
+        trainableB ? [a, b] : [a],
+      );
+      const r = {
+        value: out.value.dataSync()[0],
+        a: Array.from(out.grads[a.name].dataSync()),
+        names: Object.keys(out.grads).length,
+      };
+      b.dispose();
+      return r;
     };
-    b.dispose();
-    return r;
-  };
-  const both = grads(true),
-    frozen = grads(false);
-  // products run: the forward and a's gradient when b is frozen; b's gradient too when it is not
-  const products = async (trainableB: boolean) =>
-    (await tf.profile(() => grads(trainableB))).kernels.filter((k) => /MatMul/i.test(k.name)).length;
-  assert.deepEqual([await products(false), await products(true)], [2, 3]);
-  assert.equal(frozen.value, both.value);
-  assert.deepEqual(frozen.a, both.a);
-  assert.equal(frozen.names, 1);
-  assert.equal(isFrozen(tf.variable(bValues, false)), true);
-  assert.equal(isFrozen(a), false);
-});
+    const both = grads(true),
+      frozen = grads(false);
+    // products run: the forward and a's gradient when b is frozen; b's gradient too when it is not
+    const products = async (trainableB: boolean) =>
+      (await tf.profile(() => grads(trainableB))).kernels.filter((k) => /MatMul/i.test(k.name)).length;
+    assert.deepEqual([await products(false), await products(true)], [2, 3]);
+    assert.equal(frozen.value, both.value);
+    assert.deepEqual(frozen.a, both.a);
+    assert.equal(frozen.names, 1);
+    assert.equal(isFrozen(tf.variable(bValues, false)), true);
+    assert.equal(isFrozen(a), false);
+  },
+);

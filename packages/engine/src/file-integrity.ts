@@ -35,7 +35,8 @@ export function checksumProblems(dir: string): string[] {
   const path = join(dir, CHECKSUMS_FILE);
   if (!existsSync(path))
     return [
-      `${CHECKSUMS_FILE} is missing, so no file here can be verified (written last, with every folder this project must trust)`,
+      `${CHECKSUMS_FILE} is missing, so no file here can be verified ` +
+        `(written last, with every folder this project must trust)`,
     ];
   let sums: Checksums;
   try {

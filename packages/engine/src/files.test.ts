@@ -67,7 +67,8 @@ test('checksums: a flipped byte, a cut file and a missing file are each named', 
   assert.deepEqual(
     checksumProblems(dir),
     [
-      'checksums.json is missing, so no file here can be verified (written last, with every folder this project must trust)',
+      'checksums.json is missing, so no file here can be verified ' +
+        '(written last, with every folder this project must trust)',
     ],
     'no checksums.json: unverified, not trusted',
   );

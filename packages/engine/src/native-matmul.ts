@@ -35,7 +35,8 @@ function kernel(native: NativeMatMul): tf.KernelFunc {
     const batch = batched ? a.shape[0] : 1;
     if (k !== kB || (batched && b.shape[0] !== batch) || a.dtype !== 'float32' || b.dtype !== 'float32') {
       throw new Error(
-        `${KERNEL_NAME}: cannot multiply ${a.dtype}[${a.shape}] by ${b.dtype}[${b.shape}] (transposeA ${transposeA}, transposeB ${transposeB})`,
+        `${KERNEL_NAME}: cannot multiply ${a.dtype}[${a.shape}] by ${b.dtype}[${b.shape}] ` +
+          `(transposeA ${transposeA}, transposeB ${transposeB})`,
       );
     }
     const out = memory.makeOutput(batched ? [batch, m, n] : [m, n], 'float32');

@@ -78,7 +78,8 @@ export function decodeSafetensors(
     const count = shape.reduce((a: number, b: number) => a * b, 1);
     if (end - begin !== count * BYTES[dtype])
       throw new Error(`${source}: tensor ${name} byte range does not match shape [${shape}]`);
-    const raw = new Uint8Array(bytes.subarray(base + begin, base + end)); // a copy: aligned, detached from the file buffer
+    // a copy: aligned, detached from the file buffer
+    const raw = new Uint8Array(bytes.subarray(base + begin, base + end));
     const dv = new DataView(raw.buffer);
     if (dtype === 'F32') tensors[name] = { dtype: 'float32', shape, data: new Float32Array(raw.buffer) };
     else if (dtype === 'I32') tensors[name] = { dtype: 'int32', shape, data: new Int32Array(raw.buffer) };

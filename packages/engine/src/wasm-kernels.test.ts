@@ -106,7 +106,8 @@ test(
 );
 
 test(
-  'wasm Identity (replaced) shares the buffer: a clone outlives its source, and a variable assigned afterwards leaves it as it was',
+  'wasm Identity (replaced) shares the buffer: a clone outlives its source, ' +
+    'and a variable assigned afterwards leaves it as it was',
   { skip: backend.name !== 'wasm' && 'the wasm backend did not start' },
   () => {
     const source = tf.tensor2d([

@@ -29,7 +29,12 @@ export function webGpuAdapter(): WebGpuAdapter | undefined {
 }
 
 export function describeAdapter(a: WebGpuAdapter): string {
-  return `${a.description || a.device || 'unnamed adapter'} (vendor ${a.vendor || '?'}${a.architecture ? `, ${a.architecture}` : ''}${a.software ? ', a software rasteriser on the CPU, not a GPU' : ''})`;
+  return (
+    `${a.description || a.device || 'unnamed adapter'} (vendor ${a.vendor || '?'}` +
+    (a.architecture ? `, ${a.architecture}` : '') +
+    (a.software ? ', a software rasteriser on the CPU, not a GPU' : '') +
+    ')'
+  );
 }
 
 function isSoftware(
@@ -60,7 +65,10 @@ export async function loadWebGpu(allowSoftware: boolean): Promise<string | undef
   const gpu = dawn.create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter)
-    return "Dawn found no WebGPU adapter (no Vulkan, Metal or D3D12 driver: on Linux, the GPU vendor's Vulkan ICD, or Mesa ≥ 23 for lavapipe)";
+    return (
+      'Dawn found no WebGPU adapter (no Vulkan, Metal or D3D12 driver: ' +
+      "on Linux, the GPU vendor's Vulkan ICD, or Mesa ≥ 23 for lavapipe)"
+    );
   const info = (adapter as unknown as { info?: GPUAdapterInfo }).info ?? ({} as GPUAdapterInfo);
   const described: WebGpuAdapter = {
     vendor: info.vendor ?? '',

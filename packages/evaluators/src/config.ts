@@ -2,7 +2,10 @@
 import { z } from 'zod';
 import { JudgeConfigSchema } from './judge/judge-config.js';
 
-/** Which reward model scores the samples: the experiment's own (`spo train --stage rm`) or an ONNX export in a local folder. */
+/**
+ * Which reward model scores the samples: the experiment's own (`spo train --stage rm`) or an ONNX
+ * export in a local folder.
+ */
 export const RewardModelSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('own') }).strict(),
   z
@@ -29,7 +32,10 @@ export const EvalConfigSchema = z
       })
       .strict()
       .default({ maxNewTokens: 32, temperature: 1, topP: 1, batchSize: 128 }),
-    /** What each policy's sample is compared with: the SFT model's sample, or the dataset's chosen response (data files only). */
+    /**
+     * What each policy's sample is compared with: the SFT model's sample, or the dataset's chosen
+     * response (data files only).
+     */
     baseline: z.enum(['sft', 'chosen']).default('sft'),
     /** Left out: the experiment's own reward model when it has a "rewardModel" section, else none. */
     rewardModel: RewardModelSourceSchema.optional(),

@@ -12,7 +12,11 @@ export const ExoParamsSchema = z
   .object({
     beta: beta(0.1),
     /** ε: label smoothing; log ε appears in the loss, so it must be above 0. */
-    epsilon: z.number().gt(0, 'must be above 0: EXO takes log ε (try 1e-3)').lt(0.5, 'must be below 0.5').default(1e-3),
+    epsilon: z
+      .number()
+      .gt(0, 'must be above 0: ' + 'EXO takes log ε (try 1e-3)')
+      .lt(0.5, 'must be below 0.5')
+      .default(1e-3),
   })
   .strict();
 export type ExoParams = z.infer<typeof ExoParamsSchema>;

@@ -1,6 +1,7 @@
 // KTO, Ethayarajh et al. 2024, "KTO: Model Alignment as Prospect Theoretic Optimization", Eq. 8, with
 // the chosen response as the desirable example and the rejected one as the undesirable example:
-//   L_D = λ_D (1 − σ(β (r(y_w) − z₀))),   L_U = λ_U (1 − σ(β (z₀ − r(y_l)))),   r(y) = log π(y|x) − log π_ref(y|x)
+//   L_D = λ_D (1 − σ(β (r(y_w) − z₀))),   L_U = λ_U (1 − σ(β (z₀ − r(y_l)))),
+//   r(y) = log π(y|x) − log π_ref(y|x)
 //   z₀ = max(0, mean over mismatched pairs (x_i, y_j) of r), held constant (no gradient), as in TRL.
 // The per-pair loss is (L_D + L_U) / 2, so its mean is the mean over all 2B examples.
 import { tf, stopGradient } from '@spo/engine';

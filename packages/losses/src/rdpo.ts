@@ -1,6 +1,7 @@
 // R-DPO, Park et al. 2024, "Disentangling Length from Quality in Direct Preference Optimization", Eq. 9
 // (restated in SimPO's Table 3):
-//   L = −log σ( β [ (log π(y_w) − log π_ref(y_w)) − (log π(y_l) − log π_ref(y_l)) ] + (α|y_w| − α|y_l|) )
+//   L = −log σ( β [ (log π(y_w) − log π_ref(y_w)) − (log π(y_l) − log π_ref(y_l)) ]
+//               + (α|y_w| − α|y_l|) )
 // The length term enters with a plus: when the chosen response is the longer one, part of the margin is
 // already "explained" by length, so the policy is pushed less towards longer answers.
 import { tf, logSigmoid } from '@spo/engine';

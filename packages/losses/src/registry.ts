@@ -108,7 +108,8 @@ export function parseLossParams(name: string, params: unknown, where = 'params')
   const parsed = preferenceLoss(name).params.safeParse(params ?? {});
   if (!parsed.success) {
     throw new Error(
-      `${where} for loss "${name}": ${parsed.error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ')}`,
+      `${where} for loss "${name}": ` +
+        `${parsed.error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ')}`,
     );
   }
   return parsed.data as Record<string, unknown>;

@@ -82,7 +82,10 @@ export abstract class CausalLMBase {
     return past;
   }
 
-  /** Logits [B, T - logitsFrom, V] of the final hidden states from position logitsFrom on, through the output head [V, d]. */
+  /**
+   * Logits [B, T - logitsFrom, V] of the final hidden states from position logitsFrom on, through the output
+   * head [V, d].
+   */
   protected outputLogits(hidden: tf.Tensor3D, head: tf.Tensor, logitsFrom = 0): tf.Tensor3D {
     const [B, T, d] = hidden.shape;
     if (!Number.isInteger(logitsFrom) || logitsFrom < 0 || logitsFrom >= T)
@@ -160,7 +163,10 @@ export function attentionBias(T: number, past: number, keyMask?: tf.Tensor2D): t
   return bias;
 }
 
-/** [B, T, H·dh] → [B, H, T, dh]; one position needs no transpose, only a reshape (one kernel fewer per decoding step). */
+/**
+ * [B, T, H·dh] → [B, H, T, dh]; one position needs no transpose, only a reshape (one kernel fewer per
+ * decoding step).
+ */
 export function toHeads(t: tf.Tensor, B: number, T: number, H: number, dh: number): tf.Tensor4D {
   return (
     T === 1 ? tf.reshape(t, [B, H, 1, dh]) : tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3])

@@ -73,5 +73,8 @@ export function isLlama(c: ModelConfig): c is LlamaConfig {
 /** A one-line description of a config for logs. */
 export function describeConfig(c: ModelConfig): string {
   if (!isLlama(c)) return `GPT-2 (${c.nLayers} layers, d=${c.dModel}, ${c.nHeads} heads)`;
-  return `Llama (${c.nLayers} layers, d=${c.dModel}, ${c.nHeads} heads / ${c.nKvHeads} key-value heads, feed-forward ${c.intermediateSize})`;
+  return (
+    `Llama (${c.nLayers} layers, d=${c.dModel}, ` +
+    `${c.nHeads} heads / ${c.nKvHeads} key-value heads, feed-forward ${c.intermediateSize})`
+  );
 }

@@ -19,7 +19,8 @@ export function readHfTensors(dir: string): TensorMap {
   if (!existsSync(indexPath)) {
     const present = existsSync(dir) ? readdirSync(dir).join(', ') : 'the folder does not exist';
     throw new Error(
-      `${dir}: no model.safetensors or model.safetensors.index.json (found: ${present}); PyTorch .bin weights are not read: convert them to safetensors first`,
+      `${dir}: no model.safetensors or model.safetensors.index.json (found: ${present}); ` +
+        `PyTorch .bin weights are not read: convert them to safetensors first`,
     );
   }
   const index = readJsonFile<{ weight_map?: Record<string, string> }>(indexPath, "restore it from the model's source");

@@ -43,7 +43,9 @@ function isProjectionWeight(name: string): boolean {
   return /_proj\.weight$/.test(name);
 }
 
-/** Rotary tables [maxPositions, headDim] in Hugging Face's rotate-half layout: column j uses frequency j mod headDim/2. */
+/**
+ * Rotary tables [maxPositions, headDim] in Hugging Face's rotate-half layout: column j uses frequency j mod headDim/2.
+ */
 function rotaryTables(c: LlamaConfig): { cos: tf.Tensor2D; sin: tf.Tensor2D; rotateHalf: tf.Tensor2D } {
   const dh = c.dModel / c.nHeads,
     half = dh / 2;

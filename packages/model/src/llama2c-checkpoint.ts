@@ -52,7 +52,8 @@ export function readLlama2cHeader(path: string, bytes: Uint8Array = readFileSync
     const version = view.getInt32(4, true);
     if (version !== 1)
       throw new Error(
-        `${path}: llama2.c checkpoint version ${version} is not supported (version 1, float32, and legacy files are; version 2 is int8-quantised)`,
+        `${path}: llama2.c checkpoint version ${version} is not supported ` +
+          `(version 1, float32, and legacy files are; version 2 is int8-quantised)`,
       );
     for (let i = 0; i < 7; i++) header.push(view.getInt32(8 + 4 * i, true));
     shared = view.getUint8(36) === 1;
@@ -80,7 +81,9 @@ export function readLlama2cHeader(path: string, bytes: Uint8Array = readFileSync
   });
   if (!parsed.success)
     throw new Error(
-      `${path}: header [dim ${dim}, hidden_dim ${hidden}, n_layers ${layers}, n_heads ${heads}, n_kv_heads ${kvHeads}, vocab_size ${vocab}, seq_len ${seqLen}] is not a valid model: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+      `${path}: header [dim ${dim}, hidden_dim ${hidden}, n_layers ${layers}, ` +
+        `n_heads ${heads}, n_kv_heads ${kvHeads}, vocab_size ${vocab}, seq_len ${seqLen}] is not a valid model: ` +
+        `${parsed.error.issues.map((i) => i.message).join('; ')}`,
     );
   return { config: parsed.data, offset };
 }
@@ -105,7 +108,8 @@ export function readLlama2cCheckpoint(path: string): Llama2cCheckpoint {
   const take = (count: number, what: string): Float32Array => {
     if (offset + 4 * count > bytes.length)
       throw new Error(
-        `${path}: the file ends inside ${what} (${bytes.length} bytes; the header implies more): the file is cut short or not this format`,
+        `${path}: the file ends inside ${what} (${bytes.length} bytes; the header implies more): ` +
+          `the file is cut short or not this format`,
       );
     const out = new Float32Array(count);
     for (let i = 0; i < count; i++) out[i] = view.getFloat32(offset + 4 * i, true);
@@ -155,7 +159,8 @@ export function readLlama2cCheckpoint(path: string): Llama2cCheckpoint {
   if (!shared) put('lm_head.weight', [vocab, dim], take(vocab * dim, 'the output classifier'));
   if (offset !== bytes.length)
     throw new Error(
-      `${path}: ${bytes.length - offset} bytes are left after the last tensor the header implies: not a llama2.c checkpoint of this shape`,
+      `${path}: ${bytes.length - offset} bytes are left after the last tensor the header implies: ` +
+        `not a llama2.c checkpoint of this shape`,
     );
   return { config, tensors };
 }

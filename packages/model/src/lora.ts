@@ -11,8 +11,8 @@ export const LoraConfigSchema = z
     rank: z.number().int().positive().default(8),
     alpha: z.number().positive().default(16),
     /**
-     * Which 2-D weights get adapters: a parameter matches a target when its name ends in
-     * ".<target>.weight" (Llama: "q_proj", "v_proj", "gate_proj", ...; GPT-2: "c_attn", "attn.c_proj", "mlp.c_fc", ...).
+     * Which 2-D weights get adapters: a parameter matches a target when its name ends in ".<target>.weight"
+     * (Llama: "q_proj", "v_proj", "gate_proj", ...; GPT-2: "c_attn", "attn.c_proj", "mlp.c_fc", ...).
      * Default: the attention projections.
      */
     targets: z.array(z.string().min(1)).min(1).optional(),

@@ -12,7 +12,10 @@ import { readLlama2cHeader } from './llama2c-checkpoint.js';
 
 export const PretrainedModelSchema = z
   .object({
-    /** A model folder: Hugging Face (config.json, safetensors, tokenizer.json) or llama2.c (checkpoint and tokenizer .bin). */
+    /**
+     * A model folder: Hugging Face (config.json, safetensors, tokenizer.json) or llama2.c (checkpoint
+     * and tokenizer .bin).
+     */
     from: z.string().min(1),
     /** Train LoRA adapters instead of every weight. */
     lora: LoraConfigSchema.optional(),
@@ -21,7 +24,8 @@ export const PretrainedModelSchema = z
 
 export const ModelSectionSchema = z.union([PretrainedModelSchema, ModelShapeSchema], {
   error:
-    'model must be a shape to train from scratch ({"dModel", "nLayers", "nHeads", "maxPositions"}) or a pretrained folder ({"from": <folder>, "lora"?: {...}})',
+    'model must be a shape to train from scratch ({"dModel", "nLayers", "nHeads", "maxPositions"}) ' +
+    'or a pretrained folder ({"from": <folder>, "lora"?: {...}})',
 });
 
 export type PretrainedModelSection = z.infer<typeof PretrainedModelSchema>;

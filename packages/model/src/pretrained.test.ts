@@ -46,34 +46,38 @@ for (const name of ['llama', 'llama-bf16-sharded', 'qwen2-f16', 'gpt2']) {
   });
 }
 
-test('export: a Llama model written as a Hugging Face folder loads back to identical logits, and KV-cache decoding equals the full forward', () => {
-  const model = readHfModel(join(fixtures, 'tiny', 'llama'), false);
-  const out = mkdtempSync(join(tmpdir(), 'spo-export-'));
-  const tokenizer = { 'tokenizer.json': { model: { type: 'WordLevel', vocab: {} } } };
-  exportHfFolder(join(out, 'm'), model, tokenizer, { bos: 1, eos: 2 });
-  for (const file of ['config.json', 'model.safetensors', 'tokenizer.json', 'generation_config.json'])
-    assert.ok(existsSync(join(out, 'm', file)), file);
-  const back = readHfModel(join(out, 'm'), false);
-  const ids = tf.tensor2d(
-    [
-      [3, 1, 4, 1, 5, 9],
-      [2, 6, 5, 3, 5, 8],
-    ],
-    undefined,
-    'int32',
-  );
-  assert.deepEqual(Array.from(back.forward(ids).logits.dataSync()), Array.from(model.forward(ids).logits.dataSync()));
-  // one token at a time through the cache gives the full pass's last-position logits
-  let cache: { k: tf.Tensor4D; v: tf.Tensor4D }[] = [];
-  let last: tf.Tensor = tf.zeros([1]);
-  for (let t = 0; t < 6; t++) {
-    const step = model.forward(tf.slice(ids, [0, t], [2, 1]) as tf.Tensor2D, { cache });
-    cache = step.cache!;
-    last = step.logits;
-  }
-  const full = tf.slice(model.forward(ids).logits, [0, 5, 0], [2, 1, model.config.vocabSize]);
-  assert.ok(maxAbsDiff(last.dataSync(), full.dataSync()) < 1e-5);
-});
+test(
+  'export: a Llama model written as a Hugging Face folder loads back to identical logits, ' +
+    'and KV-cache decoding equals the full forward',
+  () => {
+    const model = readHfModel(join(fixtures, 'tiny', 'llama'), false);
+    const out = mkdtempSync(join(tmpdir(), 'spo-export-'));
+    const tokenizer = { 'tokenizer.json': { model: { type: 'WordLevel', vocab: {} } } };
+    exportHfFolder(join(out, 'm'), model, tokenizer, { bos: 1, eos: 2 });
+    for (const file of ['config.json', 'model.safetensors', 'tokenizer.json', 'generation_config.json'])
+      assert.ok(existsSync(join(out, 'm', file)), file);
+    const back = readHfModel(join(out, 'm'), false);
+    const ids = tf.tensor2d(
+      [
+        [3, 1, 4, 1, 5, 9],
+        [2, 6, 5, 3, 5, 8],
+      ],
+      undefined,
+      'int32',
+    );
+    assert.deepEqual(Array.from(back.forward(ids).logits.dataSync()), Array.from(model.forward(ids).logits.dataSync()));
+    // one token at a time through the cache gives the full pass's last-position logits
+    let cache: { k: tf.Tensor4D; v: tf.Tensor4D }[] = [];
+    let last: tf.Tensor = tf.zeros([1]);
+    for (let t = 0; t < 6; t++) {
+      const step = model.forward(tf.slice(ids, [0, t], [2, 1]) as tf.Tensor2D, { cache });
+      cache = step.cache!;
+      last = step.logits;
+    }
+    const full = tf.slice(model.forward(ids).logits, [0, 5, 0], [2, 1, model.config.vocabSize]);
+    assert.ok(maxAbsDiff(last.dataSync(), full.dataSync()) < 1e-5);
+  },
+);
 
 test('config.json settings computed differently are refused, naming the field', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spo-refuse-'));
@@ -215,7 +219,10 @@ test('LoRA: starts as the base model, only the adapters train, and the export me
   for (const [n, v] of model.params) assert.deepEqual(v.dataSync(), base.get(n), `${n} is frozen`);
   assert.throws(
     () => readHfModel(join(fixtures, 'tiny', 'llama')).attachLora({ rank: 2, alpha: 4, targets: ['c_attn'] }, 1),
-    /"c_attn" matches no 2-D weight of this model; its 2-D weights are: embed_tokens, q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj, lm_head$/,
+    new RegExp(
+      String.raw`"c_attn" matches no 2-D weight of this model; its 2-D weights are: embed_tokens, ` +
+        String.raw`q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj, lm_head$`,
+    ),
   );
   const out = mkdtempSync(join(tmpdir(), 'spo-lora-'));
   exportHfFolder(join(out, 'm'), model, { 'tokenizer.json': {} }, { bos: 1, eos: 2 });

@@ -22,7 +22,10 @@ const llama: ModelConfig = {
   attentionBias: true,
 };
 
-/** Three prompts of different lengths, each with 1 to 3 responses of different lengths, rows interleaved as a preference batch is. */
+/**
+ * Three prompts of different lengths, each with 1 to 3 responses of different lengths, rows
+ * interleaved as a preference batch is.
+ */
 function batch(): TokenizedSequence[] {
   const rng = new Rng(5);
   const tokens = (n: number) => Array.from({ length: n }, () => 2 + rng.int(11));
@@ -90,18 +93,23 @@ for (const [name, config] of [
   });
 }
 
-test('the per-row layout when no prompt repeats, or when the widest prompt and widest response overflow the context', () => {
-  const model = initCausalLM(gpt2, 1);
-  const rows = batch();
-  assert.equal(responseLayout(model, [rows[0], rows[1], rows[2]]), 'per-row');
-  // prompt 20 + response 2, and prompt 2 + response 20: each fits 24, both together would need 40 positions
-  const long = (p: number, r: number) => ({
-    ids: Array.from({ length: p + r }, (_, i) => 2 + (i % 11)),
-    promptLength: p,
-  });
-  const overflow = [long(20, 2), long(20, 3), long(2, 20), long(2, 21)];
-  assert.equal(responseLayout(model, overflow), 'per-row');
-  const lp = tf.tidy(() => responseLogProbs(model, overflow, 0).sum.dataSync());
-  assert.ok(lp.every(Number.isFinite));
-  model.dispose();
-});
+test(
+  'the per-row layout when no prompt repeats, ' +
+    'or when the widest prompt and ' +
+    'widest response overflow the context',
+  () => {
+    const model = initCausalLM(gpt2, 1);
+    const rows = batch();
+    assert.equal(responseLayout(model, [rows[0], rows[1], rows[2]]), 'per-row');
+    // prompt 20 + response 2, and prompt 2 + response 20: each fits 24, both together would need 40 positions
+    const long = (p: number, r: number) => ({
+      ids: Array.from({ length: p + r }, (_, i) => 2 + (i % 11)),
+      promptLength: p,
+    });
+    const overflow = [long(20, 2), long(20, 3), long(2, 20), long(2, 21)];
+    assert.equal(responseLayout(model, overflow), 'per-row');
+    const lp = tf.tidy(() => responseLogProbs(model, overflow, 0).sum.dataSync());
+    assert.ok(lp.every(Number.isFinite));
+    model.dispose();
+  },
+);

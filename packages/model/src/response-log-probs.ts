@@ -72,7 +72,8 @@ export function responseLogProbs(
   if ((layout ?? responseLayout(model, sequences, distinct)) === 'per-row') return perRow(model, sequences, padId);
   if (!sharedPromptFits(model, sequences))
     throw new Error(
-      `the shared-prompt layout needs the widest prompt and the widest response together within maxPositions ${model.config.maxPositions}`,
+      `the shared-prompt layout needs the widest prompt and the widest ` +
+        `response together within maxPositions ${model.config.maxPositions}`,
     );
   return sharedPrompt(model, sequences, padId, distinct);
 }

@@ -27,7 +27,10 @@ export class RewardModel {
     return new RewardModel(lm, tf.variable(tf.tensor2d(w, [1, lm.config.dModel]), true));
   }
 
-  /** What training updates, by name: the language model's parameters (its LoRA adapters when attached) and the score head. */
+  /**
+   * What training updates, by name: the language model's parameters (its LoRA adapters when attached)
+   * and the score head.
+   */
   variables(): Map<string, tf.Variable> {
     return new Map([...(this.lm.lora ? this.lm.lora.variables() : this.lm.params), [SCORE_WEIGHT, this.scoreWeight]]);
   }
@@ -101,7 +104,8 @@ export function loadRewardModel(dir: string, trainable = false): { model: Reward
   if (!score) {
     lm.dispose();
     throw new Error(
-      `${path} has no ${SCORE_WEIGHT}: ${dir} is a language model, not a reward model (train one with \`spo train --stage rm\`)`,
+      `${path} has no ${SCORE_WEIGHT}: ${dir} is a language model, ` +
+        `not a reward model (train one with \`spo train --stage rm\`)`,
     );
   }
   if (score.shape.join(',') !== `1,${lm.config.dModel}`)

@@ -15,7 +15,9 @@ export function loadNativeLoop(): NativeLoopStatus {
   if (!existsSync(ADDON_PATH))
     return (status = {
       available: false,
-      reason: `@spo/native-loop was not built at install (${ADDON_PATH} is missing; it needs a C++ compiler: run npm rebuild @spo/native-loop)`,
+      reason:
+        `@spo/native-loop was not built at install ` +
+        `(${ADDON_PATH} is missing; it needs a C++ compiler: run npm rebuild @spo/native-loop)`,
     });
   const addon = createRequire(import.meta.url)(ADDON_PATH) as { runOnce(): boolean };
   return (status = { available: true, runOnce: () => addon.runOnce() });

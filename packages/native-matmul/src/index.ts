@@ -63,7 +63,9 @@ export function probeNativeMatMul(env: NodeJS.ProcessEnv): NativeMatMulStatus {
   if (!existsSync(ADDON_PATH)) {
     return {
       available: false,
-      reason: `the addon was not built at install (${ADDON_PATH} is missing; it needs a C++ compiler: run npm rebuild @spo/native-matmul)`,
+      reason:
+        `the addon was not built at install (${ADDON_PATH} is missing; ` +
+        `it needs a C++ compiler: run npm rebuild @spo/native-matmul)`,
     };
   }
   const addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;

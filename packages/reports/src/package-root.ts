@@ -15,7 +15,8 @@ export function packageRoot(name: string): string {
   let dir = dirname(require.resolve(name));
   while (dir !== dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return dir;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name)
+      return dir;
     dir = dirname(dir);
   }
   throw new Error(`cannot find the folder of the installed package ${name}; run npm ci`);

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeResultsCsv, readResultsCsv, markdownTable, percentWithInterval, RESULT_COLUMNS, type ResultRow } from './index.js';
+import {
+  writeResultsCsv,
+  readResultsCsv,
+  markdownTable,
+  percentWithInterval,
+  RESULT_COLUMNS,
+  type ResultRow,
+} from './index.js';
 
 test('results.csv round trip keeps every column and value', () => {
   const row = Object.fromEntries(RESULT_COLUMNS.map((c, i) => [c, i])) as unknown as ResultRow;

@@ -26,7 +26,10 @@ export const SpoConfigSchema = z
   .object({
     /** λ: weight of the degree loss added to the alignment loss. */
     lambda: z.number().nonnegative().default(0.1),
-    /** linear: a classifier over mean-pooled final hidden states; logprob-rank: the policy's own likelihood ranks the levels. */
+    /**
+     * linear: a classifier over mean-pooled final hidden states; logprob-rank: the policy's own
+     * likelihood ranks the levels.
+     */
     head: z.enum(DEGREE_HEADS).default('linear'),
     ...DegreeConfigSchema.shape,
   })

@@ -24,7 +24,10 @@ export function writeDegreeConfusion(dir: string, confusion: DegreeConfusion): v
   writeJsonAtomic(join(dir, DEGREE_CONFUSION_FILE), confusion);
 }
 
-/** The confusion an SPO run left in `dir`, or undefined for a run without SPO; `advice` goes with a damaged file's error. */
+/**
+ * The confusion an SPO run left in `dir`, or undefined for a run without SPO; `advice` goes with a
+ * damaged file's error.
+ */
 export function readDegreeConfusion(dir: string, advice: string): DegreeConfusion | undefined {
   const path = join(dir, DEGREE_CONFUSION_FILE);
   return existsSync(path) ? readJsonFile<DegreeConfusion>(path, advice) : undefined;

@@ -42,7 +42,8 @@ test("degree loss (logprob-rank): Plackett-Luce over the level order; prediction
     ]),
   );
   near(out.losses.dataSync()[0], 0.4076059 + 0.3132617);
-  // second group: −log(e⁻¹/(e⁻¹+e⁻³+e⁻²)) − log(e⁻³/(e⁻³+e⁻²)) = log(1 + e⁻² + e⁻¹) + log(1 + e)
+  // second group: −log(e⁻¹/(e⁻¹+e⁻³+e⁻²)) − log(e⁻³/(e⁻³+e⁻²))
+  //   = log(1 + e⁻² + e⁻¹) + log(1 + e)
   near(out.losses.dataSync()[1], 0.4076059 + 1.3132617);
   assert.deepEqual(Array.from(out.predicted.dataSync()), [0, 1, 2, 0, 2, 1]);
 });

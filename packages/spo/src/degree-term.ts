@@ -134,7 +134,9 @@ export class SpoDegreeTerm {
     this.o.log?.(
       c.accuracy === null
         ? `[${this.o.label}] no response had two distinct non-empty degree levels: the degree term never ran`
-        : `[${this.o.label}] degree accuracy of the final model on ${c.variants} variants of ${c.groups} responses: ${c.accuracy.toFixed(3)}; confusion (rows: true level, columns: predicted): ${JSON.stringify(c.counts)}`,
+        : `[${this.o.label}] degree accuracy of the final model on ${c.variants} ` +
+            `variants of ${c.groups} responses: ${c.accuracy.toFixed(3)}; ` +
+            `confusion (rows: true level, columns: predicted): ${JSON.stringify(c.counts)}`,
     );
   }
 

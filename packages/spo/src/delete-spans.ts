@@ -71,7 +71,8 @@ export function deleteSpans(text: string, spans: readonly { start: number; end: 
     const gaps = [...seamGaps, t.gap];
     const newlines = (g: string) => (g.match(/\n/g) ?? []).length;
     const paragraph = gaps.reduce((best, g) => (newlines(g) > newlines(best) ? g : best), '');
-    // after an opening bracket, or an emphasis marker attached to the cut word, the seam keeps the spacing that followed it
+    // after an opening bracket, or an emphasis marker attached to the cut word, the seam keeps the
+    // spacing that followed it
     const opener = prev !== undefined && (OPENERS.has(prev.text) || (EMPHASIS.test(prev.text) && seamGaps[0] === ''));
     const gap = prev === undefined ? tokens[0].gap : paragraph || (opener ? seamGaps[0] : t.gap);
     const word = capitalise && t.isWord ? t.text[0].toUpperCase() + t.text.slice(1) : t.text;

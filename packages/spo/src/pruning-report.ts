@@ -27,13 +27,18 @@ export function pruningReport(
     const { summary: s } = buildDegreeVariantSet(lists, m.spo, seed);
     const f = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(' / ');
     log(
-      `pruning for "${m.name}" (${m.spo.extractor}, K = ${m.spo.degrees}, keyShare ${m.spo.keyShare}, ${m.spo.target}): ${s.responses} responses, ${s.keyPhrases.mean.toFixed(1)} key phrases each (${s.keyPhrases.responsesWithNone} with none)`,
+      `pruning for "${m.name}" (${m.spo.extractor}, K = ${m.spo.degrees}, keyShare ${m.spo.keyShare}, ` +
+        `${m.spo.target}): ${s.responses} responses, ${s.keyPhrases.mean.toFixed(1)} key phrases each ` +
+        `(${s.keyPhrases.responsesWithNone} with none)`,
     );
     log(
-      `  per level: phrases removed ${f(s.meanPhrasesRemoved)}; words removed ${f(s.meanWordsRemoved)}; distinct variants ${s.distinctPerLevel.join(' / ')}`,
+      `  per level: phrases removed ${f(s.meanPhrasesRemoved)}; ` +
+        `words removed ${f(s.meanWordsRemoved)}; distinct variants ${s.distinctPerLevel.join(' / ')}`,
     );
     log(
-      `  degree groups: ${s.groups.full} with all ${m.spo.degrees} levels, ${s.groups.rebuilt} rebuilt with fewer, ${s.groups.dropped} dropped (under 2 distinct levels); levels left out: ${s.levelsLeftOut['same-as-above']} same as the level above, ${s.levelsLeftOut.empty} empty`,
+      `  degree groups: ${s.groups.full} with all ${m.spo.degrees} levels, ` +
+        `${s.groups.rebuilt} rebuilt with fewer, ${s.groups.dropped} dropped (under 2 distinct levels); ` +
+        `levels left out: ${s.levelsLeftOut['same-as-above']} same as the level above, ${s.levelsLeftOut.empty} empty`,
     );
     report.push({ method: m.name, spo: m.spo, summary: s });
   }

@@ -26,58 +26,63 @@ function textbookAdamW(params: Map<string, tf.Variable>, s: { beta1: number; bet
   };
 }
 
-test('AdamW: equals the textbook update bit for bit, skips parameters without a gradient, and restores its state', () => {
-  const rng = new Rng('adamw');
-  const shapes: [string, number[]][] = [
-    ['w1', [3, 4]],
-    ['b1', [4]],
-    ['w2', [4, 2]],
-    ['g', [2]],
-  ];
-  const make = () =>
-    new Map(
-      shapes.map(([n, s]) => [
-        n,
-        tf.variable(
-          tf.tensor(
-            Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i + n.length)),
-            s,
-          ),
-        ),
-      ]),
-    );
-  const settings = { beta1: 0.9, beta2: 0.95, weightDecay: 0.1 };
-  const ours = make(),
-    theirs = make();
-  const adam = new AdamW(ours, settings),
-    reference = textbookAdamW(theirs, settings);
-  for (let step = 0; step < 4; step++) {
-    const grads = new Map(
-      shapes.map(
-        ([n, s]) =>
-          [
-            n,
+test(
+  'AdamW: equals the textbook update bit for bit, ' +
+    'skips parameters without a gradient, ' +
+    'and restores its state',
+  () => {
+    const rng = new Rng('adamw');
+    const shapes: [string, number[]][] = [
+      ['w1', [3, 4]],
+      ['b1', [4]],
+      ['w2', [4, 2]],
+      ['g', [2]],
+    ];
+    const make = () =>
+      new Map(
+        shapes.map(([n, s]) => [
+          n,
+          tf.variable(
             tf.tensor(
-              Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+              Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i + n.length)),
               s,
             ),
-          ] as const,
-      ),
+          ),
+        ]),
+      );
+    const settings = { beta1: 0.9, beta2: 0.95, weightDecay: 0.1 };
+    const ours = make(),
+      theirs = make();
+    const adam = new AdamW(ours, settings),
+      reference = textbookAdamW(theirs, settings);
+    for (let step = 0; step < 4; step++) {
+      const grads = new Map(
+        shapes.map(
+          ([n, s]) =>
+            [
+              n,
+              tf.tensor(
+                Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+                s,
+              ),
+            ] as const,
+        ),
+      );
+      if (step === 2) grads.delete('w2'); // no gradient this step: its value and moments stay
+      adam.apply(grads, 1e-2);
+      reference(grads, 1e-2);
+    }
+    for (const [n] of shapes)
+      assert.deepEqual(Array.from(ours.get(n)!.dataSync()), Array.from(theirs.get(n)!.dataSync()), n);
+    const restored = new AdamW(make(), settings);
+    restored.loadState(adam.stateTensors(), adam.t, 'test');
+    assert.deepEqual(restored.stateTensors(), adam.stateTensors());
+    assert.deepEqual(
+      adam
+        .stateTensorShapes()
+        .map(([n]) => n)
+        .sort(),
+      ['g', 'b1', 'w1', 'w2'].flatMap((n) => [`m.${n}`, `v.${n}`]).sort(),
     );
-    if (step === 2) grads.delete('w2'); // no gradient this step: its value and moments stay
-    adam.apply(grads, 1e-2);
-    reference(grads, 1e-2);
-  }
-  for (const [n] of shapes)
-    assert.deepEqual(Array.from(ours.get(n)!.dataSync()), Array.from(theirs.get(n)!.dataSync()), n);
-  const restored = new AdamW(make(), settings);
-  restored.loadState(adam.stateTensors(), adam.t, 'test');
-  assert.deepEqual(restored.stateTensors(), adam.stateTensors());
-  assert.deepEqual(
-    adam
-      .stateTensorShapes()
-      .map(([n]) => n)
-      .sort(),
-    ['g', 'b1', 'w1', 'w2'].flatMap((n) => [`m.${n}`, `v.${n}`]).sort(),
-  );
-});
+  },
+);

@@ -147,7 +147,8 @@ function trainingAgrees(gpu: Outcome, cpu: Outcome, tol: number): string {
   const paramError = Math.max(...gpu.params.map((p, i) => maxRelativeError(p, cpu.params[i])));
   assert.ok(
     lossError <= tol && paramError <= tol,
-    `losses ${gpu.losses} vs ${cpu.losses} (error ${lossError.toExponential(2)}), parameters error ${paramError.toExponential(2)}, tolerance ${tol}`,
+    `losses ${gpu.losses} vs ${cpu.losses} (error ${lossError.toExponential(2)}), ` +
+      `parameters error ${paramError.toExponential(2)}, tolerance ${tol}`,
   );
   return `losses ${lossError.toExponential(1)}, parameters after 2 AdamW steps ${paramError.toExponential(1)}`;
 }

@@ -15,7 +15,9 @@ export interface PreferenceForward {
   /** Σ and mean log π over each row's response tokens [R]. */
   sum: tf.Tensor1D;
   mean: tf.Tensor1D;
-  /** Mean of each row's final hidden states over its real tokens, prompt and response [R, d] (computed on first call). */
+  /**
+   * Mean of each row's final hidden states over its real tokens, prompt and response [R, d] (computed on first call).
+   */
   pooled(): tf.Tensor2D;
   /** Σ log π of response j of every batch example [B] (rows j·B .. j·B + B − 1). */
   column(j: number): tf.Tensor1D;

@@ -6,9 +6,9 @@ import { parseLossParams, PREFERENCE_LOSS_NAMES } from '@spo/losses';
 import { SpoConfigSchema } from '@spo/spo';
 
 /**
- * Sharifnassab et al. 2024's regulariser: η · E_{y ~ π} Σ_t KL(π(·|x, y_<t) ‖ π_ref(·|x, y_<t)), exact over the
- * vocabulary at each sampled position. A pool of responses is sampled from the policy every
- * `resampleEvery` steps; each step uses `batchSize` of them.
+ * Sharifnassab et al. 2024's regulariser: η · E_{y ~ π} Σ_t KL(π(·|x, y_<t) ‖ π_ref(·|x, y_<t)),
+ * exact over the vocabulary at each sampled position. A pool of responses is sampled from the
+ * policy every `resampleEvery` steps; each step uses `batchSize` of them.
  */
 export const KlRegularizerSchema = z
   .object({

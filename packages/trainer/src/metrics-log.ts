@@ -24,12 +24,14 @@ export function readMetrics(path: string): MetricsRow[] {
     } catch {
       if (cutShort) break;
       throw new Error(
-        `${path}:${i + 1}: damaged metrics line (not JSON): ${JSON.stringify(line.slice(0, 80))}; fix or delete that line, or delete the stage's folder to retrain it`,
+        `${path}:${i + 1}: damaged metrics line (not JSON): ${JSON.stringify(line.slice(0, 80))}; ` +
+          `fix or delete that line, or delete the stage's folder to retrain it`,
       );
     }
     if (typeof row !== 'object' || row === null || !Number.isInteger((row as { step?: unknown }).step)) {
       throw new Error(
-        `${path}:${i + 1}: a metrics row needs an integer "step": ${JSON.stringify(line.slice(0, 80))}; fix or delete that line`,
+        `${path}:${i + 1}: a metrics row needs an integer "step": ` +
+          `${JSON.stringify(line.slice(0, 80))}; fix or delete that line`,
       );
     }
     rows.push(row as MetricsRow);

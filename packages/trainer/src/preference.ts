@@ -57,7 +57,8 @@ export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfte
   for (const [i, e] of a.examples.entries()) {
     if (e.responses.length !== n)
       throw new Error(
-        `example ${i} has ${e.responses.length} responses, example 0 has ${n}; lists of one run must have the same length`,
+        `example ${i} has ${e.responses.length} responses, example 0 has ${n}; ` +
+          `lists of one run must have the same length`,
       );
   }
   if (loss.input === 'pairs' && n !== 2)
@@ -102,7 +103,10 @@ export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfte
       : []),
   ];
 
-  /** One forward for the examples at `indices`: the responses (response j of example b at row j·B + b), then each term's rows. */
+  /**
+   * One forward for the examples at `indices`: the responses
+   * (response j of example b at row j·B + b), then each term's rows.
+   */
   const forwardOf = (indices: number[], step = 0, countTokens: (k: number) => void = () => {}) => {
     const B = indices.length;
     const rows: TokenizedSequence[] = [];

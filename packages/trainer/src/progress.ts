@@ -51,7 +51,10 @@ export function progressLines(
   const line = (step: number, loss: number, tokensPerSecond: number) => {
     const seconds = (now() - started) / 1000;
     const left = step > start ? ((total - step) * seconds) / (step - start) : NaN;
-    return `${stage} step ${step}/${total} | loss ${loss.toFixed(4)} | ${Math.round(tokensPerSecond)} tok/s | ${Number.isFinite(left) ? formatSeconds(left) : '?'} left`;
+    return (
+      `${stage} step ${step}/${total} | loss ${loss.toFixed(4)} | ` +
+      `${Math.round(tokensPerSecond)} tok/s | ${Number.isFinite(left) ? formatSeconds(left) : '?'} left`
+    );
   };
   return {
     update(step, { loss, tokensPerSecond }) {

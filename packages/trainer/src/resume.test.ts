@@ -85,9 +85,10 @@ test('a damaged newest checkpoint is set aside, said, and the previous one resum
   assert.equal(summary.resumedFrom, 2);
   assert.ok(
     lines.some((l) =>
-      /checkpoint .*step-000004 is damaged \(trainer-state\.safetensors does not match the sha256 written with it\); moved it to .*damaged-step-000004/.test(
-        l,
-      ),
+      new RegExp(
+        String.raw`checkpoint .*step-000004 is damaged \(trainer-state\.safetensors does not match ` +
+          String.raw`the sha256 written with it\); moved it to .*damaged-step-000004`,
+      ).test(l),
     ),
     lines.join('\n'),
   );
@@ -135,30 +136,38 @@ test('the final checkpoint is checked on load: a damaged one names the file and 
   writeFileSync(weights, bytes);
   assert.throws(
     () => loadCheckpoint(join(dir, 'final')),
-    /checkpoint .*final is damaged: model\.safetensors does not match the sha256 written with it; delete the folder and run the stage that wrote it again/,
+    new RegExp(
+      String.raw`checkpoint .*final is damaged: model\.safetensors does not match the sha256 written ` +
+        String.raw`with it; delete the folder and run the stage that wrote it again`,
+    ),
   );
 });
 
-test('metrics.jsonl: a damaged line is an error naming file and line; a last line cut short by a kill is dropped', () => {
-  const dir = tmp();
-  sft(dir, () => {}, 3);
-  const path = join(dir, 'metrics.jsonl');
-  appendFileSync(path, '{"step": 4, "loss": 1.'); // a kill mid-append
-  assert.equal(readMetrics(path).length, 3);
-  const { summary } = sft(dir);
-  assert.deepEqual(summary.final, reference.summary.final);
-  assert.deepEqual(readMetrics(path), readMetrics(join(reference.dir, 'metrics.jsonl')));
-  const lines = readFileSync(path, 'utf8').split('\n');
-  lines[1] = '{"step": 2, "loss": 0.5'; // damaged in the middle
-  writeFileSync(path, lines.join('\n'));
-  assert.throws(() => readMetrics(path), /metrics\.jsonl:2: damaged metrics line \(not JSON\)/);
-  rmSync(join(dir, 'train-summary.json'));
-  assert.throws(
-    () => sft(dir),
-    /metrics\.jsonl:2: damaged metrics line/,
-    'a resume never silently drops the rows after it',
-  );
-});
+test(
+  'metrics.jsonl: a damaged line is an ' +
+    'error naming file and line; ' +
+    'a last line cut short by a kill is dropped',
+  () => {
+    const dir = tmp();
+    sft(dir, () => {}, 3);
+    const path = join(dir, 'metrics.jsonl');
+    appendFileSync(path, '{"step": 4, "loss": 1.'); // a kill mid-append
+    assert.equal(readMetrics(path).length, 3);
+    const { summary } = sft(dir);
+    assert.deepEqual(summary.final, reference.summary.final);
+    assert.deepEqual(readMetrics(path), readMetrics(join(reference.dir, 'metrics.jsonl')));
+    const lines = readFileSync(path, 'utf8').split('\n');
+    lines[1] = '{"step": 2, "loss": 0.5'; // damaged in the middle
+    writeFileSync(path, lines.join('\n'));
+    assert.throws(() => readMetrics(path), /metrics\.jsonl:2: damaged metrics line \(not JSON\)/);
+    rmSync(join(dir, 'train-summary.json'));
+    assert.throws(
+      () => sft(dir),
+      /metrics\.jsonl:2: damaged metrics line/,
+      'a resume never silently drops the rows after it',
+    );
+  },
+);
 
 test('trainer-state.json that is not JSON is a damaged checkpoint, not a crash', () => {
   const dir = tmp();
@@ -233,7 +242,10 @@ test('running out of memory in a scoring pass (the reference log-probs) names th
   } as unknown as CausalLM;
   assert.throws(
     () => scoreSequences(oom, sequences, ds.tokenizer.padId, 4, 'the reference pass'),
-    /the reference pass: sequences 1-4 of 10 \(4 per batch, up to \d+ tokens\) ran out of memory.*Set SPO_SCORE_BATCH_SIZE to a smaller batch \(e\.g\. 1\)/,
+    new RegExp(
+      String.raw`the reference pass: sequences 1-4 of 10 \(4 per batch, up to \d+ tokens\) ran out of ` +
+        String.raw`memory.*Set SPO_SCORE_BATCH_SIZE to a smaller batch \(e\.g\. 1\)`,
+    ),
   );
 });
 

@@ -18,7 +18,10 @@ export function rewardScores(
   );
 }
 
-/** How a reward model orders held-out pairs: agreement with the labels and, where the pairs carry oracle rewards, with the oracle. */
+/**
+ * How a reward model orders held-out pairs: agreement with the labels and, where the pairs carry
+ * oracle rewards, with the oracle.
+ */
 export interface PairAgreement {
   n: number;
   /** Share of pairs where the chosen response scores higher (a tie counts ½). */

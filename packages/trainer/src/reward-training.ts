@@ -59,7 +59,9 @@ export function trainRewardModel(a: RewardTrainingArgs): RewardTrainingResult {
     );
     appendToFile(join(a.dir, 'validation.jsonl'), `${JSON.stringify({ step, ...agreement })}\n`);
     log(
-      `[rm] step ${step}: held-out accuracy ${agreement.accuracy.toFixed(3)} on ${agreement.n} pairs${agreement.oracleAgreement !== undefined ? `, oracle agreement ${agreement.oracleAgreement.toFixed(3)}` : ''}, mean margin ${agreement.meanMargin.toFixed(3)}`,
+      `[rm] step ${step}: held-out accuracy ${agreement.accuracy.toFixed(3)} on ${agreement.n} pairs` +
+        (agreement.oracleAgreement !== undefined ? `, oracle agreement ${agreement.oracleAgreement.toFixed(3)}` : '') +
+        `, mean margin ${agreement.meanMargin.toFixed(3)}`,
     );
     return agreement;
   };

@@ -42,9 +42,14 @@ export function scoreSequences(
       const heap = wasmHeapBytes();
       const longest = Math.max(...chunk.map((x) => x.ids.length));
       throw new Error(
-        `${what}: sequences ${start + 1}-${start + chunk.length} of ${sequences.length} (${chunk.length} per batch, up to ${longest} tokens) ran out of memory` +
-          `${heap === undefined ? '' : ` (WASM heap ${Math.round(heap / 2 ** 20)} MiB of ${Math.round(WASM_HEAP_LIMIT_BYTES / 2 ** 20)})`}. ` +
-          `Set SPO_SCORE_BATCH_SIZE to a smaller batch (e.g. ${Math.max(1, Math.floor(chunk.length / 4))}) or lower data.maxPromptTokens / maxResponseTokens, and run again; finished stages are kept.`,
+        `${what}: sequences ${start + 1}-${start + chunk.length} of ${sequences.length} ` +
+          `(${chunk.length} per batch, up to ${longest} tokens) ran out of memory` +
+          (heap === undefined
+            ? ''
+            : ` (WASM heap ${Math.round(heap / 2 ** 20)} MiB of ${Math.round(WASM_HEAP_LIMIT_BYTES / 2 ** 20)})`) +
+          '. ' +
+          `Set SPO_SCORE_BATCH_SIZE to a smaller batch (e.g. ${Math.max(1, Math.floor(chunk.length / 4))}) or ` +
+          `lower data.maxPromptTokens / maxResponseTokens, and run again; finished stages are kept.`,
         { cause: error },
       );
     }

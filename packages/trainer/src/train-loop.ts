@@ -65,8 +65,10 @@ function lastGoodCheckpoint(dir: string): string {
 function outOfMemoryError(args: TrainLoopArgs, step: number, cause: unknown): Error {
   const heap = wasmHeapBytes();
   return new Error(
-    `[${args.stage}] step ${step + 1}: the WASM backend ran out of memory (heap ${heap === undefined ? '?' : mib(heap)} MiB; its cap is ${mib(WASM_HEAP_LIMIT_BYTES)} MiB) ` +
-      `on a micro-batch of ${args.config.batchSize}. Halve batchSize and double gradAccumulation in this stage's config section (the same examples per update in half the memory), ` +
+    `[${args.stage}] step ${step + 1}: the WASM backend ran out of memory ` +
+      `(heap ${heap === undefined ? '?' : mib(heap)} MiB; its cap is ${mib(WASM_HEAP_LIMIT_BYTES)} MiB) ` +
+      `on a micro-batch of ${args.config.batchSize}. Halve batchSize and double gradAccumulation ` +
+      `in this stage's config section (the same examples per update in half the memory), ` +
       `or set gradientCheckpointing: true there (about a third of the memory, slower steps). ` +
       `Last good checkpoint, which the next run resumes from: ${lastGoodCheckpoint(args.dir)}.`,
     { cause },
@@ -149,7 +151,8 @@ function resumeFromCheckpoint(args: TrainLoopArgs, optimizer: AdamW, log: (line:
       rmSync(aside, { recursive: true, force: true });
       renameSync(candidate.path, aside);
       log(
-        `[${args.stage}] checkpoint ${candidate.path} is damaged (${(error as Error).message}); moved it to ${aside} and trying the one before`,
+        `[${args.stage}] checkpoint ${candidate.path} is damaged (${(error as Error).message}); ` +
+          `moved it to ${aside} and trying the one before`,
       );
       continue;
     }
@@ -167,7 +170,10 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
   const log = args.log ?? ((line: string) => console.error(line));
   if (args.datasetSize < config.batchSize) {
     throw new Error(
-      `[${stage}] ${args.section ?? 'the stage'}.batchSize is ${config.batchSize}, but there are only ${args.datasetSize} examples to train on: lower ${args.section ?? 'the stage'}.batchSize to at most ${args.datasetSize} (use gradAccumulation for larger updates)`,
+      `[${stage}] ${args.section ?? 'the stage'}.batchSize is ${config.batchSize}, ` +
+        `but there are only ${args.datasetSize} examples to train on: lower ` +
+        `${args.section ?? 'the stage'}.batchSize to at most ${args.datasetSize} ` +
+        `(use gradAccumulation for larger updates)`,
     );
   }
   mkdirSync(dir, { recursive: true });
@@ -202,7 +208,9 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         tf.dispose([...clipped.values()]);
         throw new TrainingDivergedError(
-          `[${stage}] step ${step + 1}: ${!Number.isFinite(loss) ? `loss is ${loss}` : `gradient norm is ${norm}`}; stopped before applying the update. ` +
+          `[${stage}] step ${step + 1}: ` +
+            `${!Number.isFinite(loss) ? `loss is ${loss}` : `gradient norm is ${norm}`}; ` +
+            `stopped before applying the update. ` +
             `Last good checkpoint: ${lastGoodCheckpoint(dir)}. Lower the learning rate or check the data.`,
         );
       }
@@ -217,7 +225,9 @@ export function trainLoop(args: TrainLoopArgs): TrainSummary {
       ) {
         warnedAboutHeap = true;
         log(
-          `[${stage}] warning: step ${step + 1} grew the WASM heap to ${mib(heap)} MiB of its ${mib(WASM_HEAP_LIMIT_BYTES)} MiB cap; a batch of longer sequences may abort. Halve batchSize and double gradAccumulation, or set gradientCheckpointing, to be safe.`,
+          `[${stage}] warning: step ${step + 1} grew the WASM heap to ${mib(heap)} MiB of its ` +
+            `${mib(WASM_HEAP_LIMIT_BYTES)} MiB cap; a batch of longer sequences may abort. ` +
+            `Halve batchSize and double gradAccumulation, or set gradientCheckpointing, to be safe.`,
         );
       }
       step++;

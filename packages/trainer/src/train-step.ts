@@ -10,7 +10,10 @@ export interface StepLoss {
   metrics: Record<string, tf.Scalar>;
 }
 
-/** Loss of the examples at `indices` in optimiser step `step` (0-based); runs under the gradient tape. `countTokens` reports real tokens. */
+/**
+ * Loss of the examples at `indices` in optimiser step `step` (0-based); runs under the gradient tape. `countTokens`
+ * reports real tokens.
+ */
 export type LossFn = (indices: number[], countTokens: (n: number) => void, step: number) => StepLoss;
 
 export interface StepGradients {

@@ -167,22 +167,28 @@ test('SPO with the logprob-rank head, on the rejected side, K = 3, plus an SFT t
   assert.ok(Number.isFinite(summary.final['degree/loss']) && Number.isFinite(summary.final['sft/nll']));
   const confusion = JSON.parse(readFileSync(join(dir, 'degree-confusion.json'), 'utf8'));
   assert.equal(confusion.counts.length, 3);
-  assert.ok(confusion.groups > 32 && confusion.groups <= 2 * 32, `${confusion.groups} groups`); // both sides of (almost) every pair
+  // both sides of (almost) every pair
+  assert.ok(confusion.groups > 32 && confusion.groups <= 2 * 32, `${confusion.groups} groups`);
 });
 
-test('KL regulariser: kl/policy_ref is 0 while the policy equals the reference, then positive; pools resampled and saved', () => {
-  const { summary, dir } = tinyRun(
-    { name: 'm', loss: 'soft', kl: { eta: 0.5, poolSize: 8, batchSize: 4, resampleEvery: 2, maxNewTokens: 8 } },
-    4,
-  );
-  const m = readMetrics(join(dir, 'metrics.jsonl'));
-  assert.ok(Math.abs(m[0]['kl/policy_ref']) < 1e-5, `step 1 KL ${m[0]['kl/policy_ref']}`);
-  assert.ok(m[3]['kl/policy_ref'] > 1e-6, `step 4 KL ${m[3]['kl/policy_ref']}`);
-  assert.ok(
-    existsSync(join(dir, 'kl-samples', 'step-000000.json')) && existsSync(join(dir, 'kl-samples', 'step-000002.json')),
-  );
-  assert.equal(summary.steps, 4);
-});
+test(
+  'KL regulariser: kl/policy_ref is 0 while the policy equals the reference, ' +
+    'then positive; pools resampled and saved',
+  () => {
+    const { summary, dir } = tinyRun(
+      { name: 'm', loss: 'soft', kl: { eta: 0.5, poolSize: 8, batchSize: 4, resampleEvery: 2, maxNewTokens: 8 } },
+      4,
+    );
+    const m = readMetrics(join(dir, 'metrics.jsonl'));
+    assert.ok(Math.abs(m[0]['kl/policy_ref']) < 1e-5, `step 1 KL ${m[0]['kl/policy_ref']}`);
+    assert.ok(m[3]['kl/policy_ref'] > 1e-6, `step 4 KL ${m[3]['kl/policy_ref']}`);
+    assert.ok(
+      existsSync(join(dir, 'kl-samples', 'step-000000.json')) &&
+        existsSync(join(dir, 'kl-samples', 'step-000002.json')),
+    );
+    assert.equal(summary.steps, 4);
+  },
+);
 
 test('config errors name the field: unknown loss, bad loss parameter, SPO K below 2', () => {
   assert.throws(

@@ -61,7 +61,10 @@ export interface BenchCase {
   tokens: number;
   /** Every forward pass of one run, in order (what the peer repeats); recorded by the first run. */
   forwards: ForwardShape[];
-  /** Multiply-adds × 2 of one run (forward, and backward as twice the forward for training cases); set by the first run. */
+  /**
+   * Multiply-adds × 2 of one run (forward, and backward as twice the forward for training cases); set
+   * by the first run.
+   */
   flops: number;
   run: () => void;
   /** Training cases: the loss of the last run. */
@@ -146,7 +149,9 @@ function forwardFlops(shapes: ForwardShape[], size: BenchSize, vocab: number): n
   }, 0);
 }
 
-/** The bench's training settings: the trainer's defaults at the size's batch (the first step's learning rate is used). */
+/**
+ * The bench's training settings: the trainer's defaults at the size's batch (the first step's learning rate is used).
+ */
 export const benchTrainConfig = (size: BenchSize) =>
   TrainConfigSchema.parse({ steps: 1000, batchSize: size.batch, lr: 1e-4 });
 

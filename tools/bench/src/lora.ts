@@ -1,7 +1,8 @@
-// `nx run bench:lora`: the DPO step of a pretrained model (default: stories260K, from `spo data fetch stories260K`) with every
-// weight trained and with LoRA adapters, on random token batches: median step time, trainable
-// parameters, optimiser state, and the step's peak tensor memory as tfjs counts it (tf.profile: a buffer
-// shared by several tensors counts once per tensor) and process RSS.
+// `nx run bench:lora`: the DPO step of a pretrained model (default: stories260K, from
+// `spo data fetch stories260K`) with every weight trained and with LoRA adapters, on random token
+// batches: median step time, trainable parameters, optimiser state, and the step's peak tensor
+// memory as tfjs counts it (tf.profile: a buffer shared by several tensors counts once per tensor)
+// and process RSS.
 // Options: --model <folder>  --batch 16 (pairs)  --length 96  --rank 8  --repeats 7  --backend wasm
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
@@ -23,7 +24,8 @@ const o = new Command()
 
 if (!existsSync(o.model))
   throw new Error(
-    `--model ${o.model} does not exist (fetch stories260K with: npm run spo -- data fetch stories260K; or pass any Hugging Face / llama2.c folder)`,
+    `--model ${o.model} does not exist (fetch stories260K with: ` +
+      `npm run spo -- data fetch stories260K; or pass any Hugging Face / llama2.c folder)`,
   );
 const backend = await initBackend(o.backend, (line) => console.error(line));
 const B = o.batch,
@@ -76,7 +78,8 @@ for (const [label, lora] of settings) {
   const peak = (await tf.profile(step.run)).peakBytes;
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   console.log(
-    `| ${label} | ${step.trainable.toLocaleString('en')} | ${mib(2 * 4 * step.trainable)} | ${m.medianMs.toFixed(0)} ms | ${mib(peak)} | ${m.rssMiB.toFixed(0)} MiB |`,
+    `| ${label} | ${step.trainable.toLocaleString('en')} | ${mib(2 * 4 * step.trainable)} | ` +
+      `${m.medianMs.toFixed(0)} ms | ${mib(peak)} | ${m.rssMiB.toFixed(0)} MiB |`,
   );
   step.dispose();
 }

@@ -3,7 +3,8 @@
 // and right after each, the same forward shapes and steps in PyTorch on the same CPU at every thread
 // configuration (the peer; the fastest is compared). Prints per case: ours / fastest PyTorch with the
 // configuration it used, achieved GFLOP/s beside the machine's measured matmul peak, the WASM heap
-// and RSS a process running the case needs (case-heap.ts); per size, the DPO+SPO / DPO step ratio. Writes reports/bench/bench.csv.
+// and RSS a process running the case needs (case-heap.ts); per size, the DPO+SPO / DPO step ratio.
+// Writes reports/bench/bench.csv.
 // Options: --sizes quickstart,small  --repeats 7  --warmup 2  --backend wasm  --profile dpo-step
 //          --soak 500 (run the DPO step that many times and print tensors and memory every 50)
 //          --also webgpu,cpu (more backends, each a column of its own; one that cannot start says why)
@@ -97,7 +98,8 @@ for (const size of sizes) {
     if (o.profile && c.name.startsWith(o.profile)) {
       const { totalMs, kernels } = await profileKernels(c.run);
       console.error(
-        `[bench] ${size.name} ${c.name}: one profiled run ${totalMs.toFixed(0)} ms; kernels by time (custom-gradient ops include the kernels they call):`,
+        `[bench] ${size.name} ${c.name}: one profiled run ${totalMs.toFixed(0)} ms; ` +
+          `kernels by time (custom-gradient ops include the kernels they call):`,
       );
       console.error(
         markdownTable(
@@ -147,7 +149,11 @@ for (const size of sizes) {
     }
     rows.push(row);
     console.error(
-      `[bench] ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms (min ${m.minMs.toFixed(1)}, max ${m.maxMs.toFixed(1)}), ${row.gflops} GFLOP/s, tensors +${m.tensorGrowth}${row.pytorch_median_ms !== undefined ? `; PyTorch ${row.pytorch_median_ms} ms (${row.pytorch_config}; ${row.pytorch_all})` : ''}`,
+      `[bench] ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms (min ${m.minMs.toFixed(1)}, ` +
+        `max ${m.maxMs.toFixed(1)}), ${row.gflops} GFLOP/s, tensors +${m.tensorGrowth}` +
+        (row.pytorch_median_ms !== undefined
+          ? `; PyTorch ${row.pytorch_median_ms} ms (${row.pytorch_config}; ${row.pytorch_all})`
+          : ''),
     );
   }
   if (o.soak) {
@@ -214,7 +220,8 @@ const path = join(o.out, 'bench.csv');
 writeFileAtomic(path, Papa.unparse(rows) + '\n');
 const main = rows.filter((r) => r.backend === backend.name);
 console.log(
-  `${backend.name} (matmul: ${backend.matmul}); matmul peak ${peak.toFixed(1)} GFLOP/s; PyTorch: fastest of every intra-op × BLAS thread configuration, timed right after ours`,
+  `${backend.name} (matmul: ${backend.matmul}); matmul peak ${peak.toFixed(1)} GFLOP/s; ` +
+    `PyTorch: fastest of every intra-op × BLAS thread configuration, timed right after ours`,
 );
 console.log(
   markdownTable(
@@ -261,7 +268,8 @@ for (const size of sizes) {
       ? `; PyTorch ${(Number(spo.pytorch_median_ms) / Number(dpo.pytorch_median_ms)).toFixed(2)}x`
       : '';
   console.log(
-    `${size.name}: DPO+SPO / DPO step time ${stepRatio.toFixed(2)}x for ${tokenRatio.toFixed(2)}x the tokens${peerRatio}`,
+    `${size.name}: DPO+SPO / DPO step time ${stepRatio.toFixed(2)}x ` +
+      `for ${tokenRatio.toFixed(2)}x the tokens${peerRatio}`,
   );
 }
 console.error(`[bench] wrote ${path}`);

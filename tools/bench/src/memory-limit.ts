@@ -80,7 +80,8 @@ for (const checkpointing of [false, true]) {
   for (let pairs = 8; pairs <= o.maxPairs; pairs *= 2) {
     const r = fits(pairs, checkpointing);
     console.error(
-      `[memory] ${o.size}, ${pairs} pairs x ${o.length} tokens, checkpointing ${checkpointing}: ${r.ok ? `fits (heap ${r.heapMiB} MiB)` : 'does not fit'}`,
+      `[memory] ${o.size}, ${pairs} pairs x ${o.length} tokens, checkpointing ${checkpointing}: ` +
+        `${r.ok ? `fits (heap ${r.heapMiB} MiB)` : 'does not fit'}`,
     );
     if (!r.ok) {
       bad = pairs;

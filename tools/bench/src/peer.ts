@@ -19,7 +19,9 @@ export interface PeerTiming {
   blas_threads: number;
 }
 
-/** Debian's python3-torch installs into the system Python, not a pyenv one first on PATH: $SPO_PEER_PYTHON overrides. */
+/**
+ * Debian's python3-torch installs into the system Python, not a pyenv one first on PATH: $SPO_PEER_PYTHON overrides.
+ */
 const PYTHON = process.env.SPO_PEER_PYTHON ?? '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../peer/peer.py', import.meta.url));
 
@@ -38,7 +40,9 @@ export class Peer {
     const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
     if (probe.error || probe.status !== 0) {
       return {
-        skipped: `${PYTHON} cannot import torch (${probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)}); install python3-torch and libopenblas0-pthread (Debian), or set $SPO_PEER_PYTHON`,
+        skipped:
+          `${PYTHON} cannot import torch (${probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)}); ` +
+          `install python3-torch and libopenblas0-pthread (Debian), or set $SPO_PEER_PYTHON`,
       };
     }
     const cores = availableParallelism();

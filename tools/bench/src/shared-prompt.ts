@@ -26,7 +26,8 @@ const experiment = JSON.parse(readFileSync(join(root, 'experiments/hh-rlhf-small
 const hhRlhf = join(root, 'data/hh-rlhf');
 if (!existsSync(hhRlhf)) {
   console.error(
-    `[bench:prompts] skipped: ${hhRlhf} is absent; fetch the HH-RLHF test splits with: npm run spo -- data fetch hh-rlhf`,
+    `[bench:prompts] skipped: ${hhRlhf} is absent; ` +
+      `fetch the HH-RLHF test splits with: npm run spo -- data fetch hh-rlhf`,
   );
   process.exit(0);
 }
@@ -78,7 +79,9 @@ const score = (layout: ResponseLogProbs['layout']) => () =>
 const prompt = lengthStats(rows.slice(0, P).map((s) => s.promptLength)),
   response = lengthStats(rows.map((s) => s.ids.length - s.promptLength));
 console.error(
-  `[bench:prompts] ${P} pairs of HH-RLHF: prompt tokens median ${prompt.p50} (max ${prompt.max}), response tokens median ${response.p50} (max ${response.max}); model ${experiment.model.nLayers} layers, d ${experiment.model.dModel}`,
+  `[bench:prompts] ${P} pairs of HH-RLHF: prompt tokens median ${prompt.p50} ` +
+    `(max ${prompt.max}), response tokens median ${response.p50} (max ${response.max}); ` +
+    `model ${experiment.model.nLayers} layers, d ${experiment.model.dModel}`,
 );
 
 const table: string[][] = [];
@@ -97,9 +100,11 @@ for (const [what, run] of [
   table.push([what, perRow.toFixed(1), sharedPrompt.toFixed(1), `${(perRow / sharedPrompt).toFixed(2)}x`]);
 }
 console.log(
-  `HH-RLHF, ${P} pairs per step (${2 * P} sequences), ${backend.name} (matmul: ${backend.matmul}); median of ${o.repeats}, layouts alternating`,
+  `HH-RLHF, ${P} pairs per step (${2 * P} sequences), ${backend.name} (matmul: ${backend.matmul}); ` +
+    `median of ${o.repeats}, layouts alternating`,
 );
 console.log(
-  `prompt tokens: median ${prompt.p50}, max ${prompt.max}; response tokens: median ${response.p50}, max ${response.max}`,
+  `prompt tokens: median ${prompt.p50}, max ${prompt.max}; ` +
+    `response tokens: median ${response.p50}, max ${response.max}`,
 );
 console.log(markdownTable(['case', 'each sequence whole ms', 'prompt encoded once ms', 'speed-up'], table));

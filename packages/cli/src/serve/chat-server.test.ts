@@ -86,19 +86,24 @@ test('serve: an OpenAI-shaped completion, seeded; bad requests get a 400 that na
   assert.equal((await fetch(`${server.url}/models`)).status, 200);
 });
 
-test('serve: max_tokens is clamped to what the context leaves, the prompt is never cut for it, and the reply says so', async () => {
-  const prompt = ds.eval[0].prompt; // a few tokens in a context of 64
-  const r = await post({ messages: [{ role: 'user', content: prompt }], max_tokens: 500, temperature: 0 });
-  assert.equal(r.status, 200);
-  const reply: any = await r.json();
-  assert.equal(r.headers.get('x-spo-prompt-truncated'), null, 'the prompt is whole');
-  assert.equal(reply.usage.prompt_tokens + Number(r.headers.get('x-spo-max-tokens')), 64);
-  assert.match(
-    reply.warnings[0],
-    /max_tokens 500 was lowered to \d+: the prompt's \d+ tokens leave \d+ of the model's context of 64/,
-  );
-  assert.ok(reply.usage.completion_tokens <= 64 - reply.usage.prompt_tokens);
-});
+test(
+  'serve: max_tokens is clamped to what ' +
+    'the context leaves, the prompt is never cut for it, ' +
+    'and the reply says so',
+  async () => {
+    const prompt = ds.eval[0].prompt; // a few tokens in a context of 64
+    const r = await post({ messages: [{ role: 'user', content: prompt }], max_tokens: 500, temperature: 0 });
+    assert.equal(r.status, 200);
+    const reply: any = await r.json();
+    assert.equal(r.headers.get('x-spo-prompt-truncated'), null, 'the prompt is whole');
+    assert.equal(reply.usage.prompt_tokens + Number(r.headers.get('x-spo-max-tokens')), 64);
+    assert.match(
+      reply.warnings[0],
+      /max_tokens 500 was lowered to \d+: the prompt's \d+ tokens leave \d+ of the model's context of 64/,
+    );
+    assert.ok(reply.usage.completion_tokens <= 64 - reply.usage.prompt_tokens);
+  },
+);
 
 test('serve: a wrong model name, a non-integer seed and an oversize body are refused with what to change', async () => {
   const messages = [{ role: 'user', content: 'hi' }];
@@ -151,34 +156,38 @@ test('serve: past its queue the server answers 503 with Retry-After instead of a
   }
 });
 
-test('judge -> spo serve: every item is counted (unreadable verdicts as invalid), tokens reported, a re-run hits the cache', async () => {
-  const items = ds.eval.map((e, i) => ({
-    prompt: e.prompt,
-    policy: ds.sft[i].response,
-    baseline: ds.sft[i + 10].response,
-  }));
-  const config = JudgeConfigSchema.parse({
-    baseUrl: server.url,
-    model: 'dpo-spo',
-    apiKeyEnv: 'SPO_SERVE_TEST_KEY',
-    temperature: 1,
-    maxTokens: 8,
-    concurrency: 2,
-    timeoutMs: 30_000,
-  });
-  const cacheDir = mkdtempSync(join(tmpdir(), 'judge-cache-'));
-  const run = () =>
-    judgeWinRate({ items, config, template: loadJudgeTemplate('summarization'), cacheDir, seed: 1, resamples: 200 });
-  const { result } = await run();
-  assert.equal(result.n, items.length);
-  assert.equal(result.wins + result.ties + result.losses + result.invalid, items.length);
-  assert.equal(
-    result.usage.requests,
-    items.length + result.invalid,
-    'one request per item, plus one re-ask per unreadable verdict',
-  );
-  assert.ok(result.usage.promptTokens > 0 && result.usage.completionTokens > 0);
-  const again = await run();
-  assert.deepEqual([again.result.usage.requests, again.result.usage.cacheHits], [0, items.length]);
-  assert.equal(again.result.winRate, result.winRate);
-});
+test(
+  'judge -> spo serve: every item is counted (unreadable verdicts as invalid), ' +
+    'tokens reported, a re-run hits the cache',
+  async () => {
+    const items = ds.eval.map((e, i) => ({
+      prompt: e.prompt,
+      policy: ds.sft[i].response,
+      baseline: ds.sft[i + 10].response,
+    }));
+    const config = JudgeConfigSchema.parse({
+      baseUrl: server.url,
+      model: 'dpo-spo',
+      apiKeyEnv: 'SPO_SERVE_TEST_KEY',
+      temperature: 1,
+      maxTokens: 8,
+      concurrency: 2,
+      timeoutMs: 30_000,
+    });
+    const cacheDir = mkdtempSync(join(tmpdir(), 'judge-cache-'));
+    const run = () =>
+      judgeWinRate({ items, config, template: loadJudgeTemplate('summarization'), cacheDir, seed: 1, resamples: 200 });
+    const { result } = await run();
+    assert.equal(result.n, items.length);
+    assert.equal(result.wins + result.ties + result.losses + result.invalid, items.length);
+    assert.equal(
+      result.usage.requests,
+      items.length + result.invalid,
+      'one request per item, plus one re-ask per unreadable verdict',
+    );
+    assert.ok(result.usage.promptTokens > 0 && result.usage.completionTokens > 0);
+    const again = await run();
+    assert.deepEqual([again.result.usage.requests, again.result.usage.cacheHits], [0, items.length]);
+    assert.equal(again.result.winRate, result.winRate);
+  },
+);

@@ -21,7 +21,10 @@ export interface ServeOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  /** raw: the last user message is the prompt (the synthetic tasks); hh: "\n\nHuman: ...\n\nAssistant:"; template: the tokenizer's chat template. */
+  /**
+   * raw: the last user message is the prompt (the synthetic tasks); hh: "\n\nHuman: ...\n\nAssistant:"; template: the
+   * tokenizer's chat template.
+   */
   format: PromptFormat;
   /** The name /v1/models lists and requests must use (default: the checkpoint's folder names). */
   modelName?: string;
@@ -58,7 +61,8 @@ export async function startChatServer(o: ServeOptions): Promise<RunningServer> {
   const tokenizer = tokenizerFromFiles(tokenizerFiles, o.checkpoint);
   if (o.format === 'template' && !(tokenizer instanceof HfTokenizer))
     throw new Error(
-      `--format template needs a Hugging Face tokenizer with a chat template; ${o.checkpoint} has the project's word-level one (use raw or hh)`,
+      `--format template needs a Hugging Face tokenizer with a chat template; ` +
+        `${o.checkpoint} has the project's word-level one (use raw or hh)`,
     );
   const name = o.modelName ?? resolve(o.checkpoint).split('/').slice(-2).join('/');
   const context = model.config.maxPositions;
@@ -113,12 +117,14 @@ export async function startChatServer(o: ServeOptions): Promise<RunningServer> {
     const warnings = [
       ...(maxTokens < asked
         ? [
-            `max_tokens ${asked} was lowered to ${maxTokens}: the prompt's ${ids.length} tokens leave ${maxTokens} of the model's context of ${context}`,
+            `max_tokens ${asked} was lowered to ${maxTokens}: ` +
+              `the prompt's ${ids.length} tokens leave ${maxTokens} of the model's context of ${context}`,
           ]
         : []),
       ...(truncated
         ? [
-            `the prompt was ${ids.length + truncated} tokens, over the model's context of ${context}; its first ${truncated} tokens after the start token were cut`,
+            `the prompt was ${ids.length + truncated} tokens, over the model's context of ${context}; ` +
+              `its first ${truncated} tokens after the start token were cut`,
           ]
         : []),
     ];
@@ -151,7 +157,9 @@ export async function startChatServer(o: ServeOptions): Promise<RunningServer> {
     const seconds = (performance.now() - started) / 1000;
     busySeconds += seconds;
     log(
-      `[serve] #${served}: ${ids.length} prompt tokens${truncated ? ` (${truncated} cut)` : ''}, ${tokens.length} new of ${maxTokens}${maxTokens < asked ? ` (asked ${asked})` : ''} in ${Math.round(seconds * 1000)} ms`,
+      `[serve] #${served}: ${ids.length} prompt tokens${truncated ? ` (${truncated} cut)` : ''}, ` +
+        `${tokens.length} new of ${maxTokens}${maxTokens < asked ? ` (asked ${asked})` : ''} ` +
+        `in ${Math.round(seconds * 1000)} ms`,
     );
     send(res, 200, reply, {
       ...(truncated ? { 'x-spo-prompt-truncated': String(truncated) } : {}),
@@ -179,7 +187,9 @@ export async function startChatServer(o: ServeOptions): Promise<RunningServer> {
         503,
         {
           error: {
-            message: `the server is busy: ${queue.length + 1} requests ahead (at most ${maxQueue}); try again in ${retryAfter} s`,
+            message:
+              `the server is busy: ${queue.length + 1} requests ahead ` +
+              `(at most ${maxQueue}); try again in ${retryAfter} s`,
             type: 'server_busy',
             param: null,
           },
@@ -254,7 +264,8 @@ export async function startChatServer(o: ServeOptions): Promise<RunningServer> {
   const { port } = server.address() as AddressInfo;
   const url = `http://${o.host}:${port}/v1`;
   log(
-    `[serve] ${o.checkpoint} (${model.parameterCount().toLocaleString('en')} parameters, context ${context}) on ${url} as "${name}", prompt format ${o.format}`,
+    `[serve] ${o.checkpoint} (${model.parameterCount().toLocaleString('en')} parameters, context ${context}) ` +
+      `on ${url} as "${name}", prompt format ${o.format}`,
   );
   return {
     url,

@@ -26,7 +26,8 @@ const CHROMIUM = [process.env.SPO_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chrom
 const ARTIFACTS = process.env.SPO_TEST_ARTIFACTS ?? join(ROOT, 'test-artifacts', 'screenshots');
 const skip = CHROMIUM
   ? false
-  : 'no Chromium (Debian: apt install chromium; or set SPO_CHROMIUM): the browser checks of the report pages are skipped';
+  : 'no Chromium (Debian: apt install chromium; or set SPO_CHROMIUM): ' +
+    'the browser checks of the report pages are skipped';
 
 const pages = existsSync(REPORTS)
   ? [
@@ -54,7 +55,9 @@ async function browser() {
   });
 }
 
-/** Open a page; return its console errors, failed loads, and per chart whether it was drawn and how many marks it has. */
+/**
+ * Open a page; return its console errors, failed loads, and per chart whether it was drawn and how many marks it has.
+ */
 async function inspect(b: Awaited<ReturnType<typeof browser>>, url: string, screenshot: string) {
   const page = await b.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];

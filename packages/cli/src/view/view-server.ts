@@ -28,7 +28,10 @@ export interface ViewOptions {
   log?: (line: string) => void;
 }
 
-/** Every run folder under runs/<experiment> (variants nest one level) with its metrics, as curve points; the last line may be mid-write. */
+/**
+ * Every run folder under runs/<experiment> (variants nest one level) with its metrics, as curve points; the last line
+ * may be mid-write.
+ */
 export function liveCurves(runsDir: string, experiment: string, pointsPerRun = 60): CurvePoint[] {
   const root = join(runsDir, experiment);
   if (!existsSync(root)) return [];
@@ -63,19 +66,24 @@ export function liveCurves(runsDir: string, experiment: string, pointsPerRun = 6
 }
 
 function livePage(experiment: string, refreshSeconds: number): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${experiment}: live training curves</title>
-<script src="/assets/vega.min.js"></script><script src="/assets/vega-lite.min.js"></script><script src="/assets/vega-embed.min.js"></script>
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">` +
+    `<title>${experiment}: live training curves</title>
+<script src="/assets/vega.min.js"></script><script src="/assets/vega-lite.min.js"></script>` +
+    `<script src="/assets/vega-embed.min.js"></script>
 <style>body { font-family: 'DejaVu Sans', system-ui, sans-serif; margin: 2rem; }</style></head><body>
 <h1>${experiment}: live training curves</h1><p id="status">loading…</p><div id="chart"></div>
 <script>
 async function refresh() {
   const r = await fetch('/api/curves/${encodeURIComponent(experiment)}');
   const { spec, points, runs } = await r.json();
-  document.getElementById('status').textContent = runs + ' runs, ' + points + ' points; updated ' + new Date().toLocaleTimeString() + ', every ${refreshSeconds} s';
+  document.getElementById('status').textContent = ` +
+    `runs + ' runs, ' + points + ' points; updated ' + new Date().toLocaleTimeString() + ', every ${refreshSeconds} s';
   await vegaEmbed('#chart', spec, { actions: false, renderer: 'svg' });
 }
 refresh(); setInterval(refresh, ${refreshSeconds * 1000});
-</script></body></html>`;
+</script></body></html>`
+  );
 }
 
 export async function startViewServer(o: ViewOptions): Promise<{ url: string; close(): Promise<void> }> {

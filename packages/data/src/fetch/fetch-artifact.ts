@@ -31,9 +31,13 @@ export function mirrorFolder(a: PublicArtifact, from: string): string {
 }
 
 function check(f: PublicFile, bytes: Uint8Array, source: string): void {
-  if (bytes.length !== f.bytes) throw new Error(`${source}: ${bytes.length} bytes, ${f.path} should have ${f.bytes}; the copy is cut short or another version`);
+  if (bytes.length !== f.bytes)
+    throw new Error(
+      `${source}: ${bytes.length} bytes, ${f.path} should have ${f.bytes}; the copy is cut short or another version`,
+    );
   const sha = createHash('sha256').update(bytes).digest('hex');
-  if (sha !== f.sha256) throw new Error(`${source}: sha256 ${sha} is not ${f.path}'s ${f.sha256}; the copy is damaged or another version`);
+  if (sha !== f.sha256)
+    throw new Error(`${source}: sha256 ${sha} is not ${f.path}'s ${f.sha256}; the copy is damaged or another version`);
 }
 
 async function download(f: PublicFile): Promise<Uint8Array> {
@@ -41,9 +45,15 @@ async function download(f: PublicFile): Promise<Uint8Array> {
   try {
     response = await fetch(f.url, { redirect: 'follow' });
   } catch (error) {
-    throw new Error(`could not download ${f.url} (${(error as Error).cause ? ((error as Error).cause as Error).message : (error as Error).message}); offline, put a copy in a folder and pass it with --from`, { cause: error });
+    throw new Error(
+      `could not download ${f.url} ` +
+        `(${(error as Error).cause ? ((error as Error).cause as Error).message : (error as Error).message}); ` +
+        `offline, put a copy in a folder and pass it with --from`,
+      { cause: error },
+    );
   }
-  if (!response.ok) throw new Error(`could not download ${f.url}: HTTP ${response.status}; pass a local copy with --from`);
+  if (!response.ok)
+    throw new Error(`could not download ${f.url}: HTTP ${response.status}; pass a local copy with --from`);
   return new Uint8Array(await response.arrayBuffer());
 }
 
@@ -60,7 +70,8 @@ export async function fetchArtifact(a: PublicArtifact, o: FetchOptions): Promise
     let bytes: Uint8Array;
     if (mirror) {
       const source = join(mirror, f.path);
-      if (!existsSync(source)) throw new Error(`the mirror ${o.from} has no ${f.path} of ${a.name} (expected ${source})`);
+      if (!existsSync(source))
+        throw new Error(`the mirror ${o.from} has no ${f.path} of ${a.name} (expected ${source})`);
       bytes = readFileSync(source);
       check(f, bytes, source);
     } else {
@@ -71,6 +82,9 @@ export async function fetchArtifact(a: PublicArtifact, o: FetchOptions): Promise
     writeFileAtomic(target, bytes);
     results.push({ file: target, how: mirror ? 'mirror' : 'downloaded' });
   }
-  log(`[fetch] ${a.name}: ${results.length} files in ${o.to} (${results.filter((r) => r.how === 'kept').length} already there), sha256 checked`);
+  log(
+    `[fetch] ${a.name}: ${results.length} files in ${o.to} ` +
+      `(${results.filter((r) => r.how === 'kept').length} already there), sha256 checked`,
+  );
   return results;
 }

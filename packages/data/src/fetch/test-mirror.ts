@@ -24,7 +24,12 @@ export async function fetchForTest(name: string): Promise<{ dir: string; skip: s
   const dir = join(tmpdir(), 'spo-test-fetch', name);
   const mirror = testMirror();
   if (!mirror || !existsSync(mirrorFolder(artifact, mirror))) {
-    return { dir, skip: `skipped: needs ${name}, which no mirror holds (set SPO_MIRROR to a folder holding ${name}/, or fetch it: npm run spo -- data fetch ${name})` };
+    return {
+      dir,
+      skip:
+        `skipped: needs ${name}, which no mirror holds ` +
+        `(set SPO_MIRROR to a folder holding ${name}/, or fetch it: npm run spo -- data fetch ${name})`,
+    };
   }
   await fetchArtifact(artifact, { to: dir, from: mirror });
   return { dir, skip: false };

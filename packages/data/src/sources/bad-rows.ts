@@ -11,7 +11,7 @@ export const BAD_ROW_REASONS = {
   'identical-responses': 'the responses being compared are the same text',
   'prompt-mismatch': 'the responses being compared continue different prompts',
   'response-too-long': 'a response has more tokens than data.maxResponseTokens',
-  'tie': 'the label says neither response is preferred (or the annotators split evenly)',
+  tie: 'the label says neither response is preferred (or the annotators split evenly)',
   'unknown-label': 'the label has a value data.label does not map to a response',
 } as const;
 export type BadRowReason = keyof typeof BAD_ROW_REASONS;
@@ -20,7 +20,12 @@ export type BadRowReason = keyof typeof BAD_ROW_REASONS;
  * Reasons that are filters rather than broken input (known quirks of real datasets, and the configured
  * response length): such rows are dropped and counted whatever data.onBadRow says.
  */
-export const FILTER_REASONS: readonly BadRowReason[] = ['identical-responses', 'prompt-mismatch', 'response-too-long', 'tie'];
+export const FILTER_REASONS: readonly BadRowReason[] = [
+  'identical-responses',
+  'prompt-mismatch',
+  'response-too-long',
+  'tie',
+];
 
 export type OnBadRow = 'error' | 'skip';
 
@@ -31,7 +36,12 @@ export interface RowLocation {
 }
 
 export class BadRowError extends Error {
-  constructor(readonly at: RowLocation, readonly reason: BadRowReason, readonly field: string | undefined, readonly detail: string) {
+  constructor(
+    readonly at: RowLocation,
+    readonly reason: BadRowReason,
+    readonly field: string | undefined,
+    readonly detail: string,
+  ) {
     super(`${at.file}:${at.line}: ${field ? `field "${field}": ` : ''}${detail} [${reason}]`);
   }
 }

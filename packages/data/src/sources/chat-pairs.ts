@@ -20,7 +20,13 @@ function side(row: unknown, name: string, ctx: RowContext): Side {
   const value = messagesField(row, name, ctx.at);
   if (typeof value === 'string') return { context: [], response: value.trim() };
   const last = value[value.length - 1];
-  if (!last || last.role !== 'assistant') throw new BadRowError(ctx.at, 'missing-field', name, 'the conversation must end with an assistant message (the response)');
+  if (!last || last.role !== 'assistant')
+    throw new BadRowError(
+      ctx.at,
+      'missing-field',
+      name,
+      'the conversation must end with an assistant message (the response)',
+    );
   return { context: value.slice(0, -1), response: last.content.trim() };
 }
 
@@ -36,9 +42,25 @@ export const parseChatPairRow: RowParser = (row, ctx) => {
     const given = messagesField(row, fields.prompt, at);
     prompt = typeof given === 'string' ? given : ctx.renderPrompt([...given, ...chosen.context]);
   } else {
-    if (chosen.context.length === 0) throw new BadRowError(at, 'missing-field', fields.prompt, 'missing, and chosen is not a conversation to take the prompt from');
-    if (JSON.stringify(chosen.context) !== JSON.stringify(rejected.context)) throw new BadRowError(at, 'prompt-mismatch', rejectedField, 'the conversation before the last assistant message differs from the chosen one');
+    if (chosen.context.length === 0)
+      throw new BadRowError(
+        at,
+        'missing-field',
+        fields.prompt,
+        'missing, and chosen is not a conversation to take the prompt from',
+      );
+    if (JSON.stringify(chosen.context) !== JSON.stringify(rejected.context))
+      throw new BadRowError(
+        at,
+        'prompt-mismatch',
+        rejectedField,
+        'the conversation before the last assistant message differs from the chosen one',
+      );
     prompt = ctx.renderPrompt(chosen.context);
   }
-  return { prompt, responses: [chosen.response, rejected.response], ...(ctx.label ? { responseFields: [chosenField, rejectedField] } : {}) };
+  return {
+    prompt,
+    responses: [chosen.response, rejected.response],
+    ...(ctx.label ? { responseFields: [chosenField, rejectedField] } : {}),
+  };
 };

@@ -7,7 +7,8 @@ import type { ChatMessage } from '../hf-tokenizer.js';
  * "summaries.0.text", "response.0"). A key that itself contains dots (a CSV column "a.b") is found as it is.
  */
 export function field(row: unknown, path: string): unknown {
-  if (row !== null && typeof row === 'object' && Object.hasOwn(row, path)) return (row as Record<string, unknown>)[path];
+  if (row !== null && typeof row === 'object' && Object.hasOwn(row, path))
+    return (row as Record<string, unknown>)[path];
   let value = row;
   for (const key of path.split('.')) {
     if (value === null || typeof value !== 'object') return undefined;
@@ -17,7 +18,14 @@ export function field(row: unknown, path: string): unknown {
 }
 
 const missing = (at: RowLocation, path: string, expected: string, value: unknown) =>
-  new BadRowError(at, 'missing-field', path, value === undefined ? `missing (expected ${expected})` : `expected ${expected}, got ${JSON.stringify(value).slice(0, 60)}`);
+  new BadRowError(
+    at,
+    'missing-field',
+    path,
+    value === undefined
+      ? `missing (expected ${expected})`
+      : `expected ${expected}, got ${JSON.stringify(value).slice(0, 60)}`,
+  );
 
 export function stringField(row: unknown, path: string, at: RowLocation): string {
   const value = field(row, path);
@@ -38,7 +46,13 @@ export function arrayField(row: unknown, path: string, at: RowLocation): unknown
 }
 
 const ROLES: Record<string, ChatMessage['role']> = {
-  system: 'system', user: 'user', human: 'user', assistant: 'assistant', gpt: 'assistant', bot: 'assistant', model: 'assistant',
+  system: 'system',
+  user: 'user',
+  human: 'user',
+  assistant: 'assistant',
+  gpt: 'assistant',
+  bot: 'assistant',
+  model: 'assistant',
 };
 
 /**
@@ -54,7 +68,12 @@ export function messagesField(row: unknown, path: string, at: RowLocation): stri
     const role = ROLES[String((m as any)?.role ?? (m as any)?.from).toLowerCase()];
     const content = (m as any)?.content ?? (m as any)?.value;
     if (!role || typeof content !== 'string') {
-      throw new BadRowError(at, 'missing-field', `${path}.${i}`, `expected a chat message {role, content} or {from, value} with role one of ${Object.keys(ROLES).join(', ')}`);
+      throw new BadRowError(
+        at,
+        'missing-field',
+        `${path}.${i}`,
+        `expected a chat message {role, content} or {from, value} with role one of ${Object.keys(ROLES).join(', ')}`,
+      );
     }
     return { role, content };
   });

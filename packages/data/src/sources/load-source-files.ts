@@ -40,16 +40,25 @@ export interface LoadSummary {
 /** Dotted paths of an object's fields, two levels deep ("info.post", "summaries.0"). */
 function fieldPaths(value: unknown, prefix = '', depth = 0): string[] {
   if (value === null || typeof value !== 'object' || depth > 1) return [];
-  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => [`${prefix}${k}`, ...fieldPaths(v, `${prefix}${k}.`, depth + 1)]);
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => [
+    `${prefix}${k}`,
+    ...fieldPaths(v, `${prefix}${k}.`, depth + 1),
+  ]);
 }
 
 /** An error reading a file (a directory, a broken gzip stream, a permission) as one that names it. */
 function fileError(file: string, error: unknown): Error {
   const e = error as NodeJS.ErrnoException;
-  const what = e.code === 'EISDIR' ? 'is a directory, not a file'
-    : e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR' || /unexpected end of file|incorrect header check|invalid (block|distance|code)/i.test(e.message) ? `is not a whole gzip stream (${e.message}): the file is cut short or damaged`
-    : e.code === 'EACCES' ? 'cannot be read: permission denied'
-    : `could not be read (${e.message})`;
+  const what =
+    e.code === 'EISDIR'
+      ? 'is a directory, not a file'
+      : e.code === 'Z_DATA_ERROR' ||
+          e.code === 'Z_BUF_ERROR' ||
+          /unexpected end of file|incorrect header check|invalid (block|distance|code)/i.test(e.message)
+        ? `is not a whole gzip stream (${e.message}): the file is cut short or damaged`
+        : e.code === 'EACCES'
+          ? 'cannot be read: permission denied'
+          : `could not be read (${e.message})`;
   return new Error(`data.files: ${file} ${what}`, { cause: error });
 }
 
@@ -81,7 +90,9 @@ export async function loadSourceFiles(o: LoadSourceOptions): Promise<{ rows: Sou
       try {
         next = await reading.next();
       } catch (error) {
-        throw error instanceof BadRowError || (error as Error).message.startsWith(file) ? error : fileError(file, error);
+        throw error instanceof BadRowError || (error as Error).message.startsWith(file)
+          ? error
+          : fileError(file, error);
       }
       if (next.done) break;
       const raw = next.value;
@@ -91,7 +102,13 @@ export async function loadSourceFiles(o: LoadSourceOptions): Promise<{ rows: Sou
       if (!fieldsSeen.length && 'value' in raw) fieldsSeen = fieldPaths(raw.value);
       try {
         if ('error' in raw) throw raw.error;
-        const row = format.parse(raw.value, { at: { file, line: raw.line }, fields, renderPrompt: o.renderPrompt, promptTemplate: o.promptTemplate, label: o.label });
+        const row = format.parse(raw.value, {
+          at: { file, line: raw.line },
+          fields,
+          renderPrompt: o.renderPrompt,
+          promptTemplate: o.promptTemplate,
+          label: o.label,
+        });
         checkRow(row, { file, line: raw.line }, o.maxChars, fields);
         rows.push({ ...row, at: { file, line: raw.line } });
         stats.rowsKept++;
@@ -105,15 +122,25 @@ export async function loadSourceFiles(o: LoadSourceOptions): Promise<{ rows: Sou
 }
 
 function checkRow(row: SourceRow, at: { file: string; line: number }, maxChars: number, fields: FieldNames): void {
-  const name = (i: number) => row.responseFields?.[i] ?? (row.responses.length === 2 ? [fields.chosen, fields.rejected][i] : `${fields.responses}.${i}`);
-  if (row.prompt.length > maxChars) throw new BadRowError(at, 'too-long', fields.prompt, `${row.prompt.length} characters, over data.maxChars = ${maxChars}`);
+  const name = (i: number) =>
+    row.responseFields?.[i] ??
+    (row.responses.length === 2 ? [fields.chosen, fields.rejected][i] : `${fields.responses}.${i}`);
+  if (row.prompt.length > maxChars)
+    throw new BadRowError(
+      at,
+      'too-long',
+      fields.prompt,
+      `${row.prompt.length} characters, over data.maxChars = ${maxChars}`,
+    );
   row.responses.forEach((r, i) => {
     if (r.trim() === '') throw new BadRowError(at, 'empty-response', name(i), 'is empty');
-    if (r.length > maxChars) throw new BadRowError(at, 'too-long', name(i), `${r.length} characters, over data.maxChars = ${maxChars}`);
+    if (r.length > maxChars)
+      throw new BadRowError(at, 'too-long', name(i), `${r.length} characters, over data.maxChars = ${maxChars}`);
   });
   const seen = new Set<string>();
   row.responses.forEach((r, i) => {
-    if (seen.has(r)) throw new BadRowError(at, 'identical-responses', name(i), 'is the same text as another response of this row');
+    if (seen.has(r))
+      throw new BadRowError(at, 'identical-responses', name(i), 'is the same text as another response of this row');
     seen.add(r);
   });
 }

@@ -16,8 +16,15 @@ export function templateFields(template: string): string[] {
 export function renderPromptTemplate(template: string, row: unknown, at: RowLocation): string {
   const value = (path: string): string => {
     const v = field(row, path);
-    if (v === undefined || v === null) throw new BadRowError(at, 'missing-field', path, 'missing (data.promptTemplate reads it)');
-    if (typeof v !== 'string' && typeof v !== 'number') throw new BadRowError(at, 'missing-field', path, `expected text for data.promptTemplate, got ${JSON.stringify(v).slice(0, 60)}`);
+    if (v === undefined || v === null)
+      throw new BadRowError(at, 'missing-field', path, 'missing (data.promptTemplate reads it)');
+    if (typeof v !== 'string' && typeof v !== 'number')
+      throw new BadRowError(
+        at,
+        'missing-field',
+        path,
+        `expected text for data.promptTemplate, got ${JSON.stringify(v).slice(0, 60)}`,
+      );
     return String(v).trim();
   };
   const kept: string[] = [];
@@ -27,7 +34,8 @@ export function renderPromptTemplate(template: string, row: unknown, at: RowLoca
     if (names.length > 0 && values.every((v) => v === '')) continue;
     let i = 0;
     const text = line.replace(/\{\{|\}\}|\{([^{}]+)\}/g, (m) => (m === '{{' ? '{' : m === '}}' ? '}' : values[i++]));
-    if (text.trim() === '' && (kept.length === 0 || kept[kept.length - 1].trim() === '')) continue; // collapse blank runs
+    // collapse blank runs
+    if (text.trim() === '' && (kept.length === 0 || kept[kept.length - 1].trim() === '')) continue;
     kept.push(text);
   }
   while (kept.length && kept[kept.length - 1].trim() === '') kept.pop();

@@ -33,7 +33,12 @@ function decode(file: string, line: number, bytes: Uint8Array): string | BadRowE
   try {
     return strictUtf8.decode(bytes).replace(/^\uFEFF/, '');
   } catch {
-    return new BadRowError({ file, line }, 'not-utf8', undefined, 'bytes that are not valid UTF-8 (convert the file to UTF-8)');
+    return new BadRowError(
+      { file, line },
+      'not-utf8',
+      undefined,
+      'bytes that are not valid UTF-8 (convert the file to UTF-8)',
+    );
   }
 }
 
@@ -73,7 +78,10 @@ export async function* readJsonLines(file: string, joins = { count: 0 }): AsyncG
     try {
       return { line, value: JSON.parse(text) };
     } catch (error) {
-      return { line, error: new BadRowError({ file, line }, 'not-json', undefined, `not valid JSON (${(error as Error).message})`) };
+      return {
+        line,
+        error: new BadRowError({ file, line }, 'not-json', undefined, `not valid JSON (${(error as Error).message})`),
+      };
     }
   };
   const take = (last: Buffer): Buffer => {
@@ -96,14 +104,18 @@ export async function* readJsonLines(file: string, joins = { count: 0 }): AsyncG
   if (pending.length) {
     const row = emit(take(Buffer.alloc(0)));
     // a last line with no newline that does not parse is where a download or copy was cut
-    if (row && 'error' in row && row.error.reason === 'not-json') throw cutShort(file, line, `its last line is not valid JSON and has no newline`);
+    if (row && 'error' in row && row.error.reason === 'not-json')
+      throw cutShort(file, line, `its last line is not valid JSON and has no newline`);
     if (row) yield row;
   }
 }
 
 /** A file cut short stops the load in every mode: skipping would pass half a file off as all of it. */
 function cutShort(file: string, line: number, what: string): Error {
-  return new Error(`${file}:${line}: ${what}: the file is cut short (an interrupted download or copy?); the rows past the cut would be lost, so the load stops whatever data.onBadRow says`);
+  return new Error(
+    `${file}:${line}: ${what}: the file is cut short (an interrupted download or copy?); ` +
+      `the rows past the cut would be lost, so the load stops whatever data.onBadRow says`,
+  );
 }
 
 /**
@@ -112,7 +124,13 @@ function cutShort(file: string, line: number, what: string): Error {
  * otherwise be rows silently lost).
  */
 async function* readJsonArray(file: string): AsyncGenerator<RawRow> {
-  let depth = 0, inString = false, escaped = false, line = 1, elementLine = 1, closed = false, start = true;
+  let depth = 0,
+    inString = false,
+    escaped = false,
+    line = 1,
+    elementLine = 1,
+    closed = false,
+    start = true;
   let parts: Buffer[] = [];
   const finish = (): RawRow | undefined => {
     const bytes = Buffer.concat(parts);
@@ -125,7 +143,15 @@ async function* readJsonArray(file: string): AsyncGenerator<RawRow> {
     try {
       return { line: at, value: JSON.parse(text) };
     } catch (error) {
-      return { line: at, error: new BadRowError({ file, line: at }, 'not-json', undefined, `array element is not valid JSON (${(error as Error).message})`) };
+      return {
+        line: at,
+        error: new BadRowError(
+          { file, line: at },
+          'not-json',
+          undefined,
+          `array element is not valid JSON (${(error as Error).message})`,
+        ),
+      };
     }
   };
   for await (const c of openBytes(file)) {
@@ -139,7 +165,10 @@ async function* readJsonArray(file: string): AsyncGenerator<RawRow> {
       if (closed) {
         if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) continue;
         // not a row to skip: whatever follows cannot be read as rows, so this stops the load in any mode
-        throw new Error(`${file}:${line}: content after the JSON array's closing "]" (two arrays, or an edit gone wrong?); rows there would be lost, so the load stops`);
+        throw new Error(
+          `${file}:${line}: content after the JSON array's closing "]" (two arrays, ` +
+            `or an edit gone wrong?); rows there would be lost, so the load stops`,
+        );
       }
       if (inString) {
         if (escaped) escaped = false;
@@ -149,7 +178,11 @@ async function* readJsonArray(file: string): AsyncGenerator<RawRow> {
       }
       if (b === 0x22) inString = true;
       else if (b === 0x7b || b === 0x5b) {
-        if (++depth === 1) { from = i + 1; elementLine = line; continue; } // the array's own "["
+        if (++depth === 1) {
+          from = i + 1;
+          elementLine = line;
+          continue;
+        } // the array's own "["
       } else if (b === 0x7d || b === 0x5d) depth--;
       if (depth === 0 && b !== 0x5d) continue; // whitespace before the array
       if ((depth === 1 && b === 0x2c) || (depth === 0 && b === 0x5d)) {
@@ -184,11 +217,22 @@ export async function* readCsvRows(file: string, delimiter?: string): AsyncGener
         bytesLine += (text.match(/\n/g) ?? []).length;
         done(null, text);
       } catch {
-        done(new BadRowError({ file, line: bytesLine }, 'not-utf8', undefined, 'bytes that are not valid UTF-8 (convert the file to UTF-8)'));
+        done(
+          new BadRowError(
+            { file, line: bytesLine },
+            'not-utf8',
+            undefined,
+            'bytes that are not valid UTF-8 (convert the file to UTF-8)',
+          ),
+        );
       }
     },
   });
-  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { header: false, skipEmptyLines: false, delimiter: delimiter ?? (/\.tsv(\.gz)?$/i.test(file) ? '\t' : '') });
+  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, {
+    header: false,
+    skipEmptyLines: false,
+    delimiter: delimiter ?? (/\.tsv(\.gz)?$/i.test(file) ? '\t' : ''),
+  });
   const rows = openBytes(file).pipe(utf8);
   rows.on('error', (e) => parser.destroy(e));
   rows.pipe(parser);
@@ -204,7 +248,16 @@ export async function* readCsvRows(file: string, delimiter?: string): AsyncGener
         continue;
       }
       if (cells.length > header.length) {
-        yield { line, error: new BadRowError({ file, line }, 'cell-count', undefined, `${cells.length} cells where the header has ${header.length} columns (an unquoted delimiter or quote in a cell?)`) };
+        yield {
+          line,
+          error: new BadRowError(
+            { file, line },
+            'cell-count',
+            undefined,
+            `${cells.length} cells where the header has ${header.length} columns ` +
+              `(an unquoted delimiter or quote in a cell?)`,
+          ),
+        };
         continue;
       }
       yield { line, value: Object.fromEntries(cells.map((cell, i) => [header![i], cell])) };
@@ -212,7 +265,10 @@ export async function* readCsvRows(file: string, delimiter?: string): AsyncGener
   } catch (error) {
     // A CSV parser cannot find the next row after bytes it cannot decode, so skipping would lose the
     // rest of the file silently: invalid UTF-8 stops the load whatever data.onBadRow says.
-    if (error instanceof BadRowError) throw new Error(`${error.message}; a CSV file cannot be read past it, so this stops the load even with data.onBadRow "skip"`);
+    if (error instanceof BadRowError)
+      throw new Error(
+        `${error.message}; a CSV file cannot be read past it, so this stops the load even with data.onBadRow "skip"`,
+      );
     throw error;
   }
 }

@@ -13,15 +13,52 @@ export interface SourceFormat {
   fields: FieldNames;
 }
 
-const FIELDS: FieldNames = { prompt: 'prompt', chosen: 'chosen', rejected: 'rejected', responses: 'responses', scores: 'scores', ranks: 'ranks' };
+const FIELDS: FieldNames = {
+  prompt: 'prompt',
+  chosen: 'chosen',
+  rejected: 'rejected',
+  responses: 'responses',
+  scores: 'scores',
+  ranks: 'ranks',
+};
 
 export const SOURCE_FORMATS = {
-  'hh-rlhf': { description: 'Anthropic HH-RLHF: {chosen, rejected} whole dialogues (.jsonl, .jsonl.gz)', read: readJsonRows, parse: parseHhRlhfRow, fields: FIELDS },
-  tldr: { description: 'OpenAI summarize-from-feedback comparisons: {info, summaries, choice} per line', read: readJsonRows, parse: parseTldrRow, fields: FIELDS },
-  pairs: { description: 'JSON / JSONL {prompt, chosen, rejected}: strings or chat messages', read: readJsonRows, parse: parseChatPairRow, fields: FIELDS },
-  sharegpt: { description: 'ShareGPT / LLaMA-Factory {conversations, chosen, rejected}', read: readJsonRows, parse: parseChatPairRow, fields: { ...FIELDS, prompt: 'conversations' } },
-  csv: { description: 'CSV / TSV with a header row: prompt, chosen, rejected columns', read: readCsvRows, parse: parseChatPairRow, fields: FIELDS },
-  ranked: { description: 'JSON / JSONL {prompt, responses, scores | ranks}', read: readJsonRows, parse: parseRankedListRow, fields: FIELDS },
+  'hh-rlhf': {
+    description: 'Anthropic HH-RLHF: {chosen, rejected} whole dialogues (.jsonl, .jsonl.gz)',
+    read: readJsonRows,
+    parse: parseHhRlhfRow,
+    fields: FIELDS,
+  },
+  tldr: {
+    description: 'OpenAI summarize-from-feedback comparisons: {info, summaries, choice} per line',
+    read: readJsonRows,
+    parse: parseTldrRow,
+    fields: FIELDS,
+  },
+  pairs: {
+    description: 'JSON / JSONL {prompt, chosen, rejected}: strings or chat messages',
+    read: readJsonRows,
+    parse: parseChatPairRow,
+    fields: FIELDS,
+  },
+  sharegpt: {
+    description: 'ShareGPT / LLaMA-Factory {conversations, chosen, rejected}',
+    read: readJsonRows,
+    parse: parseChatPairRow,
+    fields: { ...FIELDS, prompt: 'conversations' },
+  },
+  csv: {
+    description: 'CSV / TSV with a header row: prompt, chosen, rejected columns',
+    read: readCsvRows,
+    parse: parseChatPairRow,
+    fields: FIELDS,
+  },
+  ranked: {
+    description: 'JSON / JSONL {prompt, responses, scores | ranks}',
+    read: readJsonRows,
+    parse: parseRankedListRow,
+    fields: FIELDS,
+  },
 } satisfies Record<string, SourceFormat>;
 
 export type SourceFormatName = keyof typeof SOURCE_FORMATS;

@@ -7,14 +7,22 @@ import type { RowParser } from './source-row.js';
 
 export const parseTldrRow: RowParser = (row, { at }) => {
   const summaries = arrayField(row, 'summaries', at);
-  if (summaries.length !== 2) throw new BadRowError(at, 'missing-field', 'summaries', `expected 2 summaries, got ${summaries.length}`);
+  if (summaries.length !== 2)
+    throw new BadRowError(at, 'missing-field', 'summaries', `expected 2 summaries, got ${summaries.length}`);
   const texts = summaries.map((_, i) => stringField(row, `summaries.${i}.text`, at).trim());
   const choice = numberField(row, 'choice', at);
-  if (choice !== 0 && choice !== 1) throw new BadRowError(at, 'missing-field', 'choice', `expected 0 or 1, got ${choice}`);
+  if (choice !== 0 && choice !== 1)
+    throw new BadRowError(at, 'missing-field', 'choice', `expected 0 or 1, got ${choice}`);
   const title = stringField(row, 'info.title', at).trim();
-  const prompt = typeof field(row, 'info.article') === 'string'
-    ? `TITLE: ${title}\nARTICLE: ${stringField(row, 'info.article', at).trim()}\nTL;DR:`
-    : `SUBREDDIT: r/${stringField(row, 'info.subreddit', at).replace(/^r\//, '')}\nTITLE: ${title}\nPOST: ${stringField(row, 'info.post', at).trim()}\nTL;DR:`;
+  const prompt =
+    typeof field(row, 'info.article') === 'string'
+      ? `TITLE: ${title}\nARTICLE: ${stringField(row, 'info.article', at).trim()}\nTL;DR:`
+      : `SUBREDDIT: r/${stringField(row, 'info.subreddit', at).replace(/^r\//, '')}\n` +
+        `TITLE: ${title}\nPOST: ${stringField(row, 'info.post', at).trim()}\nTL;DR:`;
   const split = field(row, 'split');
-  return { prompt, responses: [texts[choice], texts[1 - choice]], split: typeof split === 'string' ? split : undefined };
+  return {
+    prompt,
+    responses: [texts[choice], texts[1 - choice]],
+    split: typeof split === 'string' ? split : undefined,
+  };
 };

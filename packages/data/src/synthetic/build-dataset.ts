@@ -33,7 +33,10 @@ export function sigmoid(x: number): number {
 
 export function buildSyntheticDataset(task: CrowdTask, sizes: SyntheticSizes, seed: number | string): SyntheticDataset {
   const root = new Rng(`${seed}/${task.name}`);
-  const sftRng = root.fork('sft'), prefRng = root.fork('preferences'), listRng = root.fork('lists'), evalRng = root.fork('eval');
+  const sftRng = root.fork('sft'),
+    prefRng = root.fork('preferences'),
+    listRng = root.fork('lists'),
+    evalRng = root.fork('eval');
   const validationRng = root.fork('validation');
   const sft: SftExample[] = [];
   for (let i = 0; i < sizes.sftExamples; i++) {
@@ -52,18 +55,31 @@ export function buildSyntheticDataset(task: CrowdTask, sizes: SyntheticSizes, se
   const lists: PreferenceList[] = [];
   while (lists.length < sizes.preferenceLists) {
     const p = task.samplePrompt(listRng);
-    const responses = [...new Set(Array.from({ length: sizes.listSize * 3 }, () => task.sampleResponse(p, listRng)))].slice(0, sizes.listSize);
+    const responses = [
+      ...new Set(Array.from({ length: sizes.listSize * 3 }, () => task.sampleResponse(p, listRng))),
+    ].slice(0, sizes.listSize);
     if (responses.length < sizes.listSize) continue; // too few distinct responses to rank
     const rewards = responses.map((r) => task.oracle(p.context, r));
     const order = plackettLuceOrder(rewards, sizes.labelTemperature, listRng);
-    lists.push({ prompt: p.prompt, responses: order.map((i) => responses[i]), rewards: order.map((i) => rewards[i]), context: p.context });
+    lists.push({
+      prompt: p.prompt,
+      responses: order.map((i) => responses[i]),
+      rewards: order.map((i) => rewards[i]),
+      context: p.context,
+    });
   }
   const evalPrompts: EvalPrompt[] = [];
   for (let i = 0; i < sizes.evalPrompts; i++) {
     const p = task.samplePrompt(evalRng);
     evalPrompts.push({ prompt: p.prompt, context: p.context });
   }
-  return { sft, preferences, lists, eval: evalPrompts, validation: labelledPairs(sizes.validationPairs, validationRng) };
+  return {
+    sft,
+    preferences,
+    lists,
+    eval: evalPrompts,
+    validation: labelledPairs(sizes.validationPairs, validationRng),
+  };
 }
 
 /** Two responses to one prompt, labelled by Bradley-Terry on the oracle; undefined when they are identical. */
@@ -72,7 +88,8 @@ function labelledPair(task: CrowdTask, rng: Rng, temperature: number): Preferenc
   const a = task.sampleResponse(p, rng);
   const b = task.sampleResponse(p, rng);
   if (a === b) return undefined; // an identical pair carries no preference
-  const ra = task.oracle(p.context, a), rb = task.oracle(p.context, b);
+  const ra = task.oracle(p.context, a),
+    rb = task.oracle(p.context, b);
   const aWins = rng.bernoulli(sigmoid((ra - rb) / temperature));
   return {
     prompt: p.prompt,
@@ -86,11 +103,13 @@ function labelledPair(task: CrowdTask, rng: Rng, temperature: number): Preferenc
 
 /** A ranking drawn from Plackett-Luce: the next place goes to item i with probability ∝ exp(r_i / τ). */
 export function plackettLuceOrder(rewards: readonly number[], temperature: number, rng: Rng): number[] {
-  const left = rewards.map((_, i) => i), order: number[] = [];
+  const left = rewards.map((_, i) => i),
+    order: number[] = [];
   while (left.length > 0) {
     const top = Math.max(...left.map((i) => rewards[i]));
     const weights = left.map((i) => Math.exp((rewards[i] - top) / temperature));
-    let u = rng.next() * weights.reduce((a, b) => a + b, 0), pick = 0;
+    let u = rng.next() * weights.reduce((a, b) => a + b, 0),
+      pick = 0;
     while (pick < left.length - 1 && (u -= weights[pick]) > 0) pick++;
     order.push(left.splice(pick, 1)[0]);
   }

@@ -76,7 +76,27 @@ export const dialogueTask: CrowdTask<DialogueContext> = {
   },
 
   vocabulary(): string[] {
-    const phrases = [...Object.keys(BENIGN), ...Object.keys(HARMFUL), ...Object.values(BENIGN).flat(), ...Object.values(HARMFUL).flat(), REFUSAL, ...CHATTER];
-    return [...new Set([...phrases.flatMap((p) => p.split(' ')), ...ORDINALS, 'user', ':', 'how', 'do', 'i', '?', 'assistant', '.'])];
+    const phrases = [
+      ...Object.keys(BENIGN),
+      ...Object.keys(HARMFUL),
+      ...Object.values(BENIGN).flat(),
+      ...Object.values(HARMFUL).flat(),
+      REFUSAL,
+      ...CHATTER,
+    ];
+    return [
+      ...new Set([
+        ...phrases.flatMap((p) => p.split(' ')),
+        ...ORDINALS,
+        'user',
+        ':',
+        'how',
+        'do',
+        'i',
+        '?',
+        'assistant',
+        '.',
+      ]),
+    ];
   },
 };

@@ -12,8 +12,18 @@ import type { Rng } from '@spo/engine';
 import type { ModelSampledTask, TaskPrompt } from './task.js';
 
 const CHARACTERS: [name: string, kind: 'girl' | 'boy'][] = [
-  ['Lily', 'girl'], ['Tim', 'boy'], ['Ben', 'boy'], ['Sue', 'girl'], ['Tom', 'boy'], ['Mia', 'girl'],
-  ['Max', 'boy'], ['Anna', 'girl'], ['Sam', 'boy'], ['Lucy', 'girl'], ['Jack', 'boy'], ['Sara', 'girl'],
+  ['Lily', 'girl'],
+  ['Tim', 'boy'],
+  ['Ben', 'boy'],
+  ['Sue', 'girl'],
+  ['Tom', 'boy'],
+  ['Mia', 'girl'],
+  ['Max', 'boy'],
+  ['Anna', 'girl'],
+  ['Sam', 'boy'],
+  ['Lucy', 'girl'],
+  ['Jack', 'boy'],
+  ['Sara', 'girl'],
 ];
 const OBJECTS = ['ball', 'kite', 'doll', 'car', 'book', 'hat', 'box', 'cake', 'boat', 'flower', 'apple', 'truck'];
 const ADJECTIVES = ['red', 'big', 'blue', 'shiny', 'little', 'soft', 'green', 'yellow'];
@@ -42,9 +52,14 @@ export const storiesTask: ModelSampledTask<StoryContext> = {
 
   samplePrompt(rng: Rng): TaskPrompt<StoryContext> {
     const [name, kind] = rng.pick(CHARACTERS);
-    const object = rng.pick(OBJECTS), adjective = rng.pick(ADJECTIVES), place = rng.pick(PLACES), companion = rng.pick(COMPANIONS);
+    const object = rng.pick(OBJECTS),
+      adjective = rng.pick(ADJECTIVES),
+      place = rng.pick(PLACES),
+      companion = rng.pick(COMPANIONS);
     const [pronoun, possessive] = kind === 'girl' ? ['She', 'her'] : ['He', 'his'];
-    const prompt = `Once upon a time, there was a little ${kind} named ${name}. ${pronoun} had a ${adjective} ${object}. One day, ${name} went to the ${place} with ${possessive} ${companion}.`;
+    const prompt =
+      `Once upon a time, there was a little ${kind} named ${name}. ${pronoun} had a ${adjective} ${object}. ` +
+      `One day, ${name} went to the ${place} with ${possessive} ${companion}.`;
     return { prompt, context: { elements: [name, object, place, companion] } };
   },
 

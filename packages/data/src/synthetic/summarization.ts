@@ -8,9 +8,22 @@ import type { Rng } from '@spo/engine';
 import { sentences, type CrowdTask, type TaskPrompt } from './task.js';
 
 const WORLD = [
-  'alice likes tea', 'bob owns boats', 'carol visited paris', 'dave fears spiders', 'erin builds bikes', 'frank sells clocks',
-  'grace visited rome', 'heidi fears bees', 'ivan builds kites', 'judy sells maps', 'ken owns lamps', 'lena visited oslo',
-  'mona likes drums', 'nick sells hats', 'olga fears wolves', 'pete owns tents',
+  'alice likes tea',
+  'bob owns boats',
+  'carol visited paris',
+  'dave fears spiders',
+  'erin builds bikes',
+  'frank sells clocks',
+  'grace visited rome',
+  'heidi fears bees',
+  'ivan builds kites',
+  'judy sells maps',
+  'ken owns lamps',
+  'lena visited oslo',
+  'mona likes drums',
+  'nick sells hats',
+  'olga fears wolves',
+  'pete owns tents',
 ];
 const NAMES = WORLD.map((f) => f.split(' ')[0]);
 const RELATIONS = [...new Set(WORLD.map((f) => f.split(' ')[1]))];

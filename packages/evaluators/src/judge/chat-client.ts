@@ -51,7 +51,8 @@ export class ChatClient {
     this.url = `${config.baseUrl.replace(/\/+$/, '')}/chat/completions`;
     if (!this.apiKey)
       log(
-        `[judge] $${config.apiKeyEnv} is not set: sending no Authorization header (fine for a local server such as \`spo serve\`)`,
+        `[judge] $${config.apiKeyEnv} is not set: ` +
+          `sending no Authorization header (fine for a local server such as \`spo serve\`)`,
       );
   }
 
@@ -62,7 +63,8 @@ export class ChatClient {
       if ('completion' in outcome) return { ...outcome.completion, requests: attempt + 1 };
       if (attempt >= this.config.maxRetries) {
         throw new ChatRequestError(
-          `${this.url}: gave up after ${attempt + 1} requests; last: ${outcome.reason}. Raise eval.judge.maxRetries or check the endpoint.`,
+          `${this.url}: gave up after ${attempt + 1} requests; ` +
+            `last: ${outcome.reason}. Raise eval.judge.maxRetries or check the endpoint.`,
         );
       }
       const backoff = Math.random() * Math.min(this.config.maxBackoffMs, this.config.backoffMs * 2 ** attempt);
@@ -120,7 +122,8 @@ export class ChatClient {
     }
     if (!response.ok)
       throw new ChatRequestError(
-        `${this.url}: HTTP ${response.status}: ${body.slice(0, 300)}${response.status === 401 ? ` (is $${this.config.apiKeyEnv} set to a valid key?)` : ''}`,
+        `${this.url}: HTTP ${response.status}: ${body.slice(0, 300)}` +
+          (response.status === 401 ? ` (is $${this.config.apiKeyEnv} set to a valid key?)` : ''),
       );
     let json: any;
     try {

@@ -23,10 +23,16 @@ export const JudgeConfigSchema = z
     timeoutMs: z.number().int().positive().default(60_000),
     /** Retries of one request after 429, 5xx, timeouts and connection resets. */
     maxRetries: z.number().int().nonnegative().default(6),
-    /** Backoff before retry r is uniform in [0, min(maxBackoffMs, backoffMs · 2^r)] (full jitter), or Retry-After when the server sends it. */
+    /**
+     * Backoff before retry r is uniform in [0, min(maxBackoffMs, backoffMs · 2^r)] (full jitter), or Retry-After when
+     * the server sends it.
+     */
     backoffMs: z.number().int().positive().default(1_000),
     maxBackoffMs: z.number().int().positive().default(60_000),
-    /** Caps for one run: HTTP requests sent (retries included) and tokens billed; the run stops cleanly when one is reached. */
+    /**
+     * Caps for one run: HTTP requests sent (retries included) and tokens billed; the run stops
+     * cleanly when one is reached.
+     */
     budget: z
       .object({
         requests: z.number().int().positive().optional(),

@@ -17,7 +17,8 @@ export function loadJudgeTemplate(nameOrPath: string): JudgeTemplate {
   const path = builtIn ? fileURLToPath(new URL(`../../templates/${nameOrPath}.md`, import.meta.url)) : nameOrPath;
   if (!existsSync(path))
     throw new Error(
-      `eval.judge.template: "${nameOrPath}" is neither a built-in template (${BUILT_IN_TEMPLATES.join(', ')}) nor a file`,
+      `eval.judge.template: "${nameOrPath}" is neither a built-in template ` +
+        `(${BUILT_IN_TEMPLATES.join(', ')}) nor a file`,
     );
   const text = readFileSync(path, 'utf8');
   const missing = PLACEHOLDERS.filter((p) => !text.includes(p));
@@ -25,7 +26,10 @@ export function loadJudgeTemplate(nameOrPath: string): JudgeTemplate {
   return { name: nameOrPath, text };
 }
 
-/** The template with the prompt and the two answers in the order given (single pass, so an answer containing "{{...}}" stays as it is). */
+/**
+ * The template with the prompt and the two answers in the order given (single pass, so an answer containing "{{...}}"
+ * stays as it is).
+ */
 export function fillTemplate(t: JudgeTemplate, prompt: string, answerA: string, answerB: string): string {
   const values: Record<string, string> = { prompt: prompt.trim(), answer_a: answerA.trim(), answer_b: answerB.trim() };
   return t.text.replace(/\{\{(prompt|answer_a|answer_b)\}\}/g, (_, key: string) => values[key]);

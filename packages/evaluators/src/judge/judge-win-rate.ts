@@ -127,7 +127,8 @@ export async function judgeWinRate(a: JudgeRunArgs): Promise<{ result: JudgeWinR
         } finally {
           if (++done % reportEvery === 0)
             log(
-              `[judge] ${done}/${total} judgments; ${client.usage.requests} requests, ${client.usage.promptTokens + client.usage.completionTokens} tokens, ${cache.hits} from the cache`,
+              `[judge] ${done}/${total} judgments; ${client.usage.requests} requests, ` +
+                `${client.usage.promptTokens + client.usage.completionTokens} tokens, ${cache.hits} from the cache`,
             );
         }
       }),
@@ -137,7 +138,8 @@ export async function judgeWinRate(a: JudgeRunArgs): Promise<{ result: JudgeWinR
   if (stopped) {
     const finished = results.filter((r) => r.every((j) => j !== undefined)).length;
     throw new JudgeRunError(
-      `the judge stopped after ${finished} of ${a.items.length} items: ${stopped.message}. Finished judgments are cached in ${a.cacheDir}; re-running judges only the rest.`,
+      `the judge stopped after ${finished} of ${a.items.length} items: ${stopped.message}. ` +
+        `Finished judgments are cached in ${a.cacheDir}; re-running judges only the rest.`,
     );
   }
   const judgments = results.map((r, i) =>

@@ -109,65 +109,72 @@ test("verdicts: the last line's letter, with labels, nouns and markdown; anythin
   );
 });
 
-test('faults: 429 with Retry-After, 500, a hang past the timeout, a reset and garbage verdicts; counts right, nothing lost; a re-run hits the cache', async () => {
-  const cacheDir = mkdtempSync(join(tmpdir(), 'judge-cache-'));
-  const waits: number[] = [],
-    logs: string[] = [];
-  const run = () =>
-    judgeWinRate({
-      items,
-      config: config(),
-      template,
-      cacheDir,
-      seed: 3,
-      resamples: 500,
-      log: (l) => logs.push(l),
-      sleep: async (ms) => void waits.push(ms),
-    });
-  const { result, judgments } = await run();
-  // items 0..7: even ones the policy wins, odd ones it loses; item 5 (odd) stays unreadable → invalid (½)
-  assert.deepEqual([result.n, result.wins, result.losses, result.invalid, result.ties], [8, 4, 3, 1, 0]);
-  assert.equal(result.winRate, (4 + 0.5) / 8);
-  assert.equal(judgments[5].invalid, true);
-  assert.deepEqual(judgments[5].verdicts, [null]);
-  // 8 first requests + 4 retries (429, 500, hang, reset) + 2 re-asks for unreadable verdicts
-  assert.deepEqual([result.usage.requests, result.usage.retries, result.usage.cacheHits], [14, 4, 0]);
-  assert.equal(result.usage.promptTokens, 100 * (14 - 4 + 0));
-  assert.ok(waits.includes(2000), `Retry-After: 2 must be honoured, waits were ${waits}`);
-  assert.ok(
-    judgments.every((j) => j.orders.length === 1) && new Set(judgments.map((j) => j.orders[0])).size === 2,
-    'answer order is drawn per item',
-  );
-  assert.ok(authHeaders.every((h) => h === 'Bearer sk-test-secret-123'));
-  assert.ok(!logs.join('\n').includes('sk-test-secret'), 'the key is never logged');
-
-  const again = await run();
-  assert.deepEqual([again.result.usage.requests, again.result.usage.cacheHits], [0, 8]);
-  assert.deepEqual(again.judgments, judgments);
-  assert.equal(again.result.winRate, result.winRate);
-});
-
-test('both orders: a judge that always picks the first answer disagrees with itself on every item; all ties', async () => {
-  alwaysFirst = true;
-  try {
-    const plain = items.filter((i) => !(i.prompt in faults));
-    const { result, judgments } = await judgeWinRate({
-      items: plain,
-      config: config({ bothOrders: true }),
-      template,
-      cacheDir: mkdtempSync(join(tmpdir(), 'judge-cache-')),
-      seed: 1,
-      resamples: 200,
-    });
-    assert.deepEqual(
-      [result.n, result.ties, result.orderDisagreements, result.winRate, result.firstPositionRate],
-      [2, 2, 2, 0.5, 1],
+test(
+  'faults: 429 with Retry-After, 500, a hang past the timeout, a reset and garbage verdicts; ' +
+    'counts right, nothing lost; a re-run hits the cache',
+  async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'judge-cache-'));
+    const waits: number[] = [],
+      logs: string[] = [];
+    const run = () =>
+      judgeWinRate({
+        items,
+        config: config(),
+        template,
+        cacheDir,
+        seed: 3,
+        resamples: 500,
+        log: (l) => logs.push(l),
+        sleep: async (ms) => void waits.push(ms),
+      });
+    const { result, judgments } = await run();
+    // items 0..7: even ones the policy wins, odd ones it loses; item 5 (odd) stays unreadable → invalid (½)
+    assert.deepEqual([result.n, result.wins, result.losses, result.invalid, result.ties], [8, 4, 3, 1, 0]);
+    assert.equal(result.winRate, (4 + 0.5) / 8);
+    assert.equal(judgments[5].invalid, true);
+    assert.deepEqual(judgments[5].verdicts, [null]);
+    // 8 first requests + 4 retries (429, 500, hang, reset) + 2 re-asks for unreadable verdicts
+    assert.deepEqual([result.usage.requests, result.usage.retries, result.usage.cacheHits], [14, 4, 0]);
+    assert.equal(result.usage.promptTokens, 100 * (14 - 4 + 0));
+    assert.ok(waits.includes(2000), `Retry-After: 2 must be honoured, waits were ${waits}`);
+    assert.ok(
+      judgments.every((j) => j.orders.length === 1) && new Set(judgments.map((j) => j.orders[0])).size === 2,
+      'answer order is drawn per item',
     );
-    assert.deepEqual(judgments[0].orders, ['policy-first', 'baseline-first']);
-  } finally {
-    alwaysFirst = false;
-  }
-});
+    assert.ok(authHeaders.every((h) => h === 'Bearer sk-test-secret-123'));
+    assert.ok(!logs.join('\n').includes('sk-test-secret'), 'the key is never logged');
+
+    const again = await run();
+    assert.deepEqual([again.result.usage.requests, again.result.usage.cacheHits], [0, 8]);
+    assert.deepEqual(again.judgments, judgments);
+    assert.equal(again.result.winRate, result.winRate);
+  },
+);
+
+test(
+  'both orders: a judge that always picks the first ' + 'answer disagrees with itself on every item; all ties',
+  async () => {
+    alwaysFirst = true;
+    try {
+      const plain = items.filter((i) => !(i.prompt in faults));
+      const { result, judgments } = await judgeWinRate({
+        items: plain,
+        config: config({ bothOrders: true }),
+        template,
+        cacheDir: mkdtempSync(join(tmpdir(), 'judge-cache-')),
+        seed: 1,
+        resamples: 200,
+      });
+      assert.deepEqual(
+        [result.n, result.ties, result.orderDisagreements, result.winRate, result.firstPositionRate],
+        [2, 2, 2, 0.5, 1],
+      );
+      assert.deepEqual(judgments[0].orders, ['policy-first', 'baseline-first']);
+    } finally {
+      alwaysFirst = false;
+    }
+  },
+);
 
 test('a budget stops the run cleanly; the re-run pays only for what was not finished', async () => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'judge-cache-'));

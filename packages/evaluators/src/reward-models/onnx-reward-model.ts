@@ -8,7 +8,10 @@ import { transformersModule } from '@spo/data';
 import type { RewardScorer } from './reward-scorer.js';
 
 export interface OnnxRewardModelOptions {
-  /** "pair": the tokenizer's text pair (prompt, response), as reward models trained on (question, answer) expect; "concat": prompt + response as one text. */
+  /**
+   * "pair": the tokenizer's text pair (prompt, response), as reward models trained on (question, answer) expect;
+   * "concat": prompt + response as one text.
+   */
   input: 'pair' | 'concat';
   /** Tokens kept per input (truncated from the end by the tokenizer). */
   maxLength: number;
@@ -20,7 +23,8 @@ export async function onnxRewardScorer(dir: string, o: OnnxRewardModelOptions): 
   for (const file of ['config.json', 'tokenizer.json', join('onnx', 'model.onnx')]) {
     if (!existsSync(join(folder, file)))
       throw new Error(
-        `eval.rewardModel.path: ${folder} has no ${file}; an ONNX reward model folder holds config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx`,
+        `eval.rewardModel.path: ${folder} has no ${file}; an ONNX reward model folder holds config.json, ` +
+          `tokenizer.json, tokenizer_config.json and onnx/model.onnx`,
       );
   }
   const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));

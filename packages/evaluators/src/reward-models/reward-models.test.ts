@@ -12,31 +12,35 @@ import { writeTinyOnnxRewardModel } from './onnx-fixture.js';
 await initBackend(undefined, () => {});
 const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-5, `${a} vs ${b}`);
 
-test('ONNX reward model through @huggingface/transformers: bias + W · mean embedding over real tokens (hand-computed)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'onnx-rm-'));
-  // "good" pulls the score up, "bad" down; every other word embeds to 0 but still counts in the mean
-  writeTinyOnnxRewardModel(dir, {
-    vocab: ['<pad>', '<unk>', 'prompt', 'good', 'bad'],
-    embeddings: [
-      [0, 0],
-      [0, 0],
-      [0, 0],
-      [1, 0],
-      [-1, 2],
-    ],
-    weight: [3, 1],
-    bias: 0.5,
-  });
-  const pair = await onnxRewardScorer(dir, { input: 'pair', maxLength: 32, batchSize: 2 });
-  const scores = await pair.score(['prompt', 'prompt', 'prompt'], ['good good', 'bad', 'unknown word']);
-  // [prompt good good]: mean (2/3, 0) → 3·2/3 + 0.5 = 2.5;  [prompt bad]: mean (−½, 1) → −1.5 + 1 + 0.5 = 0
-  // [prompt <unk> <unk>]: mean 0 → 0.5. The second row is padded in its batch of two: the mask keeps it exact.
-  [2.5, 0, 0.5].forEach((x, i) => near(scores[i], x));
-  const concat = await onnxRewardScorer(dir, { input: 'concat', maxLength: 32, batchSize: 8 });
-  near((await concat.score(['prompt '], ['good']))[0], 3 * 0.5 + 0.5);
-  pair.dispose();
-  concat.dispose();
-});
+test(
+  'ONNX reward model through @huggingface/transformers: ' +
+    'bias + W · mean embedding over real tokens (hand-computed)',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onnx-rm-'));
+    // "good" pulls the score up, "bad" down; every other word embeds to 0 but still counts in the mean
+    writeTinyOnnxRewardModel(dir, {
+      vocab: ['<pad>', '<unk>', 'prompt', 'good', 'bad'],
+      embeddings: [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [1, 0],
+        [-1, 2],
+      ],
+      weight: [3, 1],
+      bias: 0.5,
+    });
+    const pair = await onnxRewardScorer(dir, { input: 'pair', maxLength: 32, batchSize: 2 });
+    const scores = await pair.score(['prompt', 'prompt', 'prompt'], ['good good', 'bad', 'unknown word']);
+    // [prompt good good]: mean (2/3, 0) → 3·2/3 + 0.5 = 2.5;  [prompt bad]: mean (−½, 1) → −1.5 + 1 + 0.5 = 0
+    // [prompt <unk> <unk>]: mean 0 → 0.5. The second row is padded in its batch of two: the mask keeps it exact.
+    [2.5, 0, 0.5].forEach((x, i) => near(scores[i], x));
+    const concat = await onnxRewardScorer(dir, { input: 'concat', maxLength: 32, batchSize: 8 });
+    near((await concat.score(['prompt '], ['good']))[0], 3 * 0.5 + 0.5);
+    pair.dispose();
+    concat.dispose();
+  },
+);
 
 test('ONNX reward model: a folder without the model file is refused, naming what is missing', async () => {
   await assert.rejects(

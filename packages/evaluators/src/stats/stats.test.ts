@@ -62,23 +62,28 @@ test('coverage: about 95% of intervals over simulated experiments hold the true 
   assert.ok(covered / trials > 0.85 && covered / trials <= 0.99, `coverage ${covered / trials}`);
 });
 
-test('paired comparison: differences and head-to-head on the same seeds and prompts; significance from the interval', () => {
-  const better = [
-    [1, 2, 3, 4],
-    [2, 3, 4, 5],
-  ];
-  const worse = [
-    [0, 1, 2, 3],
-    [1, 2, 3, 5],
-  ];
-  const c = pairedComparison(better, worse, 1000, 1);
-  assert.ok(Math.abs(c.difference.mean - (1 + 0.75) / 2) < 1e-12);
-  assert.ok(Math.abs(c.headToHead.mean - (1 + (3 + 0.5) / 4) / 2) < 1e-12);
-  assert.equal(c.significant, true);
-  const same = pairedComparison(better, better, 1000, 1);
-  assert.equal(same.difference.mean, 0);
-  assert.equal(same.headToHead.mean, 0.5);
-  assert.equal(same.significant, false);
-  assert.equal(outcome(1, 1), 0.5);
-  assert.throws(() => pairedComparison([[1]], [[1], [2]], 10, 1), /1 seeds vs 2/);
-});
+test(
+  'paired comparison: ' +
+    'differences and head-to-head on the same seeds and prompts; ' +
+    'significance from the interval',
+  () => {
+    const better = [
+      [1, 2, 3, 4],
+      [2, 3, 4, 5],
+    ];
+    const worse = [
+      [0, 1, 2, 3],
+      [1, 2, 3, 5],
+    ];
+    const c = pairedComparison(better, worse, 1000, 1);
+    assert.ok(Math.abs(c.difference.mean - (1 + 0.75) / 2) < 1e-12);
+    assert.ok(Math.abs(c.headToHead.mean - (1 + (3 + 0.5) / 4) / 2) < 1e-12);
+    assert.equal(c.significant, true);
+    const same = pairedComparison(better, better, 1000, 1);
+    assert.equal(same.difference.mean, 0);
+    assert.equal(same.headToHead.mean, 0.5);
+    assert.equal(same.significant, false);
+    assert.equal(outcome(1, 1), 0.5);
+    assert.throws(() => pairedComparison([[1]], [[1], [2]], 10, 1), /1 seeds vs 2/);
+  },
+);

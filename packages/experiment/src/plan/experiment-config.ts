@@ -29,24 +29,45 @@ export const ExperimentConfigSchema = z
     description: z.string().default(''),
     /** The seed of the data, the SFT model and the reward model (and of every run when "seeds" is left out). */
     seed: z.number().int().nonnegative().default(1),
-    /** One run per seed of every method; a seed sets the run's preference-batch order, SPO's variant draws, the degree head's initialisation and the eval sampling. */
+    /**
+     * One run per seed of every method; a seed sets the run's preference-batch order, SPO's variant draws, the degree
+     * head's initialisation and the eval sampling.
+     */
     seeds: z.array(z.number().int().nonnegative()).min(1).optional(),
-    /** "training": data, SFT and reward model are shared by all seeds (built with "seed"), as in the paper; "everything": each seed has its own. */
+    /**
+     * "training": data, SFT and reward model are shared by all seeds (built with "seed"), as in the paper;
+     * "everything": each seed has its own.
+     */
     seedScope: z.enum(['training', 'everything']).default('training'),
-    /** Sweeps over data settings ("data.labelTemperature", "data.preferencePairs", "data.task"): each point is its own data, SFT model and reward model. */
+    /**
+     * Sweeps over data settings ("data.labelTemperature", "data.preferencePairs", "data.task"): each point is its own
+     * data, SFT model and reward model.
+     */
     grid: GridSchema.optional(),
     data: DataConfigSchema,
-    /** A shape to train from scratch, or {"from": <folder>} to start from a pretrained model (and "lora" to train adapters only). */
+    /**
+     * A shape to train from scratch, or {"from": <folder>} to start from a pretrained model (and
+     * "lora" to train adapters only).
+     */
     model: ModelSectionSchema.default(ModelShapeSchema.parse({})),
-    /** From scratch: SFT on the demonstrations. From a pretrained model: optional (0 steps, the default, starts preference training from the model as it is). */
+    /**
+     * From scratch: SFT on the demonstrations. From a pretrained model: optional (0 steps, the default, starts
+     * preference training from the model as it is).
+     */
     sft: SftConfigSchema.default(SftConfigSchema.parse({ steps: 0 })),
     preference: TrainConfigSchema,
     /** Each may carry a "grid" over its own settings ("spo.lambda", "params.beta", ...): one run per point. */
     methods: z.array(ExperimentMethodSchema).min(1),
-    /** A reward model trained from the SFT model on the preference pairs (`spo train --stage rm`); the eval scores samples with it. */
+    /**
+     * A reward model trained from the SFT model on the preference pairs (`spo train --stage rm`); the eval scores
+     * samples with it.
+     */
     rewardModel: RewardModelConfigSchema.optional(),
     eval: EvalConfigSchema.default(EvalConfigSchema.parse({})),
-    /** Comparisons the report adds: runs grouped by a setting, each against a baseline method on the same seeds and prompts. */
+    /**
+     * Comparisons the report adds: runs grouped by a setting, each against a baseline method on the
+     * same seeds and prompts.
+     */
     compare: z.array(CompareSpecSchema).default([]),
   })
   .strict()
@@ -75,7 +96,9 @@ export const ExperimentConfigSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['data', 'preferenceLists'],
-          message: `method "${m.name}" uses the list loss "${m.loss}": set data.preferenceLists above 0 (and data.listSize)`,
+          message:
+            `method "${m.name}" uses the list loss "${m.loss}": ` +
+            `set data.preferenceLists above 0 (and data.listSize)`,
         });
       }
     });
@@ -85,7 +108,8 @@ export const ExperimentConfigSchema = z
         code: 'custom',
         path: ['eval', 'rewardModel'],
         message:
-          'kind "own" scores with the experiment\'s reward model: add a "rewardModel" section (e.g. {"steps": 200}) or point eval.rewardModel at an ONNX folder',
+          'kind "own" scores with the experiment\'s reward model: ' +
+          'add a "rewardModel" section (e.g. {"steps": 200}) or point eval.rewardModel at an ONNX folder',
       });
     }
     if (c.eval.baseline === 'chosen' && c.data.source !== 'files') {
@@ -93,7 +117,8 @@ export const ExperimentConfigSchema = z
         code: 'custom',
         path: ['eval', 'baseline'],
         message:
-          '"chosen" compares with the dataset\'s chosen responses, which only data files have; use "sft" for synthetic tasks',
+          '"chosen" compares with the dataset\'s chosen responses, ' +
+          'which only data files have; use "sft" for synthetic tasks',
       });
     }
     if (c.data.source === 'files' && !rmSource && !c.eval.judge) {
@@ -101,7 +126,8 @@ export const ExperimentConfigSchema = z
         code: 'custom',
         path: ['eval'],
         message:
-          'data files have no oracle: add a "rewardModel" section (the experiment trains one), eval.rewardModel (an ONNX folder) or eval.judge, so the eval has something to score with',
+          'data files have no oracle: add a "rewardModel" section (the experiment trains one), ' +
+          'eval.rewardModel (an ONNX folder) or eval.judge, so the eval has something to score with',
       });
     }
     if (c.data.source === 'synthetic') {
@@ -137,7 +163,9 @@ export const ExperimentConfigSchema = z
           ctx.addIssue({
             code: 'custom',
             path,
-            message: `${path.join('.')} (${batch}) is larger than ${field} (${size}): lower the batch size or raise ${field}`,
+            message:
+              `${path.join('.')} (${batch}) is larger than ${field} (${size}): ` +
+              `lower the batch size or raise ${field}`,
           });
       }
     }
@@ -156,7 +184,9 @@ export const ExperimentConfigSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['data', 'tokenizer'],
-          message: `a pretrained model brings its tokenizer: set data.tokenizer to {"kind": "pretrained", "path": ${JSON.stringify(from)}}`,
+          message:
+            `a pretrained model brings its tokenizer: ` +
+            `set data.tokenizer to {"kind": "pretrained", "path": ${JSON.stringify(from)}}`,
         });
       }
     } else {
@@ -166,13 +196,16 @@ export const ExperimentConfigSchema = z
           code: 'custom',
           path: ['sft', 'steps'],
           message:
-            'a model trained from scratch needs SFT: set sft.steps (and sft.batchSize, sft.lr), or start from a pretrained model with model.from',
+            'a model trained from scratch needs SFT: ' +
+            'set sft.steps (and sft.batchSize, sft.lr), or start from a pretrained model with model.from',
         });
       if (c.data.source === 'synthetic' && syntheticTask(c.data.task).responses === 'model') {
         ctx.addIssue({
           code: 'custom',
           path: ['data', 'task'],
-          message: `the "${c.data.task}" task's responses are a pretrained model's samples: set model.from to that model's folder`,
+          message:
+            `the "${c.data.task}" task's responses are a pretrained model's samples: ` +
+            `set model.from to that model's folder`,
         });
       }
     }
@@ -184,7 +217,10 @@ export const ExperimentConfigSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['data', 'maxPromptTokens'],
-        message: `data.maxPromptTokens + data.maxResponseTokens + 2 (bos, eos) = ${c.data.maxPromptTokens + c.data.maxResponseTokens + 2} must fit the model's context of ${maxPositions} positions: lower them${isPretrained(c.model) ? '' : ' or raise model.maxPositions'}`,
+        message:
+          `data.maxPromptTokens + data.maxResponseTokens + 2 ` +
+          `(bos, eos) = ${c.data.maxPromptTokens + c.data.maxResponseTokens + 2} must fit the model's context of ` +
+          `${maxPositions} positions: lower them${isPretrained(c.model) ? '' : ' or raise model.maxPositions'}`,
       });
     }
     if (c.grid) {
@@ -194,7 +230,9 @@ export const ExperimentConfigSchema = z
             ctx.addIssue({
               code: 'custom',
               path: ['grid'],
-              message: `"${key}": the top-level grid sweeps data settings ("data.<field>"); put method settings in that method's own "grid"`,
+              message:
+                `"${key}": the top-level grid sweeps data settings ("data.<field>"); ` +
+                `put method settings in that method's own "grid"`,
             });
         }
       }
@@ -259,7 +297,8 @@ export function loadExperimentConfig(path: string, overrides: readonly Override[
   const named = (raw as { name?: unknown }).name;
   if (named !== undefined && named !== folder) {
     throw new Error(
-      `${path}: "name" is "${named}" but the folder is "${folder}"; remove "name" (an experiment is named by its folder, so a copied folder is a new experiment)`,
+      `${path}: "name" is "${named}" but the folder is "${folder}"; ` +
+        `remove "name" (an experiment is named by its folder, so a copied folder is a new experiment)`,
     );
   }
   return parseExperimentConfig(applyOverrides({ ...(raw as object), name: folder }, overrides), path);

@@ -33,7 +33,10 @@ export interface Variant {
 }
 
 export interface RunPlan {
-  /** "dpo-spo.lambda=0.5.seed=3": method, its grid values, the seed; prefixed by the data variant's label when there are several. */
+  /**
+   * "dpo-spo.lambda=0.5.seed=3": method, its grid values, the seed; prefixed by the data variant's
+   * label when there are several.
+   */
   name: string;
   /** The method's name in the config. */
   methodName: string;
@@ -206,7 +209,8 @@ export function findVariant(p: ExperimentPlan, id: string | undefined): Variant[
   const v = p.variants.find((x) => x.id === id);
   if (!v)
     throw new Error(
-      `no data variant "${id}" in ${p.config.name}; variants: ${p.variants.map((x) => x.id || '(the only one)').join(', ')}`,
+      `no data variant "${id}" in ${p.config.name}; variants: ` +
+        `${p.variants.map((x) => x.id || '(the only one)').join(', ')}`,
     );
   return [v.sameAs !== undefined ? p.variants.find((x) => x.id === v.sameAs)! : v];
 }

@@ -11,7 +11,10 @@ export const SCORE_EVALUATORS: readonly ScoreEvaluator[] = ['oracle', 'reward-mo
 export interface RunEval {
   /** Held-out prompts, in order; every array below is indexed like them. */
   prompts: number;
-  /** What the policy's samples are compared with: the SFT model's samples on the same sampling stream, or the dataset's chosen responses. */
+  /**
+   * What the policy's samples are compared with: the SFT model's samples on the same sampling stream,
+   * or the dataset's chosen responses.
+   */
   baseline: 'sft' | 'chosen';
   /** The sampling stream's seed (the same for the policy and the SFT baseline, and for every run of the same seed). */
   samplingSeed: string;
@@ -55,7 +58,8 @@ export function readRunEval(runDir: string): RunEval {
   for (const [e, x] of Object.entries(r.scores ?? {})) {
     if (x.policy.length !== r.prompts || x.baseline.length !== r.prompts)
       throw new Error(
-        `${path}: ${e} has ${x.policy.length} policy and ${x.baseline.length} baseline scores for ${r.prompts} prompts; run the eval again with --force`,
+        `${path}: ${e} has ${x.policy.length} policy and ${x.baseline.length} ` +
+          `baseline scores for ${r.prompts} prompts; run the eval again with --force`,
       );
   }
   return r;

@@ -7,7 +7,8 @@ export function describeDataset(ds: PreparedDataset): string[] {
   const m = ds.manifest;
   const c = m.counts;
   const lines = [
-    `${c.sft} SFT demonstrations, ${c.preferences} preference pairs, ${c.lists} ranked lists, ${c.eval} held-out prompts` +
+    `${c.sft} SFT demonstrations, ${c.preferences} preference pairs, ` +
+      `${c.lists} ranked lists, ${c.eval} held-out prompts` +
       (c.validation || c.test ? `, ${c.validation} validation and ${c.test} test pairs` : ''),
     `vocabulary ${ds.tokenizer.size}; tokens per sequence max ${m.tokens.max}, mean ${m.tokens.mean.toFixed(1)}`,
   ];

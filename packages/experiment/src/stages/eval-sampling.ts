@@ -53,7 +53,8 @@ function chosenResponses(ds: PreparedDataset, prompts: string[]): string[] {
     const c = chosen.get(prompt);
     if (c === undefined)
       throw new Error(
-        `eval.baseline "chosen": the eval prompt "${prompt.slice(0, 60)}" has no test pair to take a chosen response from`,
+        `eval.baseline "chosen": ` +
+          `the eval prompt "${prompt.slice(0, 60)}" has no test pair to take a chosen response from`,
       );
     return c;
   });

@@ -56,7 +56,10 @@ export async function scoreRun(
   return { scores, rewardModel };
 }
 
-/** The judge's verdicts on each prompt's two samples, written to <run>/eval/judgments.jsonl with the order each was shown in. */
+/**
+ * The judge's verdicts on each prompt's two samples, written to <run>/eval/judgments.jsonl with the
+ * order each was shown in.
+ */
 export async function judgeRun(
   ctx: StageContext,
   run: RunPlan,

@@ -73,7 +73,9 @@ function checkSamplingFits(ctx: StageContext, ds: PreparedDataset, prompts: stri
   const context = contextLength(ctx.config.model);
   if (longestPrompt + maxNewTokens > context) {
     throw new Error(
-      `${ctx.configPath}: the longest eval prompt has ${longestPrompt} tokens, so eval.sampling.maxNewTokens (${maxNewTokens}) must be at most ${context - longestPrompt}, or the model's context (${context}) must be at least ${longestPrompt + maxNewTokens}`,
+      `${ctx.configPath}: the longest eval prompt has ${longestPrompt} tokens, ` +
+        `so eval.sampling.maxNewTokens (${maxNewTokens}) must be at most ${context - longestPrompt}, ` +
+        `or the model's context (${context}) must be at least ${longestPrompt + maxNewTokens}`,
     );
   }
 }

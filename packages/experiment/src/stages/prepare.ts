@@ -16,7 +16,9 @@ export async function prepare(
   const started = performance.now();
   const { dir, dataset, cached } = await prepareDataset(config.data, config.seed, preparedCacheDir(), log);
   log(
-    `[prepare] ${cached ? 'already prepared' : `prepared in ${((performance.now() - started) / 1000).toFixed(1)} s`}: ${dir}`,
+    `[prepare] ` +
+      (cached ? 'already prepared' : `prepared in ${((performance.now() - started) / 1000).toFixed(1)} s`) +
+      `: ${dir}`,
   );
   for (const line of describeDataset(dataset)) log(`[prepare] ${line}`);
   const report = pruningReport(config.methods, dataset.preferences.map(pairAsList), config.seed, (line) =>

@@ -14,7 +14,8 @@ export async function rewardModelStage(ctx: StageContext, v: Variant): Promise<v
   const config = ctx.config.rewardModel;
   if (!config || !v.dirs.rm || !v.hashes.rm)
     throw new Error(
-      `${ctx.configPath} has no "rewardModel" section: add one (e.g. {"steps": 200, "batchSize": 16, "lr": 0.001}) to train a reward model`,
+      `${ctx.configPath} has no "rewardModel" section: ` +
+        `add one (e.g. {"steps": 200, "batchSize": 16, "lr": 0.001}) to train a reward model`,
     );
   const label = v.id ? `rm ${v.id}` : 'rm';
   const stage = { dir: v.dirs.rm, hash: v.hashes.rm };
@@ -38,7 +39,8 @@ export async function rewardModelStage(ctx: StageContext, v: Variant): Promise<v
       if (isPretrained(section) && section.lora) lm.attachLora(section.lora, v.seed);
       const model = RewardModel.fromLanguageModel(lm, v.seed);
       ctx.log(
-        `[${label}] reward model from ${sftFinal}: ${config.steps} steps of ${config.batchSize} pairs, ${ds.validation.length} held-out pairs`,
+        `[${label}] reward model from ${sftFinal}: ` +
+          `${config.steps} steps of ${config.batchSize} pairs, ${ds.validation.length} held-out pairs`,
       );
       const { summary, validation } = trainRewardModel({
         model,
@@ -51,7 +53,10 @@ export async function rewardModelStage(ctx: StageContext, v: Variant): Promise<v
         log: ctx.log,
       });
       ctx.log(
-        `[${label}] done: loss ${summary.final.loss.toFixed(4)}, train accuracy ${summary.final['rewards/accuracies'].toFixed(3)}${validation ? `, held-out accuracy ${validation.accuracy.toFixed(3)}` : ''}; ${Math.round(summary.tokensPerSecond)} tokens/s`,
+        `[${label}] done: loss ${summary.final.loss.toFixed(4)}, ` +
+          `train accuracy ${summary.final['rewards/accuracies'].toFixed(3)}` +
+          (validation ? `, held-out accuracy ${validation.accuracy.toFixed(3)}` : '') +
+          `; ${Math.round(summary.tokensPerSecond)} tokens/s`,
       );
       model.dispose();
       tf.disposeVariables();

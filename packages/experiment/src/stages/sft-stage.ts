@@ -30,7 +30,8 @@ export async function sftStage(ctx: StageContext, v: Variant): Promise<void> {
       const model = startingModel(section, ds.tokenizer.size, v.seed);
       const origin = isPretrained(section) ? `pretrained ${describePretrained(section.from)}` : 'fresh';
       ctx.log(
-        `[${label}] ${origin}: ${describeConfig(model.config)}, ${model.parameterCount().toLocaleString('en')} parameters`,
+        `[${label}] ${origin}: ${describeConfig(model.config)}, ` +
+          `${model.parameterCount().toLocaleString('en')} parameters`,
       );
       if (isPretrained(section) && ctx.config.sft.steps === 0) {
         saveCheckpoint(join(stage.dir, 'final'), model, ds.tokenizer.files());
@@ -41,11 +42,13 @@ export async function sftStage(ctx: StageContext, v: Variant): Promise<void> {
       if (isPretrained(section) && section.lora) {
         const lora = model.attachLora(section.lora, v.seed);
         ctx.log(
-          `[${label}] LoRA rank ${section.lora.rank}, alpha ${section.lora.alpha}: ${lora.parameterCount().toLocaleString('en')} trainable parameters`,
+          `[${label}] LoRA rank ${section.lora.rank}, alpha ${section.lora.alpha}: ` +
+            `${lora.parameterCount().toLocaleString('en')} trainable parameters`,
         );
       }
       ctx.log(
-        `[${label}] ${ctx.config.sft.steps} SFT steps of ${ctx.config.sft.batchSize} x ${ctx.config.sft.gradAccumulation}`,
+        `[${label}] ${ctx.config.sft.steps} SFT steps of ` +
+          `${ctx.config.sft.batchSize} x ${ctx.config.sft.gradAccumulation}`,
       );
       const summary = trainSft({
         model,
@@ -57,7 +60,8 @@ export async function sftStage(ctx: StageContext, v: Variant): Promise<void> {
         log: ctx.log,
       });
       ctx.log(
-        `[${label}] done: final loss ${summary.final.loss.toFixed(4)}, ${Math.round(summary.tokensPerSecond)} tokens/s, ${(summary.secondsPerStep * 1000).toFixed(0)} ms/step`,
+        `[${label}] done: final loss ${summary.final.loss.toFixed(4)}, ` +
+          `${Math.round(summary.tokensPerSecond)} tokens/s, ${(summary.secondsPerStep * 1000).toFixed(0)} ms/step`,
       );
       model.dispose();
       tf.disposeVariables();

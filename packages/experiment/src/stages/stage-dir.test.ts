@@ -45,7 +45,8 @@ test('a second process on a stage stops with the holder named; a lock whose proc
 });
 
 test(
-  'a lock whose pid now belongs to another live process (pid reused) is stale; the same pid and start time is the holder',
+  'a lock whose pid now belongs to another live process (pid reused) is stale; ' +
+    'the same pid and start time is the holder',
   { skip: processStartTime(process.pid) ? false : "skipped: this OS does not tell a process's start time" },
   () => {
     const dir = join(tmp(), 'rm');
@@ -106,36 +107,39 @@ test('a lock held on another host is never taken over by pid', () => {
   );
 });
 
-test('a stage run with another config is moved aside, restored when that config returns, and --force retrains', async () => {
-  const root = tmp();
-  const dir = join(root, 'dpo');
-  const lines: string[] = [];
-  const log = (l: string) => lines.push(l);
-  let runs = 0;
-  const body = () => {
-    runs++;
-    writeFileSync(join(dir, 'result.txt'), String(runs));
-    return { runs };
-  };
-  await runStage({ label: 'dpo', stage: { dir, hash: 'aaa' }, log }, body);
-  await runStage({ label: 'dpo', stage: { dir, hash: 'aaa' }, log }, body);
-  assert.equal(runs, 1, 'a done stage is skipped');
-  await runStage({ label: 'dpo', stage: { dir, hash: 'bbb' }, log }, body);
-  assert.equal(
-    readFileSync(join(supersededDir(dir, 'aaa'), 'result.txt'), 'utf8'),
-    '1',
-    'the first result is kept aside',
-  );
-  assert.match(lines.join('\n'), /was made with another config \(aaa\); moved it to .*\.superseded.*dpo-aaa/);
-  await runStage({ label: 'dpo', stage: { dir, hash: 'aaa' }, log }, body);
-  assert.equal(runs, 2, 'the earlier run comes back instead of retraining');
-  assert.equal(readFileSync(join(dir, 'result.txt'), 'utf8'), '1');
-  assert.ok(isStageDone({ dir, hash: 'aaa' }));
-  await runStage({ label: 'dpo', stage: { dir, hash: 'aaa' }, force: true, log }, body);
-  assert.equal(runs, 3, '--force retrains');
-  assert.match(lines.join('\n'), /is retrained \(--force\); moved it to/);
-  assert.ok(!existsSync(`${dir}.lock`));
-});
+test(
+  'a stage run with another config is moved aside, ' + 'restored when that config returns, and --force retrains',
+  async () => {
+    const root = tmp();
+    const dir = join(root, 'dpo');
+    const lines: string[] = [];
+    const log = (l: string) => lines.push(l);
+    let runs = 0;
+    const body = () => {
+      runs++;
+      writeFileSync(join(dir, 'result.txt'), String(runs));
+      return { runs };
+    };
+    await runStage({ label: 'dpo', stage: { dir, hash: 'aaa' }, log }, body);
+    await runStage({ label: 'dpo', stage: { dir, hash: 'aaa' }, log }, body);
+    assert.equal(runs, 1, 'a done stage is skipped');
+    await runStage({ label: 'dpo', stage: { dir, hash: 'bbb' }, log }, body);
+    assert.equal(
+      readFileSync(join(supersededDir(dir, 'aaa'), 'result.txt'), 'utf8'),
+      '1',
+      'the first result is kept aside',
+    );
+    assert.match(lines.join('\n'), /was made with another config \(aaa\); moved it to .*\.superseded.*dpo-aaa/);
+    await runStage({ label: 'dpo', stage: { dir, hash: 'aaa' }, log }, body);
+    assert.equal(runs, 2, 'the earlier run comes back instead of retraining');
+    assert.equal(readFileSync(join(dir, 'result.txt'), 'utf8'), '1');
+    assert.ok(isStageDone({ dir, hash: 'aaa' }));
+    await runStage({ label: 'dpo', stage: { dir, hash: 'aaa' }, force: true, log }, body);
+    assert.equal(runs, 3, '--force retrains');
+    assert.match(lines.join('\n'), /is retrained \(--force\); moved it to/);
+    assert.ok(!existsSync(`${dir}.lock`));
+  },
+);
 
 test('damaged done.json or stage.json names the file and what to do; a failed stage releases its lock', async () => {
   const dir = join(tmp(), 'sft');
@@ -154,60 +158,68 @@ test('damaged done.json or stage.json names the file and what to do; a failed st
   assert.ok(!existsSync(`${dir}.lock`), 'the lock goes with the failure');
 });
 
-test('a stage killed after its last checkpoint (no done.json) finishes on the next run, and the next stage starts', async () => {
-  const root = tmp();
-  process.env.SPO_CACHE_DIR = join(root, 'cache');
-  const quickstart = JSON.parse(
-    readFileSync(new URL('../../../../experiments/quickstart/config.json', import.meta.url), 'utf8'),
-  );
-  const raw = {
-    ...quickstart,
-    name: 'tiny',
-    rewardModel: undefined,
-    data: { ...quickstart.data, sftExamples: 64, preferencePairs: 16, validationPairs: 8, evalPrompts: 4 },
-    model: { ...quickstart.model, dModel: 16, nLayers: 1 },
-    sft: { ...quickstart.sft, steps: 4, batchSize: 8, warmupSteps: 1, checkpointEvery: 2 },
-    preference: { ...quickstart.preference, steps: 2, batchSize: 4, warmupSteps: 1, checkpointEvery: 2 },
-    methods: [quickstart.methods[0]],
-  };
-  const backend = await initBackend(undefined, () => {});
-  const config = parseExperimentConfig(raw, 'tiny');
-  const ctx: StageContext = {
-    config,
-    configPath: 'tiny.json',
-    plan: planExperiment(config, join(root, 'runs'), numericsPath(backend)),
-    reportDir: join(root, 'reports'),
-    backend,
-    log: () => {},
-  };
-  const [variant] = ctx.plan.variants;
-  await dataStage(ctx, variant);
-  await sftStage(ctx, variant);
-  for (const gone of [['done.json', 'train-summary.json', 'final'], ['done.json', 'final'], ['done.json']]) {
-    for (const f of gone) rmSync(join(root, 'runs', 'sft', f), { recursive: true, force: true });
-    await sftStage(ctx, variant);
-    assert.ok(existsSync(join(root, 'runs', 'sft', 'done.json')), `finished after losing ${gone.join(', ')}`);
-    assert.ok(
-      Number.isFinite(JSON.parse(readFileSync(join(root, 'runs', 'sft', 'done.json'), 'utf8')).summary.final.loss),
+test(
+  'a stage killed after its last checkpoint ' +
+    '(no done.json) finishes on the next run, ' +
+    'and the next stage starts',
+  async () => {
+    const root = tmp();
+    process.env.SPO_CACHE_DIR = join(root, 'cache');
+    const quickstart = JSON.parse(
+      readFileSync(new URL('../../../../experiments/quickstart/config.json', import.meta.url), 'utf8'),
     );
-  }
-  // a done stage whose final model was damaged since is not "up to date": it is moved aside and run again
-  const weights = join(root, 'runs', 'sft', 'final', 'model.safetensors');
-  const bytes = readFileSync(weights);
-  bytes[bytes.length - 1] ^= 1;
-  writeFileSync(weights, bytes);
-  const lines: string[] = [];
-  await sftStage({ ...ctx, log: (l) => lines.push(l) }, variant);
-  assert.match(
-    lines.join('\n'),
-    /is done but its final model is damaged \(final\/model\.safetensors does not match the sha256 written with it\), so it runs again/,
-  );
-  assert.doesNotMatch(lines.join('\n'), /up to date/);
-  assert.deepEqual(
-    readFileSync(weights).subarray(-1)[0] ^ bytes.subarray(-1)[0],
-    1,
-    'retrained weights are whole again (the same bytes as before the damage)',
-  );
-  await trainStage(ctx, ctx.plan.runs[0]);
-  assert.ok(existsSync(join(root, 'runs', 'dpo', 'done.json')));
-});
+    const raw = {
+      ...quickstart,
+      name: 'tiny',
+      rewardModel: undefined,
+      data: { ...quickstart.data, sftExamples: 64, preferencePairs: 16, validationPairs: 8, evalPrompts: 4 },
+      model: { ...quickstart.model, dModel: 16, nLayers: 1 },
+      sft: { ...quickstart.sft, steps: 4, batchSize: 8, warmupSteps: 1, checkpointEvery: 2 },
+      preference: { ...quickstart.preference, steps: 2, batchSize: 4, warmupSteps: 1, checkpointEvery: 2 },
+      methods: [quickstart.methods[0]],
+    };
+    const backend = await initBackend(undefined, () => {});
+    const config = parseExperimentConfig(raw, 'tiny');
+    const ctx: StageContext = {
+      config,
+      configPath: 'tiny.json',
+      plan: planExperiment(config, join(root, 'runs'), numericsPath(backend)),
+      reportDir: join(root, 'reports'),
+      backend,
+      log: () => {},
+    };
+    const [variant] = ctx.plan.variants;
+    await dataStage(ctx, variant);
+    await sftStage(ctx, variant);
+    for (const gone of [['done.json', 'train-summary.json', 'final'], ['done.json', 'final'], ['done.json']]) {
+      for (const f of gone) rmSync(join(root, 'runs', 'sft', f), { recursive: true, force: true });
+      await sftStage(ctx, variant);
+      assert.ok(existsSync(join(root, 'runs', 'sft', 'done.json')), `finished after losing ${gone.join(', ')}`);
+      assert.ok(
+        Number.isFinite(JSON.parse(readFileSync(join(root, 'runs', 'sft', 'done.json'), 'utf8')).summary.final.loss),
+      );
+    }
+    // a done stage whose final model was damaged since is not "up to date": it is moved aside and run again
+    const weights = join(root, 'runs', 'sft', 'final', 'model.safetensors');
+    const bytes = readFileSync(weights);
+    bytes[bytes.length - 1] ^= 1;
+    writeFileSync(weights, bytes);
+    const lines: string[] = [];
+    await sftStage({ ...ctx, log: (l) => lines.push(l) }, variant);
+    assert.match(
+      lines.join('\n'),
+      new RegExp(
+        String.raw`is done but its final model is damaged \(final\/model\.safetensors does ` +
+          String.raw`not match the sha256 written with it\), so it runs again`,
+      ),
+    );
+    assert.doesNotMatch(lines.join('\n'), /up to date/);
+    assert.deepEqual(
+      readFileSync(weights).subarray(-1)[0] ^ bytes.subarray(-1)[0],
+      1,
+      'retrained weights are whole again (the same bytes as before the damage)',
+    );
+    await trainStage(ctx, ctx.plan.runs[0]);
+    assert.ok(existsSync(join(root, 'runs', 'dpo', 'done.json')));
+  },
+);

@@ -12,7 +12,9 @@ interface LockHolder {
   pid: number;
   host: string;
   startedAt: string;
-  /** processStartTime(pid) when the lock was taken; a process with this pid and another start time is not the holder. */
+  /**
+   * processStartTime(pid) when the lock was taken; a process with this pid and another start time is not the holder.
+   */
   processStart?: string;
 }
 
@@ -61,12 +63,19 @@ export function acquireStageLock(dir: string, label: string, log: (line: string)
       if (!stale) {
         throw new StageLockedError(
           holder
-            ? `[${label}] ${dir} is being run by process ${holder.pid} on ${holder.host} since ${holder.startedAt}; wait for it to finish. If that process is gone (on another host, say), delete ${path}`
+            ? `[${label}] ${dir} is being run by process ${holder.pid} on ${holder.host} since ` +
+                `${holder.startedAt}; wait for it to finish. ` +
+                `If that process is gone (on another host, say), delete ${path}`
             : `[${label}] ${path} is being written by another process; try again in a few seconds`,
         );
       }
       log(
-        `[${label}] removing a stale lock ${path}${holder ? ` (process ${holder.pid} on ${holder.host}, started ${holder.startedAt}, is gone${processAlive(holder.pid) ? '; its pid now belongs to another process' : ''})` : ''}`,
+        `[${label}] removing a stale lock ${path}` +
+          (holder
+            ? ` (process ${holder.pid} on ${holder.host}, started ${holder.startedAt}, is gone` +
+              (processAlive(holder.pid) ? '; its pid now belongs to another process' : '') +
+              ')'
+            : ''),
       );
       rmSync(path, { force: true });
       continue;

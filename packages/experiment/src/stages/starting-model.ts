@@ -44,7 +44,8 @@ export function pretrainedSource(
       const { model: lm, tokenizerFiles } = readPretrained(model.from, false);
       loaded = { lm, tokenizer: tokenizerFromFiles(tokenizerFiles, model.from) };
       log(
-        `[data] responses are samples of ${model.from} (${describeConfig(lm.config)}): temperature ${sampling.temperature}, top-p ${sampling.topP}, up to ${sampling.maxNewTokens} tokens`,
+        `[data] responses are samples of ${model.from} (${describeConfig(lm.config)}): ` +
+          `temperature ${sampling.temperature}, top-p ${sampling.topP}, up to ${sampling.maxNewTokens} tokens`,
       );
     }
     const { lm, tokenizer } = loaded;
@@ -76,7 +77,8 @@ export function startingModel(model: ModelSection, vocabSize: number, seed: numb
   if (lm.config.vocabSize < vocabSize) {
     lm.dispose();
     throw new Error(
-      `model.from ${model.from} has ${lm.config.vocabSize} token embeddings but its data's tokenizer has ${vocabSize} tokens`,
+      `model.from ${model.from} has ${lm.config.vocabSize} token ` +
+        `embeddings but its data's tokenizer has ${vocabSize} tokens`,
     );
   }
   return lm;

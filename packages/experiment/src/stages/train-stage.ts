@@ -37,15 +37,19 @@ export async function trainStage(ctx: StageContext, run: RunPlan): Promise<void>
       const terms = [
         method.sftWeight > 0 ? `SFT term × ${method.sftWeight}` : '',
         method.spo
-          ? `SPO (λ = ${method.spo.lambda}, K = ${method.spo.degrees}, ${method.spo.head} head, ${method.spo.extractor}, ${method.spo.target})`
+          ? `SPO (λ = ${method.spo.lambda}, K = ${method.spo.degrees}, ` +
+            `${method.spo.head} head, ${method.spo.extractor}, ${method.spo.target})`
           : '',
         method.kl ? `KL on own samples (η = ${method.kl.eta})` : '',
       ].filter(Boolean);
       const adapters = policy.lora
-        ? `, LoRA rank ${policy.lora.config.rank} (${policy.lora.parameterCount().toLocaleString('en')} trainable parameters)`
+        ? `, LoRA rank ${policy.lora.config.rank} ` +
+          `(${policy.lora.parameterCount().toLocaleString('en')} trainable parameters)`
         : '';
       ctx.log(
-        `[${run.name}] ${[method.loss, ...terms].join(' + ')} from ${sftFinal}${adapters}, seed ${run.seed}: ${ctx.config.preference.steps} steps of ${ctx.config.preference.batchSize} ${lists ? 'ranked lists' : 'pairs'}`,
+        `[${run.name}] ${[method.loss, ...terms].join(' + ')} from ${sftFinal}${adapters}, ` +
+          `seed ${run.seed}: ${ctx.config.preference.steps} steps of ${ctx.config.preference.batchSize} ` +
+          (lists ? 'ranked lists' : 'pairs'),
       );
       const summary = trainPreference({
         policy,
@@ -63,7 +67,10 @@ export async function trainStage(ctx: StageContext, run: RunPlan): Promise<void>
       const f = summary.final;
       const fixed = (x: number | undefined, d: number) => (x === undefined ? '?' : x.toFixed(d));
       ctx.log(
-        `[${run.name}] done: loss ${fixed(f.loss, 4)}, reward accuracy ${fixed(f['rewards/accuracies'], 3)}, margin ${fixed(f['rewards/margins'], 3)}${f['degree/accuracy'] !== undefined ? `, degree accuracy ${fixed(f['degree/accuracy'], 3)}` : ''}; ${Math.round(summary.tokensPerSecond)} tokens/s, ${(summary.secondsPerStep * 1000).toFixed(0)} ms/step`,
+        `[${run.name}] done: loss ${fixed(f.loss, 4)}, reward accuracy ${fixed(f['rewards/accuracies'], 3)}, ` +
+          `margin ${fixed(f['rewards/margins'], 3)}` +
+          (f['degree/accuracy'] !== undefined ? `, degree accuracy ${fixed(f['degree/accuracy'], 3)}` : '') +
+          `; ${Math.round(summary.tokensPerSecond)} tokens/s, ${(summary.secondsPerStep * 1000).toFixed(0)} ms/step`,
       );
       policy.dispose();
       reference.dispose();

@@ -12,10 +12,15 @@ export interface DecodedPng {
 export function decodePng(bytes: Uint8Array): DecodedPng {
   const buf = Buffer.from(bytes);
   if (buf.readUInt32BE(0) !== 0x89504e47) throw new Error('not a PNG');
-  let at = 8, width = 0, height = 0, channels = 0;
+  let at = 8,
+    width = 0,
+    height = 0,
+    channels = 0;
   const idat: Buffer[] = [];
   while (at < buf.length) {
-    const length = buf.readUInt32BE(at), type = buf.toString('latin1', at + 4, at + 8), data = buf.subarray(at + 8, at + 8 + length);
+    const length = buf.readUInt32BE(at),
+      type = buf.toString('latin1', at + 4, at + 8),
+      data = buf.subarray(at + 8, at + 8 + length);
     if (type === 'IHDR') {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
@@ -26,13 +31,19 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
     at += 12 + length;
   }
   const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * channels, pixels = new Uint8Array(height * stride);
+  const stride = width * channels,
+    pixels = new Uint8Array(height * stride);
   for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)], line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    const filter = raw[y * (stride + 1)],
+      line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
     for (let x = 0; x < stride; x++) {
-      const a = x >= channels ? pixels[y * stride + x - channels] : 0, b = y > 0 ? pixels[(y - 1) * stride + x] : 0;
+      const a = x >= channels ? pixels[y * stride + x - channels] : 0,
+        b = y > 0 ? pixels[(y - 1) * stride + x] : 0;
       const c = x >= channels && y > 0 ? pixels[(y - 1) * stride + x - channels] : 0;
-      const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+      const p = a + b - c,
+        pa = Math.abs(p - a),
+        pb = Math.abs(p - b),
+        pc = Math.abs(p - c);
       const predictor = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][filter];
       if (predictor === undefined) throw new Error(`PNG filter ${filter}`);
       pixels[y * stride + x] = (line[x] + predictor) & 0xff;

@@ -21,13 +21,19 @@ export interface RenderedFigure {
 }
 
 export async function renderFigure(name: string, spec: VegaLiteSpec): Promise<RenderedFigure> {
-  const view = new vega.View(vega.parse(vl.compile(spec as unknown as vl.TopLevelSpec).spec), { renderer: 'none', logLevel: vega.Warn });
+  const view = new vega.View(vega.parse(vl.compile(spec as unknown as vl.TopLevelSpec).spec), {
+    renderer: 'none',
+    logLevel: vega.Warn,
+  });
   const svg = await view.toSVG();
   view.finalize();
   const png = new Resvg(svg, {
     font: { fontFiles: [FIGURE_FONT_FILE], loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
-    fitTo: { mode: 'zoom', value: 2 }, background: 'white',
-  }).render().asPng();
+    fitTo: { mode: 'zoom', value: 2 },
+    background: 'white',
+  })
+    .render()
+    .asPng();
   return { name, spec, svg, png };
 }
 

@@ -3,7 +3,13 @@
 // prompts). A +SPO cell is paired with its base method's cell (same loss and settings, no spo) on the
 // same variant, seed by seed and prompt by prompt.
 import { baseMethodKey } from '@spo/spo';
-import { hierarchicalBootstrap, outcome, pairedComparison, type PairedComparison, type SeedEstimate } from '@spo/evaluators';
+import {
+  hierarchicalBootstrap,
+  outcome,
+  pairedComparison,
+  type PairedComparison,
+  type SeedEstimate,
+} from '@spo/evaluators';
 import { pointLabel, type RunResult } from '@spo/experiment';
 
 export type Evaluator = 'oracle' | 'reward-model' | 'llm-judge';
@@ -28,7 +34,12 @@ export function cells(results: readonly RunResult[]): Cell[] {
   const out = new Map<string, Cell>();
   for (const r of results) {
     const key = `${r.run.variant.label}\u0000${cellLabel(r)}`;
-    const cell = out.get(key) ?? { label: cellLabel(r), methodName: r.run.methodName, variant: r.run.variant.label, results: [] };
+    const cell = out.get(key) ?? {
+      label: cellLabel(r),
+      methodName: r.run.methodName,
+      variant: r.run.variant.label,
+      results: [],
+    };
     cell.results.push(r);
     out.set(key, cell);
   }
@@ -68,20 +79,46 @@ export interface Paired {
 }
 
 /** Treatment against control on the seeds both have, prompt by prompt, by a score evaluator. */
-export function pair(treatment: Cell, control: Cell, evaluator: Paired['evaluator'], resamples: number): Paired | undefined {
+export function pair(
+  treatment: Cell,
+  control: Cell,
+  evaluator: Paired['evaluator'],
+  resamples: number,
+): Paired | undefined {
   const bySeed = new Map(control.results.map((r) => [r.run.seed, r]));
-  const both = treatment.results.filter((r) => bySeed.has(r.run.seed) && r.eval.scores[evaluator] && bySeed.get(r.run.seed)!.eval.scores[evaluator]);
+  const both = treatment.results.filter(
+    (r) => bySeed.has(r.run.seed) && r.eval.scores[evaluator] && bySeed.get(r.run.seed)!.eval.scores[evaluator],
+  );
   if (both.length === 0) return undefined;
   const t = both.map((r) => r.eval.scores[evaluator]!.policy);
   const c = both.map((r) => bySeed.get(r.run.seed)!.eval.scores[evaluator]!.policy);
-  return { treatment, control, evaluator, comparison: pairedComparison(t, c, resamples, `${treatment.variant}/${treatment.label}/${control.label}/${evaluator}`), seeds: both.map((r) => r.run.seed) };
+  return {
+    treatment,
+    control,
+    evaluator,
+    comparison: pairedComparison(
+      t,
+      c,
+      resamples,
+      `${treatment.variant}/${treatment.label}/${control.label}/${evaluator}`,
+    ),
+    seeds: both.map((r) => r.run.seed),
+  };
 }
 
 export const meanOf = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
-/** What the eval's baseline is, in words: the SFT model, the pretrained model it starts from unchanged, or the dataset's chosen responses. */
-export function baselineName(config: { eval: { baseline: 'sft' | 'chosen' }; model: object; sft: { steps: number } }): string {
+/**
+ * What the eval's baseline is, in words: the SFT model, the pretrained model it starts from
+ * unchanged, or the dataset's chosen responses.
+ */
+export function baselineName(config: {
+  eval: { baseline: 'sft' | 'chosen' };
+  model: object;
+  sft: { steps: number };
+}): string {
   if (config.eval.baseline === 'chosen') return "the dataset's chosen responses";
-  if ('from' in config.model) return config.sft.steps === 0 ? 'the pretrained model' : 'the SFT model (from the pretrained model)';
+  if ('from' in config.model)
+    return config.sft.steps === 0 ? 'the pretrained model' : 'the SFT model (from the pretrained model)';
   return 'the SFT model';
 }

@@ -24,11 +24,16 @@ export interface Comparison {
   unpaired: string[];
 }
 
-/** A run's value of a setting: "method", a method path ("spo.lambda", "params.beta") or a data path ("data.labelTemperature"). */
+/**
+ * A run's value of a setting: "method", a method path ("spo.lambda", "params.beta") or a data path
+ * ("data.labelTemperature").
+ */
 export function settingValue(r: RunResult, by: string): string {
   if (by === 'method') return r.run.methodName;
   if (by === 'seed') return String(r.run.seed);
-  const v = by.startsWith('data.') ? getAtPath(r.run.variant.data, by.slice('data.'.length)) : getAtPath(r.run.method, by);
+  const v = by.startsWith('data.')
+    ? getAtPath(r.run.variant.data, by.slice('data.'.length))
+    : getAtPath(r.run.method, by);
   return v === undefined ? '(none)' : String(v);
 }
 
@@ -40,26 +45,47 @@ export function compareRuns(results: readonly RunResult[], spec: CompareSpec, re
   const sweepOf = (r: RunResult) => (spec.by.startsWith('data.') ? r.run.variant.sweep : r.run.sweep);
   if (chosen.some((r) => swept(sweepOf(r), spec.by))) chosen = chosen.filter((r) => swept(sweepOf(r), spec.by));
   const baselineRuns = results.filter((r) => r.run.methodName === spec.baseline);
-  if (baselineRuns.length === 0) throw new Error(`compare: no runs of the baseline method "${spec.baseline}"; methods: ${[...new Set(results.map((r) => r.run.methodName))].join(', ')}`);
-  const baselineOf = (r: RunResult) => baselineRuns.find((b) => b.run.variant.label === r.run.variant.label && b.run.seed === r.run.seed && (spec.by.startsWith('data.') || !swept(b.run.sweep, spec.by) || settingValue(b, spec.by) === settingValue(r, spec.by)));
+  if (baselineRuns.length === 0)
+    throw new Error(
+      `compare: no runs of the baseline method "${spec.baseline}"; ` +
+        `methods: ${[...new Set(results.map((r) => r.run.methodName))].join(', ')}`,
+    );
+  const baselineOf = (r: RunResult) =>
+    baselineRuns.find(
+      (b) =>
+        b.run.variant.label === r.run.variant.label &&
+        b.run.seed === r.run.seed &&
+        (spec.by.startsWith('data.') ||
+          !swept(b.run.sweep, spec.by) ||
+          settingValue(b, spec.by) === settingValue(r, spec.by)),
+    );
   const groups = new Map<string, RunResult[]>();
   for (const r of chosen) groups.set(settingValue(r, spec.by), [...(groups.get(settingValue(r, spec.by)) ?? []), r]);
   const unpaired: string[] = [];
   const rows: CompareRow[] = [];
   for (const [value, runs] of groups) {
-    const paired = runs.map((r) => [r, baselineOf(r)] as const).filter(([r, b]) => (b ? true : (unpaired.push(r.run.name), false))) as [RunResult, RunResult][];
+    const paired = runs
+      .map((r) => [r, baselineOf(r)] as const)
+      .filter(([r, b]) => (b ? true : (unpaired.push(r.run.name), false))) as [RunResult, RunResult][];
     if (!paired.length) continue;
     const byEvaluator: CompareRow['byEvaluator'] = {};
     for (const evaluator of ['oracle', 'reward-model'] as const) {
       if (!paired.every(([r, b]) => r.eval.scores[evaluator] && b.eval.scores[evaluator])) continue;
       byEvaluator[evaluator] = pairedComparison(
-        paired.map(([r]) => r.eval.scores[evaluator]!.policy), paired.map(([, b]) => b.eval.scores[evaluator]!.policy), resamples, `${spec.by}/${value}/${evaluator}`,
+        paired.map(([r]) => r.eval.scores[evaluator]!.policy),
+        paired.map(([, b]) => b.eval.scores[evaluator]!.policy),
+        resamples,
+        `${spec.by}/${value}/${evaluator}`,
       );
     }
     const degree = paired.map(([r]) => r.degreeAccuracy).filter((x): x is number => x !== undefined);
     rows.push({
-      value, runs: paired.map(([r]) => r.run.name), pairs: paired.length, byEvaluator,
-      ...(degree.length ? { degreeAccuracy: meanOf(degree) } : {}), ...(paired.every(([r]) => r.noDegreeGroups) ? { noDegreeGroups: true } : {}),
+      value,
+      runs: paired.map(([r]) => r.run.name),
+      pairs: paired.length,
+      byEvaluator,
+      ...(degree.length ? { degreeAccuracy: meanOf(degree) } : {}),
+      ...(paired.every(([r]) => r.noDegreeGroups) ? { noDegreeGroups: true } : {}),
     });
   }
   const numeric = rows.every((r) => !Number.isNaN(Number(r.value)));

@@ -10,12 +10,26 @@ import { writeFiguresAndPage } from './site.js';
 
 export async function reportStage(ctx: StageContext, command: string): Promise<void> {
   const { results, missing } = collectResults(ctx.plan);
-  if (results.length === 0) throw new Error(`${ctx.config.name}: no run has finished its eval yet; run the experiment first (${command})`);
+  if (results.length === 0)
+    throw new Error(`${ctx.config.name}: no run has finished its eval yet; run the experiment first (${command})`);
   const { name: _, ...config } = ctx.config;
-  writeReport(ctx.plan, results, missing.map((r) => r.name), ctx.reportDir, {
-    command, commit: sourceCommit() ?? 'unknown', configHash: configHash(config), backend: `${ctx.backend.name} (matmul: ${ctx.backend.matmul})`,
-  });
+  writeReport(
+    ctx.plan,
+    results,
+    missing.map((r) => r.name),
+    ctx.reportDir,
+    {
+      command,
+      commit: sourceCommit() ?? 'unknown',
+      configHash: configHash(config),
+      backend: `${ctx.backend.name} (matmul: ${ctx.backend.matmul})`,
+    },
+  );
   const started = performance.now();
   const figures = await writeFiguresAndPage(ctx.plan, results, ctx.reportDir, ctx.siteRoot);
-  ctx.log(`[report] ${results.length} runs${missing.length ? ` (${missing.length} not run yet)` : ''}: ${ctx.reportDir}/results.md, results.csv; ${figures} figures and ${join(ctx.reportDir, 'index.html')} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  ctx.log(
+    `[report] ${results.length} runs${missing.length ? ` (${missing.length} not run yet)` : ''}: ` +
+      `${ctx.reportDir}/results.md, results.csv; ${figures} figures and ` +
+      `${join(ctx.reportDir, 'index.html')} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 }

@@ -8,7 +8,18 @@ import { markdownTable, percentWithInterval } from '../markdown.js';
 import { writeCsv, writeResultsCsv, type ResultRow } from '../results-table.js';
 import { type SeedEstimate, winRate } from '@spo/evaluators';
 import { getAtPath, type ExperimentPlan, type RunResult } from '@spo/experiment';
-import { baselineName, cells, EVALUATORS, outcomesVsBaseline, pair, twinOf, winRateEstimate, type Cell, type Evaluator, type Paired } from './cells.js';
+import {
+  baselineName,
+  cells,
+  EVALUATORS,
+  outcomesVsBaseline,
+  pair,
+  twinOf,
+  winRateEstimate,
+  type Cell,
+  type Evaluator,
+  type Paired,
+} from './cells.js';
 import { compareRuns, type Comparison } from './compare.js';
 
 export interface ReportStamp {
@@ -20,7 +31,8 @@ export interface ReportStamp {
 
 const pct = (e: SeedEstimate) => `${percentWithInterval(e.mean, e.interval.low, e.interval.high)}`;
 /** "+0.019", "−0.004"; a value that would round to 0.000 keeps two significant digits ("+0.00031"). */
-const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x) < 0.0005 && x !== 0 ? Math.abs(x).toPrecision(2) : Math.abs(x).toFixed(3)}`;
+const signed = (x: number) =>
+  `${x >= 0 ? '+' : '−'}${Math.abs(x) < 0.0005 && x !== 0 ? Math.abs(x).toPrecision(2) : Math.abs(x).toFixed(3)}`;
 const diff = (e: SeedEstimate) => `${signed(e.mean)} [${signed(e.interval.low)}, ${signed(e.interval.high)}]`;
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 
@@ -34,7 +46,12 @@ function settingColumns(r: RunResult, extra: readonly string[]): Record<string, 
     label_temperature: data.source === 'synthetic' ? data.labelTemperature : '',
     preference_pairs: data.source === 'synthetic' ? data.preferencePairs : '',
     beta: (method.params.beta as number | undefined) ?? '',
-    lambda: spo?.lambda ?? '', degrees: spo?.degrees ?? '', extractor: spo?.extractor ?? '', target: spo?.target ?? '', head: spo?.head ?? '', key_share: spo?.keyShare ?? '',
+    lambda: spo?.lambda ?? '',
+    degrees: spo?.degrees ?? '',
+    extractor: spo?.extractor ?? '',
+    target: spo?.target ?? '',
+    head: spo?.head ?? '',
+    key_share: spo?.keyShare ?? '',
   };
   for (const path of extra) {
     const v = path.startsWith('data.') ? getAtPath(data, path.slice(5)) : getAtPath(method, path);
@@ -43,10 +60,27 @@ function settingColumns(r: RunResult, extra: readonly string[]): Record<string, 
   return cols;
 }
 
-const STANDARD_PATHS = new Set(['data.task', 'data.labelTemperature', 'data.preferencePairs', 'params.beta', 'spo.lambda', 'spo.degrees', 'spo.extractor', 'spo.target', 'spo.head', 'spo.keyShare']);
+const STANDARD_PATHS = new Set([
+  'data.task',
+  'data.labelTemperature',
+  'data.preferencePairs',
+  'params.beta',
+  'spo.lambda',
+  'spo.degrees',
+  'spo.extractor',
+  'spo.target',
+  'spo.head',
+  'spo.keyShare',
+]);
 
-export function resultRows(plan: ExperimentPlan, results: readonly RunResult[], stamp: ReportStamp): { rows: ResultRow[]; extra: string[] } {
-  const extra = [...new Set(results.flatMap((r) => [...Object.keys(r.run.settings), ...Object.keys(r.run.variant.settings)]))].filter((p) => !STANDARD_PATHS.has(p));
+export function resultRows(
+  plan: ExperimentPlan,
+  results: readonly RunResult[],
+  stamp: ReportStamp,
+): { rows: ResultRow[]; extra: string[] } {
+  const extra = [
+    ...new Set(results.flatMap((r) => [...Object.keys(r.run.settings), ...Object.keys(r.run.variant.settings)])),
+  ].filter((p) => !STANDARD_PATHS.has(p));
   const resamples = plan.config.eval.bootstrapResamples;
   const rows: ResultRow[] = [];
   for (const r of results) {
@@ -56,23 +90,57 @@ export function resultRows(plan: ExperimentPlan, results: readonly RunResult[], 
       const scores = key === 'llm-judge' ? undefined : r.eval.scores[key];
       const w = scores ? winRate(scores.policy, scores.baseline, resamples, `${r.run.name}/${key}`) : undefined;
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-      const interval = w?.interval ?? winRate(outcomes, outcomes.map(() => 0.5), resamples, `${r.run.name}/${key}`).interval;
+      const interval =
+        w?.interval ??
+        winRate(
+          outcomes,
+          outcomes.map(() => 0.5),
+          resamples,
+          `${r.run.name}/${key}`,
+        ).interval;
       rows.push({
-        experiment: plan.config.name, run: r.run.name, same_as: r.run.sameAs ?? '', method: r.run.methodName, loss: r.run.method.loss, spo: r.run.method.spo !== undefined,
-        sweep: [r.run.variant.sweep, r.run.sweep].filter(Boolean).join(' / '), variant: r.run.variant.label, seed: r.run.seed, seed_scope: plan.config.seedScope,
+        experiment: plan.config.name,
+        run: r.run.name,
+        same_as: r.run.sameAs ?? '',
+        method: r.run.methodName,
+        loss: r.run.method.loss,
+        spo: r.run.method.spo !== undefined,
+        sweep: [r.run.variant.sweep, r.run.sweep].filter(Boolean).join(' / '),
+        variant: r.run.variant.label,
+        seed: r.run.seed,
+        seed_scope: plan.config.seedScope,
         ...settingColumns(r, extra),
-        evaluator: key, baseline: r.eval.baseline, n: outcomes.length, win_rate: mean(outcomes), ci_low: interval.low, ci_high: interval.high,
-        wins: outcomes.filter((o) => o === 1).length, ties: outcomes.filter((o) => o === 0.5).length, losses: outcomes.filter((o) => o === 0).length,
-        invalid: key === 'llm-judge' ? r.eval.judge!.invalid : '', mean_score: scores ? mean(scores.policy) : '', baseline_mean_score: scores ? mean(scores.baseline) : '',
-        degree_accuracy: r.degreeAccuracy ?? '', train_steps: r.train.steps, train_tokens_per_s: Math.round(r.train.tokensPerSecond),
-        config_hash: r.run.hashes.eval, backend: stamp.backend, commit: stamp.commit,
+        evaluator: key,
+        baseline: r.eval.baseline,
+        n: outcomes.length,
+        win_rate: mean(outcomes),
+        ci_low: interval.low,
+        ci_high: interval.high,
+        wins: outcomes.filter((o) => o === 1).length,
+        ties: outcomes.filter((o) => o === 0.5).length,
+        losses: outcomes.filter((o) => o === 0).length,
+        invalid: key === 'llm-judge' ? r.eval.judge!.invalid : '',
+        mean_score: scores ? mean(scores.policy) : '',
+        baseline_mean_score: scores ? mean(scores.baseline) : '',
+        degree_accuracy: r.degreeAccuracy ?? '',
+        train_steps: r.train.steps,
+        train_tokens_per_s: Math.round(r.train.tokensPerSecond),
+        config_hash: r.run.hashes.eval,
+        backend: stamp.backend,
+        commit: stamp.commit,
       } as ResultRow);
     }
   }
   return { rows, extra };
 }
 
-export function writeReport(plan: ExperimentPlan, results: readonly RunResult[], missing: readonly string[], reportDir: string, stamp: ReportStamp): void {
+export function writeReport(
+  plan: ExperimentPlan,
+  results: readonly RunResult[],
+  missing: readonly string[],
+  reportDir: string,
+  stamp: ReportStamp,
+): void {
   const { config } = plan;
   const resamples = config.eval.bootstrapResamples;
   const { rows, extra } = resultRows(plan, results, stamp);
@@ -86,22 +154,48 @@ export function writeReport(plan: ExperimentPlan, results: readonly RunResult[],
 
   // 1. win rates against the baseline
   md.push(`## Win rate against ${baselineName(config)}`, '');
-  md.push(`Mean over seeds of each seed's win rate on ${results[0]?.eval.prompts ?? '?'} held-out prompts (a tie counts ½); 95% interval from a bootstrap over seeds, then prompts within each seed; the number of seeds in brackets. A cell that was not run says so.`, '');
+  md.push(
+    `Mean over seeds of each seed's win rate on ${results[0]?.eval.prompts ?? '?'} held-out prompts ` +
+      `(a tie counts ½); 95% interval from a bootstrap over seeds, then prompts within each seed; ` +
+      `the number of seeds in brackets. A cell that was not run says so.`,
+    '',
+  );
   const labels = [...new Set(all.map((c) => c.label))];
-  const header = ['method', '+SPO', ...variants.flatMap((v) => [...present, ...(config.eval.judge ? [] : [{ key: 'llm-judge' as Evaluator, title: 'LLM judge' }])].map((e) => (variants.length > 1 ? `${v}: ${e.title}` : e.title)))];
-  md.push(markdownTable(header, labels.map((label) => {
-    const anyCell = all.find((c) => c.label === label)!;
-    return [label, yesNo(anyCell.results[0].run.method.spo !== undefined), ...variants.flatMap((v) => {
-      const cell = all.find((c) => c.label === label && c.variant === v);
-      const shown = [...present, ...(config.eval.judge ? [] : [{ key: 'llm-judge' as Evaluator, title: 'LLM judge' }])];
-      return shown.map((e) => {
-        if (e.key === 'llm-judge' && !config.eval.judge) return judgeNote;
-        if (!cell) return 'not run';
-        const est = winRateEstimate(cell, e.key, resamples);
-        return est ? `${pct(est)} (${est.seeds})` : 'not run';
-      });
-    })];
-  })), '');
+  const header = [
+    'method',
+    '+SPO',
+    ...variants.flatMap((v) =>
+      [...present, ...(config.eval.judge ? [] : [{ key: 'llm-judge' as Evaluator, title: 'LLM judge' }])].map((e) =>
+        variants.length > 1 ? `${v}: ${e.title}` : e.title,
+      ),
+    ),
+  ];
+  md.push(
+    markdownTable(
+      header,
+      labels.map((label) => {
+        const anyCell = all.find((c) => c.label === label)!;
+        return [
+          label,
+          yesNo(anyCell.results[0].run.method.spo !== undefined),
+          ...variants.flatMap((v) => {
+            const cell = all.find((c) => c.label === label && c.variant === v);
+            const shown = [
+              ...present,
+              ...(config.eval.judge ? [] : [{ key: 'llm-judge' as Evaluator, title: 'LLM judge' }]),
+            ];
+            return shown.map((e) => {
+              if (e.key === 'llm-judge' && !config.eval.judge) return judgeNote;
+              if (!cell) return 'not run';
+              const est = winRateEstimate(cell, e.key, resamples);
+              return est ? `${pct(est)} (${est.seeds})` : 'not run';
+            });
+          }),
+        ];
+      }),
+    ),
+    '',
+  );
 
   // 2. paired +SPO − base
   // a cell of runs that are all the same settings as another sweep's (the shared default) is compared once, there
@@ -118,17 +212,80 @@ export function writeReport(plan: ExperimentPlan, results: readonly RunResult[],
   if (paired.length) {
     const significant = paired.filter((p) => p.comparison.significant).length;
     md.push('## +SPO against its base method', '');
-    md.push('Paired on the same data, seeds, prompts and sampling streams: Δ is the mean difference in the evaluator\'s score of the two policies\' samples (+SPO minus base); head-to-head is how often the +SPO sample scores higher (a tie counts ½). 95% intervals from a bootstrap over seeds, then prompts.', '');
-    md.push(markdownTable(
-      ['method', 'base', ...(variants.length > 1 ? ['data'] : []), 'evaluator', 'Δ score (95% CI)', 'head-to-head (95% CI)', 'seeds', 'significant', 'degree accuracy'],
-      paired.map((p) => [p.treatment.label, p.control.label, ...(variants.length > 1 ? [p.treatment.variant] : []), p.evaluator === 'oracle' ? 'oracle' : 'reward model',
-        diff(p.comparison.difference), pct(p.comparison.headToHead), String(p.seeds.length), yesNo(p.comparison.significant), degreeAccuracy(p.treatment)]),
-    ), '');
-    md.push(`${paired.length} comparisons; ${significant} with a Δ interval that excludes 0 ("significant"). No correction for multiple comparisons: with ${paired.length} comparisons and no true effect, about ${(paired.length * 0.05).toFixed(1)} would be expected to come out significant by chance.`, '');
-    writeCsv(join(reportDir, 'paired.csv'),
-      ['method', 'base', 'variant', 'evaluator', 'seeds', 'n', 'difference', 'difference_low', 'difference_high', 'head_to_head', 'head_to_head_low', 'head_to_head_high', 'significant', 'degree_accuracy'],
-      paired.map((p) => [p.treatment.label, p.control.label, p.treatment.variant, p.evaluator, p.seeds.length, p.comparison.difference.n, p.comparison.difference.mean, p.comparison.difference.interval.low, p.comparison.difference.interval.high,
-        p.comparison.headToHead.mean, p.comparison.headToHead.interval.low, p.comparison.headToHead.interval.high, p.comparison.significant, degreeAccuracy(p.treatment)]));
+    md.push(
+      'Paired on the same data, seeds, prompts and sampling streams: Δ is the mean difference in the ' +
+        "evaluator's score of the two policies' samples (+SPO minus base); head-to-head is how often the +SPO " +
+        'sample scores higher (a tie counts ½). 95% intervals from a bootstrap over seeds, then prompts.',
+      '',
+    );
+    md.push(
+      markdownTable(
+        [
+          'method',
+          'base',
+          ...(variants.length > 1 ? ['data'] : []),
+          'evaluator',
+          'Δ score (95% CI)',
+          'head-to-head (95% CI)',
+          'seeds',
+          'significant',
+          'degree accuracy',
+        ],
+        paired.map((p) => [
+          p.treatment.label,
+          p.control.label,
+          ...(variants.length > 1 ? [p.treatment.variant] : []),
+          p.evaluator === 'oracle' ? 'oracle' : 'reward model',
+          diff(p.comparison.difference),
+          pct(p.comparison.headToHead),
+          String(p.seeds.length),
+          yesNo(p.comparison.significant),
+          degreeAccuracy(p.treatment),
+        ]),
+      ),
+      '',
+    );
+    md.push(
+      `${paired.length} comparisons; ${significant} with a Δ interval that excludes 0 ("significant"). ` +
+        `No correction for multiple comparisons: with ${paired.length} comparisons and no true effect, ` +
+        `about ${(paired.length * 0.05).toFixed(1)} would be expected to come out significant by chance.`,
+      '',
+    );
+    writeCsv(
+      join(reportDir, 'paired.csv'),
+      [
+        'method',
+        'base',
+        'variant',
+        'evaluator',
+        'seeds',
+        'n',
+        'difference',
+        'difference_low',
+        'difference_high',
+        'head_to_head',
+        'head_to_head_low',
+        'head_to_head_high',
+        'significant',
+        'degree_accuracy',
+      ],
+      paired.map((p) => [
+        p.treatment.label,
+        p.control.label,
+        p.treatment.variant,
+        p.evaluator,
+        p.seeds.length,
+        p.comparison.difference.n,
+        p.comparison.difference.mean,
+        p.comparison.difference.interval.low,
+        p.comparison.difference.interval.high,
+        p.comparison.headToHead.mean,
+        p.comparison.headToHead.interval.low,
+        p.comparison.headToHead.interval.high,
+        p.comparison.significant,
+        degreeAccuracy(p.treatment),
+      ]),
+    );
   }
 
   // 3. the config's comparisons
@@ -140,27 +297,66 @@ export function writeReport(plan: ExperimentPlan, results: readonly RunResult[],
 
   // 4. how it was made
   md.push('## How this was made', '');
-  if (missing.length) md.push(`**Not run yet** (${missing.length} runs, left out of every table): ${missing.slice(0, 12).join(', ')}${missing.length > 12 ? ', ...' : ''}.`, '');
-  md.push(markdownTable(['', ''], [
-    ['reproduce with', `\`${stamp.command}\``],
-    ['commit', `\`${stamp.commit}\``],
-    ['config', `\`experiments/${config.name}/config.json\` (hash \`${stamp.configHash}\`)`],
-    ['seeds', `${config.seeds.join(', ')} (${config.seedScope === 'training' ? `a seed sets each run's preference-batch order, SPO's variant draws, the degree head's initialisation and the eval sampling stream; data, SFT model and reward model are shared, built with seed ${config.seed}` : 'a seed sets everything: data, SFT model, reward model and each run'})`],
-    ['runs', aliasNote(plan)],
-    ['backend', stamp.backend],
-    ['bootstrap', `${resamples} resamples, percentile intervals`],
-  ]), '');
+  if (missing.length)
+    md.push(
+      `**Not run yet** (${missing.length} runs, left out of every table): ` +
+        `${missing.slice(0, 12).join(', ')}${missing.length > 12 ? ', ...' : ''}.`,
+      '',
+    );
+  md.push(
+    markdownTable(
+      ['', ''],
+      [
+        ['reproduce with', `\`${stamp.command}\``],
+        ['commit', `\`${stamp.commit}\``],
+        ['config', `\`experiments/${config.name}/config.json\` (hash \`${stamp.configHash}\`)`],
+        [
+          'seeds',
+          `${config.seeds.join(', ')} (` +
+            (config.seedScope === 'training'
+              ? `a seed sets each run's preference-batch order, SPO's variant draws, the degree head's ` +
+                `initialisation and the eval sampling stream; data, SFT model and reward model are shared, ` +
+                `built with seed ${config.seed}`
+              : 'a seed sets everything: data, SFT model, reward model and each run') +
+            ')',
+        ],
+        ['runs', aliasNote(plan)],
+        ['backend', stamp.backend],
+        ['bootstrap', `${resamples} resamples, percentile intervals`],
+      ],
+    ),
+    '',
+  );
   for (const v of plan.variants.filter((x) => x.sameAs === undefined)) {
     const rm = results.find((r) => r.run.variant.label === v.label && r.eval.rewardModel?.validation)?.eval.rewardModel;
     const val = rm?.validation;
-    if (val) md.push(`Reward model${variants.length > 1 ? ` (${v.label})` : ''}: on ${val.n} held-out pairs it ranks the chosen response first ${(100 * val.accuracy).toFixed(1)}% of the time${val.oracleAgreement !== undefined ? ` and agrees with the oracle's order on ${(100 * val.oracleAgreement).toFixed(1)}% of ${val.oraclePairs} pairs` : ''}.`, '');
+    if (val)
+      md.push(
+        `Reward model${variants.length > 1 ? ` (${v.label})` : ''}: on ${val.n} held-out pairs it ` +
+          `ranks the chosen response first ${(100 * val.accuracy).toFixed(1)}% of the time` +
+          (val.oracleAgreement !== undefined
+            ? ` and agrees with the oracle's order on ` +
+              `${(100 * val.oracleAgreement).toFixed(1)}% of ${val.oraclePairs} pairs`
+            : '') +
+          '.',
+        '',
+      );
   }
-  writeFileAtomic(join(reportDir, 'results.md'), `${md.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`);
+  writeFileAtomic(
+    join(reportDir, 'results.md'),
+    `${md
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()}\n`,
+  );
 }
 
 function aliasNote(plan: ExperimentPlan): string {
   const trained = plan.runs.filter((r) => r.sameAs === undefined).length;
-  return trained === plan.runs.length ? `${trained}` : `${plan.runs.length}, of which ${trained} trained: the others are a default listed in more than one sweep, trained once and reported in each`;
+  return trained === plan.runs.length
+    ? `${trained}`
+    : `${plan.runs.length}, of which ${trained} trained: ` +
+        `the others are a default listed in more than one sweep, trained once and reported in each`;
 }
 
 function degreeAccuracy(cell: Cell): string {
@@ -169,25 +365,85 @@ function degreeAccuracy(cell: Cell): string {
   return xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3) : '-';
 }
 
-export const comparisonFile = (spec: { by: string; baseline: string }) => `compare-${spec.by.replace(/[^A-Za-z0-9]+/g, '-')}-vs-${spec.baseline}.csv`;
+export const comparisonFile = (spec: { by: string; baseline: string }) =>
+  `compare-${spec.by.replace(/[^A-Za-z0-9]+/g, '-')}-vs-${spec.baseline}.csv`;
 
 export function comparisonMarkdown(c: Comparison): string[] {
   const evaluators = (['oracle', 'reward-model'] as const).filter((e) => c.rows.some((r) => r.byEvaluator[e]));
   const title = c.spec.title ?? `${c.spec.by} against ${c.spec.baseline}`;
-  const out = [`## ${title}`, '', `Each row's runs against the "${c.spec.baseline}" run on the same data variant and seed, paired prompt by prompt (Δ: mean score difference; h2h: how often the row's sample scores higher). 95% intervals over seeds, then prompts.`, ''];
-  out.push(markdownTable(
-    [c.spec.by, 'runs', ...evaluators.flatMap((e) => [`Δ ${e === 'oracle' ? 'oracle' : 'reward model'} (95% CI)`, `h2h ${e === 'oracle' ? 'oracle' : 'reward model'}`]), 'significant (oracle)', 'degree accuracy'],
-    c.rows.map((r) => [r.value, String(r.pairs), ...evaluators.flatMap((e) => {
-      const x = r.byEvaluator[e];
-      return x ? [diff(x.difference), pct(x.headToHead)] : ['not run', 'not run'];
-    }), r.byEvaluator.oracle ? yesNo(r.byEvaluator.oracle.significant) : '-', r.noDegreeGroups ? 'no degree groups' : r.degreeAccuracy === undefined ? '-' : r.degreeAccuracy.toFixed(3)]),
-  ));
-  if (c.unpaired.length) out.push('', `Left out (no ${c.spec.baseline} run with the same data and seed): ${c.unpaired.join(', ')}.`);
+  const out = [
+    `## ${title}`,
+    '',
+    `Each row's runs against the "${c.spec.baseline}" run on the same data variant and seed, ` +
+      `paired prompt by prompt (Δ: mean score difference; ` +
+      `h2h: how often the row's sample scores higher). 95% intervals over seeds, then prompts.`,
+    '',
+  ];
+  out.push(
+    markdownTable(
+      [
+        c.spec.by,
+        'runs',
+        ...evaluators.flatMap((e) => [
+          `Δ ${e === 'oracle' ? 'oracle' : 'reward model'} (95% CI)`,
+          `h2h ${e === 'oracle' ? 'oracle' : 'reward model'}`,
+        ]),
+        'significant (oracle)',
+        'degree accuracy',
+      ],
+      c.rows.map((r) => [
+        r.value,
+        String(r.pairs),
+        ...evaluators.flatMap((e) => {
+          const x = r.byEvaluator[e];
+          return x ? [diff(x.difference), pct(x.headToHead)] : ['not run', 'not run'];
+        }),
+        r.byEvaluator.oracle ? yesNo(r.byEvaluator.oracle.significant) : '-',
+        r.noDegreeGroups ? 'no degree groups' : r.degreeAccuracy === undefined ? '-' : r.degreeAccuracy.toFixed(3),
+      ]),
+    ),
+  );
+  if (c.unpaired.length)
+    out.push('', `Left out (no ${c.spec.baseline} run with the same data and seed): ${c.unpaired.join(', ')}.`);
   return out;
 }
 
 export function writeComparisonCsv(path: string, c: Comparison): void {
-  writeCsv(path, ['by', 'value', 'baseline', 'pairs', 'evaluator', 'difference', 'difference_low', 'difference_high', 'head_to_head', 'head_to_head_low', 'head_to_head_high', 'significant', 'degree_accuracy', 'runs'],
-    c.rows.flatMap((r) => Object.entries(r.byEvaluator).map(([e, x]) => [c.spec.by, r.value, c.spec.baseline, r.pairs, e, x.difference.mean, x.difference.interval.low, x.difference.interval.high,
-      x.headToHead.mean, x.headToHead.interval.low, x.headToHead.interval.high, x.significant, r.degreeAccuracy ?? '', r.runs.join(' ')])));
+  writeCsv(
+    path,
+    [
+      'by',
+      'value',
+      'baseline',
+      'pairs',
+      'evaluator',
+      'difference',
+      'difference_low',
+      'difference_high',
+      'head_to_head',
+      'head_to_head_low',
+      'head_to_head_high',
+      'significant',
+      'degree_accuracy',
+      'runs',
+    ],
+    c.rows.flatMap((r) =>
+      Object.entries(r.byEvaluator).map(([e, x]) => [
+        c.spec.by,
+        r.value,
+        c.spec.baseline,
+        r.pairs,
+        e,
+        x.difference.mean,
+        x.difference.interval.low,
+        x.difference.interval.high,
+        x.headToHead.mean,
+        x.headToHead.interval.low,
+        x.headToHead.interval.high,
+        x.significant,
+        r.degreeAccuracy ?? '',
+        r.runs.join(' '),
+      ]),
+    ),
+  );
 }
