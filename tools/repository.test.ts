@@ -45,7 +45,8 @@ function resolveFrom(file: string, target: string): string | undefined {
 }
 
 test(
-  'every relative link in markdown, pages and source comments points at a file that exists (and at a heading that exists)',
+  'every relative link in markdown, pages and source comments ' +
+    'points at a file that exists (and at a heading that exists)',
   { skip },
   () => {
     const broken: string[] = [];
@@ -56,7 +57,8 @@ test(
         ...(file.endsWith('.html') ? text.matchAll(/(?:href|src)="([^"]+)"/g) : []),
       ].map((m) => m[1]);
       for (const link of links) {
-        if (/^([a-z]+:|#|\/\/|\?)/i.test(link) || link.includes('${') || !/[./]/.test(link)) continue; // URLs, in-page anchors, template strings, regexes
+        // URLs, in-page anchors, template strings, regexes
+        if (/^([a-z]+:|#|\/\/|\?)/i.test(link) || link.includes('${') || !/[./]/.test(link)) continue;
         const [path, anchor] = link.split('#');
         const target = join(dirname(file), decodeURIComponent(path));
         if (!existsSync(join(root, target))) {
@@ -101,28 +103,33 @@ test('nothing committed names a folder outside the repository', { skip }, () => 
   );
 });
 
+/** The package table of docs/architecture.md §2: package -> the packages it imports. */
+function declaredImports(): Map<string, string[]> {
+  const rows = read('docs/architecture.md')
+    .split('\n')
+    .filter((l) => /^\| [a-z][a-z-]* \| [a-z][a-z-, ]* \|$/.test(l) && !l.startsWith('| package'));
+  return new Map(
+    rows.map((l) => {
+      const [pkg, imports] = l
+        .split('|')
+        .slice(1, 3)
+        .map((c) => c.trim());
+      return [
+        pkg,
+        imports
+          .split(',')
+          .map((x) => x.trim())
+          .sort(),
+      ];
+    }),
+  );
+}
+
 test(
   "docs/architecture.md's package table lists exactly what each package imports, and so does its package.json",
   { skip },
   () => {
-    const table = read('docs/architecture.md')
-      .split('\n')
-      .filter((l) => /^\| [a-z][a-z-]* \| [a-z][a-z-, ]* \|$/.test(l) && !l.startsWith('| package'));
-    const declared = new Map(
-      table.map((l) => {
-        const [pkg, imports] = l
-          .split('|')
-          .slice(1, 3)
-          .map((c) => c.trim());
-        return [
-          pkg,
-          imports
-            .split(',')
-            .map((x) => x.trim())
-            .sort(),
-        ];
-      }),
-    );
+    const declared = declaredImports();
     const actual = new Map<string, string[]>();
     for (const pkg of readdirSync(join(root, 'packages'))) {
       const src = join(root, 'packages', pkg, 'src');
@@ -144,7 +151,8 @@ test(
       assert.deepEqual(
         declared.get(pkg),
         imports,
-        `packages/${pkg} imports ${imports.join(', ')}; the table in docs/architecture.md says ${declared.get(pkg)?.join(', ') ?? 'nothing'}`,
+        `packages/${pkg} imports ${imports.join(', ')}; ` +
+          `the table in docs/architecture.md says ${declared.get(pkg)?.join(', ') ?? 'nothing'}`,
       );
       const manifest = JSON.parse(read(`packages/${pkg}/package.json`)) as { dependencies?: Record<string, string> };
       const listed = Object.keys(manifest.dependencies ?? {})
@@ -160,7 +168,8 @@ test(
     for (const pkg of declared.keys())
       assert.ok(
         actual.has(pkg),
-        `docs/architecture.md lists packages/${pkg}, which imports no package (or does not exist): ${relative(root, join(root, 'packages', pkg))}`,
+        `docs/architecture.md lists packages/${pkg}, which imports no package ` +
+          `(or does not exist): ${relative(root, join(root, 'packages', pkg))}`,
       );
   },
 );
@@ -226,4 +235,49 @@ test('packages import one way, and no folder inside a package imports a sibling 
   }
   const loop = findCycle(packages);
   assert.equal(loop, undefined, `the packages import in a loop: ${loop}`);
+});
+
+test(
+  'the diagram at the top of docs/architecture.md draws only real imports, and they reach what the table says',
+  { skip },
+  () => {
+    const diagram = /```mermaid\n([\s\S]*?)```/.exec(read('docs/architecture.md'))?.[1] ?? '';
+    const packages = /subgraph packages\[[\s\S]*?\n\s*end\n/.exec(diagram)?.[0] ?? '';
+    const names = new Map<string, string>();
+    const edges = new Map<string, Set<string>>();
+    for (const [, from, to, label] of packages.matchAll(/^\s*(\w+) --> (\w+)(?:\[([a-z-]+)\])?$/gm)) {
+      if (label) names.set(to, label);
+      (edges.get(from) ?? edges.set(from, new Set()).get(from)!).add(to);
+    }
+    assert.ok(edges.size > 5, 'the diagram has a packages subgraph with arrows');
+    const name = (id: string) => names.get(id) ?? id;
+    const table = declaredImports();
+    const reach = (graph: Map<string, Iterable<string>>, from: string) => {
+      const seen = new Set<string>();
+      const stack = [...(graph.get(from) ?? [])];
+      while (stack.length) {
+        const n = stack.pop()!;
+        if (!seen.has(n)) (seen.add(n), stack.push(...(graph.get(n) ?? [])));
+      }
+      return [...seen].sort();
+    };
+    const drawn = new Map([...edges].map(([from, to]) => [name(from), [...to].map(name)]));
+    for (const [from, to] of drawn)
+      for (const t of to)
+        assert.ok(table.get(from)?.includes(t), `the diagram draws ${from} --> ${t}; ${from} does not import ${t}`);
+    for (const pkg of table.keys())
+      assert.deepEqual(reach(drawn, pkg), reach(table, pkg), `what ${pkg} reaches in the diagram and in the table`);
+  },
+);
+
+test('no source line is longer than 120 characters', { skip }, () => {
+  const long: string[] = [];
+  for (const file of (tracked ?? []).filter((f) => /\.(ts|cjs|mjs|js)$/.test(f) && !f.endsWith('.min.js'))) {
+    read(file)
+      .split('\n')
+      .forEach((line, i) => {
+        if ([...line].length > 120) long.push(`${file}:${i + 1} (${[...line].length})`);
+      });
+  }
+  assert.deepEqual(long, [], 'Prettier does not split strings, regexes or comments: split them by hand');
 });
