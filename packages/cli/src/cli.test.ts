@@ -85,6 +85,34 @@ test('bad configs are refused with the field to change', () => {
   );
 });
 
+test("a method's mistake is listed once, with its path; an override's is named as one", () => {
+  const once = (raw: unknown, pattern: RegExp) =>
+    assert.throws(
+      () => parseExperimentConfig(raw, 'q.json'),
+      (e: Error) => pattern.test(e.message) && e.message.split('q.json').length === 2,
+    );
+  once(
+    { ...quickstart, methods: [quickstart.methods[0], { ...quickstart.methods[1], spo: { lamda: 0.1 } }] },
+    /^q\.json is not a valid experiment config:\n {2}methods\.1\.spo: Unrecognized key: "lamda"$/,
+  );
+  once(
+    { ...quickstart, methods: [{ ...quickstart.methods[0], params: { betta: 0.1 } }] },
+    /^q\.json is not a valid experiment config:\n {2}methods\.0\.params: Unrecognized key: "betta" \(the parameters of/,
+  );
+  const dir = join(mkdtempSync(join(tmpdir(), 'exp-')), 'q');
+  mkdirSync(dir);
+  const { name: _, ...withoutName } = quickstart;
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(withoutName));
+  assert.throws(
+    () => loadExperimentConfig(join(dir, 'config.json'), [parseOverride('preference.stepz=10')]),
+    /config\.json with --set preference\.stepz=10 is not a valid experiment config:\n {2}preference: Unrecognized key/,
+  );
+  assert.throws(
+    () => loadExperimentConfig(join(dir, 'nope.json')),
+    /nope\.json does not exist; an experiment is a folder experiments\/<name>\/ holding config\.json/,
+  );
+});
+
 test('a batch larger than the synthetic data it draws from is refused at config time', () => {
   assert.throws(
     () => parseExperimentConfig({ ...quickstart, preference: { ...quickstart.preference, batchSize: 5000 } }, 'q.json'),
@@ -358,7 +386,7 @@ test(
           { ...quickstart, methods: [{ name: 'x', loss: 'dpo', spo: {}, grid: { 'spo.degrees': [1] } }] },
           'q.json',
         ),
-      /methods\.0 at spo\.degrees=1: .*spo\.degrees/,
+      /methods\.0 at grid point spo\.degrees=1\) is not a valid experiment config:\n {2}methods\.0\.spo\.degrees/,
     );
     const overridden = applyOverrides(quickstart, [
       parseOverride('preference.steps=7'),

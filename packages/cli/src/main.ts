@@ -94,7 +94,10 @@ const program = new Command('spo')
 
 program
   .command('plan')
-  .description("list the experiment's data variants and runs, with their folders and config hashes (no backend needed)")
+  .description(
+    "list the experiment's data variants and runs with their folders (--json: every stage's folder and config hash); " +
+      'no backend needed',
+  )
   .requiredOption('-c, --config <path...>', 'experiment config (JSON); with --json, several give one line each')
   .option(
     '--set <key=value>',
@@ -128,7 +131,7 @@ program
           `seed ${v.seed}${v.sameAs !== undefined ? ` = ${v.sameAs || '(single)'}` : ''}`,
       );
     for (const r of plan.runs) console.log(`run ${r.name}${r.sameAs ? ` = ${r.sameAs}` : ''}  ${r.dir}`);
-    console.log(`${plan.runs.length} runs, ${ownRuns(plan).length} to train`);
+    console.log(`${plan.runs.length} runs, ${ownRuns(plan).length} distinct (runs with the same settings train once)`);
   });
 
 // `data` needs --config, but its `fetch` subcommand does not: commander checks a parent's mandatory

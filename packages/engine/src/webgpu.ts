@@ -5,7 +5,10 @@
 // is replaced by a copy into a mappable buffer whose map is waited for by turning the event loop
 // (@spo/native-loop). The adapter is described, and a software one (Mesa's lavapipe, SwiftShader) is
 // named as such: it is a correctness path, not a GPU.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeLoop } from '@spo/native-loop';
 
@@ -48,6 +51,25 @@ function isSoftware(
   );
 }
 
+/** Whether Linux's Vulkan loader can be found (true elsewhere: Dawn uses Metal or D3D12 there). */
+function vulkanLoaderPresent(): boolean {
+  if (process.platform !== 'linux') return true;
+  const ldconfig = spawnSync('ldconfig', ['-p'], { encoding: 'utf8' });
+  if (ldconfig.status === 0) return /\blibvulkan\.so\.1\b/.test(ldconfig.stdout) || inLibraryPath();
+  return (
+    inLibraryPath() ||
+    ['/usr/lib', '/usr/lib64', '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu'].some((dir) =>
+      existsSync(join(dir, 'libvulkan.so.1')),
+    )
+  );
+}
+
+const inLibraryPath = () =>
+  (process.env.LD_LIBRARY_PATH ?? '')
+    .split(':')
+    .filter(Boolean)
+    .some((dir) => existsSync(join(dir, 'libvulkan.so.1')));
+
 /**
  * Set up WebGPU and tfjs's webgpu backend, or say why not. `allowSoftware` false refuses a software
  * adapter (automatic selection), so a CPU Vulkan driver is never mistaken for a GPU.
@@ -61,6 +83,13 @@ export async function loadWebGpu(allowSoftware: boolean): Promise<string | undef
     dawn = require('webgpu');
   } catch (error) {
     return `the webgpu package (Dawn) is not installed or did not load: ${(error as Error).message.split('\n')[0]}`;
+  }
+  if (!vulkanLoaderPresent()) {
+    // without the loader Dawn prints a warning with its build path to stderr on every probe
+    return (
+      'no Vulkan loader (libvulkan.so.1) on this machine: on Linux WebGPU runs on Vulkan ' +
+      "(libvulkan1 with the GPU vendor's Vulkan driver, or Mesa ≥ 23 for lavapipe)"
+    );
   }
   const gpu = dawn.create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });

@@ -107,10 +107,8 @@ export function preferenceLoss(name: string): PreferenceLossSpec {
 export function parseLossParams(name: string, params: unknown, where = 'params'): Record<string, unknown> {
   const parsed = preferenceLoss(name).params.safeParse(params ?? {});
   if (!parsed.success) {
-    throw new Error(
-      `${where} for loss "${name}": ` +
-        `${parsed.error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ')}`,
-    );
+    const issues = parsed.error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`);
+    throw new Error(`${issues.join('; ')} (the parameters of loss "${name}"; \`spo losses\` lists them)`);
   }
   return parsed.data as Record<string, unknown>;
 }

@@ -13,7 +13,7 @@ export { readMetrics } from './metrics-log.js';
 export type { MetricsRow } from './metrics-log.js';
 export { trainSft, sftObjective } from './sft.js';
 export type { SftArgs } from './sft.js';
-export { MethodConfigSchema, resolveMethod } from './method.js';
+export { MethodConfigSchema, MethodConfigError, resolveMethod } from './method.js';
 export type { MethodConfig } from './method.js';
 export { trainPreference, preferenceObjective } from './preference.js';
 export type { PreferenceArgs, PreferenceObjective } from './preference.js';

@@ -52,12 +52,25 @@ export const MethodConfigSchema = z
 
 export type MethodConfig = z.infer<typeof MethodConfigSchema>;
 
-/** The method with its loss parameters validated and defaults filled. */
+/** A method that does not validate: one line per problem, each starting with the field's path. */
+export class MethodConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(issues.join('; '));
+  }
+}
+
+/**
+ * The method with its loss parameters validated and defaults filled. `where` is the method's path in
+ * its config ("methods.1"), the prefix of every field the errors name.
+ */
 export function resolveMethod(m: unknown, where: string): MethodConfig {
   const parsed = MethodConfigSchema.safeParse(m);
-  if (!parsed.success)
-    throw new Error(
-      `${where}: ${parsed.error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ')}`,
-    );
-  return { ...parsed.data, params: parseLossParams(parsed.data.loss, parsed.data.params, `${where}.params`) };
+  if (!parsed.success) {
+    throw new MethodConfigError(parsed.error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`));
+  }
+  try {
+    return { ...parsed.data, params: parseLossParams(parsed.data.loss, parsed.data.params, `${where}.params`) };
+  } catch (error) {
+    throw new MethodConfigError([(error as Error).message]);
+  }
 }

@@ -117,7 +117,7 @@ test(
       );
       await assert.rejects(
         fetchArtifact(spec('gone.jsonl', `${base}/gone.jsonl`), { to }),
-        /HTTP 404; pass a local copy with --from/,
+        /HTTP 404; offline, copy the files .* a folder holding t\/ \(or data\/t\/\) and pass that folder with --from/,
       );
       assert.ok(!existsSync(join(to, 'bad.jsonl')) && !existsSync(join(to, 'gone.jsonl')));
     } finally {
@@ -125,7 +125,7 @@ test(
     }
     await assert.rejects(
       fetchArtifact(spec('x', 'http://127.0.0.1:9/x'), { to: tmp() }),
-      /could not download http:\/\/127\.0\.0\.1:9\/x \(.*\); offline, put a copy in a folder and pass it with --from/,
+      /could not download http:\/\/127\.0\.0\.1:9\/x \(.*\); offline, copy the files .* pass that folder with --from/,
     );
   },
 );

@@ -40,7 +40,12 @@ function check(f: PublicFile, bytes: Uint8Array, source: string): void {
     throw new Error(`${source}: sha256 ${sha} is not ${f.path}'s ${f.sha256}; the copy is damaged or another version`);
 }
 
-async function download(f: PublicFile): Promise<Uint8Array> {
+/** What an offline user needs to know: what a mirror folder holds and how to pass it. */
+const offline = (a: PublicArtifact) =>
+  `offline, copy the files from a machine that has them into a folder holding ${a.name}/ ` +
+  `(or ${a.kind === 'model' ? 'models' : 'data'}/${a.name}/) and pass that folder with --from`;
+
+async function download(a: PublicArtifact, f: PublicFile): Promise<Uint8Array> {
   let response: Response;
   try {
     response = await fetch(f.url, { redirect: 'follow' });
@@ -48,12 +53,11 @@ async function download(f: PublicFile): Promise<Uint8Array> {
     throw new Error(
       `could not download ${f.url} ` +
         `(${(error as Error).cause ? ((error as Error).cause as Error).message : (error as Error).message}); ` +
-        `offline, put a copy in a folder and pass it with --from`,
+        offline(a),
       { cause: error },
     );
   }
-  if (!response.ok)
-    throw new Error(`could not download ${f.url}: HTTP ${response.status}; pass a local copy with --from`);
+  if (!response.ok) throw new Error(`could not download ${f.url}: HTTP ${response.status}; ${offline(a)}`);
   return new Uint8Array(await response.arrayBuffer());
 }
 
@@ -71,12 +75,15 @@ export async function fetchArtifact(a: PublicArtifact, o: FetchOptions): Promise
     if (mirror) {
       const source = join(mirror, f.path);
       if (!existsSync(source))
-        throw new Error(`the mirror ${o.from} has no ${f.path} of ${a.name} (expected ${source})`);
+        throw new Error(
+          `the mirror ${o.from} has no ${f.path} of ${a.name} (expected ${source}; ` +
+            `a mirror holds ${a.name}/ or ${a.kind === 'model' ? 'models' : 'data'}/${a.name}/)`,
+        );
       bytes = readFileSync(source);
       check(f, bytes, source);
     } else {
       log(`[fetch] ${a.name}: downloading ${f.url} (${(f.bytes / 1e6).toFixed(1)} MB)`);
-      bytes = await download(f);
+      bytes = await download(a, f);
       check(f, bytes, f.url);
     }
     writeFileAtomic(target, bytes);

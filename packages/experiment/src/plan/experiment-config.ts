@@ -11,6 +11,7 @@ import {
   SftConfigSchema,
   RewardModelConfigSchema,
   resolveMethod,
+  MethodConfigError,
   type MethodConfig,
 } from '@spo/trainer';
 import { EvalConfigSchema } from '@spo/evaluators';
@@ -253,17 +254,15 @@ export function parseExperimentConfig(raw: unknown, source: string): ExperimentC
   const config = parsed.data;
   const methods = config.methods.map((m, i) => {
     const { grid, ...method } = m as { grid?: Grid } & Record<string, unknown>;
-    const resolved = resolveMethod(method, `${source}: methods.${i}`);
+    const resolved = methodOrInvalid(source, method, `methods.${i}`);
     // every point of the method's grid must make a valid method too
     for (const point of gridPoints(grid)) {
       let variant: unknown = method;
       for (const [path, value] of Object.entries(point.values)) variant = setAtPath(variant, path, value);
-      resolveMethod(
-        variant,
-        `${source}: methods.${i} at ${Object.entries(point.values)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(', ')}`,
-      );
+      const at = Object.entries(point.values)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ');
+      methodOrInvalid(`${source} (methods.${i} at grid point ${at})`, variant, `methods.${i}`);
     }
     return { ...resolved, ...(grid ? { grid } : {}) };
   });
@@ -282,6 +281,20 @@ export function parseExperimentConfig(raw: unknown, source: string): ExperimentC
   return { ...config, methods, seeds: config.seeds ?? [config.seed] };
 }
 
+/** resolveMethod, with its problems listed like every other config error. */
+function methodOrInvalid(source: string, method: unknown, where: string): MethodConfig {
+  try {
+    return resolveMethod(method, where);
+  } catch (error) {
+    if (!(error instanceof MethodConfigError)) throw error;
+    return invalidLines(source, error.issues);
+  }
+}
+
+function invalidLines(source: string, lines: readonly string[]): never {
+  throw new Error(`${source} is not a valid experiment config:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+}
+
 function invalid(source: string, issues: readonly { path: PropertyKey[]; message: string }[]): Error {
   const lines = issues.map((i) => `  ${i.path.map(String).join('.') || '(top level)'}: ${i.message}`);
   return new Error(`${source} is not a valid experiment config:\n${lines.join('\n')}`);
@@ -292,6 +305,12 @@ function invalid(source: string, issues: readonly { path: PropertyKey[]; message
  * `--set` overrides applied before it is checked.
  */
 export function loadExperimentConfig(path: string, overrides: readonly Override[] = []): ExperimentConfig {
+  if (!existsSync(path)) {
+    throw new Error(
+      `${path} does not exist; an experiment is a folder experiments/<name>/ holding config.json ` +
+        '(copy one of experiments/*/ to start a new one)',
+    );
+  }
   const raw = parseJsonText(readFileSync(path, 'utf8'), path);
   const folder = basename(dirname(resolve(path)));
   const named = (raw as { name?: unknown }).name;
@@ -301,7 +320,11 @@ export function loadExperimentConfig(path: string, overrides: readonly Override[
         `remove "name" (an experiment is named by its folder, so a copied folder is a new experiment)`,
     );
   }
-  return parseExperimentConfig(applyOverrides({ ...(raw as object), name: folder }, overrides), path);
+  // an override's mistake is named as the override's, not the file's
+  const source = overrides.length
+    ? `${path} with ${overrides.map((o) => `--set ${o.path}=${JSON.stringify(o.value)}`).join(' ')}`
+    : path;
+  return parseExperimentConfig(applyOverrides({ ...(raw as object), name: folder }, overrides), source);
 }
 
 /**

@@ -1,9 +1,8 @@
 // What a run's eval writes into <run>/eval, and the typed reader the report uses: per prompt, the
 // policy's and the baseline's samples and each evaluator's score of them (scores.json), plus a
 // readable samples.jsonl. Scores are kept per prompt so the report can pair runs prompt by prompt.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonFile, writeJsonAtomic } from '@spo/engine';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '@spo/engine';
 
 export type ScoreEvaluator = 'oracle' | 'reward-model';
 export const SCORE_EVALUATORS: readonly ScoreEvaluator[] = ['oracle', 'reward-model'];
@@ -35,7 +34,7 @@ export function writeRunEval(
   result: RunEval,
   samples: { prompt: string; policy: string; baseline: string }[],
 ): void {
-  writeFileSync(
+  writeFileAtomic(
     join(dir, 'samples.jsonl'),
     samples
       .map((s, i) =>
