@@ -122,3 +122,21 @@ export function baselineName(config: {
     return config.sft.steps === 0 ? 'the pretrained model' : 'the SFT model (from the pretrained model)';
   return 'the SFT model';
 }
+
+/**
+ * Every +SPO cell against its base cell, by oracle and by reward model: the paired table's rows and the
+ * paired-differences figure's points. A cell made only of runs that are another sweep's (the shared
+ * default) is compared once, where it is its own.
+ */
+export function spoPairs(all: readonly Cell[], resamples: number): Paired[] {
+  return all
+    .filter((c) => !c.results.every((r) => r.run.sameAs !== undefined))
+    .flatMap((c) => {
+      const twin = twinOf(c, all);
+      return twin
+        ? (['oracle', 'reward-model'] as const)
+            .map((e) => pair(c, twin, e, resamples))
+            .filter((p): p is Paired => p !== undefined)
+        : [];
+    });
+}

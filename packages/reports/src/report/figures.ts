@@ -15,7 +15,7 @@ import {
   type VegaLiteSpec,
 } from '../figures/specs.js';
 import type { ExperimentPlan, RunResult } from '@spo/experiment';
-import { baselineName, cells, EVALUATORS, pair, twinOf, winRateEstimate, type Paired } from './cells.js';
+import { baselineName, cells, EVALUATORS, spoPairs, winRateEstimate } from './cells.js';
 import { compareRuns } from './compare.js';
 
 export interface FigureSpec {
@@ -118,17 +118,7 @@ export function reportFigures(plan: ExperimentPlan, results: readonly RunResult[
     });
   }
 
-  // as in the paired table: a cell made only of a default shared with another sweep is compared once
-  const paired: Paired[] = all
-    .filter((c) => !c.results.every((r) => r.run.sameAs !== undefined))
-    .flatMap((c) => {
-      const twin = twinOf(c, all);
-      return twin
-        ? (['oracle', 'reward-model'] as const)
-            .map((e) => pair(c, twin, e, resamples))
-            .filter((p): p is Paired => p !== undefined)
-        : [];
-    });
+  const paired = spoPairs(all, resamples);
   if (paired.length) {
     figures.push({
       name: 'paired-differences',

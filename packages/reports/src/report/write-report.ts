@@ -13,12 +13,10 @@ import {
   cells,
   EVALUATORS,
   outcomesVsBaseline,
-  pair,
-  twinOf,
+  spoPairs,
   winRateEstimate,
   type Cell,
   type Evaluator,
-  type Paired,
 } from './cells.js';
 import { compareRuns, type Comparison } from './compare.js';
 
@@ -198,17 +196,7 @@ export function writeReport(
   );
 
   // 2. paired +SPO − base
-  // a cell of runs that are all the same settings as another sweep's (the shared default) is compared once, there
-  const paired: Paired[] = [];
-  for (const cell of all) {
-    if (cell.results.every((r) => r.run.sameAs !== undefined)) continue;
-    const twin = twinOf(cell, all);
-    if (!twin) continue;
-    for (const e of ['oracle', 'reward-model'] as const) {
-      const p = pair(cell, twin, e, resamples);
-      if (p) paired.push(p);
-    }
-  }
+  const paired = spoPairs(all, resamples);
   if (paired.length) {
     const significant = paired.filter((p) => p.comparison.significant).length;
     md.push('## +SPO against its base method', '');
