@@ -2,6 +2,7 @@
 // variants and runs with their folders and hashes) -> stages/ (data, sft, rm, train, eval, each under
 // its lock) -> results/ (what the report reads back from each run, through typed readers).
 export {
+  configAsWritten,
   ExperimentConfigSchema,
   parseExperimentConfig,
   loadExperimentConfig,
@@ -9,7 +10,7 @@ export {
   evalNumericsOf,
   sourceFingerprints,
 } from './plan/experiment-config.js';
-export type { ExperimentConfig, ExperimentMethod } from './plan/experiment-config.js';
+export type { ExperimentConfig, ExperimentMethod, MethodPoint } from './plan/experiment-config.js';
 export { GridSchema, gridPoints, setAtPath, getAtPath, pointLabel } from './plan/grid.js';
 export type { Grid, GridPoint } from './plan/grid.js';
 export { parseOverride, applyOverrides } from './plan/overrides.js';

@@ -16,7 +16,7 @@ import {
 } from '@spo/trainer';
 import { EvalConfigSchema } from '@spo/evaluators';
 import { PREFERENCE_LOSSES, type PreferenceLossName } from '@spo/losses';
-import { GridSchema, gridPoints, setAtPath, type Grid } from './grid.js';
+import { GridSchema, gridPoints, setAtPath, type Grid, type GridPoint } from './grid.js';
 import { applyOverrides, type Override } from './overrides.js';
 import { CompareSpecSchema } from './compare-spec.js';
 
@@ -240,8 +240,14 @@ export const ExperimentConfigSchema = z
     }
   });
 
-/** A method of an experiment: the trainer's resolved settings, and the grid of them it sweeps. */
-export type ExperimentMethod = MethodConfig & { grid?: Grid };
+/** A point of a method's grid, resolved: the method with that point's settings, validated, defaults filled. */
+export type MethodPoint = GridPoint & { method: MethodConfig };
+
+/**
+ * A method of an experiment: the trainer's resolved settings, the grid of them it sweeps, and every
+ * point of that grid resolved once, here (one point, the method itself, without a grid).
+ */
+export type ExperimentMethod = MethodConfig & { grid?: Grid; points: MethodPoint[] };
 
 export type ExperimentConfig = Omit<z.infer<typeof ExperimentConfigSchema>, 'methods' | 'seeds'> & {
   methods: ExperimentMethod[];
@@ -256,15 +262,19 @@ export function parseExperimentConfig(raw: unknown, source: string): ExperimentC
     const { grid, ...method } = m as { grid?: Grid } & Record<string, unknown>;
     const resolved = methodOrInvalid(source, method, `methods.${i}`);
     // every point of the method's grid must make a valid method too
-    for (const point of gridPoints(grid)) {
+    const points = gridPoints(grid).map((point) => {
+      if (!grid) return { ...point, method: resolved };
       let variant: unknown = method;
       for (const [path, value] of Object.entries(point.values)) variant = setAtPath(variant, path, value);
       const at = Object.entries(point.values)
         .map(([k, v]) => `${k}=${v}`)
         .join(', ');
-      methodOrInvalid(`${source} (methods.${i} at grid point ${at})`, variant, `methods.${i}`);
-    }
-    return { ...resolved, ...(grid ? { grid } : {}) };
+      return {
+        ...point,
+        method: methodOrInvalid(`${source} (methods.${i} at grid point ${at})`, variant, `methods.${i}`),
+      };
+    });
+    return { ...resolved, ...(grid ? { grid } : {}), points };
   });
   for (const point of gridPoints(config.grid)) {
     let data: unknown = (raw as { data?: unknown }).data;
@@ -279,6 +289,12 @@ export function parseExperimentConfig(raw: unknown, source: string): ExperimentC
       );
   }
   return { ...config, methods, seeds: config.seeds ?? [config.seed] };
+}
+
+/** The config as its file and overrides say it, without its name and what was derived from it (for its hash). */
+export function configAsWritten(config: ExperimentConfig): unknown {
+  const { name: _name, methods, ...rest } = config;
+  return { ...rest, methods: methods.map(({ points: _points, ...method }) => method) };
 }
 
 /** resolveMethod, with its problems listed like every other config error. */

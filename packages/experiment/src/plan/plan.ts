@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { configHash } from '@spo/engine';
 import { DataConfigSchema, FILE_LOADER_VERSION, type DataConfig } from '@spo/data';
-import { resolveMethod, type MethodConfig } from '@spo/trainer';
+import type { MethodConfig } from '@spo/trainer';
 import { isPretrained, type ModelSection } from '@spo/model';
 import { evalNumericsOf, numericsOf, sourceFingerprints, type ExperimentConfig } from './experiment-config.js';
 import { gridPoints, pointLabel, setAtPath } from './grid.js';
@@ -135,11 +135,7 @@ export function planExperiment(config: ExperimentConfig, runDir: string, numeric
   for (const listed of variants) {
     const variant = listed.sameAs !== undefined ? variants.find((v) => v.id === listed.sameAs)! : listed;
     for (const m of config.methods) {
-      const { grid, ...base } = m;
-      for (const point of gridPoints(grid)) {
-        let raw: unknown = base;
-        for (const [path, value] of Object.entries(point.values)) raw = setAtPath(raw, path, value);
-        const method = resolveMethod(raw, `methods "${m.name}"`);
+      for (const { method, ...point } of m.points) {
         for (const seed of perSeed ? [listed.seed] : config.seeds) {
           const name = [
             several ? listed.label : '',

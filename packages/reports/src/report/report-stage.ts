@@ -4,7 +4,7 @@
 // experiment's page (reports/index.html). Runs not run yet are listed as such, never filled in.
 import { join } from 'node:path';
 import { configHash } from '@spo/engine';
-import { collectResults, sourceCommit, type StageContext } from '@spo/experiment';
+import { collectResults, configAsWritten, sourceCommit, type StageContext } from '@spo/experiment';
 import { writeReport } from './write-report.js';
 import { writeFiguresAndPage } from './site.js';
 
@@ -12,7 +12,6 @@ export async function reportStage(ctx: StageContext, command: string): Promise<v
   const { results, missing } = collectResults(ctx.plan);
   if (results.length === 0)
     throw new Error(`${ctx.config.name}: no run has finished its eval yet; run the experiment first (${command})`);
-  const { name: _, ...config } = ctx.config;
   writeReport(
     ctx.plan,
     results,
@@ -21,7 +20,7 @@ export async function reportStage(ctx: StageContext, command: string): Promise<v
     {
       command,
       commit: sourceCommit() ?? 'unknown',
-      configHash: configHash(config),
+      configHash: configHash(configAsWritten(ctx.config)),
       backend: `${ctx.backend.name} (matmul: ${ctx.backend.matmul})`,
     },
   );
