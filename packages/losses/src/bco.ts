@@ -8,30 +8,34 @@
 //           the one-batch estimate of the same quantity.
 import { tf, logSigmoid, stopGradient } from '@spo/engine';
 import { z } from 'zod';
+import { withDivergence, type DivergenceParams } from './divergence.js';
 import { beta, implicitRewards } from './dpo.js';
 import type { PairLogProbs, PairLossOutput } from './types.js';
 
 export const BCO_SHIFTS = ['none', 'batch'] as const;
 
-export const BcoParamsSchema = z
-  .object({
-    beta: beta(0.1),
-    /** δ: 0 (TRL's current bco_pair) or the micro-batch mean implicit reward. */
-    shift: z.enum(BCO_SHIFTS).default('none'),
-  })
-  .strict();
+export const BcoParamsSchema = withDivergence({
+  beta: beta(0.1),
+  /** δ: 0 (TRL's current bco_pair) or the micro-batch mean implicit reward. */
+  shift: z.enum(BCO_SHIFTS).default('none'),
+});
 export type BcoParams = z.infer<typeof BcoParamsSchema>;
 
-export function bcoLoss(lp: PairLogProbs, { beta, shift }: BcoParams): PairLossOutput {
-  const { chosenRewards, rejectedRewards } = implicitRewards(lp, beta);
+export function bcoLoss(lp: PairLogProbs, { beta, shift, ...divergence }: BcoParams): PairLossOutput {
+  const { chosenRewards, rejectedRewards } = implicitRewards(lp, beta, divergence);
   const delta =
     shift === 'none' ? tf.scalar(0) : (stopGradient(tf.mean(tf.concat([chosenRewards, rejectedRewards]))) as tf.Scalar);
-  return bcoLossWithShift(lp, beta, delta);
+  return bcoLossWithShift(lp, beta, delta, divergence);
 }
 
 /** BCO with the reward shift δ given (a constant to the gradient). */
-export function bcoLossWithShift(lp: PairLogProbs, beta: number, delta: tf.Scalar): PairLossOutput {
-  const { chosenRewards, rejectedRewards } = implicitRewards(lp, beta);
+export function bcoLossWithShift(
+  lp: PairLogProbs,
+  beta: number,
+  delta: tf.Scalar,
+  divergence: DivergenceParams = {},
+): PairLossOutput {
+  const { chosenRewards, rejectedRewards } = implicitRewards(lp, beta, divergence);
   const losses = tf.neg(
     tf.add(logSigmoid(tf.sub(chosenRewards, delta)), logSigmoid(tf.neg(tf.sub(rejectedRewards, delta)))),
   ) as tf.Tensor1D;

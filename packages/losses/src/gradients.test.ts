@@ -75,6 +75,31 @@ for (const name of PREFERENCE_LOSS_NAMES) {
   });
 }
 
+// Every f-divergence (divergence.ts) on every loss that takes one
+const DIVERGENCE_SETTINGS = [
+  { divergence: 'forward-kl' },
+  { divergence: 'js' },
+  { divergence: 'alpha', divergenceAlpha: 0.3 },
+] as const;
+for (const name of PREFERENCE_LOSS_NAMES) {
+  const spec = PREFERENCE_LOSSES[name];
+  if (spec.input !== 'pairs' || !spec.params.safeParse({ divergence: 'js' }).success) continue;
+  test(`${name}: gradient matches finite differences under forward KL, JS and α = 0.3`, () => {
+    for (const divergence of DIVERGENCE_SETTINGS) {
+      const params = spec.params.parse(divergence);
+      const fn =
+        name === 'bco'
+          ? (lp: PairLogProbs) => bcoLossWithShift(lp, (params as { beta: number }).beta, tf.scalar(0.05), divergence)
+          : (lp: PairLogProbs) => spec.fn(lp, params as never);
+      assertGradientMatches(
+        (t) => tf.sum(fn(asPairs(t)).losses) as tf.Scalar,
+        pairInput,
+        `${name} ${divergence.divergence}`,
+      );
+    }
+  });
+}
+
 test('SFT term: gradient matches finite differences', () => {
   assertGradientMatches(
     (t) => tf.sum(chosenNll({ policyChosen: t as tf.Tensor1D, chosenLengths: tf.tensor1d([3, 5]) })) as tf.Scalar,

@@ -16,6 +16,12 @@ export { exoLoss } from './exo.js';
 export { sppoHardLoss } from './sppo.js';
 export { apoZeroLoss, apoDownLoss } from './apo.js';
 export { discopopLoss } from './discopop.js';
+export { aotLoss, aotUnpairedLoss } from './aot.js';
+export { sigmoidNormLoss } from './sigmoid-norm.js';
+export { lengthDesensitised } from './length-desensitised.js';
+export { wpoWeights } from './wpo-weights.js';
+export { DIVERGENCES, DEFAULT_DIVERGENCE_ALPHA, divergenceReward } from './divergence.js';
+export type { Divergence, DivergenceParams } from './divergence.js';
 export {
   softPreferenceLoss,
   softBestOfNLoss,

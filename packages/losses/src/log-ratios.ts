@@ -1,5 +1,6 @@
 // The quantities most losses share: policy/reference log-ratios of each response and their difference.
 import { tf } from '@spo/engine';
+import { divergenceReward, type DivergenceParams } from './divergence.js';
 import type { PairLogProbs } from './types.js';
 
 export interface LogRatios {
@@ -11,9 +12,13 @@ export interface LogRatios {
   margin: tf.Tensor1D;
 }
 
-/** Summed log-ratios, or length-averaged ones (per-token) with `perToken`. */
-export function logRatios(lp: PairLogProbs, perToken = false): LogRatios {
-  const norm = (x: tf.Tensor1D, len: tf.Tensor1D) => (perToken ? (tf.div(x, len) as tf.Tensor1D) : x);
+/**
+ * Summed log-ratios, or length-averaged ones (per-token) with `perToken`, each as the reward its
+ * f-divergence makes of it (divergence.ts; absent: the log-ratio itself, reverse KL).
+ */
+export function logRatios(lp: PairLogProbs, o: { perToken?: boolean } & DivergenceParams = {}): LogRatios {
+  const norm = (x: tf.Tensor1D, len: tf.Tensor1D) =>
+    divergenceReward(o.perToken ? (tf.div(x, len) as tf.Tensor1D) : x, o);
   const chosen = norm(tf.sub(lp.policyChosen, lp.referenceChosen) as tf.Tensor1D, lp.chosenLengths);
   const rejected = norm(tf.sub(lp.policyRejected, lp.referenceRejected) as tf.Tensor1D, lp.rejectedLengths);
   return { chosen, rejected, margin: tf.sub(chosen, rejected) as tf.Tensor1D };

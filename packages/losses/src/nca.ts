@@ -3,14 +3,15 @@
 //   L = −log σ(r(y_w)) − ½ log σ(−r(y_w)) − ½ log σ(−r(y_l))
 import { tf, logSigmoid } from '@spo/engine';
 import { z } from 'zod';
+import { withDivergence } from './divergence.js';
 import { beta, implicitRewards } from './dpo.js';
 import type { PairLogProbs, PairLossOutput } from './types.js';
 
-export const NcaParamsSchema = z.object({ beta: beta(0.1) }).strict();
+export const NcaParamsSchema = withDivergence({ beta: beta(0.1) });
 export type NcaParams = z.infer<typeof NcaParamsSchema>;
 
-export function ncaLoss(lp: PairLogProbs, { beta }: NcaParams): PairLossOutput {
-  const { chosenRewards, rejectedRewards } = implicitRewards(lp, beta);
+export function ncaLoss(lp: PairLogProbs, { beta, ...divergence }: NcaParams): PairLossOutput {
+  const { chosenRewards, rejectedRewards } = implicitRewards(lp, beta, divergence);
   const losses = tf.neg(
     tf.addN([
       logSigmoid(chosenRewards),

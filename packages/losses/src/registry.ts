@@ -16,6 +16,8 @@ import { ExoParamsSchema, exoLoss } from './exo.js';
 import { SppoParamsSchema, sppoHardLoss } from './sppo.js';
 import { ApoParamsSchema, apoDownLoss, apoZeroLoss } from './apo.js';
 import { DiscopopParamsSchema, discopopLoss } from './discopop.js';
+import { AotParamsSchema, aotLoss, aotUnpairedLoss } from './aot.js';
+import { SigmoidNormParamsSchema, sigmoidNormLoss } from './sigmoid-norm.js';
 import {
   SoftPreferenceParamsSchema,
   softBestOfNLoss,
@@ -56,6 +58,11 @@ const pairs = <P>(
 
 export const PREFERENCE_LOSSES = {
   dpo: pairs('Rafailov et al. 2023, DPO, Eq. 7', DpoParamsSchema, dpoLoss),
+  'sigmoid-norm': pairs(
+    'Rafailov et al. 2023, DPO, Eq. 7 on per-token log-ratios',
+    SigmoidNormParamsSchema,
+    sigmoidNormLoss,
+  ),
   cdpo: pairs('Mitchell 2023, cDPO (conservative DPO), Eq. 3', CdpoParamsSchema, cdpoLoss),
   robust: pairs('Chowdhury et al. 2024, Provably Robust DPO, Eq. 8', RobustDpoParamsSchema, robustDpoLoss),
   ipo: pairs('Azar et al. 2023, IPO, Eq. 17', IpoParamsSchema, ipoLoss),
@@ -72,6 +79,8 @@ export const PREFERENCE_LOSSES = {
   'apo-zero': pairs("D'Oosterlinck et al. 2024, APO-zero, Eq. 5", ApoParamsSchema, apoZeroLoss),
   'apo-down': pairs("D'Oosterlinck et al. 2024, APO-down, Eq. 6", ApoParamsSchema, apoDownLoss),
   discopop: pairs('Lu et al. 2024, DiscoPOP (LRML), Eq. 5', DiscopopParamsSchema, discopopLoss),
+  aot: pairs('Melnyk et al. 2024, AOT (paired), Section 3', AotParamsSchema, aotLoss),
+  'aot-unpaired': pairs('Melnyk et al. 2024, AOT (unpaired), Section 3', AotParamsSchema, aotUnpairedLoss),
   soft: pairs(
     'Sharifnassab et al. 2024, Soft Preference Optimization, pairwise',
     SoftPreferenceParamsSchema,

@@ -8,7 +8,7 @@ export { initCausalLM, causalLMFromHfTensors } from './architectures.js';
 export { readHfModel, readHfConfig, readHfTensors, exportHfFolder, writeHfModelFiles } from './hf-folder.js';
 export type { SpecialTokenIds } from './hf-folder.js';
 export { sequenceLogProbs } from './log-probs.js';
-export type { SequenceLogProbs } from './log-probs.js';
+export type { SequenceLogProbs, TokenExtras } from './log-probs.js';
 export { responseLogProbs, responseLayout, distinctPrompts } from './response-log-probs.js';
 export type { ResponseLogProbs } from './response-log-probs.js';
 export { generate, sampleToken } from './generate.js';

@@ -34,6 +34,27 @@ test('sequenceLogProbs sums only response tokens (hand-computed)', () => {
   assert.ok(Math.abs(tail.sum.dataSync()[0] - expected) < 1e-5);
 });
 
+test('the extras LD-DPO and WPO ask for: a response prefix sum and the sampling-aligned mean, by hand', () => {
+  // the same logits: response tokens 2 and 3 have p = 1/2 (from [0, 0]) and p = 4/5 (from [ln 4, 0])
+  const logits = tf.tensor3d([
+    [
+      [0, Math.log(3)],
+      [0, 0],
+      [Math.log(4), 0],
+      [9, 9],
+    ],
+  ]);
+  const ids = tf.tensor2d([[0, 1, 0, 0]], undefined, 'int32');
+  const mask = tf.tensor2d([[0, 0, 1, 1]]);
+  const one = sequenceLogProbs(logits, ids, mask, { prefixTokens: [1], sampledAlignment: true });
+  assert.ok(Math.abs(one.prefixSum!.dataSync()[0] - Math.log(1 / 2)) < 1e-5);
+  // Σ_v p² is 1/2 at [0, 0] and 17/25 at [ln 4, 0]: mean of log(1/2) − log(1/2) and log(4/5) − log(17/25)
+  const aligned = (0 + Math.log(4 / 5) - Math.log(17 / 25)) / 2;
+  assert.ok(Math.abs(one.alignedMean!.dataSync()[0] - aligned) < 1e-5, `${one.alignedMean!.dataSync()[0]}`);
+  const whole = sequenceLogProbs(logits, ids, mask, { prefixTokens: [5] });
+  assert.ok(Math.abs(whole.prefixSum!.dataSync()[0] - whole.sum.dataSync()[0]) < 1e-6);
+});
+
 test('gradient checkpointing: the same loss and gradients, with less memory at the peak of the step', async () => {
   const deep = { vocabSize: 11, maxPositions: 32, dModel: 32, nLayers: 4, nHeads: 2, layerNormEps: 1e-5 };
   const model = initCausalLM(deep, 9);

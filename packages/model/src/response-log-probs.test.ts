@@ -93,6 +93,22 @@ for (const [name, config] of [
   });
 }
 
+test('the prefix sums and sampling-aligned means agree between the two layouts', () => {
+  const model = initCausalLM(gpt2, 3);
+  const rows = batch();
+  const extras = { prefixTokens: [2, 1, 4, 2, 1, 3, 9, 0], sampledAlignment: true };
+  const shared = responseLogProbs(model, rows, 0, 'shared-prompt', extras);
+  const perRow = responseLogProbs(model, rows, 0, 'per-row', extras);
+  for (const key of ['prefixSum', 'alignedMean'] as const) {
+    const [a, b] = [shared[key]!.dataSync(), perRow[key]!.dataSync()];
+    a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 2e-5, `${key}[${i}]: ${x} vs ${b[i]}`));
+  }
+  // a prefix of 0 tokens sums to 0; one at least the response's length is the whole sum
+  assert.equal(perRow.prefixSum!.dataSync()[7], 0);
+  assert.ok(Math.abs(perRow.prefixSum!.dataSync()[6] - perRow.sum.dataSync()[6]) < 1e-5);
+  model.dispose();
+});
+
 test(
   'the per-row layout when no prompt repeats, ' +
     'or when the widest prompt and ' +

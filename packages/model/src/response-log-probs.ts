@@ -7,10 +7,10 @@
 //     widest prompt and widest response together exceed the context, and under gradient checkpointing,
 //     whose recomputed blocks take no key/value prefix).
 // Both give the same numbers up to float rounding (tested); the layout is a function of the batch.
-import { tf, rowSelector, takeAlongLastAxis } from '@spo/engine';
+import { tf, rowSelector } from '@spo/engine';
 import { padBatch, type TokenizedSequence } from '@spo/data';
 import type { CausalLM, KvCache } from './causal-lm.js';
-import { sequenceLogProbs, type SequenceLogProbs } from './log-probs.js';
+import { scoreTokens, sequenceLogProbs, type SequenceLogProbs, type TokenExtras } from './log-probs.js';
 
 export interface ResponseLogProbs extends SequenceLogProbs {
   /** Mean of the final hidden states over each row's real tokens, prompt and response [R, d] (computed when asked). */
@@ -66,23 +66,30 @@ export function responseLogProbs(
   sequences: readonly TokenizedSequence[],
   padId: number,
   layout?: ResponseLogProbs['layout'],
+  extras: TokenExtras = {},
 ): ResponseLogProbs {
-  if (layout === 'per-row') return perRow(model, sequences, padId);
+  if (layout === 'per-row') return perRow(model, sequences, padId, extras);
   const distinct = distinctPrompts(sequences);
-  if ((layout ?? responseLayout(model, sequences, distinct)) === 'per-row') return perRow(model, sequences, padId);
+  if ((layout ?? responseLayout(model, sequences, distinct)) === 'per-row')
+    return perRow(model, sequences, padId, extras);
   if (!sharedPromptFits(model, sequences))
     throw new Error(
       `the shared-prompt layout needs the widest prompt and the widest ` +
         `response together within maxPositions ${model.config.maxPositions}`,
     );
-  return sharedPrompt(model, sequences, padId, distinct);
+  return sharedPrompt(model, sequences, padId, distinct, extras);
 }
 
-function perRow(model: CausalLM, sequences: readonly TokenizedSequence[], padId: number): ResponseLogProbs {
+function perRow(
+  model: CausalLM,
+  sequences: readonly TokenizedSequence[],
+  padId: number,
+  extras: TokenExtras,
+): ResponseLogProbs {
   const b = padBatch(sequences, padId);
   const ids = tf.tensor2d(b.ids, [b.rows, b.width], 'int32');
   const out = model.forward(ids, { logitsFrom: Math.max(0, b.responseStart - 1) });
-  const lp = sequenceLogProbs(out.logits, ids, tf.tensor2d(b.responseMask, [b.rows, b.width]));
+  const lp = sequenceLogProbs(out.logits, ids, tf.tensor2d(b.responseMask, [b.rows, b.width]), extras);
   return {
     ...lp,
     layout: 'per-row',
@@ -98,6 +105,7 @@ function sharedPrompt(
   sequences: readonly TokenizedSequence[],
   padId: number,
   { prompts, rowPrompt }: DistinctPrompts,
+  extras: TokenExtras,
 ): ResponseLogProbs {
   const P = prompts.length,
     R = sequences.length,
@@ -149,13 +157,8 @@ function sharedPrompt(
   // response token 0 is predicted by the prompt's last position, token t by the response's position t − 1
   const first = tf.reshape(ofRow(tf.reshape(prompt.logits, [P, V])), [R, 1, V]);
   const predicting = Tr === 1 ? first : tf.concat([first, tf.slice(response.logits, [0, 0, 0], [R, Tr - 1, V])], 1);
-  const tokenLogProbs = takeAlongLastAxis(tf.logSoftmax(predicting), ids);
-  const sum = tf.sum(tf.mul(tokenLogProbs, responseMaskT), 1) as tf.Tensor1D;
-  const count = tf.sum(responseMaskT, 1) as tf.Tensor1D;
   return {
-    sum,
-    count,
-    mean: tf.div(sum, tf.maximum(count, 1)) as tf.Tensor1D,
+    ...scoreTokens(predicting as tf.Tensor3D, ids, responseMaskT, extras),
     layout: 'shared-prompt',
     pooled: () => {
       const total = tf.add(ofRow(maskedSum(prompt.hidden, promptMaskT)), maskedSum(response.hidden, responseMaskT));
