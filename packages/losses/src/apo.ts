@@ -3,7 +3,7 @@
 //   APO-zero (winners better than the model):  L = 1 − σ(r(y_w)) + σ(r(y_l))
 //   APO-down (winners worse than the model):   L = σ(r(y_w)) + 1 − σ(r(y_w) − r(y_l))
 import { tf } from '@spo/engine';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { withDivergence } from './divergence.js';
 import { beta, implicitRewards } from './dpo.js';
 import type { PairLogProbs, PairLossOutput } from './types.js';

@@ -2,7 +2,7 @@
 // Eq. 1's calibration term on the policy/reference log-ratio margin (TRL's "hinge"):
 //   L = max(0, 1 − β [ (log π(y_w) − log π_ref(y_w)) − (log π(y_l) − log π_ref(y_l)) ])
 import { tf } from '@spo/engine';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { withDivergence } from './divergence.js';
 import { beta, implicitRewards } from './dpo.js';
 import { logRatios } from './log-ratios.js';

@@ -2,7 +2,7 @@
 // Preferences", Eq. 17, on length-averaged log-ratios (as TRL computes it):
 //   L = ( [ℓ̄(y_w) − ℓ̄_ref(y_w)] − [ℓ̄(y_l) − ℓ̄_ref(y_l)] − 1/(2τ) )²
 import { tf } from '@spo/engine';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { withDivergence } from './divergence.js';
 import { beta } from './dpo.js';
 import { logRatios } from './log-ratios.js';

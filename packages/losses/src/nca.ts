@@ -2,7 +2,7 @@
 // pairwise form (Eq. 13, as TRL's "nca_pair"), with r = β (log π − log π_ref):
 //   L = −log σ(r(y_w)) − ½ log σ(−r(y_w)) − ½ log σ(−r(y_l))
 import { tf, logSigmoid } from '@spo/engine';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { withDivergence } from './divergence.js';
 import { beta, implicitRewards } from './dpo.js';
 import type { PairLogProbs, PairLossOutput } from './types.js';

@@ -2,7 +2,7 @@
 // Eq. 4.1 with the winner's win probability set to 1 and the loser's to 0 (TRL's "sppo_hard"):
 //   L = (log π(y_w)/π_ref(y_w) − 1/(2β))² + (log π(y_l)/π_ref(y_l) + 1/(2β))²
 import { tf } from '@spo/engine';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { withDivergence } from './divergence.js';
 import { beta, implicitRewards } from './dpo.js';
 import { logRatios } from './log-ratios.js';
