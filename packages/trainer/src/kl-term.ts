@@ -18,6 +18,11 @@ export class KlTerm implements LossTerm<void> {
     this.regularizer.prepare(step);
   }
 
+  /** The reference moved (TR-DPO): the pool's reference log-probs are recomputed before the next step. */
+  referenceChanged(): void {
+    this.regularizer.dispose();
+  }
+
   compute(f: PreferenceForward): TermOutput {
     const estimate = this.regularizer.term(f.step, (n) => f.countTokens(n));
     return { value: estimate, metrics: { 'kl/policy_ref': estimate } };

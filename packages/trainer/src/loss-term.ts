@@ -23,6 +23,10 @@ export interface PreferenceForward {
   column(j: number): tf.Tensor1D;
   /** Response lengths (tokens) of response j of every batch example [B]. */
   lengths(j: number): tf.Tensor1D;
+  /** Σ log π over the tokens both responses of the example cover, of response j [B] (LD-DPO only). */
+  prefixColumn?(j: number): tf.Tensor1D;
+  /** Mean sampling-aligned log-prob of response j [B], no gradient (WPO only). */
+  alignedMean?(j: number): tf.Tensor1D;
   /** Add the number of real tokens a term processes outside this forward (for tokens/s). */
   countTokens(n: number): void;
   step: number;
@@ -45,6 +49,8 @@ export interface LossTerm<Rows = unknown> {
   beforeStep?(step: number): void;
   /** Trainable variables besides the policy's (a head). */
   variables?: Map<string, tf.Variable>;
+  /** Variables the term changes outside the gradient (a synced reference): kept in checkpoints. */
+  state?: Map<string, tf.Variable>;
   /** After the last step, with a way to run the final policy on any examples: files the term writes. */
   finish?(forwardOf: (indices: number[]) => { rows: Rows; forward: () => PreferenceForward }): void;
   dispose?(): void;

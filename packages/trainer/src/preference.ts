@@ -9,7 +9,7 @@ import { responseLogProbs, saveCheckpoint, writeCheckpointFiles, type CausalLM }
 import { encodeSequence, type PreferenceList, type TokenizedSequence, type TextTokenizer } from '@spo/data';
 import { preferenceLoss } from '@spo/losses';
 import type { TrainConfig } from './config.js';
-import type { MethodConfig } from './method.js';
+import { methodLosses, type MethodConfig } from './method.js';
 import type { LossTerm, PreferenceForward } from './loss-term.js';
 import { AlignmentTerm } from './alignment-term.js';
 import { SftTerm } from './sft-term.js';
@@ -41,6 +41,8 @@ export interface PreferenceObjective {
   lossFn: LossFn;
   /** The policy's trainable parameters and the terms' own (SPO's degree head). */
   variables: Map<string, tf.Variable>;
+  /** What the terms change outside the gradient and checkpoints keep (TR-DPO's reference). */
+  state: Map<string, tf.Variable>;
   terms: LossTerm<any>[];
   /** Each term's end-of-training work (SPO's final degree accuracy). */
   finish(): void;
@@ -52,7 +54,7 @@ export interface PreferenceObjective {
  * which times this same function.
  */
 export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfter'>): PreferenceObjective {
-  const loss = preferenceLoss(a.method.loss);
+  const loss = preferenceLoss(methodLosses(a.method)[0].loss);
   const n = a.examples[0]?.responses.length ?? 0;
   for (const [i, e] of a.examples.entries()) {
     if (e.responses.length !== n)
@@ -62,20 +64,24 @@ export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfte
       );
   }
   if (loss.input === 'pairs' && n !== 2)
-    throw new Error(`loss "${a.method.loss}" trains on pairs but the examples have ${n} responses`);
+    throw new Error(`method "${a.method.name}" trains on pairs but the examples have ${n} responses`);
   const maxLength = a.policy.config.maxPositions;
   const encode = (prompt: string, response: string) => encodeSequence(a.tokenizer, prompt, response, maxLength);
   const sequences = a.examples.map((e) => e.responses.map((r) => encode(e.prompt, r)));
   const lengths = sequences.map((s) => s.map((x) => x.ids.length - x.promptLength));
 
   const { method } = a;
+  let kl: KlTerm | undefined;
+  const alignment = new AlignmentTerm(method, a.examples, sequences, encode, {
+    policy: a.policy,
+    reference: a.reference,
+    tokenizer: a.tokenizer,
+    dir: a.dir,
+    log: a.log,
+    onReferenceSync: () => kl?.referenceChanged(),
+  });
   const terms: LossTerm<any>[] = [
-    new AlignmentTerm(method.loss, method.params, a.examples, sequences, encode, {
-      reference: a.reference,
-      tokenizer: a.tokenizer,
-      dir: a.dir,
-      log: a.log,
-    }),
+    alignment,
     ...(method.sftWeight > 0 ? [new SftTerm(method.sftWeight)] : []),
     ...(method.spo
       ? [
@@ -90,7 +96,7 @@ export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfte
       : []),
     ...(method.kl
       ? [
-          new KlTerm(method.kl.eta, {
+          (kl = new KlTerm(method.kl.eta, {
             policy: a.policy,
             reference: a.reference,
             tokenizer: a.tokenizer,
@@ -98,10 +104,14 @@ export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfte
             config: method.kl,
             seed: a.seed,
             dir: a.dir,
-          }),
+          })),
         ]
       : []),
   ];
+  const extras = {
+    prefixTokens: alignment.sharedLengths,
+    sampledAlignment: method.weighting === 'wpo',
+  };
 
   /**
    * One forward for the examples at `indices`: the responses
@@ -114,10 +124,18 @@ export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfte
     const termRows = terms.map((t) => t.addRows?.(indices, rows));
     const forward = (): PreferenceForward => {
       countTokens(rows.reduce((total, s) => total + s.ids.length, 0));
-      const lp = responseLogProbs(a.policy, rows, a.tokenizer.padId);
+      const lp = responseLogProbs(a.policy, rows, a.tokenizer.padId, undefined, {
+        // LD-DPO's shared length for the response rows; other terms' rows need no prefix
+        prefixTokens: extras.prefixTokens && rows.map((_, r) => (r < n * B ? extras.prefixTokens![indices[r % B]] : 0)),
+        sampledAlignment: extras.sampledAlignment,
+      });
       let pooled: tf.Tensor2D | undefined;
       // each response column's log-probs and lengths, sliced or uploaded once per step
-      const columns = Array.from({ length: n }, (_, j) => tf.slice(lp.sum, [j * B], [B]) as tf.Tensor1D);
+      const sliceColumns = (x: tf.Tensor1D) =>
+        Array.from({ length: n }, (_, j) => tf.slice(x, [j * B], [B]) as tf.Tensor1D);
+      const columns = sliceColumns(lp.sum);
+      const prefixColumns = lp.prefixSum && sliceColumns(lp.prefixSum);
+      const alignedColumns = lp.alignedMean && sliceColumns(lp.alignedMean);
       const responseLengths = Array.from({ length: n }, (_, j) => tf.tensor1d(indices.map((i) => lengths[i][j])));
       return {
         indices,
@@ -127,6 +145,8 @@ export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfte
         pooled: () => (pooled ??= lp.pooled()),
         column: (j) => columns[j],
         lengths: (j) => responseLengths[j],
+        prefixColumn: prefixColumns && ((j) => prefixColumns[j]),
+        alignedMean: alignedColumns && ((j) => alignedColumns[j]),
         countTokens,
         step,
       };
@@ -149,6 +169,7 @@ export function preferenceObjective(a: Omit<PreferenceArgs, 'config' | 'stopAfte
   return {
     lossFn,
     variables: new Map([...a.policy.trainableParams(), ...terms.flatMap((t) => [...(t.variables ?? [])])]),
+    state: new Map(terms.flatMap((t) => [...(t.state ?? [])])),
     terms,
     finish: () =>
       terms.forEach((term, k) =>
@@ -172,6 +193,7 @@ export function trainPreference(a: PreferenceArgs): TrainSummary {
     seed: a.seed,
     datasetSize: a.examples.length,
     variables: objective.variables,
+    state: objective.state,
     stopAfter: a.stopAfter,
     log: a.log,
     writeModel: (d) => writeCheckpointFiles(d, a.policy, a.tokenizer.files()),

@@ -19,10 +19,18 @@ export interface ReferenceLogProbs {
   responses: number[][];
   /** Σ log π_ref of example i's mismatched row (KTO), when asked for. */
   mismatched?: number[];
+  /** Σ log π_ref over the first prefixTokens[i] tokens of response j of example i (LD-DPO), when asked for. */
+  prefixes?: number[][];
 }
 
-function inputsDigest(reference: CausalLM, responses: TokenizedSequence[][], mismatched?: TokenizedSequence[]): string {
+function inputsDigest(
+  reference: CausalLM,
+  responses: TokenizedSequence[][],
+  mismatched?: TokenizedSequence[],
+  prefixTokens?: readonly number[],
+): string {
   const h = createHash('sha256');
+  if (prefixTokens) h.update(`prefixes:${prefixTokens.join(',')};`);
   for (const [name, v] of reference.params)
     h.update(name).update(new Uint8Array((v.dataSync() as Float32Array).buffer));
   for (const s of [...responses.flat(), ...(mismatched ?? [])]) h.update(`${s.promptLength}:${s.ids.join(',')};`);
@@ -35,6 +43,7 @@ function unusable(
   inputs: string,
   responses: TokenizedSequence[][],
   mismatched?: TokenizedSequence[],
+  prefixTokens?: readonly number[],
 ): string | undefined {
   const c = cached as Partial<ReferenceLogProbs>;
   if (c.inputs !== inputs) return 'it was computed from another reference model or other sequences';
@@ -47,9 +56,22 @@ function unusable(
     return 'its responses do not match the data';
   if (mismatched && !(finite(c.mismatched) && c.mismatched!.length === mismatched.length))
     return 'it lacks the mismatched rows';
+  if (
+    prefixTokens &&
+    !(
+      Array.isArray(c.prefixes) &&
+      c.prefixes.length === responses.length &&
+      c.prefixes.every((r, i) => finite(r) && r.length === responses[i].length)
+    )
+  )
+    return 'it lacks the prefix sums';
   return undefined;
 }
 
+/**
+ * @param prefixTokens per example, the response tokens LD-DPO's prefix sums cover (its pair's shorter
+ *   length); absent: no prefix sums.
+ */
 export function referenceLogProbs(
   dir: string,
   reference: CausalLM,
@@ -57,14 +79,15 @@ export function referenceLogProbs(
   responses: TokenizedSequence[][],
   mismatched?: TokenizedSequence[],
   log?: (line: string) => void,
+  prefixTokens?: readonly number[],
 ): ReferenceLogProbs {
   const path = join(dir, 'reference-logps.json');
-  const inputs = inputsDigest(reference, responses, mismatched);
+  const inputs = inputsDigest(reference, responses, mismatched, prefixTokens);
   if (existsSync(path)) {
     let why: string | undefined, cached: unknown;
     try {
       cached = JSON.parse(readFileSync(path, 'utf8'));
-      why = unusable(cached, inputs, responses, mismatched);
+      why = unusable(cached, inputs, responses, mismatched, prefixTokens);
     } catch (error) {
       why = `it is damaged (${(error as Error).message})`;
     }
@@ -72,20 +95,28 @@ export function referenceLogProbs(
     log?.(`[reference] recomputing ${path}: ${why}`);
   }
   const flat = responses.flat();
+  const rowPrefixes = prefixTokens
+    ? [...responses.flatMap((r, i) => r.map(() => prefixTokens[i])), ...(mismatched ?? []).map(() => 0)]
+    : undefined;
   const scores = scoreSequences(
     reference,
     [...flat, ...(mismatched ?? [])],
     padId,
     undefined,
     'the reference pass',
-  ).sum;
+    rowPrefixes,
+  );
   let at = 0;
   const cache: ReferenceLogProbs = {
     examples: responses.length,
     inputs,
-    responses: responses.map((r) => r.map(() => scores[at++])),
-    mismatched: mismatched?.map(() => scores[at++]),
+    responses: responses.map((r) => r.map(() => scores.sum[at++])),
+    mismatched: mismatched?.map(() => scores.sum[at++]),
   };
+  if (scores.prefixSum) {
+    at = 0;
+    cache.prefixes = responses.map((r) => r.map(() => scores.prefixSum![at++]));
+  }
   writeJsonAtomic(path, cache);
   return cache;
 }

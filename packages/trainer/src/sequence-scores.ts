@@ -10,6 +10,8 @@ import type { TokenizedSequence } from '@spo/data';
 export interface SequenceScores {
   sum: Float32Array;
   mean: Float32Array;
+  /** Σ over each sequence's first prefixTokens[i] response tokens, when asked for. */
+  prefixSum?: Float32Array;
 }
 
 /** Sequences per forward when scoring: $SPO_SCORE_BATCH_SIZE, else 64. */
@@ -26,17 +28,22 @@ export function scoreSequences(
   padId: number,
   batchSize = scoreBatchSize(),
   what = 'scoring',
+  prefixTokens?: readonly number[],
 ): SequenceScores {
   const sum = new Float32Array(sequences.length),
-    mean = new Float32Array(sequences.length);
+    mean = new Float32Array(sequences.length),
+    prefixSum = prefixTokens ? new Float32Array(sequences.length) : undefined;
   for (let start = 0; start < sequences.length; start += batchSize) {
     const chunk = sequences.slice(start, start + batchSize);
-    let s: ArrayLike<number>, m: ArrayLike<number>;
+    let s: ArrayLike<number>, m: ArrayLike<number>, p: ArrayLike<number> | undefined;
     try {
-      [s, m] = tf.tidy(() => {
-        const lp = responseLogProbs(model, chunk, padId);
-        return [lp.sum.dataSync(), lp.mean.dataSync()];
-      });
+      const scored = tf.tidy(() => {
+        const lp = responseLogProbs(model, chunk, padId, undefined, {
+          prefixTokens: prefixTokens?.slice(start, start + batchSize),
+        });
+        return [lp.sum.dataSync(), lp.mean.dataSync(), ...(lp.prefixSum ? [lp.prefixSum.dataSync()] : [])];
+      }) as unknown as ArrayLike<number>[];
+      [s, m, p] = scored;
     } catch (error) {
       if (!isOutOfMemory(error)) throw error;
       const heap = wasmHeapBytes();
@@ -55,6 +62,7 @@ export function scoreSequences(
     }
     sum.set(s, start);
     mean.set(m, start);
+    if (p) prefixSum!.set(p, start);
   }
-  return { sum, mean };
+  return { sum, mean, ...(prefixSum ? { prefixSum } : {}) };
 }

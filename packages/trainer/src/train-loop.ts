@@ -39,6 +39,11 @@ export interface TrainLoopArgs {
   datasetSize: number;
   /** Every trainable variable by name (the model's and any head's). */
   variables: Map<string, tf.Variable>;
+  /**
+   * Variables that are not trained but change as training goes (TR-DPO's synced reference): saved in
+   * every checkpoint and restored on resume, so a resumed run continues from exactly where it stopped.
+   */
+  state?: Map<string, tf.Variable>;
   lossFn: LossFn;
   /** Work before step `step` that must not be on the tape (e.g. sampling from the policy). */
   beforeStep?: (step: number) => void;
@@ -97,6 +102,8 @@ function saveTrainingCheckpoint(args: TrainLoopArgs, optimizer: AdamW, step: num
   const tensors = optimizer.stateTensors();
   for (const [name, v] of args.variables)
     tensors[`param.${name}`] = { dtype: 'float32', shape: v.shape, data: v.dataSync() as Float32Array };
+  for (const [name, v] of args.state ?? [])
+    tensors[`state.${name}`] = { dtype: 'float32', shape: v.shape, data: v.dataSync() as Float32Array };
   writeDirAtomic(join(args.dir, 'checkpoints', checkpointName(step)), (tmp) => {
     args.writeModel(tmp);
     writeFileSync(join(tmp, 'trainer-state.safetensors'), encodeSafetensors(tensors));
@@ -127,6 +134,7 @@ function readTrainingCheckpoint(args: TrainLoopArgs, optimizer: AdamW, path: str
   const { tensors } = readSafetensors(join(path, 'trainer-state.safetensors'));
   const expected = new Map(optimizer.stateTensorShapes());
   for (const [name, v] of args.variables) expected.set(`param.${name}`, v.shape);
+  for (const [name, v] of args.state ?? []) expected.set(`state.${name}`, v.shape);
   for (const [name, shape] of expected) {
     const saved = tensors[name];
     if (!saved)
@@ -156,8 +164,10 @@ function resumeFromCheckpoint(args: TrainLoopArgs, optimizer: AdamW, log: (line:
       );
       continue;
     }
-    for (const [name, v] of args.variables)
-      v.assign(tf.tensor(state.tensors[`param.${name}`].data, state.tensors[`param.${name}`].shape));
+    const restore = (v: tf.Variable, key: string) =>
+      v.assign(tf.tensor(state.tensors[key].data, state.tensors[key].shape));
+    for (const [name, v] of args.variables) restore(v, `param.${name}`);
+    for (const [name, v] of args.state ?? []) restore(v, `state.${name}`);
     optimizer.loadState(state.tensors, state.optimizerSteps, candidate.path);
     log(`[${args.stage}] resuming from ${candidate.path} (step ${state.step} of ${args.config.steps})`);
     return state.step;

@@ -75,7 +75,8 @@ export const ExperimentConfigSchema = z
   .superRefine((c, ctx) => {
     const seen = new Set<string>();
     c.methods.forEach((raw, i) => {
-      const m = raw as { name?: string; loss?: string };
+      const given = raw as { name?: string; loss?: string; losses?: { loss?: string }[] };
+      const m = { name: given.name, loss: given.loss ?? given.losses?.[0]?.loss };
       if (m.name !== undefined && seen.has(m.name))
         ctx.addIssue({
           code: 'custom',
@@ -132,9 +133,10 @@ export const ExperimentConfigSchema = z
       });
     }
     if (c.data.source === 'synthetic') {
-      const lists = c.methods.some(
-        (m) => PREFERENCE_LOSSES[(m as { loss?: string }).loss as PreferenceLossName]?.input === 'lists',
-      );
+      const lists = c.methods.some((m) => {
+        const given = m as { loss?: string; losses?: { loss?: string }[] };
+        return PREFERENCE_LOSSES[(given.loss ?? given.losses?.[0]?.loss) as PreferenceLossName]?.input === 'lists';
+      });
       const fits: [string[], number, number, string][] = [
         [['sft', 'batchSize'], c.sft.batchSize, c.data.sftExamples, 'data.sftExamples'],
         [['preference', 'batchSize'], c.preference.batchSize, c.data.preferencePairs, 'data.preferencePairs'],

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { isPretrained, loadCheckpoint } from '@spo/model';
 import { pairAsList, readPreparedDataset } from '@spo/data';
 import { preferenceLoss } from '@spo/losses';
-import { trainPreference } from '@spo/trainer';
+import { methodLossLabel, methodLosses, trainPreference } from '@spo/trainer';
 import { runStage } from './stage-dir.js';
 import type { StageContext } from './context.js';
 import type { RunPlan } from '../plan/plan.js';
@@ -32,7 +32,7 @@ export async function trainStage(ctx: StageContext, run: RunPlan): Promise<void>
       const section = ctx.config.model;
       if (isPretrained(section) && section.lora) policy.attachLora(section.lora, run.seed);
       const reference = loadCheckpoint(sftFinal, false).model;
-      const lists = preferenceLoss(method.loss).input === 'lists';
+      const lists = preferenceLoss(methodLosses(method)[0].loss).input === 'lists';
       const examples = lists ? ds.lists : ds.preferences.map(pairAsList);
       const terms = [
         method.sftWeight > 0 ? `SFT term × ${method.sftWeight}` : '',
@@ -41,13 +41,19 @@ export async function trainStage(ctx: StageContext, run: RunPlan): Promise<void>
             `${method.spo.head} head, ${method.spo.extractor}, ${method.spo.target})`
           : '',
         method.kl ? `KL on own samples (η = ${method.kl.eta})` : '',
+        method.ldAlpha !== undefined ? `LD-DPO (α = ${method.ldAlpha})` : '',
+        method.weighting === 'wpo' ? 'WPO weights' : '',
+        method.referenceSync
+          ? `TR-DPO ${method.referenceSync.mode} sync every ${method.referenceSync.every} steps` +
+            (method.referenceSync.mode === 'soft' ? ` (α = ${method.referenceSync.alpha})` : '')
+          : '',
       ].filter(Boolean);
       const adapters = policy.lora
         ? `, LoRA rank ${policy.lora.config.rank} ` +
           `(${policy.lora.parameterCount().toLocaleString('en')} trainable parameters)`
         : '';
       ctx.log(
-        `[${run.name}] ${[method.loss, ...terms].join(' + ')} from ${sftFinal}${adapters}, ` +
+        `[${run.name}] ${[methodLossLabel(method), ...terms].join(' + ')} from ${sftFinal}${adapters}, ` +
           `seed ${run.seed}: ${ctx.config.preference.steps} steps of ${ctx.config.preference.batchSize} ` +
           (lists ? 'ranked lists' : 'pairs'),
       );

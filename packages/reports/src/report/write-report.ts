@@ -8,6 +8,7 @@ import { markdownTable, percentWithInterval } from '../markdown.js';
 import { writeCsv, writeResultsCsv, type ResultRow } from '../results-table.js';
 import { type SeedEstimate, winRate } from '@spo/evaluators';
 import { getAtPath, type ExperimentPlan, type RunResult } from '@spo/experiment';
+import { methodLossLabel } from '@spo/trainer';
 import {
   baselineName,
   cells,
@@ -101,7 +102,7 @@ export function resultRows(
         run: r.run.name,
         same_as: r.run.sameAs ?? '',
         method: r.run.methodName,
-        loss: r.run.method.loss,
+        loss: methodLossLabel(r.run.method),
         spo: r.run.method.spo !== undefined,
         sweep: [r.run.variant.sweep, r.run.sweep].filter(Boolean).join(' / '),
         variant: r.run.variant.label,
