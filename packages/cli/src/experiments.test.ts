@@ -124,3 +124,22 @@ test(
     assert.match(md, /## SPO's gain as preference pairs get fewer[\s\S]*\| 250 \| 2 \|[\s\S]*\| 2000 \| 2 \|/);
   },
 );
+
+test(
+  'trl-extras at smoke size: each TRL 1.x setting with and without SPO, ' +
+    'each seed its own SFT model, every setting against DPO',
+  async () => {
+    const { md, rows, runs } = await smoke('trl-extras');
+    assert.equal(runs, 2 * 12 * 2);
+    assert.equal(rows.length, runs * 2, 'oracle and the reward model the smoke settings add');
+    assert.deepEqual(
+      [...new Set(rows.map((r) => r.loss))].sort(),
+      ['0.8·dpo + 0.2·bco', 'aot', 'aot-unpaired', 'dpo', 'sigmoid-norm'],
+      'the mixture named by its parts',
+    );
+    assert.match(md, /## Each TRL 1\.x setting against DPO/);
+    for (const method of ['tr-dpo-soft', 'tr-dpo-hard', 'ld-dpo', 'wpo', 'mpo', 'dpo-js'])
+      assert.match(md, new RegExp(`\\| ${method} \\| 2 \\| [+−][\\d.]+ \\[`), method);
+    assert.match(md, /24 comparisons|12 comparisons/);
+  },
+);

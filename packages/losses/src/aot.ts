@@ -1,7 +1,7 @@
 // AOT, Melnyk et al. 2024, "Distributional Preference Alignment of LLMs via Optimal Transport", the paired
-// and unpaired objectives (Section 3, logistic loss), as TRL computes them: first-order stochastic dominance of the policy's reward
-// distribution over the reference's, tested rank by rank on the batch's sorted samples (the 1-D optimal
-// transport plan), with the logistic loss and label smoothing ε as in cDPO:
+// and unpaired objectives (Section 3, logistic loss), as TRL computes them: first-order stochastic
+// dominance of the policy's reward distribution over the reference's, tested rank by rank on the batch's
+// sorted samples (the 1-D optimal transport plan), with label smoothing ε as in cDPO:
 //   aot:          δ_(i) = sort_i[ (log π(y_w) − log π(y_l)) ] − sort_i[ (log π_ref(y_w) − log π_ref(y_l)) ]
 //   aot-unpaired: δ_(i) = sort_i[ log π(y_w) − log π_ref(y_w) ] − sort_i[ log π(y_l) − log π_ref(y_l) ]
 //   L_i = −(1 − ε) log σ(β δ_(i)) − ε log σ(−β δ_(i))

@@ -40,7 +40,7 @@ test('sigmoid-norm: DPO on per-token log-ratios, −log σ(β (u_w/|y_w| − u_l
   assertLosses('sigmoid-norm', { beta: 0.5 }, [0.5231233, 0.7620344, 0.474077]);
 });
 
-test('aot (Melnyk et al. 2024, paired): sorted policy log-ratio margins against sorted reference ones, rank by rank', () => {
+test('aot (Melnyk et al. 2024, paired): sorted policy log-ratio margins against sorted reference ones', () => {
   // policy margins (5, 1, 1) sort to (1, 1, 5); reference (3, 2, −0.5) to (−0.5, 2, 3): δ = (1.5, −1, 2)
   assertLosses('aot', { beta: 0.5, epsilon: 0.1 }, [0.461871, 0.924077, 0.4132617]);
 });
