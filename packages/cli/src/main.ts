@@ -2,7 +2,9 @@
 // report, compare, view and run commands load the reporting code (vega and its kind) when they run,
 // so the training stages' processes start without it.
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
+import { slurmAvailable } from '@spo/slurm';
 import { BACKEND_NAMES, initBackend, type BackendRequest } from '@spo/engine';
 import { PREFERENCE_LOSSES } from '@spo/losses';
 import { artifactFolder, fetchArtifact, publicArtifact, PUBLIC_ARTIFACTS } from '@spo/data';
@@ -27,6 +29,11 @@ import {
   trainStage,
   rewardModelStage,
   collectResults,
+  submitToSlurm,
+  slurmStatus,
+  cancelSlurmJobs,
+  waitForSlurm,
+  type StageState,
 } from '@spo/experiment';
 import { exportModel, sample } from './sample-command.js';
 import {
@@ -51,10 +58,19 @@ const log = (line: string) => console.error(line);
 async function context(o: CommonOptions): Promise<StageContext> {
   const config = loadExperimentConfig(o.config, o.set);
   const backend = await initBackend(o.backend, log);
+  const numerics = numericsPath(backend);
+  // a Slurm job computes on the path its plan was submitted for, or its stage hashes would not be the plan's
+  const submitted = process.env.SPO_SUBMITTED_NUMERICS;
+  if (submitted !== undefined && submitted !== numerics)
+    throw new Error(
+      `this node computes on ${numerics}, but the plan was submitted for ${submitted}, so its stages' ` +
+        `hashes would differ: give the nodes the same backend and matmul library, or submit with --backend ` +
+        `from a machine like them`,
+    );
   return {
     config,
     configPath: o.config,
-    plan: planExperiment(config, o.runDir ?? join('runs', config.name), numericsPath(backend)),
+    plan: planExperiment(config, o.runDir ?? join('runs', config.name), numerics),
     reportDir: o.reportDir ?? join('reports', config.name),
     ...(o.reportDir === undefined ? { siteRoot: 'reports' } : {}),
     backend,
@@ -319,6 +335,106 @@ withCommon(
   (await import('./run-experiment.js')).runExperiment(await context(o), reproduceCommand(o)),
 );
 
+/** The options of `o` that every stage command of a submitted plan repeats. */
+function commonArgs(o: CommonOptions, backend: string): string[] {
+  return [
+    '--config',
+    o.config,
+    ...o.set.flatMap((x) => ['--set', `${x.path}=${JSON.stringify(x.value)}`]),
+    ...(o.runDir ? ['--run-dir', o.runDir] : []),
+    ...(o.reportDir ? ['--report-dir', o.reportDir] : []),
+    '--backend',
+    backend,
+  ];
+}
+
+function printStates(states: StageState[]): void {
+  const rows = states.map((s) => [
+    s.stage,
+    s.status,
+    s.jobId ?? '',
+    s.slurm ?? '',
+    s.status === 'failed' ? (s.log ?? '') : '',
+  ]);
+  const header = ['stage', 'status', 'job', 'slurm', 'log'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  for (const row of [header, ...rows])
+    console.log(
+      row
+        .map((x, i) => x.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    );
+}
+
+withCommon(
+  program
+    .command('submit')
+    .description(
+      "queue the plan's unfinished stages on a cluster: one job per data-variant stage (data -> sft -> rm), " +
+        "each variant's runs as a job array, the report last; a second submit queues only what is missing",
+    ),
+)
+  .addOption(new Option('--engine <engine>', 'the scheduler').choices(['slurm']).default('slurm'))
+  .option('--wait', 'block until the plan ends; exit non-zero if any job failed or was cancelled')
+  .option('--dry-run', 'print the sbatch lines without submitting')
+  .option('--max-parallel <n>', "most runs of one data variant at once (the job array's %N)", (v) =>
+    Number.parseInt(v, 10),
+  )
+  .option(
+    '--sbatch-arg <arg>',
+    'one more sbatch option for every job, e.g. --sbatch-arg=--exclusive (repeatable)',
+    (v: string, all: string[]) => [...all, v],
+    [] as string[],
+  )
+  .action(
+    async (o: CommonOptions & { wait?: boolean; dryRun?: boolean; maxParallel?: number; sbatchArg: string[] }) => {
+      const ctx = await context(o);
+      if (!o.dryRun && !slurmAvailable())
+        throw new Error(
+          'no Slurm controller answers here (sinfo failed): submit from a login node of the cluster, ' +
+            'or start a single-node one with tools/slurm/local-cluster.sh',
+        );
+      const jobs = submitToSlurm({
+        plan: ctx.plan,
+        spo: [process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)],
+        common: commonArgs(o, ctx.backend.name),
+        reportDir: ctx.reportDir,
+        numerics: numericsPath(ctx.backend),
+        force: o.force,
+        maxParallel: o.maxParallel,
+        sbatchArgs: o.sbatchArg,
+        dryRun: o.dryRun,
+        log,
+      });
+      if (!o.wait || o.dryRun || jobs.length === 0) return;
+      const states = await waitForSlurm(ctx.plan, ctx.reportDir, log);
+      const bad = states.filter((s) => s.status === 'failed' || s.status === 'cancelled');
+      if (bad.length) {
+        printStates(bad);
+        throw new Error(`${bad.length} stage(s) did not finish; their logs are listed above (spo status shows all)`);
+      }
+      log(`[submit] every stage of ${ctx.config.name} is done; report in ${ctx.reportDir}`);
+    },
+  );
+
+withCommon(program.command('status').description('where each stage of a submitted plan stands (Slurm)'))
+  .option('--json', 'one JSON object per stage')
+  .action(async (o: CommonOptions & { json?: boolean }) => {
+    const ctx = await context(o);
+    const states = slurmStatus(ctx.plan, ctx.reportDir);
+    if (o.json) console.log(JSON.stringify(states, null, 2));
+    else printStates(states);
+  });
+
+withCommon(program.command('cancel').description("cancel the submitted plan's queued and running jobs (Slurm)")).action(
+  async (o: CommonOptions) => {
+    const ctx = await context(o);
+    const cancelled = cancelSlurmJobs(ctx.plan);
+    log(cancelled.length ? `[cancel] cancelled jobs ${cancelled.join(', ')}` : '[cancel] no job was queued or running');
+  },
+);
+
 program
   .command('serve')
   .description('an OpenAI-compatible chat-completions server over a checkpoint (POST /v1/chat/completions)')
@@ -427,15 +543,28 @@ program
   .command('losses')
   .description('list the registered preference losses with their papers and defaults')
   .action(() => {
-    for (const [name, spec] of Object.entries(PREFERENCE_LOSSES)) {
+    const rows = Object.entries(PREFERENCE_LOSSES).map(([name, spec]) => {
       const defaults = Object.entries(spec.params.parse({}) as Record<string, unknown>)
         .map(([k, v]) => `${k} = ${v}`)
         .join(', ');
+      const divergence = spec.params.safeParse({ divergence: 'js' }).success ? ' (+ divergence)' : '';
+      return [name, spec.input, spec.usesReference ? 'ref' : 'no ref', defaults + divergence, spec.paper];
+    });
+    const header = ['loss', 'input', 'reference', 'defaults', 'paper'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    for (const row of [header, ...rows])
       console.log(
-        `${name.padEnd(10)} ${spec.input.padEnd(6)} ` +
-          `${spec.usesReference ? 'ref   ' : 'no-ref'} ${defaults.padEnd(34)} ${spec.paper}`,
+        row
+          .map((x, i) => x.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd(),
       );
-    }
+    console.log(
+      '\n(+ divergence): params.divergence takes reverse-kl (default), forward-kl, js ' +
+        'or alpha (with divergenceAlpha).\n' +
+        'Any method may also set losses (a weighted mixture), ldAlpha (LD-DPO), weighting: "wpo" (WPO), ' +
+        'referenceSync (TR-DPO), sftWeight, spo and kl: packages/losses/README.md.',
+    );
   });
 
 /** The command that reproduces every stage of the report: the experiment's Nx `report` target when Nx started us. */

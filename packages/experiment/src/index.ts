@@ -1,6 +1,7 @@
 // The experiment pipeline, layered one way: plan/ (the config, its grids and overrides, the plan of
 // variants and runs with their folders and hashes) -> stages/ (data, sft, rm, train, eval, each under
-// its lock) -> results/ (what the report reads back from each run, through typed readers).
+// its lock) -> results/ (what the report reads back from each run, through typed readers); submit/
+// queues the plan's stages on a Slurm cluster instead of running them here.
 export {
   configAsWritten,
   ExperimentConfigSchema,
@@ -39,3 +40,11 @@ export type { RunResult } from './results/collect.js';
 export { readRunEval, writeRunEval, runEvalDir, SCORE_EVALUATORS } from './results/run-eval.js';
 export type { RunEval, ScoreEvaluator } from './results/run-eval.js';
 export { sourceCommit, versionLine } from './version.js';
+export { slurmJobs } from './submit/slurm-jobs.js';
+export type { PlannedJob } from './submit/slurm-jobs.js';
+export { submitToSlurm } from './submit/submit.js';
+export type { SubmitOptions } from './submit/submit.js';
+export { slurmStatus, cancelSlurmJobs, waitForSlurm } from './submit/slurm-status.js';
+export type { StageState, StageStatus } from './submit/slurm-status.js';
+export { readSlurmJobs, slurmJobsPath } from './results/slurm-jobs-record.js';
+export type { SlurmJobsRecord, SubmittedJob } from './results/slurm-jobs-record.js';

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { SlurmConfigSchema } from '@spo/slurm';
 import { parseJsonText, sha256File } from '@spo/engine';
 import { ModelSectionSchema, ModelShapeSchema, isPretrained, readPretrainedConfig } from '@spo/model';
 import { DataConfigSchema, syntheticTask } from '@spo/data';
@@ -70,6 +71,8 @@ export const ExperimentConfigSchema = z
      * same seeds and prompts.
      */
     compare: z.array(CompareSpecSchema).default([]),
+    /** What `spo submit --engine slurm` asks the cluster for, per stage (packages/slurm). */
+    slurm: SlurmConfigSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

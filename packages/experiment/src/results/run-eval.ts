@@ -20,6 +20,8 @@ export interface RunEval {
   scores: Partial<Record<ScoreEvaluator, { policy: number[]; baseline: number[] }>>;
   /** The LLM judge's verdict per prompt (1 policy, ½ tie or unreadable, 0 baseline), when configured. */
   judge?: { outcomes: number[]; invalid: number; model: string; template: string };
+  /** Where the run's job ran: the backend as the report's stamp names it, and the host (a cluster's node). */
+  ranOn?: { backend: string; host: string };
   /** The reward model's label and held-out agreement, when one scored. */
   rewardModel?: {
     label: string;

@@ -3,6 +3,7 @@
 // pairs and aggregates (run-eval-files.ts). The log gives the run's win rate against the baseline.
 import { contextLength } from './starting-model.js';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { tf } from '@spo/engine';
 import { readPreparedDataset, type PreparedDataset } from '@spo/data';
 import { winRate } from '@spo/evaluators';
@@ -38,6 +39,7 @@ export async function evalRunStage(ctx: StageContext, run: RunPlan): Promise<voi
         prompts: prompts.length,
         baseline: ctx.config.eval.baseline,
         samplingSeed: samplingSeed(run),
+        ranOn: { backend: `${ctx.backend.name} (matmul: ${ctx.backend.matmul})`, host: hostname() },
         scores,
         ...(judge ? { judge } : {}),
         ...(rewardModel ? { rewardModel } : {}),

@@ -3,6 +3,7 @@
 // tables a reader looks at first: win rates against the baseline over seeds, the paired +SPO − base
 // differences, the comparisons, and how it was all made.
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { writeFileAtomic } from '@spo/engine';
 import { markdownTable, percentWithInterval } from '../markdown.js';
 import { writeCsv, writeResultsCsv, type ResultRow } from '../results-table.js';
@@ -125,7 +126,7 @@ export function resultRows(
         train_steps: r.train.steps,
         train_tokens_per_s: Math.round(r.train.tokensPerSecond),
         config_hash: r.run.hashes.eval,
-        backend: stamp.backend,
+        backend: r.eval.ranOn?.backend ?? stamp.backend,
         commit: stamp.commit,
       } as ResultRow);
     }
@@ -310,7 +311,7 @@ export function writeReport(
             ')',
         ],
         ['runs', aliasNote(plan)],
-        ['backend', stamp.backend],
+        ['backend', backendLine(results, stamp.backend)],
         ['bootstrap', `${resamples} resamples, percentile intervals`],
       ],
     ),
@@ -435,4 +436,24 @@ export function writeComparisonCsv(path: string, c: Comparison): void {
       ]),
     ),
   );
+}
+
+/**
+ * The backend line: the report's own when every run ran on it here; otherwise each backend (and the hosts
+ * that ran it, for runs from other machines: a cluster's nodes) with its number of runs.
+ */
+function backendLine(results: readonly RunResult[], own: string): string {
+  const here = hostname();
+  const groups = new Map<string, { runs: number; hosts: Set<string> }>();
+  for (const r of results) {
+    const backend = r.eval.ranOn?.backend ?? own;
+    const g = groups.get(backend) ?? { runs: 0, hosts: new Set<string>() };
+    g.runs++;
+    if (r.eval.ranOn && r.eval.ranOn.host !== here) g.hosts.add(r.eval.ranOn.host);
+    groups.set(backend, g);
+  }
+  if (groups.size <= 1 && [...groups.values()].every((g) => g.hosts.size === 0)) return [...groups.keys()][0] ?? own;
+  return [...groups]
+    .map(([b, g]) => `${b}: ${g.runs} runs${g.hosts.size ? ` on ${[...g.hosts].sort().join(', ')}` : ''}`)
+    .join('; ');
 }
