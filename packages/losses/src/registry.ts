@@ -58,11 +58,6 @@ const pairs = <P>(
 
 export const PREFERENCE_LOSSES = {
   dpo: pairs('Rafailov et al. 2023, DPO, Eq. 7', DpoParamsSchema, dpoLoss),
-  'sigmoid-norm': pairs(
-    'Rafailov et al. 2023, DPO, Eq. 7 on per-token log-ratios',
-    SigmoidNormParamsSchema,
-    sigmoidNormLoss,
-  ),
   cdpo: pairs('Mitchell 2023, cDPO (conservative DPO), Eq. 3', CdpoParamsSchema, cdpoLoss),
   robust: pairs('Chowdhury et al. 2024, Provably Robust DPO, Eq. 8', RobustDpoParamsSchema, robustDpoLoss),
   ipo: pairs('Azar et al. 2023, IPO, Eq. 17', IpoParamsSchema, ipoLoss),
@@ -79,6 +74,11 @@ export const PREFERENCE_LOSSES = {
   'apo-zero': pairs("D'Oosterlinck et al. 2024, APO-zero, Eq. 5", ApoParamsSchema, apoZeroLoss),
   'apo-down': pairs("D'Oosterlinck et al. 2024, APO-down, Eq. 6", ApoParamsSchema, apoDownLoss),
   discopop: pairs('Lu et al. 2024, DiscoPOP (LRML), Eq. 5', DiscopopParamsSchema, discopopLoss),
+  'sigmoid-norm': pairs(
+    'Rafailov et al. 2023, DPO, Eq. 7 on per-token log-ratios',
+    SigmoidNormParamsSchema,
+    sigmoidNormLoss,
+  ),
   aot: pairs('Melnyk et al. 2024, AOT (paired), Section 3', AotParamsSchema, aotLoss),
   'aot-unpaired': pairs('Melnyk et al. 2024, AOT (unpaired), Section 3', AotParamsSchema, aotUnpairedLoss),
   soft: pairs(

@@ -54,6 +54,11 @@ function settingColumns(r: RunResult, extra: readonly string[]): Record<string, 
     key_share: spo?.keyShare ?? '',
   };
   for (const path of extra) {
+    const column = METHOD_SETTING_COLUMNS[path as keyof typeof METHOD_SETTING_COLUMNS];
+    if (column) {
+      cols[path] = column(method);
+      continue;
+    }
     const v = path.startsWith('data.') ? getAtPath(data, path.slice(5)) : getAtPath(method, path);
     cols[path] = v === undefined ? '' : (v as string | number | boolean);
   }
@@ -73,6 +78,25 @@ const STANDARD_PATHS = new Set([
   'spo.keyShare',
 ]);
 
+/**
+ * Method settings around the loss (the TRL 1.x ones), each a column of results.csv in the experiments that
+ * use it: the divergence, LD-DPO's α, the weighting and TR-DPO's sync, as one readable value each.
+ */
+const METHOD_SETTING_COLUMNS = {
+  divergence: (m: RunResult['run']['method']) => {
+    const p = m.losses?.[0]?.params ?? m.params;
+    const d = p.divergence as string | undefined;
+    return d === undefined ? '' : d === 'alpha' ? `alpha(${(p.divergenceAlpha as number | undefined) ?? 0.5})` : d;
+  },
+  ld_alpha: (m: RunResult['run']['method']) => m.ldAlpha ?? '',
+  weighting: (m: RunResult['run']['method']) => m.weighting ?? '',
+  reference_sync: (m: RunResult['run']['method']) =>
+    m.referenceSync
+      ? `${m.referenceSync.mode} every ${m.referenceSync.every}` +
+        (m.referenceSync.mode === 'soft' ? ` (alpha ${m.referenceSync.alpha})` : '')
+      : '',
+};
+
 export function resultRows(
   plan: ExperimentPlan,
   results: readonly RunResult[],
@@ -81,6 +105,8 @@ export function resultRows(
   const extra = [
     ...new Set(results.flatMap((r) => [...Object.keys(r.run.settings), ...Object.keys(r.run.variant.settings)])),
   ].filter((p) => !STANDARD_PATHS.has(p));
+  for (const [column, value] of Object.entries(METHOD_SETTING_COLUMNS))
+    if (results.some((r) => value(r.run.method) !== '') && !extra.includes(column)) extra.push(column);
   const resamples = plan.config.eval.bootstrapResamples;
   const rows: ResultRow[] = [];
   for (const r of results) {
