@@ -22,4 +22,11 @@ if (!blas) {
       ) ?? 'none';
   }
 }
-console.log(`backend=${process.env.SPO_BACKEND ?? 'auto'} addon=${addon ? 'built' : 'absent'} blas=${blas}`);
+// one BLAS thread rounds some products differently from several (packages/native-matmul/src/index.ts)
+const threads = process.env.OPENBLAS_NUM_THREADS
+  ? Number(process.env.OPENBLAS_NUM_THREADS)
+  : require('node:os').availableParallelism();
+console.log(
+  `backend=${process.env.SPO_BACKEND ?? 'auto'} addon=${addon ? 'built' : 'absent'} blas=${blas}` +
+    (threads === 1 ? ' blas-threads=1' : ''),
+);

@@ -68,7 +68,7 @@ export function enableNativeMatMul(): string {
     loaded = status.matmul;
   }
   on = true;
-  return `native BLAS ${loaded.library}`;
+  return `native BLAS ${loaded.library}${loaded.threads === 1 ? ', 1 thread' : ''}`;
 }
 
 /** Switch the native path off and on (tests and benchmarks compare both); on needs enableNativeMatMul first. */

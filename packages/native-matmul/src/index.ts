@@ -40,6 +40,12 @@ export interface NativeMatMul {
   /** The BLAS library in use. */
   library: string;
   /**
+   * Threads the BLAS runs (0: unknown). One thread gives other roundings than several in some products
+   * (measured: an SFT run's weights differ at 1 thread and agree at 2, 3 and 4), so it is part of the
+   * numerics path.
+   */
+  threads: number;
+  /**
    * For each of `batch` row-major matrices at byte offsets into `heap`: C [m, n] = op(A) op(B), where
    * A is [m, k] ([k, m] when transposeA) and B is [k, n] ([n, k] when transposeB). Throws, touching
    * nothing, when an operand would lie outside `heap`.
@@ -74,7 +80,8 @@ export function probeNativeMatMul(env: NodeJS.ProcessEnv): NativeMatMulStatus {
     try {
       // every core unless the user set OpenBLAS's own thread count (0 leaves OpenBLAS's choice alone)
       addon.load(library, env.OPENBLAS_NUM_THREADS ? 0 : availableParallelism());
-      return { available: true, matmul: { library, gemm: addon.gemm } };
+      const threads = env.OPENBLAS_NUM_THREADS ? Number(env.OPENBLAS_NUM_THREADS) || 0 : availableParallelism();
+      return { available: true, matmul: { library, threads, gemm: addon.gemm } };
     } catch (error) {
       tried.push((error as Error).message);
     }

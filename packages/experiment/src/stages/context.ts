@@ -21,7 +21,11 @@ export interface StageContext {
   force?: boolean;
 }
 
-/** What the numbers are computed on: the backend and, on wasm, whether matrix products go to a native BLAS. */
+/**
+ * What the numbers are computed on: the backend and, on wasm, whether matrix products go to a native BLAS
+ * and whether it runs one thread (which rounds some products differently from several).
+ */
 export function numericsPath(backend: BackendInfo): string {
-  return `${backend.name}/${backend.matmul.startsWith('native') ? 'native-blas' : 'backend-matmul'}`;
+  if (!backend.matmul.startsWith('native')) return `${backend.name}/backend-matmul`;
+  return `${backend.name}/native-blas${backend.matmul.endsWith(', 1 thread') ? '-1thread' : ''}`;
 }
