@@ -49,8 +49,8 @@ function jobScript(job: PlannedJob, o: SubmitOptions, cwd: string): string {
     '#!/usr/bin/env bash',
     `# ${job.key} of experiment ${o.plan.config.name}, written by spo submit`,
     'set -euo pipefail',
-    `cd ${quote(cwd)} || { echo "spo: cannot enter ${cwd} on $(hostname): the repository must be on a filesystem every node shares" >&2; exit 1; }`,
-    `[ -d ${quote(runDir)} ] || { echo "spo: ${runDir} is not visible on $(hostname): runs/ must be on a filesystem every node shares" >&2; exit 1; }`,
+    `cd ${quote(cwd)} || ${stopUnshared(`cannot enter ${cwd}`, 'the repository')}`,
+    `[ -d ${quote(runDir)} ] || ${stopUnshared(`${runDir} is not visible`, 'runs/')}`,
     ...exports,
     `export SPO_SUBMITTED_NUMERICS=${quote(o.numerics)}`,
     ...(job.runs ? [`runs=(${job.runs.map(quote).join(' ')})`, 'run=${runs[$SLURM_ARRAY_TASK_ID]}'] : []),
@@ -58,6 +58,11 @@ function jobScript(job: PlannedJob, o: SubmitOptions, cwd: string): string {
     command.map((x) => (x === '"$run"' ? x : quote(x))).join(' '),
     '',
   ].join('\n');
+}
+
+/** The shell that stops a job whose node cannot see the submitting machine's files, saying which. */
+function stopUnshared(problem: string, what: string): string {
+  return `{ echo "spo: ${problem} on $(hostname): ${what} must be on a filesystem every node shares" >&2; exit 1; }`;
 }
 
 /** Queue the plan's unfinished stages; returns the jobs queued (none when everything is done). */
