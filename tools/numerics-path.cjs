@@ -1,7 +1,7 @@
 // Prints what an experiment's numbers will be computed on, for Nx to hash as a runtime input of every
 // training target: the backend asked for ($SPO_BACKEND), whether the native matmul addon is built,
-// and which BLAS it would open ($SPO_NATIVE_MATMUL, else the first OpenBLAS the loader finds). A run
-// on another backend or matmul path gives other numbers, so it must never be served from the cache.
+// which BLAS it would open ($SPO_NATIVE_MATMUL, else the first OpenBLAS the loader finds) and what picks
+// its kernels. A run on another backend or matmul path gives other numbers: never served from the cache.
 const { existsSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
 const { execFileSync } = require('node:child_process');
@@ -26,7 +26,12 @@ if (!blas) {
 const threads = process.env.OPENBLAS_NUM_THREADS
   ? Number(process.env.OPENBLAS_NUM_THREADS)
   : require('node:os').availableParallelism();
+// OpenBLAS's kernels, picked by the processor unless $OPENBLAS_CORETYPE names them, round differently from
+// one another: the processor and that setting are inputs too (packages/native-matmul pins Haswell's on
+// x86-64 with AVX2 and FMA when it is unset)
+const cpu = require('node:os').cpus()[0]?.model ?? 'unknown cpu';
 console.log(
   `backend=${process.env.SPO_BACKEND ?? 'auto'} addon=${addon ? 'built' : 'absent'} blas=${blas}` +
-    (threads === 1 ? ' blas-threads=1' : ''),
+    (threads === 1 ? ' blas-threads=1' : '') +
+    ` coretype=${process.env.OPENBLAS_CORETYPE ?? 'default'} cpu=${JSON.stringify(cpu)}`,
 );

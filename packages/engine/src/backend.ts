@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { enableNativeMatMul } from './native-matmul.js';
+import { enableNativeMatMul, type NativeBlas } from './native-matmul.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 import { describeAdapter, loadWebGpu, webGpuAdapter, type WebGpuAdapter } from './webgpu.js';
 
@@ -22,6 +22,8 @@ export interface BackendInfo {
   skipped: { name: BackendName; reason: string }[];
   /** What matrix products run on: the backend's own kernels, or on wasm the native BLAS when it loads. */
   matmul: string;
+  /** The native BLAS the products go to, when they do (wasm with @spo/native-matmul and OpenBLAS). */
+  blas?: NativeBlas;
   /** The WebGPU adapter, on webgpu. */
   adapter?: WebGpuAdapter;
 }
@@ -76,13 +78,13 @@ function parseRequest(value: string, source: string): BackendRequest {
 }
 
 /** The native BLAS serves the wasm backend only: tfjs-node has its own, and cpu is for checking numerics. */
-function matmulFor(name: BackendName): string {
-  if (name === 'webgpu') return `webgpu's own on ${describeAdapter(webGpuAdapter()!)}`;
-  return name === 'wasm' ? enableNativeMatMul() : `${name}'s own`;
+function matmulFor(name: BackendName): { matmul: string; blas?: NativeBlas } {
+  if (name === 'webgpu') return { matmul: `webgpu's own on ${describeAdapter(webGpuAdapter()!)}` };
+  return name === 'wasm' ? enableNativeMatMul() : { matmul: `${name}'s own` };
 }
 
 function started(name: BackendName, skipped: BackendInfo['skipped']): BackendInfo {
-  return { name, skipped, matmul: matmulFor(name), ...(name === 'webgpu' ? { adapter: webGpuAdapter() } : {}) };
+  return { name, skipped, ...matmulFor(name), ...(name === 'webgpu' ? { adapter: webGpuAdapter() } : {}) };
 }
 
 /**

@@ -59,16 +59,27 @@ function kernel(native: NativeMatMul): tf.KernelFunc {
   };
 }
 
-/** Load the native matmul for the wasm backend; returns what the matmul runs on, for the log. */
-export function enableNativeMatMul(): string {
+/** The native BLAS products go to: the library, its kernel set and its thread count. */
+export type NativeBlas = Pick<NativeMatMul, 'library' | 'core' | 'threads'>;
+
+/**
+ * Load the native matmul for the wasm backend; returns what the matmul runs on, for the log, and the
+ * BLAS when it loaded.
+ */
+export function enableNativeMatMul(): { matmul: string; blas?: NativeBlas } {
   const status = loadNativeMatMul();
-  if (!status.available) return `XNNPACK (native BLAS not used: ${status.reason})`;
+  if (!status.available) return { matmul: `XNNPACK (native BLAS not used: ${status.reason})` };
   if (!loaded) {
     tf.registerKernel({ kernelName: KERNEL_NAME, backendName: 'wasm', kernelFunc: kernel(status.matmul) });
     loaded = status.matmul;
   }
   on = true;
-  return `native BLAS ${loaded.library}${loaded.threads === 1 ? ', 1 thread' : ''}`;
+  const { library, core, threads } = loaded;
+  const details = [...(core ? [`${core} kernels`] : []), ...(threads === 1 ? ['1 thread'] : [])];
+  return {
+    matmul: `native BLAS ${library}${details.length ? ` (${details.join(', ')})` : ''}`,
+    blas: { library, core, threads },
+  };
 }
 
 /** Switch the native path off and on (tests and benchmarks compare both); on needs enableNativeMatMul first. */

@@ -12,6 +12,7 @@ namespace {
 // cblas_sgemm's C ABI (row-major = 101, no transpose = 111, transpose = 112).
 using SgemmFn = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int, float, float*, int);
 using SetThreadsFn = void (*)(int);
+using CoreNameFn = char* (*)();
 constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
 
 SgemmFn sgemm = nullptr;
@@ -21,7 +22,8 @@ napi_value Throw(napi_env env, const std::string& message) {
   return nullptr;
 }
 
-// load(libraryPath, threads) -> undefined, or throws saying why the library is unusable.
+// load(libraryPath, threads) -> the kernel set the library runs ("Haswell": OpenBLAS's
+// openblas_get_corename; "" for a BLAS that does not say), or throws saying why it is unusable.
 napi_value Load(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -40,7 +42,10 @@ napi_value Load(napi_env env, napi_callback_info info) {
   auto setThreads = reinterpret_cast<SetThreadsFn>(dlsym(library, "openblas_set_num_threads"));
   if (setThreads != nullptr && threads > 0) setThreads(threads);
   sgemm = found;
-  return nullptr;
+  auto coreName = reinterpret_cast<CoreNameFn>(dlsym(library, "openblas_get_corename"));
+  napi_value core;
+  napi_create_string_utf8(env, coreName != nullptr ? coreName() : "", NAPI_AUTO_LENGTH, &core);
+  return core;
 }
 
 // gemm(heap, offsetA, offsetB, offsetC, batch, m, n, k, transposeA, transposeB):

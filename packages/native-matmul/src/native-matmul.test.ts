@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadNativeMatMul, probeNativeMatMul } from './index.js';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadNativeMatMul, probeNativeMatMul, PORTABLE_CORETYPE } from './index.js';
 
 const status = loadNativeMatMul();
 const skip = status.available ? false : `native matmul unavailable: ${status.reason}`;
@@ -81,3 +83,38 @@ test('$SPO_NATIVE_MATMUL: "off" and a path that is no BLAS are reported with the
       /(\/nonexistent\/libblas\.so is not a usable BLAS: dlopen failed|the addon was not built)/,
     );
 });
+
+/** The kernel set a fresh process's BLAS reports, with $OPENBLAS_CORETYPE as given (undefined: unset). */
+function coreInFreshProcess(coretype: string | undefined): string {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  if (coretype) env.OPENBLAS_CORETYPE = coretype;
+  const script =
+    "import { loadNativeMatMul } from './index.ts'; const s = loadNativeMatMul(); " +
+    "console.log(JSON.stringify(s.available ? s.matmul.core : ''))";
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: new URL('.', import.meta.url),
+    env,
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+const cpuFlags = (() => {
+  try {
+    return /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].split(/\s+/) ?? [];
+  } catch {
+    return [];
+  }
+})();
+const avx2 = process.arch === 'x64' && cpuFlags.includes('avx2') && cpuFlags.includes('fma');
+const isOpenBlas = status.available && status.matmul.core !== '';
+
+test(
+  "OpenBLAS runs Haswell's kernels unless $OPENBLAS_CORETYPE names others, and says which it runs",
+  { skip: skip || (!isOpenBlas && 'the BLAS is not OpenBLAS') || (!avx2 && 'no AVX2 and FMA here') },
+  () => {
+    assert.equal(coreInFreshProcess(undefined), PORTABLE_CORETYPE);
+    assert.equal(coreInFreshProcess('Sandybridge'), 'Sandybridge');
+  },
+);

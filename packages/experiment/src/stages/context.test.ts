@@ -3,10 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { numericsPath } from './context.js';
 
-test('the numerics path names the backend, a native BLAS, and a one-thread BLAS (which rounds differently)', () => {
-  const wasm = (matmul: string) => numericsPath({ name: 'wasm', skipped: [], matmul });
-  assert.equal(wasm('native BLAS libopenblas.so.0'), 'wasm/native-blas');
-  assert.equal(wasm('native BLAS libopenblas.so.0, 1 thread'), 'wasm/native-blas-1thread');
-  assert.equal(wasm('XNNPACK (native BLAS not used: no OpenBLAS found)'), 'wasm/backend-matmul');
+test('the numerics path names the backend, a native BLAS, its kernel set, and a one-thread BLAS', () => {
+  const wasm = (blas?: { core: string; threads: number }) =>
+    numericsPath({ name: 'wasm', skipped: [], matmul: 'native BLAS', blas: blas && { library: 'x.so', ...blas } });
+  assert.equal(wasm({ core: 'Haswell', threads: 2 }), 'wasm/native-blas-haswell');
+  assert.equal(wasm({ core: 'SkylakeX', threads: 1 }), 'wasm/native-blas-skylakex-1thread');
+  assert.equal(wasm({ core: '', threads: 4 }), 'wasm/native-blas');
+  assert.equal(wasm(undefined), 'wasm/backend-matmul');
   assert.equal(numericsPath({ name: 'cpu', skipped: [], matmul: "cpu's own" }), 'cpu/backend-matmul');
 });

@@ -22,10 +22,12 @@ export interface StageContext {
 }
 
 /**
- * What the numbers are computed on: the backend and, on wasm, whether matrix products go to a native BLAS
- * and whether it runs one thread (which rounds some products differently from several).
+ * What the numbers are computed on: the backend and, on wasm, whether matrix products go to a native BLAS,
+ * which kernel set it runs, and whether it runs one thread: each kernel set, and one thread against
+ * several, rounds some products its own way ("wasm/native-blas-haswell", "wasm/native-blas-skylakex-1thread").
  */
 export function numericsPath(backend: BackendInfo): string {
-  if (!backend.matmul.startsWith('native')) return `${backend.name}/backend-matmul`;
-  return `${backend.name}/native-blas${backend.matmul.endsWith(', 1 thread') ? '-1thread' : ''}`;
+  if (!backend.blas) return `${backend.name}/backend-matmul`;
+  const { core, threads } = backend.blas;
+  return `${backend.name}/native-blas${core ? `-${core.toLowerCase()}` : ''}${threads === 1 ? '-1thread' : ''}`;
 }
