@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { enableFusedKernels } from './fused-kernels.js';
 import { enableNativeMatMul, type NativeBlas } from './native-matmul.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 import { describeAdapter, loadWebGpu, webGpuAdapter, type WebGpuAdapter } from './webgpu.js';
@@ -24,6 +25,10 @@ export interface BackendInfo {
   matmul: string;
   /** The native BLAS the products go to, when they do (wasm with @spo/native-matmul and OpenBLAS). */
   blas?: NativeBlas;
+  /** True when the fused kernels run (wasm with @spo/native-kernels and $SPO_FUSED on). */
+  fused?: boolean;
+  /** What the norms, activations, softmaxes and log-probs run on: fused kernels, or composed ops and why. */
+  ops?: string;
   /** The WebGPU adapter, on webgpu. */
   adapter?: WebGpuAdapter;
 }
@@ -83,8 +88,21 @@ function matmulFor(name: BackendName): { matmul: string; blas?: NativeBlas } {
   return name === 'wasm' ? enableNativeMatMul() : { matmul: `${name}'s own` };
 }
 
+/** The fused kernels serve the wasm backend only. */
+function opsFor(name: BackendName): { fused: boolean; ops: string } {
+  if (name !== 'wasm') return { fused: false, ops: `${name}'s own` };
+  const { fused, detail } = enableFusedKernels();
+  return { fused, ops: detail };
+}
+
 function started(name: BackendName, skipped: BackendInfo['skipped']): BackendInfo {
-  return { name, skipped, ...matmulFor(name), ...(name === 'webgpu' ? { adapter: webGpuAdapter() } : {}) };
+  return {
+    name,
+    skipped,
+    ...matmulFor(name),
+    ...opsFor(name),
+    ...(name === 'webgpu' ? { adapter: webGpuAdapter() } : {}),
+  };
 }
 
 /**
@@ -110,7 +128,7 @@ export async function initBackend(
         `backend ${want} was asked for and failed: ${reason}. Unset --backend/$${BACKEND_ENV} or pick another.`,
       );
     chosen = started(want, []);
-    log(`[engine] backend: ${want} (asked for); matmul: ${chosen.matmul}`);
+    log(`[engine] backend: ${want} (asked for); matmul: ${chosen.matmul}; ops: ${chosen.ops}`);
     return chosen;
   }
   const skipped: BackendInfo['skipped'] = [];
@@ -119,7 +137,7 @@ export async function initBackend(
     if (!reason) {
       chosen = started(name, skipped);
       const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
-      log(`[engine] backend: ${name}${why ? ` (not used: ${why})` : ''}; matmul: ${chosen.matmul}`);
+      log(`[engine] backend: ${name}${why ? ` (not used: ${why})` : ''}; matmul: ${chosen.matmul}; ops: ${chosen.ops}`);
       return chosen;
     }
     skipped.push({ name, reason });
@@ -135,7 +153,10 @@ export async function switchBackend(name: BackendName): Promise<string | undefin
   if (tf.findBackend(tfjsName(name)))
     return (await tf.setBackend(tfjsName(name))) ? undefined : `tf.setBackend('${tfjsName(name)}') returned false`;
   const reason = await tryLoad(name, true);
-  if (!reason && name === 'wasm') enableNativeMatMul();
+  if (!reason && name === 'wasm') {
+    enableNativeMatMul();
+    enableFusedKernels();
+  }
   return reason;
 }
 

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from './random.js';
 import { switchBackend, initBackend } from './backend.js';
 import { nativeMatMulOn, setNativeMatMul } from './native-matmul.js';
+import { enableFusedKernels, fusedKernelsOn, setFusedKernels } from './fused-kernels.js';
 import { webGpuAdapter, describeAdapter } from './webgpu.js';
 import {
   matMul2d,
@@ -16,6 +17,9 @@ import {
   layerNorm,
   rmsNorm,
   silu,
+  swiglu,
+  maskedSoftmax,
+  targetLogProbs,
   batchMatMul,
   batchMatMulTransposed,
   geluTanh,
@@ -29,6 +33,16 @@ await initBackend('wasm', () => {});
 const rng = new Rng('backends');
 const normal = (...shape: number[]) =>
   Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal());
+/** An attention mask [batch, 1, T, S] as causal-lm.ts makes them: −1e9 above the diagonal and on padded keys. */
+function attentionMask(batch: number, T: number, S: number, padded: number[]): Float32Array {
+  const m = new Float32Array(batch * T * S);
+  for (let b = 0; b < batch; b++)
+    for (let q = 0; q < T; q++)
+      for (let k = 0; k < S; k++) if (k > S - T + q || k < padded[b]) m[(b * T + q) * S + k] = -1e9;
+  return m;
+}
+const MASK_2 = attentionMask(2, 4, 6, [0, 2]),
+  MASK_1 = attentionMask(1, 4, 6, [0]);
 /**
  * Each case: its inputs as host arrays, and a function of input tensors whose value and input gradients are compared.
  */
@@ -78,6 +92,36 @@ const CASES: {
   },
   { name: 'silu', inputs: [[normal(4, 9), [4, 9], 'float32']], f: (x) => silu(x), tol: 1e-5 },
   { name: 'geluTanh', inputs: [[normal(4, 9), [4, 9], 'float32']], f: (x) => geluTanh(x), tol: 1e-5 },
+  {
+    name: 'swiglu',
+    inputs: [
+      [normal(3, 7), [3, 7], 'float32'],
+      [normal(3, 7), [3, 7], 'float32'],
+    ],
+    f: (g, u) => swiglu(g, u),
+    tol: 1e-5,
+  },
+  {
+    name: 'maskedSoftmax (a mask per batch row, causal and padded)',
+    inputs: [[normal(2, 3, 4, 6), [2, 3, 4, 6], 'float32']],
+    f: (s) => maskedSoftmax(s, 0.35, tf.tensor4d(MASK_2, [2, 1, 4, 6])),
+    tol: 1e-5,
+  },
+  {
+    name: 'maskedSoftmax (one causal mask, grouped heads)',
+    inputs: [[normal(2, 2, 3, 4, 6), [2, 2, 3, 4, 6], 'float32']],
+    f: (s) => maskedSoftmax(s, 0.5, tf.tensor(MASK_1, [1, 1, 1, 4, 6])),
+    tol: 1e-5,
+  },
+  {
+    name: 'targetLogProbs',
+    inputs: [
+      [normal(2, 3, 11), [2, 3, 11], 'float32'],
+      [Int32Array.from([0, 10, 4, 4, 7, 1]), [2, 3], 'int32'],
+    ],
+    f: (x, t) => targetLogProbs(tf.mul(x, 3), t),
+    tol: 1e-5,
+  },
   {
     name: 'batchMatMul',
     inputs: [
@@ -192,19 +236,27 @@ const reference = await (async () => {
 })();
 
 test(
-  'wasm with the native BLAS and with its own matmul agrees ' +
+  'wasm with the native BLAS and with its own matmul, with the fused kernels and without, agrees ' +
     'with the cpu backend on every op, values and gradients',
   async (t) => {
     assert.equal(await switchBackend('wasm'), undefined);
-    const was = nativeMatMulOn();
+    const was = nativeMatMulOn(),
+      wasFused = fusedKernelsOn();
+    const fusedHere = enableFusedKernels({ SPO_FUSED: 'on' });
+    if (!fusedHere.fused) t.diagnostic(`the fused kernels are not checked: ${fusedHere.detail}`);
     try {
       for (const native of [true, false]) {
         if (native && !was) continue;
         setNativeMatMul(native);
-        t.diagnostic(assertAgree(runCases(), reference, native ? 'wasm (native BLAS)' : 'wasm (XNNPACK)'));
+        for (const fused of fusedHere.fused ? [true, false] : [false]) {
+          setFusedKernels(fused);
+          const label = `wasm (${native ? 'native BLAS' : 'XNNPACK'}, ${fused ? 'fused kernels' : 'composed ops'})`;
+          t.diagnostic(assertAgree(runCases(), reference, label));
+        }
       }
     } finally {
       setNativeMatMul(was);
+      setFusedKernels(wasFused);
     }
   },
 );

@@ -33,9 +33,13 @@ export {
   geluTanh,
   rmsNorm,
   silu,
+  swiglu,
+  maskedSoftmax,
+  targetLogProbs,
   rowSelector,
   isFrozen,
 } from './ops.js';
 export { numericGradient } from './finite-difference.js';
 export { WASM_HEAP_LIMIT_BYTES, wasmHeapBytes, isOutOfMemory } from './wasm-memory.js';
 export { nativeMatMulOn, setNativeMatMul } from './native-matmul.js';
+export { FUSED_ENV, FUSED_DEFAULT, fusedKernelsOn, setFusedKernels } from './fused-kernels.js';

@@ -13,9 +13,12 @@
 //   every one gatherND lookups with a scatterND gradient, the written-out LayerNorm / RMSNorm / GELU
 //             gradients, logSigmoid as −softplus(−x): correct everywhere, and faster or the only
 //             working form on wasm
+//   wasm, fused (fused-kernels.ts, when fusedKernelsOn): LayerNorm, RMSNorm, GELU, SwiGLU, the masked
+//             softmax and log-softmax at targets, forward and backward, one native call each
 // backends.test.ts checks every op on each backend the machine runs against cpu (which takes every
 // fallback), values and gradients.
 import * as tf from '@tensorflow/tfjs';
+import { fusedKernelsOn, runFused } from './fused-kernels.js';
 import { nativeMatMul, nativeMatMulOn } from './native-matmul.js';
 
 /** tf.customGrad types its body as variadic (Tensor | GradSaveFunc)[]; ours name their arguments. */
@@ -110,6 +113,7 @@ export function linear(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor1D): tf.Ten
 export function layerNorm(x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D, eps: number): tf.Tensor {
   const d = x.shape[x.shape.length - 1];
   const rows = tf.reshape(x, [-1, d]) as tf.Tensor2D;
+  if (fusedKernelsOn()) return tf.reshape(fusedNorm(eps, true)(rows, gain, bias), x.shape);
   const normalise = tf.customGrad(((input: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const centered = tf.sub(input, tf.mean(input, -1, true));
     const r = tf.rsqrt(tf.add(tf.mean(tf.square(centered), -1, true), eps));
@@ -138,6 +142,7 @@ export function layerNorm(x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D, ep
 export function rmsNorm(x: tf.Tensor, gain: tf.Tensor1D, eps: number): tf.Tensor {
   const d = x.shape[x.shape.length - 1];
   const rows = tf.reshape(x, [-1, d]) as tf.Tensor2D;
+  if (fusedKernelsOn()) return tf.reshape(fusedNorm(eps, false)(rows, gain), x.shape);
   const normalise = tf.customGrad(((input: tf.Tensor, g: tf.Tensor, save: tf.GradSaveFunc) => {
     const r = tf.rsqrt(tf.add(tf.mean(tf.square(input), -1, true), eps));
     const normed = tf.mul(input, r);
@@ -155,9 +160,69 @@ export function rmsNorm(x: tf.Tensor, gain: tf.Tensor1D, eps: number): tf.Tensor
   return tf.reshape(normalise(rows, gain) as tf.Tensor, x.shape);
 }
 
+/** layerNorm (centred) or rmsNorm over the rows of a 2-D input, forward and backward by the fused kernels. */
+function fusedNorm(eps: number, centred: boolean): (...inputs: tf.Tensor[]) => tf.Tensor {
+  const c = centred ? 1 : 0;
+  return tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [x, gain, bias] = args as tf.Tensor[];
+    const [y, normed, rstd] = runFused('SpoNorm', { x, gain, ...(bias ? { bias } : {}) }, { eps, centred: c });
+    save([normed, rstd, gain]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [n, r, g]: tf.Tensor[]) =>
+        runFused('SpoNormGrad', { dy, normed: n, rstd: r, gain: g }, { centred: c }),
+    };
+  }) as CustomGradientBody) as (...inputs: tf.Tensor[]) => tf.Tensor;
+}
+
 /** SiLU (swish), x · σ(x), the gate of Llama's SwiGLU feed-forward. */
 export function silu(x: tf.Tensor): tf.Tensor {
   return tf.mul(x, tf.sigmoid(x));
+}
+
+/** Llama's SwiGLU, silu(gate) · up (Shazeer 2020); one fused kernel each way when fusedKernelsOn(). */
+export function swiglu(gate: tf.Tensor, up: tf.Tensor): tf.Tensor {
+  return fusedKernelsOn() ? fusedSwiglu(gate, up) : tf.mul(silu(gate), up);
+}
+
+const fusedSwiglu: (gate: tf.Tensor, up: tf.Tensor) => tf.Tensor = tf.customGrad(((
+  gate: tf.Tensor,
+  up: tf.Tensor,
+  save: tf.GradSaveFunc,
+) => {
+  save([gate, up]);
+  return {
+    value: runFused('SpoSwiglu', { gate, up })[0],
+    gradFunc: (dy: tf.Tensor, [g, u]: tf.Tensor[]) => runFused('SpoSwigluGrad', { gate: g, up: u, dy }),
+  };
+}) as CustomGradientBody) as any;
+
+/**
+ * softmax(scale · scores + mask) over the last axis, the attention's weights; `mask` [1 or B, 1, ..., T, S]
+ * is a constant added to every head of scores [B, ..., T, S]. One fused kernel each way when
+ * fusedKernelsOn(): ds = scale · y · (dy − Σ dy · y).
+ */
+export function maskedSoftmax(scores: tf.Tensor, scale: number, mask: tf.Tensor): tf.Tensor {
+  if (!fusedKernelsOn() || !maskBroadcastsOverHeads(scores, mask))
+    return tf.softmax(tf.add(tf.mul(scores, scale), mask));
+  return tf.customGrad(((s: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y] = runFused('SpoMaskedSoftmax', { scores: s, mask }, { scale });
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [sy]: tf.Tensor[]) => runFused('SpoSoftmaxGrad', { y: sy, dy }, { scale }),
+    };
+  }) as CustomGradientBody)(scores) as tf.Tensor;
+}
+
+/** The fused kernel's layout: same rank, the last two axes equal, every axis between the first and them 1. */
+function maskBroadcastsOverHeads(scores: tf.Tensor, mask: tf.Tensor): boolean {
+  const r = scores.rank;
+  if (mask.rank !== r || r < 3 || mask.dtype !== 'float32') return false;
+  if (mask.shape[0] !== 1 && mask.shape[0] !== scores.shape[0]) return false;
+  if (mask.shape[r - 1] !== scores.shape[r - 1] || mask.shape[r - 2] !== scores.shape[r - 2]) return false;
+  return mask.shape.slice(1, r - 2).every((n) => n === 1);
 }
 
 /**
@@ -255,7 +320,19 @@ const GELU_C = Math.sqrt(2 / Math.PI),
  * Sigmoid), and autodiff of the plain formula runs pow twice.
  *   d/dx = s + x·s·(1 − s)·2c·(1 + 3a·x²),  s = σ(2c·(x + a·x³))
  */
-export const geluTanh: (x: tf.Tensor) => tf.Tensor = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+export function geluTanh(x: tf.Tensor): tf.Tensor {
+  return fusedKernelsOn() ? fusedGelu(x) : composedGelu(x);
+}
+
+const fusedGelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x]);
+  return {
+    value: runFused('SpoGelu', { x })[0],
+    gradFunc: (dy: tf.Tensor, [sx]: tf.Tensor[]) => runFused('SpoGeluGrad', { x: sx, dy }),
+  };
+}) as CustomGradientBody) as any;
+
+const composedGelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   const x2 = tf.square(x);
   const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(x2, 2 * GELU_C * GELU_A), 2 * GELU_C)));
   save([x, x2, s]);
@@ -292,6 +369,27 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
 /** log σ(x) = −softplus(−x): tf.logSigmoid's gradient crashes on intermediate tensors. */
 export function logSigmoid(x: tf.Tensor): tf.Tensor {
   return tf.neg(tf.softplus(tf.neg(x)));
+}
+
+/**
+ * log-softmax(logits) [..., V] at integer `targets` [...]: the log-probability of each target token.
+ * Fused when fusedKernelsOn(): lse = log Σ e^logits, out = logits[t] − lse, dlogits = dy · (onehot(t) −
+ * softmax); otherwise logSoftmax and takeAlongLastAxis.
+ */
+export function targetLogProbs(logits: tf.Tensor, targets: tf.Tensor): tf.Tensor {
+  if (!fusedKernelsOn()) return takeAlongLastAxis(tf.logSoftmax(logits), targets);
+  const vocab = logits.shape[logits.shape.length - 1];
+  const rows = tf.reshape(tf.cast(targets, 'int32'), [-1]);
+  const scored = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [out, lse] = runFused('SpoTokenLogProbs', { logits: x, targets: rows });
+    save([x, lse]);
+    return {
+      value: out,
+      gradFunc: (dy: tf.Tensor, [sx, sl]: tf.Tensor[]) =>
+        runFused('SpoTokenLogProbsGrad', { logits: sx, targets: rows, lse: sl, dy }),
+    };
+  }) as CustomGradientBody)(tf.reshape(logits, [-1, vocab])) as tf.Tensor;
+  return tf.reshape(scored, targets.shape);
 }
 
 /** Values of `x` [..., V] at integer `index` [...] along the last axis, via one-hot (gatherND has no gradient). */

@@ -1,7 +1,16 @@
 // A GPT-2-style decoder: learned token and position embeddings, pre-LayerNorm blocks of multi-head
 // causal self-attention and a GELU MLP, a final LayerNorm, and an output head tied to the token
 // embedding. Parameter names follow Hugging Face's GPT-2 so checkpoints map one to one.
-import { tf, linear, layerNorm, batchMatMul, batchMatMulTransposed, embeddingLookup, geluTanh } from '@spo/engine';
+import {
+  tf,
+  linear,
+  layerNorm,
+  batchMatMul,
+  batchMatMulTransposed,
+  embeddingLookup,
+  geluTanh,
+  maskedSoftmax,
+} from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 import type { Gpt2Config } from './config.js';
 import {
@@ -126,8 +135,7 @@ export class Gpt2LM extends CausalLMBase implements CausalLM {
     const [q, kNew, vNew] = parts.map((t) => toHeads(t, B, T, H, dh));
     const k = cache ? (tf.concat([cache.k, kNew], 2) as tf.Tensor4D) : kNew;
     const v = cache ? (tf.concat([cache.v, vNew], 2) as tf.Tensor4D) : vNew;
-    const scores = tf.add(tf.mul(batchMatMulTransposed(q, k), 1 / Math.sqrt(dh)), bias);
-    const context = batchMatMul(tf.softmax(scores), v);
+    const context = batchMatMul(maskedSoftmax(batchMatMulTransposed(q, k), 1 / Math.sqrt(dh), bias), v);
     const out = linear(
       fromHeads(context, B, T, d),
       w('attn.c_proj.weight') as tf.Tensor2D,

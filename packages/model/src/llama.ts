@@ -4,7 +4,17 @@
 // (Shazeer 2020), a final RMSNorm and an output head, tied to the embedding or its own. Qwen2's q, k, v
 // biases are an option. Parameters carry Hugging Face's names; projection weights are held [in, out]
 // (our matmul's layout) and transposed to Hugging Face's [out, in] by hfTensors / fromHfTensors.
-import { tf, linear, rmsNorm, silu, matMul2d, batchMatMul, batchMatMulTransposed, embeddingLookup } from '@spo/engine';
+import {
+  tf,
+  linear,
+  rmsNorm,
+  swiglu,
+  maskedSoftmax,
+  matMul2d,
+  batchMatMul,
+  batchMatMulTransposed,
+  embeddingLookup,
+} from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 import type { LlamaConfig } from './config.js';
 import {
@@ -194,18 +204,14 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
     const g = H / Hkv,
       S = k.shape[2];
     const grouped = tf.reshape(q, [B, Hkv, g * T, dh]);
-    const scores = tf.reshape(tf.mul(batchMatMulTransposed(grouped, k), 1 / Math.sqrt(dh)), [B, Hkv, g, T, S]);
-    const weights = tf.reshape(tf.softmax(tf.add(scores, tf.reshape(bias, [bias.shape[0], 1, 1, T, S]))), [
-      B,
-      Hkv,
-      g * T,
-      S,
-    ]);
+    const scores = tf.reshape(batchMatMulTransposed(grouped, k), [B, Hkv, g, T, S]);
+    const mask = tf.reshape(bias, [bias.shape[0], 1, 1, T, S]);
+    const weights = tf.reshape(maskedSoftmax(scores, 1 / Math.sqrt(dh), mask), [B, Hkv, g * T, S]);
     const context = tf.reshape(batchMatMul(weights, v), [B, H, T, dh]);
     const mid = tf.add(x, linear(fromHeads(context, B, T, d), w('self_attn.o_proj.weight') as tf.Tensor2D));
     const h2 = rmsNorm(mid, w('post_attention_layernorm.weight') as tf.Tensor1D, eps);
-    const gated = tf.mul(
-      silu(linear(h2, w('mlp.gate_proj.weight') as tf.Tensor2D)),
+    const gated = swiglu(
+      linear(h2, w('mlp.gate_proj.weight') as tf.Tensor2D),
       linear(h2, w('mlp.up_proj.weight') as tf.Tensor2D),
     );
     const out = tf.add(mid, linear(gated, w('mlp.down_proj.weight') as tf.Tensor2D));

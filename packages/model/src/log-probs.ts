@@ -1,7 +1,7 @@
 // Per-sequence log-probabilities of the response tokens: the quantity every preference loss consumes,
 // and two refinements of it some methods ask for (TokenExtras): the sum over a prefix of the response
 // (LD-DPO's shared length) and the mean sampling-aligned log-prob (WPO's weight).
-import { tf, takeAlongLastAxis, stopGradient } from '@spo/engine';
+import { tf, takeAlongLastAxis, targetLogProbs, stopGradient } from '@spo/engine';
 
 export interface SequenceLogProbs {
   /** Σ_t log p(y_t | x, y_<t) over response tokens [B]. */
@@ -58,8 +58,9 @@ export function scoreTokens(
   mask: tf.Tensor2D,
   extras: TokenExtras = {},
 ): SequenceLogProbs {
-  const logProbs = tf.logSoftmax(predicting);
-  const tokenLogProbs = takeAlongLastAxis(logProbs, targets);
+  // the full log-softmax only where the sampled-alignment term needs it; otherwise the fused path
+  const logProbs = extras.sampledAlignment ? tf.logSoftmax(predicting) : undefined;
+  const tokenLogProbs = logProbs ? takeAlongLastAxis(logProbs, targets) : targetLogProbs(predicting, targets);
   const sum = tf.sum(tf.mul(tokenLogProbs, mask), 1) as tf.Tensor1D;
   const count = tf.sum(mask, 1) as tf.Tensor1D;
   const out: SequenceLogProbs = { sum, mean: tf.div(sum, tf.maximum(count, 1)) as tf.Tensor1D, count };
@@ -72,7 +73,7 @@ export function scoreTokens(
     out.prefixSum = tf.sum(tf.mul(tokenLogProbs, tf.mul(mask, tf.cast(within, 'float32'))), 1) as tf.Tensor1D;
   }
   if (extras.sampledAlignment) {
-    const aligned = tf.sub(tokenLogProbs, tf.logSumExp(tf.mul(logProbs, 2), -1));
+    const aligned = tf.sub(tokenLogProbs, tf.logSumExp(tf.mul(logProbs!, 2), -1));
     out.alignedMean = stopGradient(tf.div(tf.sum(tf.mul(aligned, mask), 1), tf.maximum(count, 1))) as tf.Tensor1D;
   }
   return out;

@@ -10,5 +10,10 @@ test('the numerics path names the backend, a native BLAS, its kernel set, and a 
   assert.equal(wasm({ core: 'SkylakeX', threads: 1 }), 'wasm/native-blas-skylakex-1thread');
   assert.equal(wasm({ core: '', threads: 4 }), 'wasm/native-blas');
   assert.equal(wasm(undefined), 'wasm/backend-matmul');
+  const blas = { library: 'x.so', core: 'Haswell', threads: 2 };
+  assert.equal(
+    numericsPath({ name: 'wasm', skipped: [], matmul: 'native BLAS', blas, fused: true }),
+    'wasm/native-blas-haswell-fused',
+  );
   assert.equal(numericsPath({ name: 'cpu', skipped: [], matmul: "cpu's own" }), 'cpu/backend-matmul');
 });

@@ -24,10 +24,12 @@ export interface StageContext {
 /**
  * What the numbers are computed on: the backend and, on wasm, whether matrix products go to a native BLAS,
  * which kernel set it runs, and whether it runs one thread: each kernel set, and one thread against
- * several, rounds some products its own way ("wasm/native-blas-haswell", "wasm/native-blas-skylakex-1thread").
+ * several, rounds some products its own way, and whether the fused kernels run, which round theirs
+ * ("wasm/native-blas-haswell", "wasm/native-blas-skylakex-1thread", "wasm/native-blas-haswell-fused").
  */
 export function numericsPath(backend: BackendInfo): string {
-  if (!backend.blas) return `${backend.name}/backend-matmul`;
+  const fused = backend.fused ? '-fused' : '';
+  if (!backend.blas) return `${backend.name}/backend-matmul${fused}`;
   const { core, threads } = backend.blas;
-  return `${backend.name}/native-blas${core ? `-${core.toLowerCase()}` : ''}${threads === 1 ? '-1thread' : ''}`;
+  return `${backend.name}/native-blas${core ? `-${core.toLowerCase()}` : ''}${threads === 1 ? '-1thread' : ''}${fused}`;
 }

@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "spo_native_kernels",
+      "sources": ["src/native-kernels.cc"],
+      "cflags_cc": ["-O2", "-ffp-contract=off"]
+    }
+  ]
+}
