@@ -8,7 +8,9 @@ const { execFileSync } = require('node:child_process');
 
 const root = join(__dirname, '..');
 const addonDir = join(root, 'packages/native-matmul/build/Release');
-const addon = existsSync(addonDir) && readdirSync(addonDir).some((f) => f.endsWith('.node'));
+const built = (dir) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.node'));
+const addon = built(addonDir);
+const kernels = built(join(root, 'packages/native-kernels/build/Release'));
 let blas = process.env.SPO_NATIVE_MATMUL ?? '';
 if (!blas) {
   try {
@@ -33,5 +35,7 @@ const cpu = require('node:os').cpus()[0]?.model ?? 'unknown cpu';
 console.log(
   `backend=${process.env.SPO_BACKEND ?? 'auto'} addon=${addon ? 'built' : 'absent'} blas=${blas}` +
     (threads === 1 ? ' blas-threads=1' : '') +
-    ` coretype=${process.env.OPENBLAS_CORETYPE ?? 'default'} cpu=${JSON.stringify(cpu)}`,
+    ` coretype=${process.env.OPENBLAS_CORETYPE ?? 'default'} cpu=${JSON.stringify(cpu)}` +
+    // the fused kernels (packages/native-kernels) round differently from the composed ops
+    ` fused=${process.env.SPO_FUSED ?? 'default'} kernels=${kernels ? 'built' : 'absent'}`,
 );
