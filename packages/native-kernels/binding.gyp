@@ -3,7 +3,7 @@
     {
       "target_name": "spo_native_kernels",
       "sources": ["src/native-kernels.cc"],
-      "cflags_cc": ["-O2", "-ffp-contract=off"]
+      "cflags_cc": ["-O3", "-ffp-contract=off", "-fno-trapping-math"]
     }
   ]
 }

@@ -9,14 +9,42 @@
 //   log-softmax at one target per row          tokenLogProbs, tokenLogProbsGrad
 // Every argument after the heap is a byte offset into it or a size; offsets are checked against the
 // heap's length before anything is touched. Sums over a row accumulate in double; elementwise math is
-// float32, as in the composed ops.
+// float32, as in the composed ops, with an exp of our own (Exp) so that every machine and compiler
+// rounds alike; built with -O3 -fno-trapping-math (the elementwise loops vectorise) and
+// -ffp-contract=off (no fused multiply-adds, so vector and scalar code give the same bits).
 #include <node_api.h>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
 namespace {
+
+// e^x in float32 by the same arithmetic on every machine and compiler (libm's expf differs between
+// versions and picks code by the processor): x = n·ln2 + r with n = round(x·log2 e), e^r by Cephes's
+// degree-6 polynomial (about 1 ulp), times 2^n built from n's bits. Branch-free, so elementwise loops
+// over it vectorise; with -ffp-contract=off the vector and scalar paths round alike. 0 below −87.3
+// (where e^x leaves float32's normal range), as a masked score's weight must be.
+inline float Exp(float x) {
+  const float clamped = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
+  const float scaled = clamped * 1.44269504088896341f;
+  const int32_t n = static_cast<int32_t>(scaled + (scaled >= 0.0f ? 0.5f : -0.5f));
+  const float fn = static_cast<float>(n);
+  float r = clamped - fn * 0.693359375f;
+  r = r - fn * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float y = p * r * r + r + 1.0f;
+  const int32_t bits = (n + 127) << 23;
+  float pow2;
+  std::memcpy(&pow2, &bits, sizeof pow2);
+  return x < -87.3f ? 0.0f : y * pow2;
+}
 
 napi_value Throw(napi_env env, const std::string& message) {
   napi_throw_error(env, nullptr, message.c_str());
@@ -166,7 +194,7 @@ napi_value Gelu(napi_env env, napi_callback_info info) {
   if (!c.ok) return nullptr;
   for (int64_t i = 0; i < n; i++) {
     const float v = x[i];
-    const float s = 1.0f / (1.0f + std::exp(-2.0f * kGeluC * (v + kGeluA * v * v * v)));
+    const float s = 1.0f / (1.0f + Exp(-2.0f * kGeluC * (v + kGeluA * v * v * v)));
     y[i] = v * s;
   }
   return nullptr;
@@ -183,7 +211,7 @@ napi_value GeluGrad(napi_env env, napi_callback_info info) {
   if (!c.ok) return nullptr;
   for (int64_t i = 0; i < n; i++) {
     const float v = x[i];
-    const float s = 1.0f / (1.0f + std::exp(-2.0f * kGeluC * (v + kGeluA * v * v * v)));
+    const float s = 1.0f / (1.0f + Exp(-2.0f * kGeluC * (v + kGeluA * v * v * v)));
     dx[i] = dy[i] * (s + v * s * (1.0f - s) * 2.0f * kGeluC * (1.0f + 3.0f * kGeluA * v * v));
   }
   return nullptr;
@@ -200,7 +228,7 @@ napi_value Swiglu(napi_env env, napi_callback_info info) {
   if (!c.ok) return nullptr;
   for (int64_t i = 0; i < n; i++) {
     const float g = gate[i];
-    y[i] = g / (1.0f + std::exp(-g)) * up[i];
+    y[i] = g / (1.0f + Exp(-g)) * up[i];
   }
   return nullptr;
 }
@@ -218,7 +246,7 @@ napi_value SwigluGrad(napi_env env, napi_callback_info info) {
   if (!c.ok) return nullptr;
   for (int64_t i = 0; i < n; i++) {
     const float g = gate[i];
-    const float s = 1.0f / (1.0f + std::exp(-g));
+    const float s = 1.0f / (1.0f + Exp(-g));
     dup[i] = dy[i] * g * s;
     dgate[i] = dy[i] * up[i] * s * (1.0f + g * (1.0f - s));
   }
@@ -255,12 +283,10 @@ napi_value MaskedSoftmax(napi_env env, napi_callback_info info) {
           row[j] = v;
           if (v > top) top = v;
         }
+        if (top == -INFINITY) top = 0;  // every key masked by −inf: weights 0, not NaN
+        for (int64_t j = 0; j < width; j++) row[j] = Exp(row[j] - top);  // vectorises; the sum after
         double total = 0;
-        for (int64_t j = 0; j < width; j++) {
-          const float e = top == -INFINITY ? 0.0f : std::exp(row[j] - top);
-          row[j] = e;
-          total += e;
-        }
+        for (int64_t j = 0; j < width; j++) total += row[j];
         const float inv = total > 0 ? float(1.0 / total) : 0.0f;
         for (int64_t j = 0; j < width; j++) yi[j] = row[j] * inv;
       }
@@ -304,12 +330,14 @@ napi_value TokenLogProbs(napi_env env, napi_callback_info info) {
   for (int64_t i = 0; i < rows; i++) {
     if (targets[i] < 0 || targets[i] >= vocab) return Throw(env, "tokenLogProbs: a target lies outside the vocabulary");
   }
+  std::vector<float> e(vocab);
   for (int64_t i = 0; i < rows; i++) {
     const float* li = logits + i * vocab;
     float top = -INFINITY;
     for (int64_t v = 0; v < vocab; v++) top = li[v] > top ? li[v] : top;
+    for (int64_t v = 0; v < vocab; v++) e[v] = Exp(li[v] - top);  // vectorises; the sum after
     double total = 0;
-    for (int64_t v = 0; v < vocab; v++) total += std::exp(li[v] - top);
+    for (int64_t v = 0; v < vocab; v++) total += e[v];
     const double l = double(top) + std::log(total);
     lse[i] = float(l);
     out[i] = float(double(li[targets[i]]) - l);
@@ -332,7 +360,7 @@ napi_value TokenLogProbsGrad(napi_env env, napi_callback_info info) {
     const float* li = logits + i * vocab;
     float* di = dlogits + i * vocab;
     const float g = dy[i], l = lse[i];
-    for (int64_t v = 0; v < vocab; v++) di[v] = -g * std::exp(li[v] - l);
+    for (int64_t v = 0; v < vocab; v++) di[v] = -g * Exp(li[v] - l);
     di[targets[i]] += g;
   }
   return nullptr;

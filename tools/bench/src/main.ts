@@ -17,6 +17,7 @@ import {
   initBackend,
   matMul2d,
   nativeMatMulOn,
+  fusedKernelsOn,
   switchBackend,
   webGpuAdapter,
   writeFileAtomic,
@@ -28,7 +29,7 @@ import { benchCases, benchData, describeForwards, type BenchSize } from './cases
 import { measure } from './measure.js';
 import { caseHeap } from './case-heap.js';
 import { Peer } from './peer.js';
-import { profileKernels } from './profile.js';
+import { profileKernels, timeSplit } from './profile.js';
 import { soak } from './soak.js';
 
 /** Pause before timing ours after the peer ran, so its spinning worker threads have gone to sleep. */
@@ -111,6 +112,8 @@ for (const size of sizes) {
     // the peer's idle BLAS and OpenMP threads spin for a while after its last case: let them settle
     if (!('skipped' in peer)) await new Promise((resolve) => setTimeout(resolve, PEER_SETTLE_MS));
     const m = measure(c.run, o.warmup, o.repeats);
+    // where the median step's time goes, from timed kernels over a few more runs
+    const split = timeSplit(c.run, m.medianMs);
     const heap = caseHeap(size, o.degrees, c.name, o.backend, (line) => console.error(line));
     const row: Row = {
       backend: backend.name,
@@ -129,6 +132,13 @@ for (const size of sizes) {
       case_rss_mib: heap?.rssMiB ?? '',
       tensor_growth: m.tensorGrowth,
       forwards: describeForwards(c.forwards),
+      fused: fusedKernelsOn() ? 'yes' : 'no',
+      matmul_ms: +split.matmulMs.toFixed(1),
+      // the products' FLOPs (nearly all of the case's) over the time spent in them
+      matmul_gflops: split.matmulMs > 0 ? +(c.flops / (split.matmulMs / 1000) / 1e9).toFixed(1) : '',
+      other_kernels_ms: +split.otherKernelsMs.toFixed(1),
+      fused_ms: +split.fusedMs.toFixed(1),
+      overhead_ms: +split.overheadMs.toFixed(1),
     };
     if (!('skipped' in peer)) {
       const p = await peer.time({
@@ -254,6 +264,27 @@ console.log(
       ...otherColumns.map(([name]) =>
         String(rows.find((x) => x.backend === name && x.size === r.size && x.case === r.case)?.median_ms ?? 'not run'),
       ),
+    ]),
+  ),
+);
+const share = (part: string | number, whole: string | number) =>
+  `${((100 * Number(part)) / Number(whole)).toFixed(0)}%`;
+console.log(
+  `Where the time goes (median step; kernel times over 3 more runs; matmul GFLOP/s: the case's ` +
+    `FLOPs over the time in matrix products, against the ${peak.toFixed(1)} GFLOP/s peak; ` +
+    `fused kernels ${main[0]?.fused === 'yes' ? 'on' : 'off'})`,
+);
+console.log(
+  markdownTable(
+    ['size', 'case', 'step ms', 'matmul ms', 'matmul GFLOP/s (% of peak)', 'other kernels ms (fused)', 'overhead ms'],
+    main.map((r) => [
+      String(r.size),
+      String(r.case),
+      String(r.median_ms),
+      `${r.matmul_ms} (${share(r.matmul_ms, r.median_ms)})`,
+      r.matmul_gflops === '' ? '-' : `${r.matmul_gflops} (${share(r.matmul_gflops, peak)})`,
+      `${r.other_kernels_ms} (${r.fused_ms}) (${share(r.other_kernels_ms, r.median_ms)})`,
+      `${r.overhead_ms} (${share(r.overhead_ms, r.median_ms)})`,
     ]),
   ),
 );

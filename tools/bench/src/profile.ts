@@ -1,5 +1,6 @@
 // Where a step's time goes, per kernel: tf.profile records every kernel a run launches (forward and
-// backward) with its time, and this sums them by kernel name and input shapes.
+// backward) with its time, and this sums them by kernel name and input shapes. timeSplit divides a
+// step into matrix products, other kernels and the framework's overhead with its own timers.
 import { tf } from '@spo/engine';
 
 export interface KernelTotal {
@@ -23,4 +24,59 @@ export async function profileKernels(run: () => void): Promise<{ totalMs: number
     byKey.set(key, t);
   }
   return { totalMs, kernels: [...byKey.values()].sort((a, b) => b.ms - a.ms) };
+}
+
+export interface TimeSplit {
+  /** Time in matrix products (the native BLAS's kernel, or the backend's matmul and convolution). */
+  matmulMs: number;
+  /** Time in every other kernel, the fused ones among them. */
+  otherKernelsMs: number;
+  /** The fused kernels' share of otherKernelsMs. */
+  fusedMs: number;
+  /** What is left of the step: tfjs's dispatch, the tape, allocation, JavaScript between kernels. */
+  overheadMs: number;
+}
+
+const isMatMul = (kernel: string) => /MatMul|Conv2D/.test(kernel);
+
+/**
+ * Where a step of `stepMs` goes: every kernel registered for the current backend is wrapped, for
+ * `repeats` runs, in a timer (tf.profile's kernel times read each output back and inflate small kernels
+ * several-fold, so they are not used here); what the kernels do not account for is the framework's
+ * overhead. Kernels call one another directly, not through the registry, so nothing is counted twice.
+ */
+export function timeSplit(run: () => void, stepMs: number, repeats = 3): TimeSplit {
+  const backend = tf.getBackend();
+  const kernels = tf.getKernelsForBackend(backend);
+  const totals = new Map<string, number>();
+  for (const k of kernels) {
+    tf.unregisterKernel(k.kernelName, backend);
+    tf.registerKernel({
+      kernelName: k.kernelName,
+      backendName: backend,
+      kernelFunc: (args) => {
+        const started = performance.now();
+        try {
+          return k.kernelFunc(args);
+        } finally {
+          totals.set(k.kernelName, (totals.get(k.kernelName) ?? 0) + performance.now() - started);
+        }
+      },
+    });
+  }
+  try {
+    for (let i = 0; i < repeats; i++) run();
+  } finally {
+    // the originals back (their setup ran when the backend started and is not repeated)
+    for (const k of kernels) {
+      tf.unregisterKernel(k.kernelName, backend);
+      tf.registerKernel({ kernelName: k.kernelName, backendName: backend, kernelFunc: k.kernelFunc });
+    }
+  }
+  const per = (keep: (name: string) => boolean) =>
+    [...totals].filter(([name]) => keep(name)).reduce((a, [, ms]) => a + ms, 0) / repeats;
+  const matmulMs = per(isMatMul);
+  const otherKernelsMs = per((n) => !isMatMul(n));
+  const fusedMs = per((n) => n.startsWith('Spo') && !isMatMul(n));
+  return { matmulMs, otherKernelsMs, fusedMs, overheadMs: Math.max(0, stepMs - matmulMs - otherKernelsMs) };
 }
