@@ -73,7 +73,7 @@ test(
       ),
     );
     assert.match(md, /\| kto-spo \| yes \| [\d.]+% .* \(2\) \| .* \| not configured \|/);
-    assert.match(md, /24 comparisons; \d+ with a Δ interval that excludes 0/);
+    assert.match(md, /24 comparisons, one family \(every row of this table\): \d+ with p < 0\.05 before adjustment/);
   },
 );
 

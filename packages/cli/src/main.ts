@@ -320,7 +320,7 @@ withCommon(
       baseline: o.baseline,
       ...(o.methods ? { methods: o.methods.split(',').map((m) => m.trim()) } : {}),
     };
-    const c = compareRuns(results, spec, ctx.config.eval.bootstrapResamples);
+    const c = compareRuns(results, spec);
     const path = join(ctx.reportDir, comparisonFile(spec));
     writeComparisonCsv(path, c);
     console.log(comparisonMarkdown(c).join('\n'));

@@ -121,10 +121,20 @@ test(
       md,
       new RegExp(
         String.raw`\| dpo-spo\.lambda=0\.1 \| dpo \| oracle \| [+−][\d.]+ \[[+−][\d.]+, ` +
-          String.raw`[+−][\d.]+\] \| [\d.]+% \[[\d.]+, [\d.]+\] \| 2 \| (yes|no) \| [\d.]+ \|`,
+          String.raw`[+−][\d.]+\] \| [\d.]+% \[[\d.]+, [\d.]+\] \| 2 \| [<\d.]+ \([<\d.]+, [<\d.]+\) \| ` +
+          String.raw`(±[\d.]+ / ±[\d.]+ pts|-) \| (yes|no) \| [\d.]+ \|`,
       ),
     );
-    assert.match(md, /4 comparisons; \d with a Δ interval that excludes 0/);
+    assert.match(
+      md,
+      /4 comparisons, one family \(every row of this table\): \d with p < 0\.05 before adjustment, \d after Holm's/,
+    );
+    assert.match(md, /Where the variance comes from .* between seeds \d+%, between prompts within a seed \d+%/);
+    const paired = readFileSync(join(root, 'reports', 'paired.csv'), 'utf8')
+      .split('\n')[0]
+      .split(',');
+    for (const column of ['p', 'holm_p', 'bh_q', 'detectable_difference', 'seed_variance_share'])
+      assert.ok(paired.includes(column), `paired.csv has ${column}: ${paired.join(',')}`);
     assert.match(md, /## spo\.lambda against dpo/);
     assert.match(
       md,

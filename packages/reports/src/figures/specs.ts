@@ -109,7 +109,7 @@ export function winRatesSpec(
     ...base(
       title,
       'Mean over seeds of the win rate against the SFT model; ' +
-        'bars are 95% intervals from a bootstrap over seeds, then prompts. The dashed line is 50%.',
+        'bars are 95% Student-t intervals over the seed means. The dashed line is 50%.',
     ),
     data: { values: rows },
     facet: { column: { field: 'panel', type: 'nominal', title: null, header: { labelFontSize: 12 } } },
@@ -167,8 +167,8 @@ export function pairedDifferencesSpec(
   return {
     ...base(
       title,
-      'Paired on the same data, seeds, prompts and sampling streams; bars are 95% intervals from ' +
-        'a bootstrap over seeds, then prompts. A filled point is one whose interval excludes zero.',
+      'Paired on the same data, seeds, prompts and sampling streams; bars are 95% Student-t intervals ' +
+        "over the seed means. A filled point is significant after Holm's adjustment over the points.",
     ),
     data: { values: rows },
     facet: { column: { field: 'panel', type: 'nominal', title: null, header: { labelFontSize: 12 } } },

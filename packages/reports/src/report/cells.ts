@@ -1,16 +1,12 @@
 // From runs to the cells of the results tables. A cell is one method setting on one data variant,
-// over its seeds; its value is the mean over seeds with a two-level bootstrap interval (seeds, then
-// prompts). A +SPO cell is paired with its base method's cell (same loss and settings, no spo) on the
-// same variant, seed by seed and prompt by prompt.
+// over its seeds; its value is the mean over seeds with a Student-t interval over the seed means
+// (@spo/evaluators' seedStatistics). A +SPO cell is paired with its base method's cell (same loss and
+// settings, no spo) on the same variant, seed by seed and prompt by prompt, and the pairs of one report
+// are adjusted for multiplicity as one family (family.ts).
 import { baseMethodKey } from '@spo/spo';
-import {
-  hierarchicalBootstrap,
-  outcome,
-  pairedComparison,
-  type PairedComparison,
-  type SeedEstimate,
-} from '@spo/evaluators';
+import { outcome, pairedComparison, seedStatistics, type PairedComparison, type SeedStatistics } from '@spo/evaluators';
 import { pointLabel, type RunResult } from '@spo/experiment';
+import { adjustFamily, type Adjusted } from './family.js';
 
 export type Evaluator = 'oracle' | 'reward-model' | 'llm-judge';
 export const EVALUATORS: readonly { key: Evaluator; title: string }[] = [
@@ -54,10 +50,12 @@ export function outcomesVsBaseline(r: RunResult, evaluator: Evaluator): number[]
 }
 
 /** Win rate against the baseline over a cell's seeds, or undefined where the evaluator did not run. */
-export function winRateEstimate(cell: Cell, evaluator: Evaluator, resamples: number): SeedEstimate | undefined {
+export function winRateEstimate(cell: Cell, evaluator: Evaluator): SeedStatistics | undefined {
   const values = cell.results.map((r) => outcomesVsBaseline(r, evaluator));
   if (values.some((v) => v === undefined)) return undefined;
-  return hierarchicalBootstrap(values as number[][], resamples, `${cell.variant}/${cell.label}/${evaluator}`);
+  const s = seedStatistics(values as number[][]);
+  // a rate: the interval stops at 0 and 1
+  return { ...s, interval: { ...s.interval, low: Math.max(0, s.interval.low), high: Math.min(1, s.interval.high) } };
 }
 
 /** What a +SPO run and its base must share: the data variant and the method apart from SPO. */
@@ -75,6 +73,8 @@ export interface Paired {
   control: Cell;
   evaluator: Exclude<Evaluator, 'llm-judge'>;
   comparison: PairedComparison;
+  /** Adjusted over the report's +SPO family (every row of spoPairs). */
+  adjusted: Adjusted;
   seeds: number[];
 }
 
@@ -83,8 +83,7 @@ export function pair(
   treatment: Cell,
   control: Cell,
   evaluator: Paired['evaluator'],
-  resamples: number,
-): Paired | undefined {
+): Omit<Paired, 'adjusted'> | undefined {
   const bySeed = new Map(control.results.map((r) => [r.run.seed, r]));
   const both = treatment.results.filter(
     (r) => bySeed.has(r.run.seed) && r.eval.scores[evaluator] && bySeed.get(r.run.seed)!.eval.scores[evaluator],
@@ -96,12 +95,7 @@ export function pair(
     treatment,
     control,
     evaluator,
-    comparison: pairedComparison(
-      t,
-      c,
-      resamples,
-      `${treatment.variant}/${treatment.label}/${control.label}/${evaluator}`,
-    ),
+    comparison: pairedComparison(t, c),
     seeds: both.map((r) => r.run.seed),
   };
 }
@@ -128,15 +122,17 @@ export function baselineName(config: {
  * paired-differences figure's points. A cell made only of runs that are another sweep's (the shared
  * default) is compared once, where it is its own.
  */
-export function spoPairs(all: readonly Cell[], resamples: number): Paired[] {
-  return all
+export function spoPairs(all: readonly Cell[]): Paired[] {
+  const pairs = all
     .filter((c) => !c.results.every((r) => r.run.sameAs !== undefined))
     .flatMap((c) => {
       const twin = twinOf(c, all);
       return twin
         ? (['oracle', 'reward-model'] as const)
-            .map((e) => pair(c, twin, e, resamples))
-            .filter((p): p is Paired => p !== undefined)
+            .map((e) => pair(c, twin, e))
+            .filter((p): p is Omit<Paired, 'adjusted'> => p !== undefined)
         : [];
     });
+  const adjusted = adjustFamily(pairs.map((p) => p.comparison));
+  return pairs.map((p, i) => ({ ...p, adjusted: adjusted[i] }));
 }

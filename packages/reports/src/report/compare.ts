@@ -5,6 +5,7 @@
 import { pairedComparison, type PairedComparison } from '@spo/evaluators';
 import { getAtPath, type CompareSpec, type RunResult } from '@spo/experiment';
 import { meanOf, type Evaluator } from './cells.js';
+import { adjustFamily, type Adjusted } from './family.js';
 
 export interface CompareRow {
   value: string;
@@ -12,6 +13,8 @@ export interface CompareRow {
   /** (variant, seed) units paired with a baseline run. */
   pairs: number;
   byEvaluator: Partial<Record<Exclude<Evaluator, 'llm-judge'>, PairedComparison>>;
+  /** Adjusted over the table's family: every row and evaluator of this comparison. */
+  adjusted: Partial<Record<Exclude<Evaluator, 'llm-judge'>, Adjusted>>;
   degreeAccuracy?: number;
   /** Every run of the row had no degree group: its SPO term never ran. */
   noDegreeGroups?: boolean;
@@ -39,7 +42,7 @@ export function settingValue(r: RunResult, by: string): string {
 
 const swept = (sweep: string, by: string) => sweep.split(' x ').includes(by);
 
-export function compareRuns(results: readonly RunResult[], spec: CompareSpec, resamples: number): Comparison {
+export function compareRuns(results: readonly RunResult[], spec: CompareSpec): Comparison {
   const methods = spec.methods ?? [...new Set(results.map((r) => r.run.methodName))].filter((m) => m !== spec.baseline);
   let chosen = results.filter((r) => methods.includes(r.run.methodName));
   const sweepOf = (r: RunResult) => (spec.by.startsWith('data.') ? r.run.variant.sweep : r.run.sweep);
@@ -74,8 +77,6 @@ export function compareRuns(results: readonly RunResult[], spec: CompareSpec, re
       byEvaluator[evaluator] = pairedComparison(
         paired.map(([r]) => r.eval.scores[evaluator]!.policy),
         paired.map(([, b]) => b.eval.scores[evaluator]!.policy),
-        resamples,
-        `${spec.by}/${value}/${evaluator}`,
       );
     }
     const degree = paired.map(([r]) => r.degreeAccuracy).filter((x): x is number => x !== undefined);
@@ -84,10 +85,15 @@ export function compareRuns(results: readonly RunResult[], spec: CompareSpec, re
       runs: paired.map(([r]) => r.run.name),
       pairs: paired.length,
       byEvaluator,
+      adjusted: {},
       ...(degree.length ? { degreeAccuracy: meanOf(degree) } : {}),
       ...(paired.every(([r]) => r.noDegreeGroups) ? { noDegreeGroups: true } : {}),
     });
   }
+  const family = rows.flatMap((r) =>
+    (['oracle', 'reward-model'] as const).filter((e) => r.byEvaluator[e]).map((e) => [r, e] as const),
+  );
+  adjustFamily(family.map(([r, e]) => r.byEvaluator[e]!)).forEach((a, i) => (family[i][0].adjusted[family[i][1]] = a));
   const numeric = rows.every((r) => !Number.isNaN(Number(r.value)));
   if (numeric) rows.sort((a, b) => Number(a.value) - Number(b.value));
   return { spec, rows, unpaired };

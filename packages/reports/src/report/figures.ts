@@ -70,7 +70,6 @@ function curvePoints(results: readonly RunResult[]): CurvePoint[] {
 }
 
 export function reportFigures(plan: ExperimentPlan, results: readonly RunResult[]): FigureSpec[] {
-  const resamples = plan.config.eval.bootstrapResamples;
   const all = cells(results);
   const several = new Set(plan.variants.map((v) => v.label)).size > 1;
   const panel = (variant: string, evaluator: string) => (several ? `${variant}: ${evaluator}` : evaluator);
@@ -90,7 +89,7 @@ export function reportFigures(plan: ExperimentPlan, results: readonly RunResult[
 
   const winRows = all.flatMap((c) =>
     EVALUATORS.flatMap((e) => {
-      const est = winRateEstimate(c, e.key, resamples);
+      const est = winRateEstimate(c, e.key);
       return est
         ? [
             {
@@ -113,20 +112,20 @@ export function reportFigures(plan: ExperimentPlan, results: readonly RunResult[
       title: `Win rate against ${baseline}`,
       caption:
         `Each method's win rate against ${baseline}${plan.config.eval.baseline === 'sft' ? "'s samples" : ''} ` +
-        `on the same held-out prompts, mean over seeds, with 95% intervals over seeds and prompts.`,
+        `on the same held-out prompts, mean over seeds, with 95% Student-t intervals over the seed means.`,
       spec: winRatesSpec(winRows, `${plan.config.name}: win rate against ${baseline}`),
     });
   }
 
-  const paired = spoPairs(all, resamples);
+  const paired = spoPairs(all);
   if (paired.length) {
     figures.push({
       name: 'paired-differences',
       title: '+SPO against its base method',
       caption:
         "Mean score difference of each +SPO method's samples over its base method's, " +
-        'paired on the same data, seeds, prompts and sampling streams, with 95% intervals; ' +
-        "zero is marked, and a filled point's interval excludes it.",
+        'paired on the same data, seeds, prompts and sampling streams, with 95% Student-t intervals over ' +
+        "seeds; zero is marked, and a filled point is significant after Holm's adjustment over the points.",
       spec: pairedDifferencesSpec(
         paired.map((p) => ({
           label: `${several ? `${p.treatment.variant}: ` : ''}${p.treatment.label} − ${p.control.label}`,
@@ -134,7 +133,7 @@ export function reportFigures(plan: ExperimentPlan, results: readonly RunResult[
           mean: p.comparison.difference.mean,
           low: p.comparison.difference.interval.low,
           high: p.comparison.difference.interval.high,
-          significant: p.comparison.significant,
+          significant: p.adjusted.significant,
         })),
         `${plan.config.name}: +SPO − base`,
         'score difference (+SPO − base)',
@@ -143,7 +142,7 @@ export function reportFigures(plan: ExperimentPlan, results: readonly RunResult[
   }
 
   for (const spec of plan.config.compare) {
-    const c = compareRuns(results, spec, resamples);
+    const c = compareRuns(results, spec);
     const rows = c.rows.flatMap((r) =>
       Object.entries(r.byEvaluator).map(([e, x]) => ({
         label: r.value,

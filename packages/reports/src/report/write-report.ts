@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { writeFileAtomic } from '@spo/engine';
 import { markdownTable, percentWithInterval } from '../markdown.js';
 import { writeCsv, writeResultsCsv, type ResultRow } from '../results-table.js';
-import { type SeedEstimate, winRate } from '@spo/evaluators';
+import { type SeedStatistics, winRate } from '@spo/evaluators';
 import { getAtPath, type ExperimentPlan, type RunResult } from '@spo/experiment';
 import { methodLossLabel } from '@spo/trainer';
 import {
@@ -21,6 +21,7 @@ import {
   type Evaluator,
 } from './cells.js';
 import { compareRuns, type Comparison } from './compare.js';
+import { ALPHA, type Adjusted } from './family.js';
 
 export interface ReportStamp {
   command: string;
@@ -29,12 +30,41 @@ export interface ReportStamp {
   backend: string;
 }
 
-const pct = (e: SeedEstimate) => `${percentWithInterval(e.mean, e.interval.low, e.interval.high)}`;
+const pct = (e: SeedStatistics) => `${percentWithInterval(e.mean, e.interval.low, e.interval.high)}`;
 /** "+0.019", "−0.004"; a value that would round to 0.000 keeps two significant digits ("+0.00031"). */
 const signed = (x: number) =>
   `${x >= 0 ? '+' : '−'}${Math.abs(x) < 0.0005 && x !== 0 ? Math.abs(x).toPrecision(2) : Math.abs(x).toFixed(3)}`;
-const diff = (e: SeedEstimate) => `${signed(e.mean)} [${signed(e.interval.low)}, ${signed(e.interval.high)}]`;
+const diff = (e: SeedStatistics) => `${signed(e.mean)} [${signed(e.interval.low)}, ${signed(e.interval.high)}]`;
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+const pValue = (p: number) => (p < 0.001 ? '<0.001' : p.toFixed(3));
+/** "0.012 (Holm 0.048, BH 0.024)" */
+const pAdjusted = (c: { difference: SeedStatistics }, a: Adjusted) =>
+  `${pValue(c.difference.p)} (${pValue(a.holm)}, ${pValue(a.bh)})`;
+/** The smallest true effect the design detects (80% power, 5% two-sided): in Δ score and head-to-head points. */
+const detectable = (c: { difference: SeedStatistics; headToHead: SeedStatistics }) =>
+  Number.isFinite(c.difference.minimumDetectable)
+    ? `±${c.difference.minimumDetectable.toFixed(3)} / ±${(100 * c.headToHead.minimumDetectable).toFixed(1)} pts`
+    : '-';
+
+/**
+ * Which source the variance of a table's Δ estimates comes from (median over its rows of the seeds'
+ * share in a random-effects split), and so whether more seeds or more prompts would narrow them.
+ */
+function varianceSentence(stats: readonly SeedStatistics[]): string {
+  const shares = stats
+    .filter((s) => s.coversSeeds)
+    .map((s) => s.variance.seedShare)
+    .sort((a, b) => a - b);
+  if (!shares.length)
+    return 'One seed: the spread between seeds cannot be estimated, so these intervals cover prompts only.';
+  const median = shares[Math.floor(shares.length / 2)];
+  const [more, less] = median >= 0.5 ? ['seeds', 'prompts'] : ['prompts', 'seeds'];
+  return (
+    `Where the variance comes from (random-effects split of each Δ's variance, median over the rows): ` +
+    `between seeds ${(100 * median).toFixed(0)}%, between prompts within a seed ${(100 * (1 - median)).toFixed(0)}%; ` +
+    `more ${more} would narrow these intervals more than more ${less}.`
+  );
+}
 
 /** The effective value of the standard setting columns, and of any other swept path. */
 function settingColumns(r: RunResult, extra: readonly string[]): Record<string, string | number | boolean> {
@@ -182,7 +212,7 @@ export function writeReport(
   md.push(`## Win rate against ${baselineName(config)}`, '');
   md.push(
     `Mean over seeds of each seed's win rate on ${results[0]?.eval.prompts ?? '?'} held-out prompts ` +
-      `(a tie counts ½); 95% interval from a bootstrap over seeds, then prompts within each seed; ` +
+      `(a tie counts ½); 95% Student-t interval over the seed means (with one seed, over its prompts); ` +
       `the number of seeds in brackets. A cell that was not run says so.`,
     '',
   );
@@ -213,7 +243,7 @@ export function writeReport(
             return shown.map((e) => {
               if (e.key === 'llm-judge' && !config.eval.judge) return judgeNote;
               if (!cell) return 'not run';
-              const est = winRateEstimate(cell, e.key, resamples);
+              const est = winRateEstimate(cell, e.key);
               return est ? `${pct(est)} (${est.seeds})` : 'not run';
             });
           }),
@@ -224,14 +254,19 @@ export function writeReport(
   );
 
   // 2. paired +SPO − base
-  const paired = spoPairs(all, resamples);
+  const paired = spoPairs(all);
   if (paired.length) {
-    const significant = paired.filter((p) => p.comparison.significant).length;
+    const raw = paired.filter((p) => p.adjusted.rawSignificant).length;
+    const significant = paired.filter((p) => p.adjusted.significant).length;
+    const discoveries = paired.filter((p) => p.adjusted.bh < ALPHA).length;
+    const seeds = [...new Set(paired.map((p) => p.seeds.length))].join(' or ');
     md.push('## +SPO against its base method', '');
     md.push(
       'Paired on the same data, seeds, prompts and sampling streams: Δ is the mean difference in the ' +
         "evaluator's score of the two policies' samples (+SPO minus base); head-to-head is how often the +SPO " +
-        'sample scores higher (a tie counts ½). 95% intervals from a bootstrap over seeds, then prompts.',
+        'sample scores higher (a tie counts ½). 95% intervals: Student-t over the seed means. p: two-sided, ' +
+        "Δ = 0, then Holm's and Benjamini–Hochberg's adjustments over this table. Detectable: the smallest " +
+        'true effect this design finds with 80% power at 5%.',
       '',
     );
     md.push(
@@ -244,7 +279,9 @@ export function writeReport(
           'Δ score (95% CI)',
           'head-to-head (95% CI)',
           'seeds',
-          'significant',
+          'p (Holm, BH)',
+          'detectable Δ / h2h',
+          'significant (Holm)',
           'degree accuracy',
         ],
         paired.map((p) => [
@@ -255,16 +292,21 @@ export function writeReport(
           diff(p.comparison.difference),
           pct(p.comparison.headToHead),
           String(p.seeds.length),
-          yesNo(p.comparison.significant),
+          pAdjusted(p.comparison, p.adjusted),
+          detectable(p.comparison),
+          yesNo(p.adjusted.significant),
           degreeAccuracy(p.treatment),
         ]),
       ),
       '',
     );
     md.push(
-      `${paired.length} comparisons; ${significant} with a Δ interval that excludes 0 ("significant"). ` +
-        `No correction for multiple comparisons: with ${paired.length} comparisons and no true effect, ` +
-        `about ${(paired.length * 0.05).toFixed(1)} would be expected to come out significant by chance.`,
+      `${paired.length} comparisons, one family (every row of this table): ${raw} with p < 0.05 before ` +
+        `adjustment, ${significant} after Holm's (a 5% chance of any false claim in the table; "significant" ` +
+        `means this), ${discoveries} with a Benjamini–Hochberg q < 0.05. Each interval is over ${seeds} seeds; ` +
+        `a row that is not significant says no effect larger than its detectable Δ, not no effect.`,
+      '',
+      varianceSentence(paired.map((p) => p.comparison.difference)),
       '',
     );
     writeCsv(
@@ -282,7 +324,16 @@ export function writeReport(
         'head_to_head',
         'head_to_head_low',
         'head_to_head_high',
+        'p',
+        'holm_p',
+        'bh_q',
         'significant',
+        'significant_unadjusted',
+        'detectable_difference',
+        'detectable_head_to_head',
+        'seed_variance_share',
+        'between_seed_variance',
+        'within_seed_variance',
         'degree_accuracy',
       ],
       paired.map((p) => [
@@ -298,7 +349,16 @@ export function writeReport(
         p.comparison.headToHead.mean,
         p.comparison.headToHead.interval.low,
         p.comparison.headToHead.interval.high,
-        p.comparison.significant,
+        p.comparison.difference.p,
+        p.adjusted.holm,
+        p.adjusted.bh,
+        p.adjusted.significant,
+        p.adjusted.rawSignificant,
+        p.comparison.difference.minimumDetectable,
+        p.comparison.headToHead.minimumDetectable,
+        p.comparison.difference.variance.seedShare,
+        p.comparison.difference.variance.betweenSeeds,
+        p.comparison.difference.variance.withinSeed,
         degreeAccuracy(p.treatment),
       ]),
     );
@@ -306,7 +366,7 @@ export function writeReport(
 
   // 3. the config's comparisons
   for (const spec of config.compare) {
-    const c = compareRuns(results, spec, resamples);
+    const c = compareRuns(results, spec);
     md.push(...comparisonMarkdown(c), '');
     writeComparisonCsv(join(reportDir, comparisonFile(spec)), c);
   }
@@ -338,7 +398,11 @@ export function writeReport(
         ],
         ['runs', aliasNote(plan)],
         ['backend', backendLine(results, stamp.backend)],
-        ['bootstrap', `${resamples} resamples, percentile intervals`],
+        [
+          'intervals',
+          `over seeds: Student-t on the seed means; a single run's win rate (results.csv): ` +
+            `percentile bootstrap over prompts, ${resamples} resamples`,
+        ],
       ],
     ),
     '',
@@ -392,7 +456,8 @@ export function comparisonMarkdown(c: Comparison): string[] {
     '',
     `Each row's runs against the "${c.spec.baseline}" run on the same data variant and seed, ` +
       `paired prompt by prompt (Δ: mean score difference; ` +
-      `h2h: how often the row's sample scores higher). 95% intervals over seeds, then prompts.`,
+      `h2h: how often the row's sample scores higher). 95% intervals: Student-t over seed means; ` +
+      `p adjusted by Holm over this table's rows and evaluators ("significant" follows it).`,
     '',
   ];
   out.push(
@@ -404,7 +469,9 @@ export function comparisonMarkdown(c: Comparison): string[] {
           `Δ ${e === 'oracle' ? 'oracle' : 'reward model'} (95% CI)`,
           `h2h ${e === 'oracle' ? 'oracle' : 'reward model'}`,
         ]),
-        'significant (oracle)',
+        'p oracle (Holm)',
+        'detectable Δ oracle',
+        'significant (oracle, Holm)',
         'degree accuracy',
       ],
       c.rows.map((r) => [
@@ -414,11 +481,17 @@ export function comparisonMarkdown(c: Comparison): string[] {
           const x = r.byEvaluator[e];
           return x ? [diff(x.difference), pct(x.headToHead)] : ['not run', 'not run'];
         }),
-        r.byEvaluator.oracle ? yesNo(r.byEvaluator.oracle.significant) : '-',
+        r.byEvaluator.oracle
+          ? `${pValue(r.byEvaluator.oracle.difference.p)} (${pValue(r.adjusted.oracle!.holm)})`
+          : '-',
+        r.byEvaluator.oracle ? detectable(r.byEvaluator.oracle) : '-',
+        r.byEvaluator.oracle ? yesNo(r.adjusted.oracle!.significant) : '-',
         r.noDegreeGroups ? 'no degree groups' : r.degreeAccuracy === undefined ? '-' : r.degreeAccuracy.toFixed(3),
       ]),
     ),
   );
+  const stats = c.rows.flatMap((r) => Object.values(r.byEvaluator).map((x) => x.difference));
+  if (stats.length) out.push('', varianceSentence(stats));
   if (c.unpaired.length)
     out.push('', `Left out (no ${c.spec.baseline} run with the same data and seed): ${c.unpaired.join(', ')}.`);
   return out;
@@ -439,7 +512,13 @@ export function writeComparisonCsv(path: string, c: Comparison): void {
       'head_to_head',
       'head_to_head_low',
       'head_to_head_high',
+      'p',
+      'holm_p',
+      'bh_q',
       'significant',
+      'significant_unadjusted',
+      'detectable_difference',
+      'seed_variance_share',
       'degree_accuracy',
       'runs',
     ],
@@ -456,7 +535,13 @@ export function writeComparisonCsv(path: string, c: Comparison): void {
         x.headToHead.mean,
         x.headToHead.interval.low,
         x.headToHead.interval.high,
-        x.significant,
+        x.difference.p,
+        r.adjusted[e as keyof typeof r.adjusted]!.holm,
+        r.adjusted[e as keyof typeof r.adjusted]!.bh,
+        r.adjusted[e as keyof typeof r.adjusted]!.significant,
+        r.adjusted[e as keyof typeof r.adjusted]!.rawSignificant,
+        x.difference.minimumDetectable,
+        x.difference.variance.seedShare,
         r.degreeAccuracy ?? '',
         r.runs.join(' '),
       ]),
