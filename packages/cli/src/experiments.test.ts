@@ -72,7 +72,7 @@ test(
           String.raw`model \| task=summarization: LLM judge \| task=dialogue: oracle \|`,
       ),
     );
-    assert.match(md, /\| kto-spo \| yes \| [\d.]+% .* \(2\) \| .* \| not configured \|/);
+    assert.match(md, /\| kto-spo \| yes \| [\d.]+% .* \(2\)(; [^|]+)? \| .* \| not configured \|/);
     assert.match(md, /24 comparisons, one family \(every row of this table\): \d+ with p < 0\.05 before adjustment/);
   },
 );

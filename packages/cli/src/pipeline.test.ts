@@ -95,13 +95,12 @@ test(
       runs.flatMap((r) => ['oracle', 'reward-model', 'llm-judge'].map((e) => `${r}/${e}`)),
     );
     for (const r of rows) {
-      assert.equal(r.n, 12);
-      assert.equal(
-        Number(r.wins) + Number(r.ties) + Number(r.losses),
-        12,
-        `${r.run}/${r.evaluator}: every item counted`,
-      );
-      assert.ok(Number(r.ci_low) <= Number(r.win_rate) && Number(r.win_rate) <= Number(r.ci_high));
+      // the judge's rate is over the verdicts it could read; the unreadable ones are counted apart
+      const unreadable = r.evaluator === 'llm-judge' ? Number(r.invalid) : 0;
+      assert.equal(Number(r.n) + unreadable, 12, `${r.run}/${r.evaluator}: every item counted once`);
+      assert.equal(Number(r.wins) + Number(r.ties) + Number(r.losses), Number(r.n));
+      if (Number(r.n) > 0) assert.ok(Number(r.ci_low) <= Number(r.win_rate) && Number(r.win_rate) <= Number(r.ci_high));
+      else assert.equal(String(r.win_rate ?? ''), '', 'no readable verdict: no rate');
       assert.equal(r.task, 'summarization');
       assert.equal(r.spo, r.method === 'dpo-spo');
     }
@@ -109,11 +108,13 @@ test(
     assert.deepEqual(lambdas, [0.1, 1], 'the swept λ is a column');
     const md = readFileSync(join(root, 'reports', 'results.md'), 'utf8');
     assert.match(md, /## Win rate against the SFT model/);
+    const CELL = String.raw`([\d.]+% \[[\d.]+, [\d.]+\] \(2\)(; [^|]+)?|no valid verdicts \(\d+ unreadable\))`;
     assert.match(
       md,
       new RegExp(
-        String.raw`\| dpo-spo\.lambda=1 \| yes \| [\d.]+% \[[\d.]+, [\d.]+\] \(2\) \| [\d.]+% ` +
-          String.raw`\[[\d.]+, [\d.]+\] \(2\) \| [\d.]+% \[[\d.]+, [\d.]+\] \(2\) \|`,
+        // each cell a rate over 2 seeds, with what is wrong with it where something is (a tiny model's
+        // evaluations are: ties everywhere, a reward model at chance, a judge that reads nothing)
+        String.raw`\| dpo-spo\.lambda=1 \| yes \| ${CELL} \| ${CELL} \| ${CELL} \|`,
       ),
     );
     assert.match(md, /## \+SPO against its base method/);

@@ -37,7 +37,7 @@ export { prepare } from './stages/prepare.js';
 export { describeDataset } from './stages/describe-dataset.js';
 export { collectResults } from './results/collect.js';
 export type { RunResult } from './results/collect.js';
-export { readRunEval, writeRunEval, runEvalDir, SCORE_EVALUATORS } from './results/run-eval.js';
+export { readRunEval, writeRunEval, runEvalDir, readableJudgeOutcomes, SCORE_EVALUATORS } from './results/run-eval.js';
 export type { RunEval, ScoreEvaluator } from './results/run-eval.js';
 export { sourceCommit, versionLine } from './version.js';
 export { slurmJobs } from './submit/slurm-jobs.js';

@@ -2,8 +2,9 @@
 // sees the prompt and the two answers, writes a short comparison, then the letter of the better one).
 // Which answer comes first is drawn per item with a seed and recorded; with `bothOrders` each item is
 // judged both ways and a disagreement counts as a tie. A verdict that cannot be read is asked for once
-// more, then counted as invalid: it stays in the denominator as a tie and is reported. Any other
-// failure (retries or budget spent) stops the run with every finished judgment in the cache.
+// more, then counted as invalid: the win rate is over the readable verdicts only (NaN when there are
+// none), and the invalid ones are counted and reported. Any other failure (retries or budget spent)
+// stops the run with every finished judgment in the cache.
 import pLimit from 'p-limit';
 import { Rng } from '@spo/engine';
 import { bootstrapMean, type Interval } from '../bootstrap.js';
@@ -36,10 +37,11 @@ export interface JudgeWinRate {
   wins: number;
   ties: number;
   losses: number;
-  /** Items with an unreadable verdict after one retry (counted as ties in the win rate). */
+  /** Items with an unreadable verdict after one retry (left out of the win rate). */
   invalid: number;
   /** Items judged both ways whose two verdicts disagree (counted as ties). */
   orderDisagreements: number;
+  /** Over the readable items; NaN (and a NaN interval) when none was readable. */
   winRate: number;
   interval: Interval;
   /** Share of readable verdicts that picked the answer shown first (0.5 is no position bias). */
@@ -148,7 +150,7 @@ export async function judgeWinRate(a: JudgeRunArgs): Promise<{ result: JudgeWinR
       r.map((j) => j!.verdict),
     ),
   );
-  const outcomes = judgments.map((j) => j.outcome);
+  const outcomes = judgments.filter((j) => !j.invalid).map((j) => j.outcome);
   const readable = judgments.flatMap((j) => j.verdicts.filter((v) => v !== null));
   const count = (p: (j: ItemJudgment) => boolean) => judgments.filter(p).length;
   return {
@@ -160,8 +162,10 @@ export async function judgeWinRate(a: JudgeRunArgs): Promise<{ result: JudgeWinR
       losses: count((j) => j.outcome === 0),
       invalid: count((j) => j.invalid),
       orderDisagreements: count((j) => j.orderDisagreement),
-      winRate: outcomes.reduce<number>((s, o) => s + o, 0) / outcomes.length,
-      interval: bootstrapMean(outcomes, a.resamples, a.seed),
+      winRate: outcomes.length ? outcomes.reduce<number>((s, o) => s + o, 0) / outcomes.length : Number.NaN,
+      interval: outcomes.length
+        ? bootstrapMean(outcomes, a.resamples, a.seed)
+        : { low: Number.NaN, high: Number.NaN, level: 0.95 },
       firstPositionRate: readable.length ? readable.filter((v) => v === 'A').length / readable.length : Number.NaN,
       usage: { ...client.usage, cacheHits: cache.hits },
     },

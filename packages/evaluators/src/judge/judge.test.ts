@@ -128,9 +128,10 @@ test(
         sleep: async (ms) => void waits.push(ms),
       });
     const { result, judgments } = await run();
-    // items 0..7: even ones the policy wins, odd ones it loses; item 5 (odd) stays unreadable → invalid (½)
+    // items 0..7: even ones the policy wins, odd ones it loses; item 5 (odd) stays unreadable → invalid,
+    // left out of the rate: 4 wins of the 7 readable
     assert.deepEqual([result.n, result.wins, result.losses, result.invalid, result.ties], [8, 4, 3, 1, 0]);
-    assert.equal(result.winRate, (4 + 0.5) / 8);
+    assert.equal(result.winRate, 4 / 7);
     assert.equal(judgments[5].invalid, true);
     assert.deepEqual(judgments[5].verdicts, [null]);
     // 8 first requests + 4 retries (429, 500, hang, reset) + 2 re-asks for unreadable verdicts

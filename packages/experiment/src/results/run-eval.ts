@@ -18,8 +18,12 @@ export interface RunEval {
   /** The sampling stream's seed (the same for the policy and the SFT baseline, and for every run of the same seed). */
   samplingSeed: string;
   scores: Partial<Record<ScoreEvaluator, { policy: number[]; baseline: number[] }>>;
-  /** The LLM judge's verdict per prompt (1 policy, ½ tie or unreadable, 0 baseline), when configured. */
-  judge?: { outcomes: number[]; invalid: number; model: string; template: string };
+  /**
+   * The LLM judge's verdict per prompt (1 policy, ½ tie, 0 baseline), when configured; `readable[i]` is
+   * false where prompt i's verdict could not be read (its outcome is then ½ and counts nowhere). Files
+   * written before `readable` existed counted unreadable verdicts as ties.
+   */
+  judge?: { outcomes: number[]; readable?: boolean[]; invalid: number; model: string; template: string };
   /** Where the run's job ran: the backend as the report's stamp names it, and the host (a cluster's node). */
   ranOn?: { backend: string; host: string };
   /** The reward model's label and held-out agreement, when one scored. */
@@ -30,6 +34,12 @@ export interface RunEval {
 }
 
 export const runEvalDir = (runDir: string) => join(runDir, 'eval');
+
+/** The judge's outcomes on the prompts whose verdicts could be read, in order. */
+export function readableJudgeOutcomes(judge: NonNullable<RunEval['judge']>): number[] {
+  const readable = judge.readable;
+  return readable ? judge.outcomes.filter((_, i) => readable[i]) : judge.outcomes;
+}
 
 export function writeRunEval(
   dir: string,

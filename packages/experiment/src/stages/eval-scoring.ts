@@ -84,6 +84,7 @@ export async function judgeRun(
   );
   return {
     outcomes: judgments.map((j) => j.outcome),
+    readable: judgments.map((j) => !j.invalid),
     invalid: result.invalid,
     model: judge.model,
     template: judge.template,

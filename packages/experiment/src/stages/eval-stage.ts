@@ -13,7 +13,7 @@ import type { StageContext } from './context.js';
 import type { RunPlan } from '../plan/plan.js';
 import { sampleRun, samplingSeed } from './eval-sampling.js';
 import { judgeRun, rewardModelSource, scoreRun } from './eval-scoring.js';
-import { runEvalDir, writeRunEval, type RunEval } from '../results/run-eval.js';
+import { readableJudgeOutcomes, runEvalDir, writeRunEval, type RunEval } from '../results/run-eval.js';
 
 export async function evalRunStage(ctx: StageContext, run: RunPlan): Promise<void> {
   if (run.sameAs !== undefined) return;
@@ -57,10 +57,13 @@ export async function evalRunStage(ctx: StageContext, run: RunPlan): Promise<voi
           ctx.config.eval.bootstrapResamples,
           `${run.seed}/${run.name}`,
         ).winRate;
-      if (judge) summary.judge = judge.outcomes.reduce((a, b) => a + b, 0) / judge.outcomes.length;
+      if (judge) {
+        const readable = readableJudgeOutcomes(judge);
+        summary.judge = readable.length ? readable.reduce((a, b) => a + b, 0) / readable.length : Number.NaN;
+      }
       ctx.log(
         `[${run.name}] win rate vs ${result.baseline}: ${Object.entries(summary)
-          .map(([e, w]) => `${e} ${(100 * w).toFixed(1)}%`)
+          .map(([e, w]) => `${e} ${Number.isNaN(w) ? 'no readable verdict' : `${(100 * w).toFixed(1)}%`}`)
           .join(', ')}`,
       );
       tf.disposeVariables();

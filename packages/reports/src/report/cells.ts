@@ -5,7 +5,8 @@
 // are adjusted for multiplicity as one family (family.ts).
 import { baseMethodKey } from '@spo/spo';
 import { outcome, pairedComparison, seedStatistics, type PairedComparison, type SeedStatistics } from '@spo/evaluators';
-import { pointLabel, type RunResult } from '@spo/experiment';
+import { pointLabel, readableJudgeOutcomes, type RunResult } from '@spo/experiment';
+import { percentWithInterval } from '../markdown.js';
 import { adjustFamily, type Adjusted } from './family.js';
 
 export type Evaluator = 'oracle' | 'reward-model' | 'llm-judge';
@@ -42,9 +43,12 @@ export function cells(results: readonly RunResult[]): Cell[] {
   return [...out.values()];
 }
 
-/** Per seed, per prompt: 1 when the policy's sample beats the baseline's by `evaluator`, ½ a tie, 0 a loss. */
+/**
+ * Per prompt: 1 when the policy's sample beats the baseline's by `evaluator`, ½ a tie, 0 a loss; for the
+ * judge, the prompts whose verdicts could be read only.
+ */
 export function outcomesVsBaseline(r: RunResult, evaluator: Evaluator): number[] | undefined {
-  if (evaluator === 'llm-judge') return r.eval.judge?.outcomes;
+  if (evaluator === 'llm-judge') return r.eval.judge && readableJudgeOutcomes(r.eval.judge);
   const s = r.eval.scores[evaluator];
   return s?.policy.map((x, i) => outcome(x, s.baseline[i]));
 }
@@ -53,9 +57,52 @@ export function outcomesVsBaseline(r: RunResult, evaluator: Evaluator): number[]
 export function winRateEstimate(cell: Cell, evaluator: Evaluator): SeedStatistics | undefined {
   const values = cell.results.map((r) => outcomesVsBaseline(r, evaluator));
   if (values.some((v) => v === undefined)) return undefined;
-  const s = seedStatistics(values as number[][]);
+  // a seed with no readable verdict has no rate: the estimate is over the seeds that have one
+  const scored = (values as number[][]).filter((v) => v.length > 0);
+  if (scored.length === 0) return undefined;
+  const s = seedStatistics(scored);
   // a rate: the interval stops at 0 and 1
   return { ...s, interval: { ...s.interval, low: Math.max(0, s.interval.low), high: Math.min(1, s.interval.high) } };
+}
+
+/** The judge's unreadable verdicts over a cell's runs, of how many. */
+export function unreadableVerdicts(cell: Cell): { unreadable: number; judged: number } {
+  const judged = cell.results.filter((r) => r.eval.judge);
+  return {
+    unreadable: judged.reduce((a, r) => a + r.eval.judge!.invalid, 0),
+    judged: judged.reduce((a, r) => a + r.eval.judge!.outcomes.length, 0),
+  };
+}
+
+/**
+ * A reward model that cannot tell its own held-out pairs apart: the 95% interval of its validation
+ * accuracy (normal approximation) holds 50%. Its column then says nothing about quality.
+ */
+export function rewardModelAtChance(validation?: { n: number; accuracy: number }): boolean {
+  if (!validation || validation.n === 0) return false;
+  const half = 1.96 * Math.sqrt((validation.accuracy * (1 - validation.accuracy)) / validation.n);
+  return validation.accuracy - half <= 0.5 && 0.5 <= validation.accuracy + half;
+}
+
+/**
+ * A win-rate cell, or what is wrong with it: no readable verdict, some unreadable (counted), a reward
+ * model at chance, or an interval of zero width (every seed's rate the same: nothing to go on).
+ */
+export function winRateCell(cell: Cell, evaluator: Evaluator, rewardModelAtChance: boolean): string {
+  const est = winRateEstimate(cell, evaluator);
+  const { unreadable, judged } = unreadableVerdicts(cell);
+  if (evaluator === 'llm-judge' && judged > 0 && unreadable === judged)
+    return `no valid verdicts (${unreadable} unreadable)`;
+  if (!est) return 'not run';
+  const notes = [
+    ...(evaluator === 'llm-judge' && unreadable > 0 ? [`${unreadable} of ${judged} unreadable, left out`] : []),
+    ...(evaluator === 'reward-model' && rewardModelAtChance ? ['reward model at chance'] : []),
+    ...(est.seeds > 1 && est.interval.high - est.interval.low === 0 ? ['degenerate interval'] : []),
+  ];
+  return (
+    `${percentWithInterval(est.mean, est.interval.low, est.interval.high)} (${est.seeds})` +
+    (notes.length ? `; ${notes.join('; ')}` : '')
+  );
 }
 
 /** What a +SPO run and its base must share: the data variant and the method apart from SPO. */

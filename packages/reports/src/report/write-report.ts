@@ -15,8 +15,9 @@ import {
   cells,
   EVALUATORS,
   outcomesVsBaseline,
+  rewardModelAtChance,
   spoPairs,
-  winRateEstimate,
+  winRateCell,
   type Cell,
   type Evaluator,
 } from './cells.js';
@@ -146,14 +147,17 @@ export function resultRows(
       const scores = key === 'llm-judge' ? undefined : r.eval.scores[key];
       const w = scores ? winRate(scores.policy, scores.baseline, resamples, `${r.run.name}/${key}`) : undefined;
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      // a judge with no readable verdict has no rate: its row's rate and interval are left empty
       const interval =
         w?.interval ??
-        winRate(
-          outcomes,
-          outcomes.map(() => 0.5),
-          resamples,
-          `${r.run.name}/${key}`,
-        ).interval;
+        (outcomes.length
+          ? winRate(
+              outcomes,
+              outcomes.map(() => 0.5),
+              resamples,
+              `${r.run.name}/${key}`,
+            ).interval
+          : undefined);
       rows.push({
         experiment: plan.config.name,
         run: r.run.name,
@@ -169,9 +173,9 @@ export function resultRows(
         evaluator: key,
         baseline: r.eval.baseline,
         n: outcomes.length,
-        win_rate: mean(outcomes),
-        ci_low: interval.low,
-        ci_high: interval.high,
+        win_rate: outcomes.length ? mean(outcomes) : '',
+        ci_low: interval?.low ?? '',
+        ci_high: interval?.high ?? '',
         wins: outcomes.filter((o) => o === 1).length,
         ties: outcomes.filter((o) => o === 0.5).length,
         losses: outcomes.filter((o) => o === 0).length,
@@ -209,11 +213,20 @@ export function writeReport(
   const md: string[] = [`# ${config.name}: results`, '', config.description, ''];
 
   // 1. win rates against the baseline
+  // variants whose reward model is at chance on its own validation pairs: its column is flagged
+  const atChance = new Set(
+    variants.filter((v) =>
+      rewardModelAtChance(
+        results.find((r) => r.run.variant.label === v && r.eval.rewardModel)?.eval.rewardModel?.validation,
+      ),
+    ),
+  );
   md.push(`## Win rate against ${baselineName(config)}`, '');
   md.push(
     `Mean over seeds of each seed's win rate on ${results[0]?.eval.prompts ?? '?'} held-out prompts ` +
       `(a tie counts ½); 95% Student-t interval over the seed means (with one seed, over its prompts); ` +
-      `the number of seeds in brackets. A cell that was not run says so.`,
+      `the number of seeds in brackets. A cell that was not run says so; the LLM judge's rate is over ` +
+      `the verdicts it could read, and the unreadable ones are counted beside it.`,
     '',
   );
   const labels = [...new Set(all.map((c) => c.label))];
@@ -243,8 +256,7 @@ export function writeReport(
             return shown.map((e) => {
               if (e.key === 'llm-judge' && !config.eval.judge) return judgeNote;
               if (!cell) return 'not run';
-              const est = winRateEstimate(cell, e.key);
-              return est ? `${pct(est)} (${est.seeds})` : 'not run';
+              return winRateCell(cell, e.key, atChance.has(v));
             });
           }),
         ];
@@ -417,6 +429,9 @@ export function writeReport(
           (val.oracleAgreement !== undefined
             ? ` and agrees with the oracle's order on ` +
               `${(100 * val.oracleAgreement).toFixed(1)}% of ${val.oraclePairs} pairs`
+            : '') +
+          (rewardModelAtChance(val)
+            ? ': no better than chance (50% lies in its 95% interval), so its column says nothing about quality'
             : '') +
           '.',
         '',
