@@ -106,7 +106,9 @@ function target(configPath, command, hash, outputs, dependsOn, extra = {}) {
     command: `tsx ${CLI} ${command} --config ${configPath}`,
     ...(dependsOn.length ? { dependsOn } : {}),
     cache: true,
-    parallelism: false,
+    // stages run side by side as Nx's --parallel allows (3 by default): each is its own process, on the
+    // same BLAS threading as alone, so its numbers are a one-at-a-time run's (cli/src/parallel-runs.test.ts)
+    parallelism: true,
     inputs: [
       'librarySource',
       { runtime: `echo ${hash}` },
@@ -138,7 +140,7 @@ function experimentProjects(configPath, plan) {
   for (const v of plan.variants) {
     const variant = v.suffix ? ` --variant ${v.id}` : '';
     const targets = {
-      data: target(configPath, `data${variant}`, v.hashes.data, [v.dirs.data], [], { parallelism: true }),
+      data: target(configPath, `data${variant}`, v.hashes.data, [v.dirs.data], []),
       sft: target(
         configPath,
         `sft${variant}`,
@@ -185,16 +187,13 @@ function experimentProjects(configPath, plan) {
     name: plan.name,
     projectType: 'application',
     targets: {
-      report: {
-        ...target(
-          configPath,
-          'report',
-          plan.runs.map((r) => r.hashes.eval).join(','),
-          [`reports/${plan.name}`],
-          [allRuns],
-        ),
-        parallelism: true,
-      },
+      report: target(
+        configPath,
+        'report',
+        plan.runs.map((r) => r.hashes.eval).join(','),
+        [`reports/${plan.name}`],
+        [allRuns],
+      ),
       compare: { command: `tsx ${CLI} compare --config ${configPath}`, dependsOn: [allRuns], cache: false },
       run: { executor: 'nx:noop', dependsOn: ['report'] },
     },
