@@ -271,7 +271,8 @@ export function writeReport(
     const raw = paired.filter((p) => p.adjusted.rawSignificant).length;
     const significant = paired.filter((p) => p.adjusted.significant).length;
     const discoveries = paired.filter((p) => p.adjusted.bh < ALPHA).length;
-    const seeds = [...new Set(paired.map((p) => p.seeds.length))].join(' or ');
+    const seedCounts = [...new Set(paired.map((p) => p.seeds.length))];
+    const seeds = `${seedCounts.join(' or ')} seed${seedCounts.length === 1 && seedCounts[0] === 1 ? '' : 's'}`;
     md.push('## +SPO against its base method', '');
     md.push(
       'Paired on the same data, seeds, prompts and sampling streams: Δ is the mean difference in the ' +
@@ -315,7 +316,7 @@ export function writeReport(
     md.push(
       `${paired.length} comparisons, one family (every row of this table): ${raw} with p < 0.05 before ` +
         `adjustment, ${significant} after Holm's (a 5% chance of any false claim in the table; "significant" ` +
-        `means this), ${discoveries} with a Benjamini–Hochberg q < 0.05. Each interval is over ${seeds} seeds; ` +
+        `means this), ${discoveries} with a Benjamini–Hochberg q < 0.05. Each interval is over ${seeds}; ` +
         `a row that is not significant says no effect larger than its detectable Δ, not no effect.`,
       '',
       varianceSentence(paired.map((p) => p.comparison.difference)),
