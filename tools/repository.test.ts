@@ -281,3 +281,21 @@ test('no source line is longer than 120 characters', { skip }, () => {
   }
   assert.deepEqual(long, [], 'Prettier does not split strings, regexes or comments: split them by hand');
 });
+
+test('every experiment has a committed report, and every report an experiment', { skip }, () => {
+  const files = new Set(tracked);
+  const experiments = [
+    ...new Set((tracked ?? []).flatMap((f) => /^experiments\/([^/]+)\/config\.json$/.exec(f)?.[1] ?? [])),
+  ];
+  const reports = [...new Set((tracked ?? []).flatMap((f) => /^reports\/([^/]+)\/results\.md$/.exec(f)?.[1] ?? []))];
+  assert.deepEqual(
+    experiments.filter((e) => !files.has(`reports/${e}/results.md`)),
+    [],
+    'an experiment folder without reports/<name>/results.md: run it (npx nx run <name>:report) and commit the report',
+  );
+  assert.deepEqual(
+    reports.filter((r) => !files.has(`experiments/${r}/config.json`)),
+    [],
+    'a report without its experiment',
+  );
+});
