@@ -2,10 +2,11 @@
 // RMSNorm, GELU, SwiGLU, the attention's scaled and masked softmax, and log-softmax at a target, each
 // forward and backward in one native call on the WASM heap where the composed ops launch 5-12 kernels.
 // ops.ts asks fusedKernelsOn() and uses the composed ops otherwise (other backends, no addon,
-// $SPO_FUSED=off). They round differently from the composed ops (sums in double, libm's exp), so they
-// are a numerics path of their own ("-fused" in every stage hash).
+// $SPO_FUSED=off). They round differently from the composed ops (row sums in double, an exp of their
+// own), so they are a numerics path of their own ("-fused" in every stage hash).
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeKernels, type NativeKernels } from '@spo/native-kernels';
+import type { WasmBackendMemory } from './wasm-memory.js';
 
 /** "on" or "off"; unset means FUSED_DEFAULT. */
 export const FUSED_ENV = 'SPO_FUSED';
@@ -15,13 +16,6 @@ export const FUSED_ENV = 'SPO_FUSED';
  * composed ops, and the fused kernels round differently): one place to flip it.
  */
 export const FUSED_DEFAULT: 'on' | 'off' = 'off';
-
-/** The parts of the WASM backend the kernels use. */
-interface WasmBackendMemory {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  wasm: { HEAPU8: Uint8Array };
-}
 
 interface KernelArgs {
   inputs: Record<string, tf.TensorInfo | undefined>;

@@ -6,15 +6,9 @@
 // nativeMatMulOn() and falls back to the backend's matmul otherwise.
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeMatMul, type NativeMatMul } from '@spo/native-matmul';
+import type { WasmBackendMemory } from './wasm-memory.js';
 
 const KERNEL_NAME = 'SpoNativeMatMul';
-
-/** The parts of the WASM backend the kernel uses. */
-interface WasmBackendMemory {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  wasm: { HEAPU8: Uint8Array };
-}
 
 /** The BLAS whose kernel is registered (once per process), and whether products go to it. */
 let loaded: NativeMatMul | undefined;

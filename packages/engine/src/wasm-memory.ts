@@ -4,6 +4,16 @@
 // change (a smaller micro-batch) and resume from the last checkpoint in a new process.
 import * as tf from '@tensorflow/tfjs';
 
+/**
+ * The parts of tfjs-backend-wasm that kernels working on its heap in place use (native-matmul.ts,
+ * fused-kernels.ts): a tensor's byte offset, a new output, and the heap itself.
+ */
+export interface WasmBackendMemory {
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  wasm: { HEAPU8: Uint8Array };
+}
+
 /** wasm32's address space: the most the backend's heap can grow to. */
 export const WASM_HEAP_LIMIT_BYTES = 4 * 2 ** 30;
 

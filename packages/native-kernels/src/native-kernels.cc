@@ -309,7 +309,7 @@ napi_value SoftmaxGrad(napi_env env, napi_callback_info info) {
     const float* yi = y + i * width;
     const float* dyi = dy + i * width;
     double dot = 0;
-    for (int64_t j = 0; j < width; j++) dot += double(dy[i * width + j]) * yi[j];
+    for (int64_t j = 0; j < width; j++) dot += double(dyi[j]) * yi[j];
     float* dsi = ds + i * width;
     for (int64_t j = 0; j < width; j++) dsi[j] = float(scale * yi[j] * (dyi[j] - dot));
   }

@@ -27,7 +27,7 @@ export interface SeedStatistics {
   /** Standard error of the mean and its degrees of freedom (S − 1; prompts − 1 with one seed). */
   se: number;
   df: number;
-  /** Two-sided p-value of "the mean is 0" (a t-test over seed means). */
+  /** Two-sided p-value of "the mean is nullValue" (a t-test over seed means; 0 unless given). */
   p: number;
   /**
    * The smallest true mean this design detects with 80% power at 5% two-sided:
@@ -71,9 +71,10 @@ export function varianceComponents(values: readonly (readonly number[])[]): Vari
 
 /**
  * The mean of values[s][p] (the outcome of prompt p under seed s; seeds may have different prompt
- * counts), its t-interval over seed means, p-value against 0, minimum detectable effect and variance split.
+ * counts), its t-interval over seed means, p-value against `nullValue`, minimum detectable effect and
+ * variance split.
  */
-export function seedStatistics(values: readonly (readonly number[])[], level = 0.95): SeedStatistics {
+export function seedStatistics(values: readonly (readonly number[])[], level = 0.95, nullValue = 0): SeedStatistics {
   const S = values.length;
   if (S === 0 || values.some((v) => v.length === 0))
     throw new Error('seedStatistics: every seed needs at least one value');
@@ -87,7 +88,7 @@ export function seedStatistics(values: readonly (readonly number[])[], level = 0
       : [values[0].length > 1 ? Math.sqrt(sampleVariance(values[0]) / values[0].length) : 0, values[0].length - 1];
   const usable = df >= 1;
   const half = usable ? tQuantile(1 - (1 - level) / 2, df) * se : 0;
-  const t = se > 0 ? Math.abs(m) / se : m === 0 ? 0 : Infinity;
+  const t = se > 0 ? Math.abs(m - nullValue) / se : m === nullValue ? 0 : Infinity;
   const p = !usable ? 1 : t === Infinity ? 0 : 2 * (1 - tCdf(t, df));
   return {
     mean: m,

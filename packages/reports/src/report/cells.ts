@@ -88,7 +88,7 @@ export function rewardModelAtChance(validation?: { n: number; accuracy: number }
  * A win-rate cell, or what is wrong with it: no readable verdict, some unreadable (counted), a reward
  * model at chance, or an interval of zero width (every seed's rate the same: nothing to go on).
  */
-export function winRateCell(cell: Cell, evaluator: Evaluator, rewardModelAtChance: boolean): string {
+export function winRateCell(cell: Cell, evaluator: Evaluator, atChance: boolean): string {
   const est = winRateEstimate(cell, evaluator);
   const { unreadable, judged } = unreadableVerdicts(cell);
   if (evaluator === 'llm-judge' && judged > 0 && unreadable === judged)
@@ -96,7 +96,7 @@ export function winRateCell(cell: Cell, evaluator: Evaluator, rewardModelAtChanc
   if (!est) return 'not run';
   const notes = [
     ...(evaluator === 'llm-judge' && unreadable > 0 ? [`${unreadable} of ${judged} unreadable, left out`] : []),
-    ...(evaluator === 'reward-model' && rewardModelAtChance ? ['reward model at chance'] : []),
+    ...(evaluator === 'reward-model' && atChance ? ['reward model at chance'] : []),
     ...(est.seeds > 1 && est.interval.high - est.interval.low === 0 ? ['degenerate interval'] : []),
   ];
   return (

@@ -38,7 +38,7 @@ const signed = (x: number) =>
 const diff = (e: SeedStatistics) => `${signed(e.mean)} [${signed(e.interval.low)}, ${signed(e.interval.high)}]`;
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 const pValue = (p: number) => (p < 0.001 ? '<0.001' : p.toFixed(3));
-/** "0.012 (Holm 0.048, BH 0.024)" */
+/** Raw p, then Holm's and Benjamini–Hochberg's: "0.012 (0.048, 0.024)". */
 const pAdjusted = (c: { difference: SeedStatistics }, a: Adjusted) =>
   `${pValue(c.difference.p)} (${pValue(a.holm)}, ${pValue(a.bh)})`;
 /** The smallest true effect the design detects (80% power, 5% two-sided): in Δ score and head-to-head points. */
