@@ -12,10 +12,10 @@ import type { WasmBackendMemory } from './wasm-memory.js';
 export const FUSED_ENV = 'SPO_FUSED';
 
 /**
- * Off by default until every committed report is regenerated on the fused path (they were made on the
- * composed ops, and the fused kernels round differently): one place to flip it.
+ * On: every committed report is made on the fused path ($SPO_FUSED=off gives the composed ops, a numerics
+ * path of their own); one place to flip it.
  */
-export const FUSED_DEFAULT: 'on' | 'off' = 'off';
+export const FUSED_DEFAULT: 'on' | 'off' = 'on';
 
 interface KernelArgs {
   inputs: Record<string, tf.TensorInfo | undefined>;

@@ -60,7 +60,13 @@ test('reward model: Bradley-Terry loss falls, every parameter changes, held-out 
   const m = readMetrics(join(dir, 'metrics.jsonl'));
   const mean = (rows: typeof m) => rows.reduce((s, r) => s + r.loss, 0) / rows.length;
   assert.ok(mean(m.slice(-10)) < mean(m.slice(0, 10)) - 0.05, `loss ${mean(m.slice(0, 10))} -> ${mean(m.slice(-10))}`);
-  values(rm).forEach((v, i) => assert.notDeepEqual(v, before[i], `parameter ${i} unchanged`));
+  // The final norm's bias adds score·bias to both rewards of a pair, so Bradley-Terry's loss has no
+  // gradient for it: it stays put (exactly, on the fused path; the composed ops' rounding nudges it).
+  const names = [...rm.variables().keys()];
+  values(rm).forEach((v, i) => {
+    if (names[i] === 'ln_f.bias') assert.ok(v.every((x, j) => Math.abs(x - before[i][j]) < 2e-3), 'ln_f.bias moved');
+    else assert.notDeepEqual(v, before[i], `parameter ${names[i]} unchanged`);
+  });
   assert.ok(
     validation && validation.n === 128 && validation.accuracy > 0.6,
     `held-out accuracy ${validation?.accuracy}`,
