@@ -37,6 +37,11 @@ export const EvalConfigSchema = z
      * response (data files only).
      */
     baseline: z.enum(['sft', 'chosen']).default('sft'),
+    /**
+     * The held-out prompts sampled on: the test prompts (left out), or the validation pairs' prompts,
+     * where settings are tuned without looking at the test prompts.
+     */
+    prompts: z.enum(['test', 'validation']).optional(),
     /** Left out: the experiment's own reward model when it has a "rewardModel" section, else none. */
     rewardModel: RewardModelSourceSchema.optional(),
     /** An LLM judge over an OpenAI-compatible endpoint; left out, no judge runs. */

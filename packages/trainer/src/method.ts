@@ -72,6 +72,11 @@ export const MethodConfigSchema = z
     weighting: z.enum(['wpo']).optional(),
     /** TR-DPO: move the reference towards the policy every few steps. */
     referenceSync: ReferenceSyncSchema.optional(),
+    /**
+     * This method's peak learning rate, in place of the preference section's `lr` (a tuned baseline and
+     * its +SPO twin share one); left out, the section's.
+     */
+    lr: z.number().positive().optional(),
     /** Weight of the chosen response's per-token NLL added to the loss (0: none). */
     sftWeight: z.number().nonnegative().default(0),
     /** Present: add SPO's degree loss (the method's "+SPO" twin). */

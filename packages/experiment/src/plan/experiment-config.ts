@@ -17,9 +17,10 @@ import {
 } from '@spo/trainer';
 import { EvalConfigSchema } from '@spo/evaluators';
 import { PREFERENCE_LOSSES, type PreferenceLossName } from '@spo/losses';
-import { GridSchema, gridPoints, setAtPath, type Grid, type GridPoint } from './grid.js';
+import { GridSchema, gridPoints, pointLabel, setAtPath, type Grid, type GridPoint } from './grid.js';
 import { applyOverrides, type Override } from './overrides.js';
 import { CompareSpecSchema } from './compare-spec.js';
+import { TunedEntrySchema, tunedMethod, tunedProblems } from './tuned.js';
 
 /** A method as a config lists it: the trainer's method settings plus an optional grid of them to sweep. */
 const ExperimentMethodSchema = z.object({ grid: GridSchema.optional() }).passthrough();
@@ -60,6 +61,8 @@ export const ExperimentConfigSchema = z
     preference: TrainConfigSchema,
     /** Each may carry a "grid" over its own settings ("spo.lambda", "params.beta", ...): one run per point. */
     methods: z.array(ExperimentMethodSchema).min(1),
+    /** Settings a tuning experiment chose, per data point and loss (plan/tuned.ts). */
+    tuned: z.array(TunedEntrySchema).default([]),
     /**
      * A reward model trained from the SFT model on the preference pairs (`spo train --stage rm`); the eval scores
      * samples with it.
@@ -281,7 +284,27 @@ export function parseExperimentConfig(raw: unknown, source: string): ExperimentC
     });
     return { ...resolved, ...(grid ? { grid } : {}), points };
   });
-  for (const point of gridPoints(config.grid)) {
+  const dataPoints = gridPoints(config.grid);
+  const problems = tunedProblems(
+    config.tuned,
+    new Set(dataPoints.flatMap((p) => Object.keys(p.values))),
+    new Set(methods.flatMap((m) => (m.loss === undefined ? [] : [m.loss]))),
+    dataPoints.map((p) => p.values),
+  );
+  if (problems.length) throw invalid(source, problems);
+  // every method point must stay valid with the tuned settings of every data point
+  for (const point of dataPoints)
+    methods.forEach((m, i) => {
+      for (const { method } of m.points) {
+        try {
+          tunedMethod(config.tuned, method, point.values, `methods.${i}`);
+        } catch (error) {
+          if (!(error instanceof MethodConfigError)) throw error;
+          invalidLines(`${source} (tuned settings at ${pointLabel(point.values) || 'every data point'})`, error.issues);
+        }
+      }
+    });
+  for (const point of dataPoints) {
     let data: unknown = (raw as { data?: unknown }).data;
     for (const [path, value] of Object.entries(point.values)) data = setAtPath(data, path.slice('data.'.length), value);
     const checked = DataConfigSchema.safeParse(data);

@@ -11,6 +11,7 @@ import { isPretrained, type ModelSection } from '@spo/model';
 import { evalNumericsOf, numericsOf, sourceFingerprints, type ExperimentConfig } from './experiment-config.js';
 import { gridPoints, pointLabel, setAtPath } from './grid.js';
 import { pretrainedDataKey } from './pretrained-key.js';
+import { tunedMethod } from './tuned.js';
 
 export type SettingValue = string | number | boolean;
 
@@ -135,7 +136,8 @@ export function planExperiment(config: ExperimentConfig, runDir: string, numeric
   for (const listed of variants) {
     const variant = listed.sameAs !== undefined ? variants.find((v) => v.id === listed.sameAs)! : listed;
     for (const m of config.methods) {
-      for (const { method, ...point } of m.points) {
+      for (const { method: listedMethod, ...point } of m.points) {
+        const method = tunedMethod(config.tuned, listedMethod, listed.settings, m.name);
         for (const seed of perSeed ? [listed.seed] : config.seeds) {
           const name = [
             several ? listed.label : '',

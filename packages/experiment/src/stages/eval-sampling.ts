@@ -3,10 +3,11 @@
 // seed see the same baseline samples and can be paired prompt by prompt.
 import { join } from 'node:path';
 import { loadCheckpoint } from '@spo/model';
-import type { PreparedDataset } from '@spo/data';
+import type { PreferencePair, PreparedDataset } from '@spo/data';
 import { sampleResponses } from '@spo/evaluators';
 import type { StageContext } from './context.js';
 import type { RunPlan } from '../plan/plan.js';
+import { heldOutPairs } from './held-out-prompts.js';
 
 export const samplingSeed = (run: RunPlan) => `${run.seed}/eval`;
 
@@ -41,20 +42,20 @@ export function sampleRun(
   const baseline =
     ctx.config.eval.baseline === 'sft'
       ? sampleCheckpoint(ctx, `${run.name}: sft baseline`, join(run.variant.dirs.sft, 'final'), ds, prompts, seed)
-      : chosenResponses(ds, prompts);
+      : chosenResponses(heldOutPairs(ds, ctx.config.eval.prompts), prompts);
   return { policy, baseline };
 }
 
-/** The dataset's chosen response for each eval prompt (its first test pair). */
-function chosenResponses(ds: PreparedDataset, prompts: string[]): string[] {
+/** The chosen response of each eval prompt's first pair in its split. */
+function chosenResponses(pairs: PreferencePair[], prompts: string[]): string[] {
   const chosen = new Map<string, string>();
-  for (const p of ds.test) if (!chosen.has(p.prompt)) chosen.set(p.prompt, p.chosen);
+  for (const p of pairs) if (!chosen.has(p.prompt)) chosen.set(p.prompt, p.chosen);
   return prompts.map((prompt) => {
     const c = chosen.get(prompt);
     if (c === undefined)
       throw new Error(
         `eval.baseline "chosen": ` +
-          `the eval prompt "${prompt.slice(0, 60)}" has no test pair to take a chosen response from`,
+          `the eval prompt "${prompt.slice(0, 60)}" has no pair to take a chosen response from`,
       );
     return c;
   });

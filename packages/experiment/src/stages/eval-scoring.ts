@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { existsSync, writeFileSync } from 'node:fs';
 import { readJsonFile } from '@spo/engine';
-import { syntheticTask, type PreparedDataset } from '@spo/data';
+import { syntheticTask, type EvalPrompt, type PreparedDataset } from '@spo/data';
 import { judgeWinRate, loadJudgeTemplate, onnxRewardScorer, ownRewardScorer, type RewardScorer } from '@spo/evaluators';
 import type { StageContext } from './context.js';
 import type { RunPlan } from '../plan/plan.js';
@@ -22,14 +22,15 @@ export async function scoreRun(
   ctx: StageContext,
   run: RunPlan,
   ds: PreparedDataset,
-  prompts: string[],
+  heldOut: EvalPrompt[],
   samples: { policy: string[]; baseline: string[] },
 ): Promise<Pick<RunEval, 'scores' | 'rewardModel'>> {
   const scores: RunEval['scores'] = {};
+  const prompts = heldOut.map((e) => e.prompt);
   const v = run.variant;
   if (v.data.source === 'synthetic') {
     const task = syntheticTask(v.data.task);
-    const oracle = (responses: string[]) => responses.map((r, i) => task.oracle(ds.eval[i].context, r));
+    const oracle = (responses: string[]) => responses.map((r, i) => task.oracle(heldOut[i].context, r));
     scores.oracle = { policy: oracle(samples.policy), baseline: oracle(samples.baseline) };
   }
   const source = rewardModelSource(ctx);

@@ -12,6 +12,7 @@ import type { StageDir } from '../results/stage-record.js';
 import type { StageContext } from './context.js';
 import type { RunPlan } from '../plan/plan.js';
 import { sampleRun, samplingSeed } from './eval-sampling.js';
+import { heldOutPrompts } from './held-out-prompts.js';
 import { judgeRun, rewardModelSource, scoreRun } from './eval-scoring.js';
 import { readableJudgeOutcomes, runEvalDir, writeRunEval, type RunEval } from '../results/run-eval.js';
 
@@ -30,10 +31,11 @@ export async function evalRunStage(ctx: StageContext, run: RunPlan): Promise<voi
     { label: `${run.name} eval`, stage: { dir, hash: run.hashes.eval }, requires, force: ctx.force, log: ctx.log },
     async () => {
       const ds = readPreparedDataset(join(v.dirs.data, 'dataset'));
-      const prompts = ds.eval.map((e) => e.prompt);
+      const heldOut = heldOutPrompts(ds, ctx.config.eval.prompts);
+      const prompts = heldOut.map((e) => e.prompt);
       checkSamplingFits(ctx, ds, prompts);
       const samples = sampleRun(ctx, run, ds, prompts);
-      const { scores, rewardModel } = await scoreRun(ctx, run, ds, prompts, samples);
+      const { scores, rewardModel } = await scoreRun(ctx, run, ds, heldOut, samples);
       const judge = await judgeRun(ctx, run, prompts, samples, dir);
       const result: RunEval = {
         prompts: prompts.length,

@@ -55,15 +55,17 @@ export async function trainStage(ctx: StageContext, run: RunPlan): Promise<void>
       ctx.log(
         `[${run.name}] ${[methodLossLabel(method), ...terms].join(' + ')} from ${sftFinal}${adapters}, ` +
           `seed ${run.seed}: ${ctx.config.preference.steps} steps of ${ctx.config.preference.batchSize} ` +
-          (lists ? 'ranked lists' : 'pairs'),
+          (lists ? 'ranked lists' : 'pairs') +
+          (method.lr === undefined ? '' : ` at lr ${method.lr}`),
       );
+      const config = method.lr === undefined ? ctx.config.preference : { ...ctx.config.preference, lr: method.lr };
       const summary = trainPreference({
         policy,
         reference,
         tokenizer: ds.tokenizer,
         examples,
         method,
-        config: ctx.config.preference,
+        config,
         seed: run.seed,
         dir: run.dir,
         log: ctx.log,

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '@spo/engine';
 import { markdownTable, percentWithInterval } from '../markdown.js';
 import { writeCsv, writeResultsCsv, type ResultRow } from '../results-table.js';
 import { type SeedStatistics, winRate } from '@spo/evaluators';
-import { getAtPath, type ExperimentPlan, type RunResult } from '@spo/experiment';
+import { getAtPath, pointLabel, type ExperimentPlan, type RunResult } from '@spo/experiment';
 import { methodLossLabel } from '@spo/trainer';
 import {
   baselineName,
@@ -23,6 +23,7 @@ import {
 } from './cells.js';
 import { compareRuns, type Comparison } from './compare.js';
 import { ALPHA, type Adjusted } from './family.js';
+import { selectSettings, selectionMarkdown, writeChosen } from './selection.js';
 
 export interface ReportStamp {
   command: string;
@@ -223,7 +224,8 @@ export function writeReport(
   );
   md.push(`## Win rate against ${baselineName(config)}`, '');
   md.push(
-    `Mean over seeds of each seed's win rate on ${results[0]?.eval.prompts ?? '?'} held-out prompts ` +
+    `Mean over seeds of each seed's win rate on ${results[0]?.eval.prompts ?? '?'} held-out ` +
+      `${config.eval.prompts === 'validation' ? 'validation ' : ''}prompts ` +
       `(a tie counts ½); 95% Student-t interval over the seed means (with one seed, over its prompts); ` +
       `the number of seeds in brackets. A cell that was not run says so; the LLM judge's rate is over ` +
       `the verdicts it could read, and the unreadable ones are counted beside it.`,
@@ -384,7 +386,15 @@ export function writeReport(
     writeComparisonCsv(join(reportDir, comparisonFile(spec)), c);
   }
 
-  // 4. how it was made
+  // 4. a tuning experiment's choices; an experiment's tuned settings
+  if (config.eval.prompts === 'validation') {
+    const choices = selectSettings(all);
+    md.push(...selectionMarkdown(choices, variants.length > 1));
+    writeChosen(reportDir, plan, choices);
+  }
+  if (config.tuned.length) md.push(...tunedMarkdown(config.tuned, variants.length > 1));
+
+  // 5. how it was made
   md.push('## How this was made', '');
   if (missing.length)
     md.push(
@@ -445,6 +455,29 @@ export function writeReport(
       .replace(/\n{3,}/g, '\n\n')
       .trim()}\n`,
   );
+}
+
+/** The tuned settings the config applies, and where they were chosen. */
+function tunedMarkdown(tuned: ExperimentPlan['config']['tuned'], several: boolean): string[] {
+  const from = [...new Set(tuned.map((t) => t.from).filter(Boolean))];
+  return [
+    '## Tuned settings',
+    '',
+    'Each base method and its +SPO twin run at these settings (SPO adds only its own), chosen on ' +
+      `validation prompts, never the test prompts${from.length ? ` (${from.map((f) => `\`${f}\``).join(', ')})` : ''}.`,
+    '',
+    markdownTable(
+      [...(several ? ['data'] : []), 'loss', 'settings'],
+      tuned.map((t) => [
+        ...(several ? [pointLabel(t.where) || 'every variant'] : []),
+        t.loss,
+        Object.entries(t.set)
+          .map(([k, v]) => `${k} = ${v}`)
+          .join(', '),
+      ]),
+    ),
+    '',
+  ];
 }
 
 function aliasNote(plan: ExperimentPlan): string {
