@@ -299,3 +299,25 @@ test('every experiment has a committed report, and every report an experiment', 
     'a report without its experiment',
   );
 });
+
+test('an experiment\'s "tuned" entries are the ones the tuning report it names chose', { skip }, () => {
+  const strip = ({ where, loss, set }: { where?: object; loss: string; set: object }) =>
+    JSON.stringify({ where: where ?? {}, loss, set });
+  for (const config of (tracked ?? []).filter((f) => /^experiments\/[^/]+\/config\.json$/.test(f))) {
+    const tuned = (JSON.parse(read(config)).tuned ?? []) as {
+      from?: string;
+      where?: object;
+      loss: string;
+      set: object;
+    }[];
+    for (const entry of tuned) {
+      assert.ok(entry.from, `${config}: a tuned entry without "from" (the tuning report's chosen.json)`);
+      assert.ok(existsSync(join(root, entry.from)), `${config}: ${entry.from} does not exist`);
+      const chosen = (JSON.parse(read(entry.from)).tuned as typeof tuned).map(strip);
+      assert.ok(
+        chosen.includes(strip(entry)),
+        `${config}: ${strip(entry)} is not what ${entry.from} chose: copy its "tuned" entries again`,
+      );
+    }
+  }
+});

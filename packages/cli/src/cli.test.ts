@@ -291,6 +291,7 @@ test(
       {
         ...quickstart,
         seeds: [1, 2],
+        seedScope: 'training',
         methods: [
           { name: 'dpo', loss: 'dpo' },
           { name: 'dpo-spo', loss: 'dpo', spo: {}, grid: [{ 'spo.degrees': [2, 4] }, { 'spo.lambda': [0.1, 0.5] }] },
@@ -323,6 +324,7 @@ test(
         {
           ...quickstart,
           seeds: [1, 2],
+          seedScope: 'training',
           methods: [
             { name: 'dpo', loss: 'dpo' },
             { name: 'dpo-spo', loss: 'dpo', spo: {}, grid: [{ 'spo.degrees': [2, 4] }, { 'spo.lambda': [0.1, 0.7] }] },
@@ -344,11 +346,12 @@ test(
 
 test(
   'data grids: each point its own data, SFT and reward model; ' +
-    'seedScope "everything" gives each seed its own; --set overrides a field',
+    'seedScope "everything" (the default) gives each seed its own; --set overrides a field',
   () => {
     const base = {
       ...quickstart,
       seeds: [1, 2],
+      seedScope: 'training',
       grid: [{ 'data.labelTemperature': [0.25, 1] }, { 'data.preferencePairs': [500, 2000] }],
     };
     const plan = planExperiment(parseExperimentConfig(base, 'q'), 'runs/q', '');
@@ -364,7 +367,8 @@ test(
     assert.equal(plan.runs.filter((r) => r.sameAs === undefined).length, 3 * 2 * 2);
     assert.ok(plan.runs.some((r) => r.name === 'labelTemperature=1.dpo-spo.seed=2'));
     const everything = planExperiment(
-      parseExperimentConfig({ ...quickstart, seeds: [1, 2], seedScope: 'everything' }, 'q'),
+      // "everything" is the default
+      parseExperimentConfig({ ...quickstart, seeds: [1, 2] }, 'q'),
       'runs/q',
       '',
     );

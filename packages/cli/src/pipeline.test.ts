@@ -28,6 +28,7 @@ test(
       ...quickstart,
       name: 'tiny',
       seeds: [1, 2],
+      seedScope: 'training',
       data: { ...quickstart.data, sftExamples: 200, preferencePairs: 64, validationPairs: 32, evalPrompts: 12 },
       model: { ...quickstart.model, dModel: 16, nLayers: 1 },
       sft: { ...quickstart.sft, steps: 6, batchSize: 16, warmupSteps: 1 },

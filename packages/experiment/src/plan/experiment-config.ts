@@ -38,10 +38,11 @@ export const ExperimentConfigSchema = z
      */
     seeds: z.array(z.number().int().nonnegative()).min(1).optional(),
     /**
-     * "training": data, SFT and reward model are shared by all seeds (built with "seed"), as in the paper;
-     * "everything": each seed has its own.
+     * "everything" (the default): each seed builds its own data, SFT model and reward model, so intervals
+     * over seeds cover the model drawn; "training": all seeds share them (built with "seed"), as in the
+     * paper, and the intervals cover batch order and sampling only (docs/architecture.md says why).
      */
-    seedScope: z.enum(['training', 'everything']).default('training'),
+    seedScope: z.enum(['training', 'everything']).default('everything'),
     /**
      * Sweeps over data settings ("data.labelTemperature", "data.preferencePairs", "data.task"): each point is its own
      * data, SFT model and reward model.
