@@ -10,11 +10,12 @@ const ds = {
   test: [pair('test 1', 1)],
 } as unknown as PreparedDataset;
 
-test('held-out prompts: the test prompts by default; each validation prompt once, with its oracle context', () => {
+test("held-out prompts: the test prompts by default; every validation pair's prompt, with its oracle context", () => {
   assert.deepEqual(heldOutPrompts(ds), ds.eval);
   assert.deepEqual(heldOutPrompts(ds, 'validation'), [
     { prompt: 'v1', context: 'c1' },
     { prompt: 'v2', context: 'c2' },
+    { prompt: 'v1', context: 'c1' },
   ]);
   assert.equal(heldOutPairs(ds, 'validation'), ds.validation);
   assert.equal(heldOutPairs(ds, 'test'), ds.test);
