@@ -285,27 +285,7 @@ export function parseExperimentConfig(raw: unknown, source: string): ExperimentC
     });
     return { ...resolved, ...(grid ? { grid } : {}), points };
   });
-  const dataPoints = gridPoints(config.grid);
-  const problems = tunedProblems(
-    config.tuned,
-    new Set(dataPoints.flatMap((p) => Object.keys(p.values))),
-    new Set(methods.flatMap((m) => (m.loss === undefined ? [] : [m.loss]))),
-    dataPoints.map((p) => p.values),
-  );
-  if (problems.length) throw invalid(source, problems);
-  // every method point must stay valid with the tuned settings of every data point
-  for (const point of dataPoints)
-    methods.forEach((m, i) => {
-      for (const { method } of m.points) {
-        try {
-          tunedMethod(config.tuned, method, point.values, `methods.${i}`);
-        } catch (error) {
-          if (!(error instanceof MethodConfigError)) throw error;
-          invalidLines(`${source} (tuned settings at ${pointLabel(point.values) || 'every data point'})`, error.issues);
-        }
-      }
-    });
-  for (const point of dataPoints) {
+  const dataPoints = gridPoints(config.grid).map((point) => {
     let data: unknown = (raw as { data?: unknown }).data;
     for (const [path, value] of Object.entries(point.values)) data = setAtPath(data, path.slice('data.'.length), value);
     const checked = DataConfigSchema.safeParse(data);
@@ -316,7 +296,26 @@ export function parseExperimentConfig(raw: unknown, source: string): ExperimentC
           .join(', ')})`,
         checked.error.issues.map((i) => ({ ...i, path: ['data', ...i.path] })),
       );
-  }
+    return { label: pointLabel(point.values) || 'default', data: checked.data };
+  });
+  const problems = tunedProblems(
+    config.tuned,
+    new Set(methods.flatMap((m) => (m.loss === undefined ? [] : [m.loss]))),
+    dataPoints,
+  );
+  if (problems.length) throw invalid(source, problems);
+  // every method point must stay valid with the tuned settings of every data point
+  for (const point of dataPoints)
+    methods.forEach((m, i) => {
+      for (const { method } of m.points) {
+        try {
+          tunedMethod(config.tuned, method, point.data, `methods.${i}`);
+        } catch (error) {
+          if (!(error instanceof MethodConfigError)) throw error;
+          invalidLines(`${source} (tuned settings at ${point.label})`, error.issues);
+        }
+      }
+    });
   return { ...config, methods, seeds: config.seeds ?? [config.seed] };
 }
 

@@ -137,7 +137,7 @@ export function planExperiment(config: ExperimentConfig, runDir: string, numeric
     const variant = listed.sameAs !== undefined ? variants.find((v) => v.id === listed.sameAs)! : listed;
     for (const m of config.methods) {
       for (const { method: listedMethod, ...point } of m.points) {
-        const method = tunedMethod(config.tuned, listedMethod, listed.settings, m.name);
+        const method = tunedMethod(config.tuned, listedMethod, variant.data, m.name);
         for (const seed of perSeed ? [listed.seed] : config.seeds) {
           const name = [
             several ? listed.label : '',

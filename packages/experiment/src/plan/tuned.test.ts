@@ -38,8 +38,9 @@ test('tuned settings reach a base method and its +SPO twin on the matching data 
 
 test('tuned entries that cannot apply are errors naming the field', () => {
   const bad = (entries: unknown[]) => () => parseExperimentConfig({ ...base, tuned: entries }, 'exp.json');
-  assert.throws(bad([{ where: { 'data.labelTemperature': 1 }, loss: 'dpo', set: { lr: 1 } }]), (e: Error) =>
-    /tuned\.0\.where\.data\.labelTemperature: the data grid does not sweep/.test(e.message),
+  assert.throws(
+    bad([{ where: { 'data.labelTemperature': 1 }, loss: 'dpo', set: { lr: 1 } }]),
+    /tuned\.0\.where: matches no data variant of this experiment \(data.labelTemperature is 0.25\)/,
   );
   assert.throws(bad([{ loss: 'simpo', set: { lr: 1 } }]), /tuned\.0\.loss: no method uses the loss "simpo"/);
   assert.throws(bad([{ loss: 'dpo', set: { 'spo.lambda': 1 } }]), /tuned\.0\.set: tuned settings are the base/);
@@ -51,4 +52,21 @@ test('tuned entries that cannot apply are errors naming the field', () => {
     /entries 0 and 1 both set "dpo"/,
   );
   assert.throws(bad([{ loss: 'dpo', set: { 'params.beta': -1 } }]), /tuned settings at task=summarization[\s\S]*beta/);
+});
+
+test("where matches data settings the grid does not sweep: a one-task experiment takes that task's entry", () => {
+  const oneTask = {
+    ...base,
+    grid: undefined,
+    tuned: [{ where: { 'data.task': 'summarization' }, loss: 'dpo', set: { lr: 0.002 } }],
+  };
+  const plan = planExperiment(parseExperimentConfig(oneTask, 'test'), '/tmp/runs', 'cpu');
+  assert.deepEqual(
+    plan.runs.map((r) => [r.name, r.method.lr]),
+    [
+      ['dpo', 0.002],
+      ['dpo-spo', 0.002],
+      ['ipo', undefined],
+    ],
+  );
 });
