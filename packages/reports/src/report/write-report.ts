@@ -18,6 +18,7 @@ import {
   rewardModelAtChance,
   spoPairs,
   winRateCell,
+  winRateEstimate,
   type Cell,
   type Evaluator,
 } from './cells.js';
@@ -52,7 +53,7 @@ const detectable = (c: { difference: SeedStatistics; headToHead: SeedStatistics 
  * Which source the variance of a table's Δ estimates comes from (median over its rows of the seeds'
  * share in a random-effects split), and so whether more seeds or more prompts would narrow them.
  */
-function varianceSentence(stats: readonly SeedStatistics[]): string {
+function varianceSentence(stats: readonly SeedStatistics[], what = "each Δ's variance"): string {
   const shares = stats
     .filter((s) => s.coversSeeds)
     .map((s) => s.variance.seedShare)
@@ -62,10 +63,21 @@ function varianceSentence(stats: readonly SeedStatistics[]): string {
   const median = shares[Math.floor(shares.length / 2)];
   const [more, less] = median >= 0.5 ? ['seeds', 'prompts'] : ['prompts', 'seeds'];
   return (
-    `Where the variance comes from (random-effects split of each Δ's variance, median over the rows): ` +
+    `Where the variance comes from (random-effects split of ${what}, median over the rows): ` +
     `between seeds ${(100 * median).toFixed(0)}%, between prompts within a seed ${(100 * (1 - median)).toFixed(0)}%; ` +
     `more ${more} would narrow these intervals more than more ${less}.`
   );
+}
+
+/** What a seed covers, in words: whether the intervals over seeds include the SFT model drawn. */
+function seedScopeSentence(config: ExperimentPlan['config']): string {
+  if (config.seeds.length === 1) return 'One seed: no interval here covers a second SFT model or batch order.';
+  return config.seedScope === 'everything'
+    ? `Seed scope "everything": each of the ${config.seeds.length} seeds builds its own data, SFT model and ` +
+        'reward model, and every method of a seed starts from them, so the intervals over seeds cover the SFT ' +
+        'model drawn and comparisons stay paired.'
+    : `Seed scope "training": the ${config.seeds.length} seeds share one data set, SFT model and reward model ` +
+        `(built with seed ${config.seed}), so the intervals cover batch order and sampling, not the SFT model drawn.`;
 }
 
 /** The effective value of the standard setting columns, and of any other swept path. */
@@ -266,6 +278,12 @@ export function writeReport(
     ),
     '',
   );
+
+  const rates = all.flatMap((c) => {
+    const est = winRateEstimate(c, present[0].key);
+    return est ? [est] : [];
+  });
+  md.push(seedScopeSentence(config), '', varianceSentence(rates, `each ${present[0].title} win rate's variance`), '');
 
   // 2. paired +SPO − base
   const paired = spoPairs(all);
