@@ -86,7 +86,7 @@ export function selectionMarkdown(choices: readonly Choice[], several: boolean):
           ...(several ? [c.variant] : []),
           c.methodName,
           best.label,
-          best.score.mean.toFixed(3),
+          best.score.mean.toFixed(3).replace('-', '−'),
           `${signed(best.gain.mean)} [${signed(best.gain.interval.low)}, ${signed(best.gain.interval.high)}]`,
           c.points
             .map(
