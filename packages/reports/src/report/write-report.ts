@@ -227,12 +227,10 @@ export function writeReport(
 
   // 1. win rates against the baseline
   // variants whose reward model is at chance on its own validation pairs: its column is flagged
+  // (under seedScope "everything" a label has one reward model per seed: any at chance flags the column)
+  const rmByVariant = rewardModelValidations(plan, results);
   const atChance = new Set(
-    variants.filter((v) =>
-      rewardModelAtChance(
-        results.find((r) => r.run.variant.label === v && r.eval.rewardModel)?.eval.rewardModel?.validation,
-      ),
-    ),
+    variants.filter((v) => [...(rmByVariant.get(v)?.values() ?? [])].some((val) => rewardModelAtChance(val))),
   );
   md.push(`## Win rate against ${baselineName(config)}`, '');
   md.push(
@@ -448,23 +446,32 @@ export function writeReport(
     ),
     '',
   );
-  for (const v of plan.variants.filter((x) => x.sameAs === undefined)) {
-    const rm = results.find((r) => r.run.variant.label === v.label && r.eval.rewardModel?.validation)?.eval.rewardModel;
-    const val = rm?.validation;
-    if (val)
-      md.push(
-        `Reward model${variants.length > 1 ? ` (${v.label})` : ''}: on ${val.n} held-out pairs it ` +
-          `ranks the chosen response first ${(100 * val.accuracy).toFixed(1)}% of the time` +
-          (val.oracleAgreement !== undefined
-            ? ` and agrees with the oracle's order on ` +
-              `${(100 * val.oracleAgreement).toFixed(1)}% of ${val.oraclePairs} pairs`
-            : '') +
-          (rewardModelAtChance(val)
-            ? ': no better than chance (50% lies in its 95% interval), so its column says nothing about quality'
-            : '') +
-          '.',
-        '',
-      );
+  for (const [label, bySeed] of rmByVariant) {
+    const vals = [...bySeed.values()];
+    const where = variants.length > 1 ? ` (${label})` : '';
+    const share = (x: number) => `${(100 * x).toFixed(1)}%`;
+    const range = (xs: number[]) =>
+      xs.length === 1
+        ? share(xs[0])
+        : `${share(Math.min(...xs))}-${share(Math.max(...xs))} (mean ${share(xs.reduce((a, b) => a + b, 0) / xs.length)})`;
+    const oracle = vals.filter((v) => v.oracleAgreement !== undefined);
+    const chance = vals.filter((v) => rewardModelAtChance(v)).length;
+    md.push(
+      (vals.length === 1
+        ? `Reward model${where}: on ${vals[0].n} held-out pairs it ranks`
+        : `Reward models${where}, one per seed (${vals.length}): on ${vals[0].n} held-out pairs each they rank`) +
+        ` the chosen response first ${range(vals.map((v) => v.accuracy))} of the time` +
+        (oracle.length
+          ? ` and agree${vals.length === 1 ? 's' : ''} with the oracle's order on ${range(oracle.map((v) => v.oracleAgreement!))} of ` +
+            (oracle.length === 1 ? `${oracle[0].oraclePairs} pairs` : 'the pairs the oracle orders')
+          : '') +
+        (chance
+          ? `: ${vals.length === 1 ? 'no better than chance' : `${chance} of ${vals.length} no better than chance`} ` +
+            '(50% lies in its 95% interval), so its column says nothing about quality'
+          : '') +
+        '.',
+      '',
+    );
   }
   writeFileAtomic(
     join(reportDir, 'results.md'),
@@ -473,6 +480,25 @@ export function writeReport(
       .replace(/\n{3,}/g, '\n\n')
       .trim()}\n`,
   );
+}
+
+type RmValidation = NonNullable<NonNullable<RunResult['eval']['rewardModel']>['validation']>;
+
+/** Each variant label's reward models' validation, by the data variant (a seed's under "everything") that trained it. */
+function rewardModelValidations(
+  plan: ExperimentPlan,
+  results: readonly RunResult[],
+): Map<string, Map<string, RmValidation>> {
+  const out = new Map<string, Map<string, RmValidation>>();
+  for (const v of plan.variants.filter((x) => x.sameAs === undefined)) {
+    const val = results.find((r) => r.run.variant.id === v.id && r.eval.rewardModel?.validation)?.eval.rewardModel
+      ?.validation;
+    if (!val) continue;
+    const byId = out.get(v.label) ?? new Map<string, RmValidation>();
+    byId.set(v.id, val);
+    out.set(v.label, byId);
+  }
+  return out;
 }
 
 /** The tuned settings the config applies, and where they were chosen. */
