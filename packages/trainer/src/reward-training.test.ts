@@ -64,7 +64,11 @@ test('reward model: Bradley-Terry loss falls, every parameter changes, held-out 
   // gradient for it: it stays put (exactly, on the fused path; the composed ops' rounding nudges it).
   const names = [...rm.variables().keys()];
   values(rm).forEach((v, i) => {
-    if (names[i] === 'ln_f.bias') assert.ok(v.every((x, j) => Math.abs(x - before[i][j]) < 2e-3), 'ln_f.bias moved');
+    if (names[i] === 'ln_f.bias')
+      assert.ok(
+        v.every((x, j) => Math.abs(x - before[i][j]) < 2e-3),
+        'ln_f.bias moved',
+      );
     else assert.notDeepEqual(v, before[i], `parameter ${names[i]} unchanged`);
   });
   assert.ok(
