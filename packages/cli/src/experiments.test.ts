@@ -144,26 +144,29 @@ test(
   },
 );
 
-test('tune-baselines at smoke size: every grid point scored on validation prompts, one choice per task and loss', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'smoke-tune-'));
-  process.env.SPO_CACHE_DIR = join(root, 'cache');
-  const config = loadExperimentConfig(
-    fileURLToPath(new URL('../../../experiments/tune-baselines/config.json', import.meta.url)),
-    [...SMOKE, parseOverride('seeds=[101]')],
-  );
-  const backend = await initBackend(undefined, () => {});
-  const plan = planExperiment(config, join(root, 'runs'), numericsPath(backend));
-  assert.equal(plan.runs.length, 2 * 6 * 9);
-  const reportDir = join(root, 'reports');
-  await runExperiment(
-    { config, configPath: 'experiments/tune-baselines/config.json', plan, reportDir, backend, log: () => {} },
-    'smoke',
-  );
-  const md = readFileSync(join(reportDir, 'results.md'), 'utf8');
-  assert.match(md, /on 16 held-out validation prompts/);
-  assert.match(md, /## Chosen settings[\s\S]*\| task=dialogue \| kto \| beta=[\d.]+\.lr=[\d.]+ \|/);
-  const chosen = JSON.parse(readFileSync(join(reportDir, 'chosen.json'), 'utf8'));
-  assert.equal(chosen.tuned.length, 12);
-  assert.deepEqual(Object.keys(chosen.tuned[0].set), ['params.beta', 'lr']);
-  assert.deepEqual(chosen.tuned[0].where, { 'data.task': 'summarization' });
-});
+test(
+  'tune-baselines at smoke size: every grid point scored on validation prompts, ' + 'one choice per task and loss',
+  async () => {
+    const root = mkdtempSync(join(tmpdir(), 'smoke-tune-'));
+    process.env.SPO_CACHE_DIR = join(root, 'cache');
+    const config = loadExperimentConfig(
+      fileURLToPath(new URL('../../../experiments/tune-baselines/config.json', import.meta.url)),
+      [...SMOKE, parseOverride('seeds=[101]')],
+    );
+    const backend = await initBackend(undefined, () => {});
+    const plan = planExperiment(config, join(root, 'runs'), numericsPath(backend));
+    assert.equal(plan.runs.length, 2 * 6 * 9);
+    const reportDir = join(root, 'reports');
+    await runExperiment(
+      { config, configPath: 'experiments/tune-baselines/config.json', plan, reportDir, backend, log: () => {} },
+      'smoke',
+    );
+    const md = readFileSync(join(reportDir, 'results.md'), 'utf8');
+    assert.match(md, /on 16 held-out validation prompts/);
+    assert.match(md, /## Chosen settings[\s\S]*\| task=dialogue \| kto \| beta=[\d.]+\.lr=[\d.]+ \|/);
+    const chosen = JSON.parse(readFileSync(join(reportDir, 'chosen.json'), 'utf8'));
+    assert.equal(chosen.tuned.length, 12);
+    assert.deepEqual(Object.keys(chosen.tuned[0].set), ['params.beta', 'lr']);
+    assert.deepEqual(chosen.tuned[0].where, { 'data.task': 'summarization' });
+  },
+);

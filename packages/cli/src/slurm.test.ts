@@ -48,6 +48,9 @@ const common = (seeds: string) => [
   ...TINY,
   '--set',
   `seeds=${seeds}`,
+  // one shared SFT model, so a seed's runs are one job (seedScope "everything", the default, gives each its own)
+  '--set',
+  'seedScope=training',
   '--run-dir',
   runDir,
   '--report-dir',

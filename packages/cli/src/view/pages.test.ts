@@ -107,7 +107,8 @@ test(
           assert.ok(c.marks > 0, `${p}: chart ${c.id} has no marks`);
         }
         for (const i of images) assert.ok(i.ok, `${p}: image ${i.src} did not load`);
-        if (p !== 'index.html') assert.ok(drawn.length >= 3, `${p}: ${drawn.length} charts`);
+        // every page has its win rates and training curves; most also their +SPO pairs (a tuning report has none)
+        if (p !== 'index.html') assert.ok(drawn.length >= 2, `${p}: ${drawn.length} charts`);
         assert.ok(existsSync(shot));
       }
     } finally {

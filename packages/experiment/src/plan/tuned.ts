@@ -68,7 +68,9 @@ export function tunedProblems(
         message:
           `matches no data variant of this experiment` +
           (path
-            ? ` (${path} is ${[...new Set(variants.map((v) => JSON.stringify(getAtPath({ data: v.data }, path))))].join(', ')})`
+            ? ` (${path} is ${[...new Set(variants.map((v) => JSON.stringify(getAtPath({ data: v.data }, path))))].join(
+                ', ',
+              )})`
             : ''),
       });
     }

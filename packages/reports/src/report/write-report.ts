@@ -453,7 +453,8 @@ export function writeReport(
     const range = (xs: number[]) =>
       xs.length === 1
         ? share(xs[0])
-        : `${share(Math.min(...xs))}-${share(Math.max(...xs))} (mean ${share(xs.reduce((a, b) => a + b, 0) / xs.length)})`;
+        : `${share(Math.min(...xs))}-${share(Math.max(...xs))} ` +
+          `(mean ${share(xs.reduce((a, b) => a + b, 0) / xs.length)})`;
     const oracle = vals.filter((v) => v.oracleAgreement !== undefined);
     const chance = vals.filter((v) => rewardModelAtChance(v)).length;
     md.push(
@@ -462,7 +463,8 @@ export function writeReport(
         : `Reward models${where}, one per seed (${vals.length}): on ${vals[0].n} held-out pairs each they rank`) +
         ` the chosen response first ${range(vals.map((v) => v.accuracy))} of the time` +
         (oracle.length
-          ? ` and agree${vals.length === 1 ? 's' : ''} with the oracle's order on ${range(oracle.map((v) => v.oracleAgreement!))} of ` +
+          ? ` and agree${vals.length === 1 ? 's' : ''} with the oracle's order on ` +
+            `${range(oracle.map((v) => v.oracleAgreement!))} of ` +
             (oracle.length === 1 ? `${oracle[0].oraclePairs} pairs` : 'the pairs the oracle orders')
           : '') +
         (chance
@@ -484,7 +486,7 @@ export function writeReport(
 
 type RmValidation = NonNullable<NonNullable<RunResult['eval']['rewardModel']>['validation']>;
 
-/** Each variant label's reward models' validation, by the data variant (a seed's under "everything") that trained it. */
+/** Each variant label's reward models' validation, by the variant that trained it (one per seed under "everything"). */
 function rewardModelValidations(
   plan: ExperimentPlan,
   results: readonly RunResult[],
