@@ -127,6 +127,13 @@ test(
           String.raw`(±[\d.]+ / ±[\d.]+ pts|-) \| (yes|no) \| [\d.]+ \|`,
       ),
     );
+    // a reward model at chance on its validation pairs marks the paired rows it scores, not only its win rates
+    assert.match(
+      md,
+      /reward model at chance/.test(md)
+        ? /\| dpo-spo\.lambda=0\.1 \| dpo \| reward model \(at chance\) \|/
+        : /\| dpo-spo\.lambda=0\.1 \| dpo \| reward model \|/,
+    );
     assert.match(
       md,
       /4 comparisons, one family \(every row of this table\): \d with p < 0\.05 before adjustment, \d after Holm's/,

@@ -4,7 +4,7 @@
 // experiment's page (reports/index.html). Runs not run yet are listed as such, never filled in.
 import { join } from 'node:path';
 import { configHash } from '@spo/engine';
-import { collectResults, configAsWritten, sourceCommit, type StageContext } from '@spo/experiment';
+import { collectResults, configAsWritten, numericsPath, sourceCommit, type StageContext } from '@spo/experiment';
 import { writeReport } from './write-report.js';
 import { writeFiguresAndPage } from './site.js';
 
@@ -22,6 +22,7 @@ export async function reportStage(ctx: StageContext, command: string): Promise<v
       commit: sourceCommit() ?? 'unknown',
       configHash: configHash(configAsWritten(ctx.config)),
       backend: `${ctx.backend.name} (matmul: ${ctx.backend.matmul})`,
+      numerics: numericsPath(ctx.backend),
     },
   );
   const started = performance.now();

@@ -31,6 +31,8 @@ export interface ReportStamp {
   commit: string;
   configHash: string;
   backend: string;
+  /** The numerics path every stage hash of the plan includes (experiment's numericsPath), so every number's. */
+  numerics: string;
 }
 
 const pct = (e: SeedStatistics) => `${percentWithInterval(e.mean, e.interval.low, e.interval.high)}`;
@@ -281,7 +283,9 @@ export function writeReport(
     const est = winRateEstimate(c, present[0].key);
     return est ? [est] : [];
   });
-  md.push(seedScopeSentence(config), '', varianceSentence(rates, `each ${present[0].title} win rate's variance`), '');
+  md.push(seedScopeSentence(config), '');
+  // with one seed the scope sentence already says the intervals cover prompts only
+  if (config.seeds.length > 1) md.push(varianceSentence(rates, `each ${present[0].title} win rate's variance`), '');
 
   // 2. paired +SPO − base
   const paired = spoPairs(all);
@@ -291,6 +295,10 @@ export function writeReport(
     const discoveries = paired.filter((p) => p.adjusted.bh < ALPHA).length;
     const seedCounts = [...new Set(paired.map((p) => p.seeds.length))];
     const seeds = `${seedCounts.join(' or ')} seed${seedCounts.length === 1 && seedCounts[0] === 1 ? '' : 's'}`;
+    // a difference scored by a reward model at chance on its own validation pairs is about what the
+    // policies write, not about quality: its row says so, and so does a "yes" in it
+    const byChanceJudge = (p: (typeof paired)[number]) => p.evaluator !== 'oracle' && atChance.has(p.treatment.variant);
+    const chanceRows = paired.filter(byChanceJudge).length;
     md.push('## +SPO against its base method', '');
     md.push(
       'Paired on the same data, seeds, prompts and sampling streams: Δ is the mean difference in the ' +
@@ -319,13 +327,13 @@ export function writeReport(
           p.treatment.label,
           p.control.label,
           ...(variants.length > 1 ? [p.treatment.variant] : []),
-          p.evaluator === 'oracle' ? 'oracle' : 'reward model',
+          p.evaluator === 'oracle' ? 'oracle' : byChanceJudge(p) ? 'reward model (at chance)' : 'reward model',
           diff(p.comparison.difference),
           pct(p.comparison.headToHead),
           String(p.seeds.length),
           pAdjusted(p.comparison, p.adjusted),
           detectable(p.comparison),
-          yesNo(p.adjusted.significant),
+          p.adjusted.significant && byChanceJudge(p) ? 'yes, by a judge at chance' : yesNo(p.adjusted.significant),
           degreeAccuracy(p.treatment),
         ]),
       ),
@@ -335,7 +343,11 @@ export function writeReport(
       `${paired.length} comparisons, one family (every row of this table): ${raw} with p < 0.05 before ` +
         `adjustment, ${significant} after Holm's (a 5% chance of any false claim in the table; "significant" ` +
         `means this), ${discoveries} with a Benjamini–Hochberg q < 0.05. Each interval is over ${seeds}; ` +
-        `a row that is not significant says no effect larger than its detectable Δ, not no effect.`,
+        `a row that is not significant says no effect larger than its detectable Δ, not no effect.` +
+        (chanceRows
+          ? ` ${chanceRows} of the rows are scored by a reward model at chance on its own validation pairs: ` +
+            `their differences say how the two policies' samples differ to that model, not which is better.`
+          : ''),
       '',
       varianceSentence(paired.map((p) => p.comparison.difference)),
       '',
@@ -437,6 +449,7 @@ export function writeReport(
         ],
         ['runs', aliasNote(plan)],
         ['backend', backendLine(results, stamp.backend)],
+        ['numerics path', `${stamp.numerics} (in every stage hash: each number here was computed on it)`],
         [
           'intervals',
           `over seeds: Student-t on the seed means; a single run's win rate (results.csv): ` +
