@@ -340,12 +340,13 @@ export function writeReport(
       '',
     );
     md.push(
-      `${paired.length} comparisons, one family (every row of this table): ${raw} with p < 0.05 before ` +
+      `${paired.length} comparison${paired.length === 1 ? '' : 's'}, one family (every row of this table): ${raw} with p < 0.05 before ` +
         `adjustment, ${significant} after Holm's (a 5% chance of any false claim in the table; "significant" ` +
         `means this), ${discoveries} with a Benjamini–Hochberg q < 0.05. Each interval is over ${seeds}; ` +
         `a row that is not significant says no effect larger than its detectable Δ, not no effect.` +
         (chanceRows
-          ? ` ${chanceRows} of the rows are scored by a reward model at chance on its own validation pairs: ` +
+          ? ` ${chanceRows === 1 ? 'One row is' : `${chanceRows} rows are`} scored by a reward model at chance ` +
+            `on its own validation pairs: ` +
             `their differences say how the two policies' samples differ to that model, not which is better.`
           : ''),
       '',
