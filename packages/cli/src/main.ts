@@ -3,7 +3,7 @@
 // so the training stages' processes start without it.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { slurmAvailable } from '@spo/slurm';
 import { BACKEND_NAMES, initBackend, type BackendRequest } from '@spo/engine';
 import { PREFERENCE_LOSSES } from '@spo/losses';
@@ -332,9 +332,32 @@ withCommon(
 
 withCommon(
   program.command('run').description('every stage in order; finished stages are skipped, a killed one resumes'),
-).action(async (o: CommonOptions) =>
-  (await import('./run-experiment.js')).runExperiment(await context(o), reproduceCommand(o)),
-);
+)
+  .addOption(
+    new Option(
+      '-j, --jobs <n>',
+      'stage tasks at once, each on its own long-lived worker process with a share of the BLAS threads ' +
+        '(same numbers as one at a time; default: $SPO_JOBS, else the layout measured best for this many cores)',
+    ).argParser(positiveInteger('--jobs')),
+  )
+  .action(async (o: CommonOptions & { jobs?: number }) => {
+    const ctx = await context(o);
+    const { jobsToRun, runExperiment } = await import('./run-experiment.js');
+    const workerArgs = [...commonArgs(o, ctx.backend.name), ...(o.force ? ['--force'] : [])];
+    await runExperiment(ctx, reproduceCommand(o), { jobs: jobsToRun(o.jobs), workerArgs });
+  });
+
+withCommon(
+  program.command('stage-worker', { hidden: true }).description('runs the stage tasks `spo run --jobs` sends it'),
+).action(async (o: CommonOptions) => (await import('./stage-workers.js')).serveStageTasks(await context(o)));
+
+function positiveInteger(option: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${option} takes a whole number ≥ 1, not "${v}"`);
+    return n;
+  };
+}
 
 /** The options of `o` that every stage command of a submitted plan repeats. */
 function commonArgs(o: CommonOptions, backend: string): string[] {

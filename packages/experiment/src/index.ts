@@ -33,6 +33,8 @@ export { rewardModelStage } from './stages/rm-stage.js';
 export { trainStage } from './stages/train-stage.js';
 export { evalRunStage } from './stages/eval-stage.js';
 export { runStages } from './stages/run-stages.js';
+export { stageTasks, runStageTask } from './stages/stage-tasks.js';
+export type { StageTask } from './stages/stage-tasks.js';
 export { prepare } from './stages/prepare.js';
 export { describeDataset } from './stages/describe-dataset.js';
 export { collectResults } from './results/collect.js';

@@ -340,7 +340,8 @@ export function writeReport(
       '',
     );
     md.push(
-      `${paired.length} comparison${paired.length === 1 ? '' : 's'}, one family (every row of this table): ${raw} with p < 0.05 before ` +
+      `${paired.length} comparison${paired.length === 1 ? '' : 's'}, one family (every row of this table): ` +
+        `${raw} with p < 0.05 before ` +
         `adjustment, ${significant} after Holm's (a 5% chance of any false claim in the table; "significant" ` +
         `means this), ${discoveries} with a Benjamini–Hochberg q < 0.05. Each interval is over ${seeds}; ` +
         `a row that is not significant says no effect larger than its detectable Δ, not no effect.` +
