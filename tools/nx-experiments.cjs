@@ -195,7 +195,10 @@ function experimentProjects(configPath, plan) {
         [allRuns],
       ),
       compare: { command: `tsx ${CLI} compare --config ${configPath}`, dependsOn: [allRuns], cache: false },
-      run: { executor: 'nx:noop', dependsOn: ['report'] },
+      // the whole experiment in one `spo run`: its stage tasks on worker processes sized to the machine
+      // (cli/src/stage-workers.ts; faster than a process per stage, the same numbers), one experiment at
+      // a time, since each already fills the cores
+      run: { command: `tsx ${CLI} run --config ${configPath}`, cache: false, parallelism: false },
     },
   };
   return projects;
