@@ -3,7 +3,7 @@
 // (stage-workers.ts). The reporting code is loaded when the stages are done, so a process that only
 // trains never loads vega.
 import { availableParallelism, totalmem } from 'node:os';
-import { numericsPath, runStages, type StageContext } from '@spo/experiment';
+import { runStages, type StageContext } from '@spo/experiment';
 
 /**
  * Stage tasks at once when neither --jobs nor $SPO_JOBS says: three worker processes per two cores, at
@@ -34,7 +34,7 @@ export async function runExperiment(
   if (o.jobs === 1) await runStages(ctx);
   else {
     const { runOnWorkers } = await import('./stage-workers.js');
-    await runOnWorkers(ctx, { ...o, numerics: numericsPath(ctx.backend), log: ctx.log });
+    await runOnWorkers(ctx, o);
   }
   await (await import('@spo/reports')).reportStage(ctx, command);
 }

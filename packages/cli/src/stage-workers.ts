@@ -9,7 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
-import { runStageTask, stageTasks, type StageContext, type StageTask } from '@spo/experiment';
+import { numericsPath, runStageTask, stageTasks, type StageContext, type StageTask } from '@spo/experiment';
 
 type ToWorker = { task: StageTask } | { exit: true };
 type FromWorker = { ready: true } | { done: string } | { failed: string; message: string };
@@ -43,11 +43,11 @@ export interface WorkerPoolOptions {
   jobs: number;
   /** The `spo stage-worker` arguments: the config and every option the command was given. */
   workerArgs: string[];
-  numerics: string;
-  log: (line: string) => void;
 }
 
 export async function runOnWorkers(ctx: StageContext, o: WorkerPoolOptions): Promise<void> {
+  const { log } = ctx;
+  const numerics = numericsPath(ctx.backend);
   const pending = stageTasks(ctx.plan);
   const variantsDone = new Set<string>();
   const variantsFailed = new Set<string>();
@@ -55,7 +55,7 @@ export async function runOnWorkers(ctx: StageContext, o: WorkerPoolOptions): Pro
   const threads = process.env.OPENBLAS_NUM_THREADS ?? String(blasThreadsPerWorker(o.jobs));
   const started = performance.now();
   const total = pending.length;
-  o.log(`[jobs] ${total} tasks on ${o.jobs} worker processes, ${threads} BLAS threads each`);
+  log(`[jobs] ${total} tasks on ${o.jobs} worker processes, ${threads} BLAS threads each`);
 
   await new Promise<void>((resolve) => {
     const alive = new Set<ChildProcess>();
@@ -71,7 +71,7 @@ export async function runOnWorkers(ctx: StageContext, o: WorkerPoolOptions): Pro
       } else if (task.kind === 'variant') variantsDone.add(task.variant);
       const minutes = ((performance.now() - started) / 60_000).toFixed(1);
       const what = error === undefined ? '' : `; ${error.startsWith('not run') ? 'not run' : 'failed'}: ${task.label}`;
-      o.log(`[jobs] ${finished}/${total} tasks finished, ${minutes} min${what}`);
+      log(`[jobs] ${finished}/${total} tasks finished, ${minutes} min${what}`);
     };
     const dispatch = () => {
       const orphans = pending.filter((t) => t.kind === 'run' && variantsFailed.has(t.after));
@@ -96,11 +96,11 @@ export async function runOnWorkers(ctx: StageContext, o: WorkerPoolOptions): Pro
       const worker = fork(process.argv[1], ['stage-worker', ...o.workerArgs], {
         execArgv: process.execArgv,
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        env: { ...process.env, OPENBLAS_NUM_THREADS: threads, SPO_SUBMITTED_NUMERICS: o.numerics },
+        env: { ...process.env, OPENBLAS_NUM_THREADS: threads, SPO_SUBMITTED_NUMERICS: numerics },
       });
       alive.add(worker);
       for (const stream of [worker.stdout!, worker.stderr!])
-        createInterface({ input: stream }).on('line', (line) => o.log(`[job ${index}] ${line}`));
+        createInterface({ input: stream }).on('line', (line) => log(`[job ${index}] ${line}`));
       worker.on('message', (m: FromWorker) => {
         if ('ready' in m) busy.set(worker, undefined);
         else {
