@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from './random.js';
 import { switchBackend, initBackend } from './backend.js';
 import { nativeMatMulOn, setNativeMatMul } from './native-matmul.js';
-import { enableFusedKernels, fusedKernelsOn, setFusedKernels } from './fused-kernels.js';
+import { enableFusedKernels, fusedSetting, setFusedKernels } from './fused-kernels.js';
 import { webGpuAdapter, describeAdapter } from './webgpu.js';
 import {
   matMul2d,
@@ -241,7 +241,7 @@ test(
   async (t) => {
     assert.equal(await switchBackend('wasm'), undefined);
     const was = nativeMatMulOn(),
-      wasFused = fusedKernelsOn();
+      wasFused = fusedSetting();
     const fusedHere = enableFusedKernels({ SPO_FUSED: 'on' });
     if (!fusedHere.fused) t.diagnostic(`the fused kernels are not checked: ${fusedHere.detail}`);
     try {
@@ -249,7 +249,7 @@ test(
         if (native && !was) continue;
         setNativeMatMul(native);
         for (const fused of fusedHere.fused ? [true, false] : [false]) {
-          setFusedKernels(fused);
+          setFusedKernels(fused ? 'ops' : 'off');
           const label = `wasm (${native ? 'native BLAS' : 'XNNPACK'}, ${fused ? 'fused kernels' : 'composed ops'})`;
           t.diagnostic(assertAgree(runCases(), reference, label));
         }

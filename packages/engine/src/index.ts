@@ -42,4 +42,18 @@ export {
 export { numericGradient } from './finite-difference.js';
 export { WASM_HEAP_LIMIT_BYTES, wasmHeapBytes, isOutOfMemory } from './wasm-memory.js';
 export { nativeMatMulOn, setNativeMatMul } from './native-matmul.js';
-export { FUSED_ENV, FUSED_DEFAULT, fusedKernelsOn, setFusedKernels } from './fused-kernels.js';
+export {
+  FUSED_ENV,
+  FUSED_DEFAULT,
+  fusedKernelsOn,
+  fusedBlocksOn,
+  fusedOptimizerOn,
+  fusedSetting,
+  setFusedKernels,
+  takeFusedBlasStats,
+} from './fused-kernels.js';
+export type { FusedSetting } from './fused-kernels.js';
+export { fusedGpt2Block, GPT2_BLOCK_PARAMS } from './fused-block.js';
+export { gradientNorm, scaleGradients, adamWUpdate } from './optimizer-ops.js';
+export type { AdamWStep, AdamWParameter } from './optimizer-ops.js';
+export type { Gpt2BlockParam, FusedBlockOptions, FusedBlockOutput } from './fused-block.js';

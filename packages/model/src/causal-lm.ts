@@ -15,8 +15,13 @@ export interface ForwardOptions {
   positions?: tf.Tensor2D;
   /** 1 for real keys, 0 for padding, over all keys seen so far [B, past + T]; default all real. */
   keyMask?: tf.Tensor2D;
-  /** Earlier keys and values; when given, the output carries the extended cache. */
+  /** Earlier keys and values; when given, the output carries the extended cache (unless extendCache is false). */
   cache?: KvCache;
+  /**
+   * With a cache: false when the caller needs this pass's logits and hidden states only, not the extended
+   * cache (a fused block then neither returns its keys and values nor records a gradient for them).
+   */
+  extendCache?: boolean;
   /**
    * Compute logits only for positions logitsFrom..T-1 (hidden states stay complete). Log-probs of
    * responses need none before the first response token's predecessor, and the output projection and

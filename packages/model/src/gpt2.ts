@@ -10,8 +10,10 @@ import {
   embeddingLookup,
   geluTanh,
   maskedSoftmax,
+  fusedGpt2Block,
+  GPT2_BLOCK_PARAMS,
 } from '@spo/engine';
-import type { TensorMap } from '@spo/engine';
+import type { Gpt2BlockParam, TensorMap } from '@spo/engine';
 import type { Gpt2Config } from './config.js';
 import {
   CausalLMBase,
@@ -27,23 +29,10 @@ import {
 import type { CausalLM, ForwardOptions, ForwardOutput, KvCache, ParamDefiner } from './causal-lm.js';
 
 /** Every parameter of block i, as `h.${i}.${name}`. */
-const BLOCK_PARAMS = [
-  'ln_1.weight',
-  'ln_1.bias',
-  'attn.c_attn.weight',
-  'attn.c_attn.bias',
-  'attn.c_proj.weight',
-  'attn.c_proj.bias',
-  'ln_2.weight',
-  'ln_2.bias',
-  'mlp.c_fc.weight',
-  'mlp.c_fc.bias',
-  'mlp.c_proj.weight',
-  'mlp.c_proj.bias',
-] as const;
+const BLOCK_PARAMS = GPT2_BLOCK_PARAMS;
 
 /** A block's parameters by their name inside the block ("attn.c_attn.weight"). */
-type BlockParams = (name: (typeof BLOCK_PARAMS)[number]) => tf.Tensor;
+type BlockParams = (name: Gpt2BlockParam) => tf.Tensor;
 
 export class Gpt2LM extends CausalLMBase implements CausalLM {
   constructor(
@@ -144,13 +133,24 @@ export class Gpt2LM extends CausalLMBase implements CausalLM {
     return { out, k, v };
   }
 
-  /** One pre-LayerNorm block: x + attention(ln_1(x)), then + MLP(ln_2(·)). */
+  /**
+   * One pre-LayerNorm block: x + attention(ln_1(x)), then + MLP(ln_2(·)); the keys and values too when
+   * `returnKeys`. One fused op where the engine has it (fusedGpt2Block: the same numbers), else composed.
+   */
   private block(
     x: tf.Tensor,
     w: BlockParams,
     bias: tf.Tensor,
-    cache?: KvCache[number],
-  ): { out: tf.Tensor; k: tf.Tensor4D; v: tf.Tensor4D } {
+    cache: KvCache[number] | undefined,
+    returnKeys: boolean,
+  ): { out: tf.Tensor; k?: tf.Tensor4D; v?: tf.Tensor4D } {
+    const fused = fusedGpt2Block(x as tf.Tensor3D, w, bias, {
+      heads: this.config.nHeads,
+      layerNormEps: this.config.layerNormEps,
+      cache,
+      returnKeys,
+    });
+    if (fused) return fused;
     const attn = this.attention(this.layerNorm(x, w('ln_1.weight'), w('ln_1.bias')), w, bias, cache);
     const mid = tf.add(x, attn.out);
     const hidden = geluTanh(
@@ -168,7 +168,8 @@ export class Gpt2LM extends CausalLMBase implements CausalLM {
   private checkpointedBlock(x: tf.Tensor, i: number, bias: tf.Tensor): tf.Tensor {
     const params = BLOCK_PARAMS.map((name) => this.p(`h.${i}.${name}`));
     return recomputedBlock(
-      (input, [mask], values) => this.block(input, (name) => values[BLOCK_PARAMS.indexOf(name)], mask).out,
+      (input, [mask], values) =>
+        this.block(input, (name) => values[BLOCK_PARAMS.indexOf(name)], mask, undefined, false).out,
       x,
       [bias],
       params,
@@ -185,23 +186,23 @@ export class Gpt2LM extends CausalLMBase implements CausalLM {
     );
     const bias = attentionBias(T, past, options.keyMask);
     const newCache: KvCache = [];
-    const keepCache = options.cache !== undefined;
+    const keepCache = options.cache !== undefined && options.extendCache !== false;
     for (let i = 0; i < this.config.nLayers; i++) {
-      if (this.gradientCheckpointing && !keepCache) {
+      if (this.gradientCheckpointing && options.cache === undefined) {
         x = this.checkpointedBlock(x, i, bias);
         continue;
       }
       // one tidy per block: its intermediates (attention scores, MLP activations) are freed as soon as
       // the block is done, except those the gradient tape keeps, instead of living to the end of the pass
       const block = tf.tidy(() => {
-        const { out, k, v } = this.block(x, (name) => this.p(`h.${i}.${name}`), bias, options.cache?.[i]);
-        return keepCache ? { out, k, v } : { out };
+        const { out, k, v } = this.block(x, (name) => this.p(`h.${i}.${name}`), bias, options.cache?.[i], keepCache);
+        return keepCache ? { out, k: k!, v: v! } : { out };
       }) as { out: tf.Tensor; k?: tf.Tensor4D; v?: tf.Tensor4D };
       x = block.out;
       if (keepCache) newCache.push({ k: block.k!, v: block.v! });
     }
     const hidden = this.layerNorm(x, this.p('ln_f.weight'), this.p('ln_f.bias')) as tf.Tensor3D;
     const logits = this.outputLogits(hidden, this.p('wte.weight'), options.logitsFrom);
-    return { logits, hidden, cache: options.cache !== undefined ? newCache : undefined };
+    return { logits, hidden, cache: keepCache ? newCache : undefined };
   }
 }

@@ -229,10 +229,10 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
     const bias = attentionBias(T, past, options.keyMask);
     const names = blockParamNames(this.config);
     const newCache: KvCache = [];
-    const keepCache = options.cache !== undefined;
+    const keepCache = options.cache !== undefined && options.extendCache !== false;
     for (let i = 0; i < this.config.nLayers; i++) {
       const prefix = `model.layers.${i}.`;
-      if (this.gradientCheckpointing && !keepCache) {
+      if (this.gradientCheckpointing && options.cache === undefined) {
         const values = names.map((n) => this.p(prefix + n));
         x = recomputedBlock(
           (input, [b, c, s], vs) => this.block(input, (n) => vs[names.indexOf(n)], b, c, s).out,

@@ -153,6 +153,7 @@ function sharedPrompt(
     positions: tf.tensor2d(responsePositions, [R, Tr], 'int32'),
     keyMask: tf.concat([ofRow(promptMaskT), responseMaskT], 1) as tf.Tensor2D,
     cache: perRowCache,
+    extendCache: false,
   });
   // response token 0 is predicted by the prompt's last position, token t by the response's position t − 1
   const first = tf.reshape(ofRow(tf.reshape(prompt.logits, [P, V])), [R, 1, V]);

@@ -1,5 +1,6 @@
-// The optional fused kernels: the addon node-gyp built at install (build/Release). When it is missing,
-// loadNativeKernels says why and the engine keeps the composed TensorFlow.js ops.
+// The optional fused kernels: the addon node-gyp built at install (build/Release), with the fused
+// elementwise kernels and the whole GPT-2 block (its products by the BLAS @spo/native-matmul opened).
+// When it is missing, loadNativeKernels says why and the engine keeps the composed TensorFlow.js ops.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +74,39 @@ export interface NativeKernels {
     dlogits: number,
     rows: number,
     vocab: number,
+  ): void;
+  /** Open a BLAS library (the one @spo/native-matmul loaded) for the block kernels; "" or why it cannot be used. */
+  useBlas(library: string): string;
+  /** Floats in a GPT-2 block's saved intermediates for `shape` ([B, T, d, heads, past, maskOuter, eps, scale]). */
+  gpt2BlockSavedFloats(shape: Float64Array): number;
+  /**
+   * One GPT-2 block forward: `args` is the shape (as gpt2BlockSavedFloats takes it), the 12 parameters'
+   * offsets in Hugging Face's order, then x, mask, cache keys, cache values, y, keys, values, saved (−1:
+   * absent). See src/gpt2-block.h.
+   */
+  gpt2BlockForward(heap: ArrayBuffer, args: Float64Array): void;
+  /**
+   * Its backward: the shape, the 12 parameters, saved, keys, values, dy, dKeys, dValues, then the offsets
+   * of the 15 gradients (x, the parameters, cache keys, cache values; −1: not wanted).
+   */
+  gpt2BlockBackward(heap: ArrayBuffer, args: Float64Array): void;
+  /** [products, seconds] the block kernels made in the BLAS since the last call (the bench's time split). */
+  takeBlasStats(): [number, number];
+  /** Σ over the tensors [offset, size]* of (g·scale)², in order, in float32 (src/optimizer.h). */
+  sumOfSquares(heap: ArrayBuffer, tensors: Float64Array, scale: number): number;
+  /** out = (in·a)·b for each [in, out, size]. */
+  scaleTwice(heap: ArrayBuffer, tensors: Float64Array, a: number, b: number): void;
+  /** AdamW's update of each [p, g, m, v, p', m', v', size, decay (0/1)]. */
+  adamW(
+    heap: ArrayBuffer,
+    tensors: Float64Array,
+    beta1: number,
+    beta2: number,
+    correction1: number,
+    correction2: number,
+    eps: number,
+    weightDecay: number,
+    lr: number,
   ): void;
 }
 

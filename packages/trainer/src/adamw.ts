@@ -1,6 +1,8 @@
 // AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay, applied to matrices only
-// (not to biases, LayerNorm gains or other vectors), as in GPT-2 and nanoGPT.
-import { tf } from '@spo/engine';
+// (not to biases, LayerNorm gains or other vectors), as in GPT-2 and nanoGPT. The optimiser's state
+// lives here; the update itself is the engine's adamWUpdate (composed ops, or one fused kernel for every
+// parameter, the same numbers).
+import { tf, adamWUpdate } from '@spo/engine';
 import type { TensorMap } from '@spo/engine';
 
 export interface AdamWSettings {
@@ -29,21 +31,32 @@ export class AdamW {
   apply(grads: Map<string, tf.Tensor>, lr: number): void {
     this.t++;
     const { beta1, beta2, weightDecay } = this.s;
-    const eps = this.s.eps ?? 1e-8;
-    const c1 = 1 - beta1 ** this.t,
-      c2 = 1 - beta2 ** this.t;
-    tf.tidy(() => {
-      for (const [name, g] of grads) {
-        const p = this.params.get(name)!,
-          m = this.m.get(name)!,
-          v = this.v.get(name)!;
-        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
-        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-        let update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
-        if (weightDecay > 0 && p.rank >= 2) update = tf.add(update, tf.mul(p, weightDecay));
-        p.assign(tf.sub(p, tf.mul(update, lr)));
-      }
+    const names = [...grads.keys()];
+    const params = names.map((name) => this.params.get(name)!);
+    const updated = adamWUpdate(
+      names.map((name, i) => ({
+        param: params[i],
+        grad: grads.get(name)!,
+        m: this.m.get(name)!,
+        v: this.v.get(name)!,
+        decay: params[i].rank >= 2,
+      })),
+      {
+        beta1,
+        beta2,
+        weightDecay,
+        eps: this.s.eps ?? 1e-8,
+        lr,
+        correction1: 1 - beta1 ** this.t,
+        correction2: 1 - beta2 ** this.t,
+      },
+    );
+    names.forEach((name, i) => {
+      params[i].assign(updated[i].param);
+      this.m.get(name)!.assign(updated[i].m);
+      this.v.get(name)!.assign(updated[i].v);
     });
+    tf.dispose(updated.flatMap((u) => [u.param, u.m, u.v]));
   }
 
   /** Moments as host arrays, for checkpoints. */

@@ -1,7 +1,7 @@
 // One optimiser step's gradients: the loss of each micro-batch under the gradient tape, gradients
 // summed over the micro-batches and averaged, the global norm, and the clipped gradients ready for the
 // optimiser. The train loop calls it every step; the bench calls it to time the trainer's own step.
-import { tf } from '@spo/engine';
+import { tf, gradientNorm, scaleGradients } from '@spo/engine';
 import type { TrainConfig } from './config.js';
 
 export interface StepLoss {
@@ -63,14 +63,13 @@ export function stepGradients(
       }
     }
   }
-  let norm = 0;
-  const clipped = new Map<string, tf.Tensor>();
-  tf.tidy(() => {
-    const mean = [...summed].map(([n, g]) => [n, tf.mul(g, 1 / microBatches.length)] as const);
-    norm = tf.sqrt(tf.addN(mean.map(([, g]) => tf.sum(tf.square(g))))).dataSync()[0];
-    const factor = config.clipNorm > 0 && norm > config.clipNorm ? config.clipNorm / (norm + 1e-6) : 1;
-    for (const [n, g] of mean) clipped.set(n, tf.keep(tf.mul(g, factor)));
-  });
+  const summedNames = [...summed.keys()],
+    sums = [...summed.values()];
+  const scale = 1 / microBatches.length;
+  const norm = gradientNorm(sums, scale);
+  const factor = config.clipNorm > 0 && norm > config.clipNorm ? config.clipNorm / (norm + 1e-6) : 1;
+  const scaled = scaleGradients(sums, scale, factor);
+  const clipped = new Map(summedNames.map((name, i) => [name, scaled[i]]));
   tf.dispose([...summed.values()]);
   return { clipped, metrics: Object.fromEntries(metricNames.map((n, i) => [n, metricSums[i]])), norm, tokens };
 }
