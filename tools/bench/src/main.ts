@@ -1,13 +1,16 @@
 // `nx run bench:run`: time each case of a preference-optimisation run (the trainer's SFT, DPO and
 // DPO+SPO steps, the reference pass, sampling; cases.ts) at each model size on the quickstart's data,
-// and right after each, the same forward shapes and steps in PyTorch on the same CPU at every thread
-// configuration (the peer; the fastest is compared). Prints per case: ours / fastest PyTorch with the
-// configuration it used, achieved GFLOP/s beside the machine's measured matmul peak, the WASM heap
-// and RSS a process running the case needs (case-heap.ts); per size, the DPO+SPO / DPO step ratio.
-// Writes reports/bench/bench.csv.
-// Options: --sizes quickstart,small  --repeats 7  --warmup 2  --backend wasm  --profile dpo-step
-//          --soak 500 (run the DPO step that many times and print tensors and memory every 50)
-//          --also webgpu,cpu (more backends, each a column of its own; one that cannot start says why)
+// under each fused-kernel setting in turn (on: whole GPT-2 blocks and the optimiser step fused; ops:
+// each op fused alone; off: composed tfjs ops), and right after, the same forward shapes and steps in
+// PyTorch on the same CPU at every thread configuration (the peer; the fastest is compared). Prints per
+// case: ours / fastest PyTorch for each setting, achieved GFLOP/s beside the machine's measured matmul
+// peak, the WASM heap and RSS a process running the case needs (case-heap.ts), and where the time goes
+// (products, other kernels, framework overhead, kernels launched); per size, the DPO+SPO / DPO step
+// ratio. Writes reports/bench/bench.csv.
+// Options: --sizes quickstart,small  --repeats 7  --warmup 2  --backend wasm  --fused on,ops,off
+//          --profile dpo-step  --soak 500 (run the DPO step that many times and print tensors and
+//          memory every 50)  --also webgpu,cpu (more backends, each a column of its own; one that
+//          cannot start says why)
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import Papa from 'papaparse';
@@ -18,11 +21,14 @@ import {
   matMul2d,
   nativeMatMulOn,
   fusedKernelsOn,
+  fusedSetting,
+  setFusedKernels,
   switchBackend,
   webGpuAdapter,
   writeFileAtomic,
   type BackendName,
   type BackendRequest,
+  type FusedSetting,
 } from '@spo/engine';
 import { markdownTable } from '@spo/reports';
 import { benchCases, benchData, describeForwards, type BenchSize } from './cases.js';
@@ -55,6 +61,7 @@ const o = new Command('bench')
   )
   .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKEND_NAMES]))
   .option('--also <names>', `more backends to time, each a column (${BACKEND_NAMES.join(', ')})`, '')
+  .option('--fused <settings>', 'fused-kernel settings to time, each in turn (on, ops, off; wasm only)', 'on,ops,off')
   .parse()
   .opts<{
     sizes: string;
@@ -67,6 +74,7 @@ const o = new Command('bench')
     soak?: number;
     backend?: BackendRequest;
     also: string;
+    fused: string;
   }>();
 
 const sizes = o.sizes.split(',').map((name) => {
@@ -75,13 +83,25 @@ const sizes = o.sizes.split(',').map((name) => {
 });
 const backend = await initBackend(o.backend, (line) => console.error(line));
 const ds = benchData();
+/** The settings timed, in order: wasm's fused-kernel settings, or the backend's one way. */
+const settings: (FusedSetting | 'own')[] = fusedKernelsOn()
+  ? o.fused.split(',').map((x) => {
+      if (!['on', 'ops', 'off'].includes(x)) throw new Error(`--fused: unknown setting "${x}"; use on, ops, off`);
+      return x as FusedSetting;
+    })
+  : ['own'];
+const defaultSetting = fusedSetting();
 
-/** The machine's matmul peak on this backend: the best of a few 512³ products. */
+/**
+ * The machine's matmul peak on this backend: the best of 20 back-to-back 1024³ products after warm-up
+ * (large enough that the BLAS uses every thread and its startup is noise; the result stays on the
+ * backend, since reading it back would time a copy).
+ */
 function matmulPeakGflops(): number {
-  const n = 512;
+  const n = 1024;
   const a = tf.randomNormal([n, n]) as tf.Tensor2D,
     b = tf.randomNormal([n, n]) as tf.Tensor2D;
-  const m = measure(() => tf.tidy(() => void matMul2d(a, b).dataSync()), 2, 7);
+  const m = measure(() => tf.tidy(() => void matMul2d(a, b)), 5, 20);
   tf.dispose([a, b]);
   return (2 * n ** 3) / (m.minMs / 1000) / 1e9;
 }
@@ -109,37 +129,43 @@ for (const size of sizes) {
         ),
       );
     }
-    // the peer's idle BLAS and OpenMP threads spin for a while after its last case: let them settle
-    if (!('skipped' in peer)) await new Promise((resolve) => setTimeout(resolve, PEER_SETTLE_MS));
-    const m = measure(c.run, o.warmup, o.repeats);
-    // where the median step's time goes, from timed kernels over a few more runs
-    const split = timeSplit(c.run, m.medianMs);
     const heap = caseHeap(size, o.degrees, c.name, o.backend, (line) => console.error(line));
-    const row: Row = {
-      backend: backend.name,
-      matmul: nativeMatMulOn() ? 'native' : 'backend',
-      size: size.name,
-      case: c.name,
-      median_ms: +m.medianMs.toFixed(1),
-      min_ms: +m.minMs.toFixed(1),
-      max_ms: +m.maxMs.toFixed(1),
-      repeats: m.repeats,
-      tokens: c.tokens,
-      tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)),
-      gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2),
-      peak_gflops: +peak.toFixed(1),
-      heap_mib: heap?.heapMiB ?? '',
-      case_rss_mib: heap?.rssMiB ?? '',
-      tensor_growth: m.tensorGrowth,
-      forwards: describeForwards(c.forwards),
-      fused: fusedKernelsOn() ? 'yes' : 'no',
-      matmul_ms: +split.matmulMs.toFixed(1),
-      // the products' FLOPs (nearly all of the case's) over the time spent in them
-      matmul_gflops: split.matmulMs > 0 ? +(c.flops / (split.matmulMs / 1000) / 1e9).toFixed(1) : '',
-      other_kernels_ms: +split.otherKernelsMs.toFixed(1),
-      fused_ms: +split.fusedMs.toFixed(1),
-      overhead_ms: +split.overheadMs.toFixed(1),
-    };
+    const caseRows: Row[] = [];
+    for (const setting of settings) {
+      if (setting !== 'own') setFusedKernels(setting);
+      // the peer's idle BLAS and OpenMP threads spin for a while after its last case: let them settle
+      if (!('skipped' in peer)) await new Promise((resolve) => setTimeout(resolve, PEER_SETTLE_MS));
+      const m = measure(c.run, o.warmup, o.repeats);
+      // where the median step's time goes, from timed kernels over a few more runs
+      const split = timeSplit(c.run, m.medianMs);
+      caseRows.push({
+        backend: backend.name,
+        matmul: nativeMatMulOn() ? 'native' : 'backend',
+        fused: setting,
+        size: size.name,
+        case: c.name,
+        median_ms: +m.medianMs.toFixed(1),
+        min_ms: +m.minMs.toFixed(1),
+        max_ms: +m.maxMs.toFixed(1),
+        repeats: m.repeats,
+        tokens: c.tokens,
+        tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)),
+        gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2),
+        peak_gflops: +peak.toFixed(1),
+        heap_mib: setting === settings[0] ? (heap?.heapMiB ?? '') : '',
+        case_rss_mib: setting === settings[0] ? (heap?.rssMiB ?? '') : '',
+        tensor_growth: m.tensorGrowth,
+        forwards: describeForwards(c.forwards),
+        kernels: Math.round(split.kernels),
+        matmul_ms: +split.matmulMs.toFixed(1),
+        // the products' FLOPs (nearly all of the case's) over the time spent in them
+        matmul_gflops: split.matmulMs > 0 ? +(c.flops / (split.matmulMs / 1000) / 1e9).toFixed(1) : '',
+        other_kernels_ms: +split.otherKernelsMs.toFixed(1),
+        fused_ms: +split.fusedMs.toFixed(1),
+        overhead_ms: +split.overheadMs.toFixed(1),
+      });
+    }
+    if (settings[0] !== 'own') setFusedKernels(defaultSetting);
     if (!('skipped' in peer)) {
       const p = await peer.time({
         size,
@@ -150,21 +176,23 @@ for (const size of sizes) {
         warmup: o.warmup,
         repeats: o.repeats,
       });
-      Object.assign(row, {
-        pytorch_median_ms: +p.median_ms.toFixed(1),
-        pytorch_config: p.config,
-        pytorch_all: p.all,
-        ratio_vs_pytorch: +(m.medianMs / p.median_ms).toFixed(2),
-      });
+      for (const row of caseRows)
+        Object.assign(row, {
+          pytorch_median_ms: +p.median_ms.toFixed(1),
+          pytorch_config: p.config,
+          pytorch_all: p.all,
+          ratio_vs_pytorch: +(Number(row.median_ms) / p.median_ms).toFixed(2),
+        });
     }
-    rows.push(row);
-    console.error(
-      `[bench] ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms (min ${m.minMs.toFixed(1)}, ` +
-        `max ${m.maxMs.toFixed(1)}), ${row.gflops} GFLOP/s, tensors +${m.tensorGrowth}` +
-        (row.pytorch_median_ms !== undefined
-          ? `; PyTorch ${row.pytorch_median_ms} ms (${row.pytorch_config}; ${row.pytorch_all})`
-          : ''),
-    );
+    rows.push(...caseRows);
+    for (const row of caseRows)
+      console.error(
+        `[bench] ${size.name} ${c.name} (fused ${row.fused}): ${row.median_ms} ms (min ${row.min_ms}, ` +
+          `max ${row.max_ms}), ${row.gflops} GFLOP/s, ${row.kernels} kernels, tensors +${row.tensor_growth}` +
+          (row.pytorch_median_ms !== undefined
+            ? `; PyTorch ${row.pytorch_median_ms} ms (${row.pytorch_config}; ${row.pytorch_all})`
+            : ''),
+      );
   }
   if (o.soak) {
     const samples = soak(cases.find((c) => c.name === 'dpo-step')!.run, o.soak, 50);
@@ -229,33 +257,42 @@ if (extra.length) await switchBackend(backend.name);
 const path = join(o.out, 'bench.csv');
 writeFileAtomic(path, Papa.unparse(rows) + '\n');
 const main = rows.filter((r) => r.backend === backend.name);
+const ofSetting = (setting: string) => main.filter((r) => r.fused === setting);
+const first = ofSetting(settings[0]);
 console.log(
   `${backend.name} (matmul: ${backend.matmul}); matmul peak ${peak.toFixed(1)} GFLOP/s; ` +
-    `PyTorch: fastest of every intra-op × BLAS thread configuration, timed right after ours`,
+    `PyTorch: fastest of every intra-op × BLAS thread configuration, timed right after ours; ` +
+    `ours under each fused setting (${settings.join(', ')}), timed one after another`,
 );
+const cell = (r: Row | undefined) =>
+  !r
+    ? 'not run'
+    : `${r.median_ms} [${r.min_ms}, ${r.max_ms}]${r.ratio_vs_pytorch !== undefined ? ` (${r.ratio_vs_pytorch}x)` : ''}`;
+const find = (setting: string, r: Row) =>
+  main.find((x) => x.fused === setting && x.size === r.size && x.case === r.case);
 console.log(
   markdownTable(
     [
       'size',
       'case',
       'forward',
-      'ours ms [min, max]',
       'fastest PyTorch ms (threads)',
-      'ours / PyTorch',
-      'GFLOP/s (% of peak)',
+      ...settings.map((x) =>
+        x === 'own' ? 'ours ms [min, max] (/ PyTorch)' : `fused ${x}: ms [min, max] (/ PyTorch)`,
+      ),
+      `GFLOP/s (% of peak), ${settings[0]}`,
       'tokens/s',
       'WASM heap MiB',
       'RSS MiB',
       'tensors +',
       ...otherColumns.map(([, label]) => `${label} ms`),
     ],
-    main.map((r) => [
+    first.map((r) => [
       String(r.size),
       String(r.case),
       String(r.forwards),
-      `${r.median_ms} [${r.min_ms}, ${r.max_ms}]`,
       r.pytorch_median_ms === undefined ? 'not run' : `${r.pytorch_median_ms} (${r.pytorch_config})`,
-      r.ratio_vs_pytorch === undefined ? 'not run' : `${r.ratio_vs_pytorch}x`,
+      ...settings.map((x) => cell(find(x, r))),
       `${r.gflops} (${((100 * Number(r.gflops)) / peak).toFixed(0)}%)`,
       String(r.tokens_per_s),
       String(r.heap_mib || '-'),
@@ -270,17 +307,29 @@ console.log(
 const share = (part: string | number, whole: string | number) =>
   `${((100 * Number(part)) / Number(whole)).toFixed(0)}%`;
 console.log(
-  `Where the time goes (median step; kernel times over 3 more runs; matmul GFLOP/s: the case's ` +
-    `FLOPs over the time in matrix products, against the ${peak.toFixed(1)} GFLOP/s peak; ` +
-    `fused kernels ${main[0]?.fused === 'yes' ? 'on' : 'off'})`,
+  `Where the time goes (median step; kernel times over 3 more runs; matmul: the BLAS's products, inside ` +
+    `fused blocks too; matmul GFLOP/s: the case's FLOPs over the time in them, against the ` +
+    `${peak.toFixed(1)} GFLOP/s peak; overhead: the step's time outside every kernel)`,
 );
 console.log(
   markdownTable(
-    ['size', 'case', 'step ms', 'matmul ms', 'matmul GFLOP/s (% of peak)', 'other kernels ms (fused)', 'overhead ms'],
+    [
+      'size',
+      'case',
+      'fused',
+      'step ms',
+      'kernels',
+      'matmul ms',
+      'matmul GFLOP/s (% of peak)',
+      'other kernels ms (fused)',
+      'overhead ms',
+    ],
     main.map((r) => [
       String(r.size),
       String(r.case),
+      String(r.fused),
       String(r.median_ms),
+      String(r.kernels),
       `${r.matmul_ms} (${share(r.matmul_ms, r.median_ms)})`,
       r.matmul_gflops === '' ? '-' : `${r.matmul_gflops} (${share(r.matmul_gflops, peak)})`,
       `${r.other_kernels_ms} (${r.fused_ms}) (${share(r.other_kernels_ms, r.median_ms)})`,
@@ -288,19 +337,20 @@ console.log(
     ]),
   ),
 );
-for (const size of sizes) {
-  const get = (n: string) => main.find((r) => r.size === size.name && String(r.case).startsWith(n))!;
-  const dpo = get('dpo-step'),
-    spo = get('dpo-spo-step');
-  const stepRatio = Number(spo.median_ms) / Number(dpo.median_ms),
-    tokenRatio = Number(spo.tokens) / Number(dpo.tokens);
-  const peerRatio =
-    spo.pytorch_median_ms !== undefined
-      ? `; PyTorch ${(Number(spo.pytorch_median_ms) / Number(dpo.pytorch_median_ms)).toFixed(2)}x`
-      : '';
-  console.log(
-    `${size.name}: DPO+SPO / DPO step time ${stepRatio.toFixed(2)}x ` +
-      `for ${tokenRatio.toFixed(2)}x the tokens${peerRatio}`,
-  );
-}
+for (const size of sizes)
+  for (const setting of settings) {
+    const get = (n: string) => ofSetting(setting).find((r) => r.size === size.name && String(r.case).startsWith(n))!;
+    const dpo = get('dpo-step'),
+      spo = get('dpo-spo-step');
+    const stepRatio = Number(spo.median_ms) / Number(dpo.median_ms),
+      tokenRatio = Number(spo.tokens) / Number(dpo.tokens);
+    const peerRatio =
+      spo.pytorch_median_ms !== undefined
+        ? `; PyTorch ${(Number(spo.pytorch_median_ms) / Number(dpo.pytorch_median_ms)).toFixed(2)}x`
+        : '';
+    const label = `${size.name}${setting === 'own' ? '' : ` (fused ${setting})`}`;
+    console.log(
+      `${label}: DPO+SPO / DPO step time ${stepRatio.toFixed(2)}x for ${tokenRatio.toFixed(2)}x the tokens${peerRatio}`,
+    );
+  }
 console.error(`[bench] wrote ${path}`);

@@ -1,7 +1,8 @@
 // Where a step's time goes, per kernel: tf.profile records every kernel a run launches (forward and
 // backward) with its time, and this sums them by kernel name and input shapes. timeSplit divides a
-// step into matrix products, other kernels and the framework's overhead with its own timers.
-import { tf } from '@spo/engine';
+// step into matrix products, other kernels and the framework's overhead with its own timers, counting
+// the products a fused GPT-2 block makes inside its kernel as products.
+import { tf, takeFusedBlasStats } from '@spo/engine';
 
 export interface KernelTotal {
   kernel: string;
@@ -27,12 +28,17 @@ export async function profileKernels(run: () => void): Promise<{ totalMs: number
 }
 
 export interface TimeSplit {
-  /** Time in matrix products (the native BLAS's kernel, or the backend's matmul and convolution). */
+  /**
+   * Time in matrix products: the native BLAS's kernel, the backend's matmul and convolution, and the
+   * products inside fused GPT-2 blocks.
+   */
   matmulMs: number;
-  /** Time in every other kernel, the fused ones among them. */
+  /** Time in every other kernel, the fused ones among them (a fused block's time outside its products). */
   otherKernelsMs: number;
   /** The fused kernels' share of otherKernelsMs. */
   fusedMs: number;
+  /** Kernels launched per run. */
+  kernels: number;
   /** What is left of the step: tfjs's dispatch, the tape, allocation, JavaScript between kernels. */
   overheadMs: number;
 }
@@ -49,6 +55,7 @@ export function timeSplit(run: () => void, stepMs: number, repeats = 3): TimeSpl
   const backend = tf.getBackend();
   const kernels = tf.getKernelsForBackend(backend);
   const totals = new Map<string, number>();
+  let launched = 0;
   for (const k of kernels) {
     tf.unregisterKernel(k.kernelName, backend);
     tf.registerKernel({
@@ -56,6 +63,7 @@ export function timeSplit(run: () => void, stepMs: number, repeats = 3): TimeSpl
       backendName: backend,
       kernelFunc: (args) => {
         const started = performance.now();
+        launched++;
         try {
           return k.kernelFunc(args);
         } finally {
@@ -64,8 +72,11 @@ export function timeSplit(run: () => void, stepMs: number, repeats = 3): TimeSpl
       },
     });
   }
+  takeFusedBlasStats();
+  let blockProductsMs = 0;
   try {
     for (let i = 0; i < repeats; i++) run();
+    blockProductsMs = takeFusedBlasStats().ms / repeats;
   } finally {
     // the originals back (their setup ran when the backend started and is not repeated)
     for (const k of kernels) {
@@ -75,8 +86,14 @@ export function timeSplit(run: () => void, stepMs: number, repeats = 3): TimeSpl
   }
   const per = (keep: (name: string) => boolean) =>
     [...totals].filter(([name]) => keep(name)).reduce((a, [, ms]) => a + ms, 0) / repeats;
-  const matmulMs = per(isMatMul);
-  const otherKernelsMs = per((n) => !isMatMul(n));
-  const fusedMs = per((n) => n.startsWith('Spo') && !isMatMul(n));
-  return { matmulMs, otherKernelsMs, fusedMs, overheadMs: Math.max(0, stepMs - matmulMs - otherKernelsMs) };
+  const matmulMs = per(isMatMul) + blockProductsMs;
+  const otherKernelsMs = per((n) => !isMatMul(n)) - blockProductsMs;
+  const fusedMs = per((n) => n.startsWith('Spo') && !isMatMul(n)) - blockProductsMs;
+  return {
+    matmulMs,
+    otherKernelsMs,
+    fusedMs,
+    kernels: launched / repeats,
+    overheadMs: Math.max(0, stepMs - matmulMs - otherKernelsMs),
+  };
 }
