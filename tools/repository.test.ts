@@ -321,3 +321,36 @@ test('an experiment\'s "tuned" entries are the ones the tuning report it names c
     }
   }
 });
+
+// CI (and the README's first command) runs the quickstart before the tests, rewriting reports/quickstart.
+// Its numbers must be the committed ones whenever it ran on the committed numerics path: the check that
+// no change to the engine, fused kernels included, moved a number it claims not to move.
+test('the quickstart report this checkout wrote has the committed numbers (on the committed numerics path)', (t) => {
+  const csv = 'reports/quickstart/results.csv',
+    md = 'reports/quickstart/results.md';
+  let committed: { csv: string; md: string };
+  try {
+    const show = (f: string) => execFileSync('git', ['show', `HEAD:${f}`], { cwd: root, encoding: 'utf8' });
+    committed = { csv: show(csv), md: show(md) };
+  } catch {
+    return t.skip('not a git checkout with a committed quickstart report');
+  }
+  if (!existsSync(join(root, csv))) return t.skip(`${csv} is missing: run npm run quickstart first`);
+  const written = { csv: read(csv), md: read(md) };
+  if (written.csv === committed.csv) return t.skip('the quickstart has not been rerun in this checkout');
+  const path = (markdown: string) => /\| numerics path \| (\S+)/.exec(markdown)?.[1];
+  if (path(written.md) !== path(committed.md))
+    return t.skip(`this machine computes on ${path(written.md)}, the committed report on ${path(committed.md)}`);
+  // every column but the ones that say when and how fast it ran
+  const rows = (text: string) => {
+    const [header, ...lines] = text.trim().split('\n');
+    const keep = header.split(',').map((c) => !['train_tokens_per_s', 'commit'].includes(c));
+    return lines.map((l) =>
+      l
+        .split(',')
+        .filter((_, i) => keep[i])
+        .join(','),
+    );
+  };
+  assert.deepEqual(rows(written.csv), rows(committed.csv));
+});
