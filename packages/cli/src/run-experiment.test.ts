@@ -6,9 +6,9 @@ import { blasThreadsPerWorker } from './stage-workers.js';
 
 const GiB = 2 ** 30;
 
-test('the default is three workers per two cores, at most one per 2 GiB, at least one', () => {
-  assert.equal(defaultJobs(2, 24 * GiB), 3);
-  assert.equal(defaultJobs(16, 128 * GiB), 24);
+test('the default is one worker per core, at most one per 2 GiB, at least one', () => {
+  assert.equal(defaultJobs(2, 24 * GiB), 2);
+  assert.equal(defaultJobs(16, 128 * GiB), 16);
   assert.equal(defaultJobs(16, 8 * GiB), 4, 'memory caps it');
   assert.equal(defaultJobs(1, 1 * GiB), 1);
 });

@@ -6,13 +6,15 @@ import { availableParallelism, totalmem } from 'node:os';
 import { runStages, type StageContext } from '@spo/experiment';
 
 /**
- * Stage tasks at once when neither --jobs nor $SPO_JOBS says: three worker processes per two cores, at
- * most one per 2 GiB of memory (a worker's WASM heap and its process), at least one. Measured on 2 cores
- * (`nx run bench:sweep`, docs/architecture.md §3): a 4-seed quickstart from scratch took 4.6 min in
- * one process, 4.0 with two workers and 3.0 with three (two BLAS threads each, the same results.csv).
+ * Stage tasks at once when neither --jobs nor $SPO_JOBS says: one worker process per core, at most one
+ * per 2 GiB of memory (a worker's WASM heap and its process), at least one. Measured on 2 cores with the
+ * fused GPT-2 blocks (`nx run bench:sweep`, docs/architecture.md §3): a 4-seed quickstart from scratch
+ * took 2.28 min in one process, 1.77 (median of three) with two workers, 1.92 with three and 1.97 with
+ * four (two BLAS threads each, the same results.csv). Before the blocks were fused, a step left a core
+ * idle between kernels, and three workers per two cores were fastest.
  */
 export function defaultJobs(cores = availableParallelism(), memoryBytes = totalmem()): number {
-  return Math.max(1, Math.min(Math.ceil(1.5 * cores), Math.floor(memoryBytes / 2 ** 31)));
+  return Math.max(1, Math.min(cores, Math.floor(memoryBytes / 2 ** 31)));
 }
 
 /** --jobs, else $SPO_JOBS, else defaultJobs(). */
