@@ -1,6 +1,7 @@
 // Sampling for a run's eval: the policy's and the baseline's response to every held-out prompt. The
 // SFT baseline samples on the same random stream as the policy (the run's seed), so runs of the same
-// seed see the same baseline samples and can be paired prompt by prompt.
+// seed see the same baseline samples and can be paired prompt by prompt; a worker samples them once
+// and keeps them for its next runs of that variant and seed (recent-results.ts).
 import { join } from 'node:path';
 import { loadCheckpoint } from '@spo/model';
 import type { PreferencePair, PreparedDataset } from '@spo/data';
@@ -8,6 +9,7 @@ import { sampleResponses } from '@spo/evaluators';
 import type { StageContext } from './context.js';
 import type { RunPlan } from '../plan/plan.js';
 import { heldOutPairs } from './held-out-prompts.js';
+import { RecentResults } from './recent-results.js';
 
 export const samplingSeed = (run: RunPlan) => `${run.seed}/eval`;
 
@@ -31,6 +33,9 @@ export function sampleCheckpoint(
   return responses;
 }
 
+/** The SFT baseline's samples by everything they depend on. */
+const baselineSamples = new RecentResults<string[]>();
+
 export function sampleRun(
   ctx: StageContext,
   run: RunPlan,
@@ -39,11 +44,16 @@ export function sampleRun(
 ): { policy: string[]; baseline: string[] } {
   const seed = samplingSeed(run);
   const policy = sampleCheckpoint(ctx, `${run.name}: policy`, join(run.dir, 'final'), ds, prompts, seed);
-  const baseline =
-    ctx.config.eval.baseline === 'sft'
-      ? sampleCheckpoint(ctx, `${run.name}: sft baseline`, join(run.variant.dirs.sft, 'final'), ds, prompts, seed)
-      : chosenResponses(heldOutPairs(ds, ctx.config.eval.prompts), prompts);
-  return { policy, baseline };
+  if (ctx.config.eval.baseline !== 'sft')
+    return { policy, baseline: chosenResponses(heldOutPairs(ds, ctx.config.eval.prompts), prompts) };
+  const checkpoint = join(run.variant.dirs.sft, 'final');
+  const baseline = baselineSamples.get(
+    { sft: run.variant.hashes.sft, checkpoint, prompts, sampling: ctx.config.eval.sampling, seed },
+    () => sampleCheckpoint(ctx, `${run.name}: sft baseline`, checkpoint, ds, prompts, seed),
+  );
+  if (baseline.kept)
+    ctx.log(`[${run.name}: sft baseline] the samples this process drew for an earlier run of its variant and seed`);
+  return { policy, baseline: baseline.value };
 }
 
 /** The chosen response of each eval prompt's first pair in its split. */

@@ -8,6 +8,10 @@ import { judgeWinRate, loadJudgeTemplate, onnxRewardScorer, ownRewardScorer, typ
 import type { StageContext } from './context.js';
 import type { RunPlan } from '../plan/plan.js';
 import type { RunEval } from '../results/run-eval.js';
+import { RecentResults } from './recent-results.js';
+
+/** The baseline's reward-model scores by the reward model, the prompts and the samples (recent-results.ts). */
+const baselineScores = new RecentResults<number[]>();
 
 /** Where judgments are cached: eval.judge.cacheDir, else $SPO_CACHE_DIR/judge or .cache/spo/judge. */
 const judgeCacheDir = (configured?: string) =>
@@ -38,10 +42,14 @@ export async function scoreRun(
   if (source) {
     const rm: RewardScorer =
       source.kind === 'own' ? ownRewardScorer(join(v.dirs.rm!, 'final')) : await onnxRewardScorer(source.path, source);
+    const scorer = source.kind === 'own' ? { own: v.hashes.rm } : source;
     try {
+      const baseline = await baselineScores.getAsync({ scorer, prompts, samples: samples.baseline }, async () =>
+        Array.from(await rm.score(prompts, samples.baseline)),
+      );
       scores['reward-model'] = {
         policy: Array.from(await rm.score(prompts, samples.policy)),
-        baseline: Array.from(await rm.score(prompts, samples.baseline)),
+        baseline: baseline.value,
       };
     } finally {
       rm.dispose();
