@@ -69,7 +69,7 @@ export interface ExperimentPlan {
  * The model section as the numbers see it: a pretrained folder by its files' sha256 (in the data hash,
  * upstream of every stage), not by its path, so fetching it elsewhere or moving it reruns nothing.
  */
-function modelKey(model: ModelSection): unknown {
+export function modelKey(model: ModelSection): unknown {
   return isPretrained(model) ? { ...model, from: 'pretrained folder (its files are in the data hash)' } : model;
 }
 

@@ -5,13 +5,15 @@ import { readPreparedDataset } from '@spo/data';
 import { trainSft } from '@spo/trainer';
 import { runStage } from './stage-dir.js';
 import { startingModel } from './starting-model.js';
+import { copyTrained, recordTrained, sftInputs, trainedFrom } from './sft-reuse.js';
 import type { StageContext } from './context.js';
 import type { Variant } from '../plan/plan.js';
 
 /**
  * The model a variant's preference training, reward model and eval baseline start from, as sft/final:
  * a fresh model after SFT on the demonstrations, or the pretrained model of model.from, after SFT when
- * sft.steps is above 0 (with LoRA adapters when configured, merged into the saved model).
+ * sft.steps is above 0 (with LoRA adapters when configured, merged into the saved model); copied from
+ * another variant's SFT stage when that one was trained from the same inputs (sft-reuse.ts).
  */
 export async function sftStage(ctx: StageContext, v: Variant): Promise<void> {
   const label = v.id ? `sft ${v.id}` : 'sft';
@@ -26,6 +28,14 @@ export async function sftStage(ctx: StageContext, v: Variant): Promise<void> {
     },
     () => {
       const ds = readPreparedDataset(join(v.dirs.data, 'dataset'));
+      const inputs = sftInputs(ctx, v, ds);
+      const trained = ctx.force ? undefined : trainedFrom(ctx, inputs, stage);
+      if (trained) {
+        const summary = copyTrained(trained, stage.dir);
+        ctx.log(`[${label}] the same demonstrations, model, settings and seed as ${trained.dir}: its model copied`);
+        return summary;
+      }
+      recordTrained(ctx, inputs, stage);
       const section = ctx.config.model;
       const model = startingModel(section, ds.tokenizer.size, v.seed);
       const origin = isPretrained(section) ? `pretrained ${describePretrained(section.from)}` : 'fresh';
