@@ -1,5 +1,5 @@
 // The fused kernels' arithmetic (elementwise.h) for vectors of W lanes, compiled once per instruction
-// set (elementwise.cc: W = 4 for any processor; elementwise-avx2.cc: W = 8). Every expression is the
+// set (elementwise.cc: W = 4 for any processor; elementwise-avx2.cc: W = 8), each build a table of them. Every expression is the
 // one the committed reports were computed with, lane by lane: changing an operation's order changes
 // rounding, and so every number after it. What changed since is only how the work is scheduled, never
 // what is computed: elementwise loops run W lanes at a time with the same scalar expression (simd.h),
@@ -7,8 +7,8 @@
 // four rows' sums interleaved, which hides an add's latency without reordering any one of them.
 #pragma once
 #include <cmath>
-#include <vector>
 
+#include "elementwise.h"
 #include "simd.h"
 
 namespace spo {
@@ -18,7 +18,7 @@ constexpr float kGeluC = 0.7978845608f;  // sqrt(2/π)
 constexpr float kGeluA = 0.044715f;
 
 template <int W>
-struct Elementwise {
+struct Lanewise {
   using L = Lanes<W>;
   using F = typename L::F;
 
@@ -92,14 +92,14 @@ struct Elementwise {
 
   static void NormGrad(const float* dy, const float* normed, const float* rstd, const float* gain, float* dx,
                        float* dgain, float* dbias, int64_t rows, int64_t d, bool centred) {
-    std::vector<double> gainSum(d, 0.0), biasSum(d, 0.0);
+    double* gainSum = KernelDoubles(2 * d);
+    double* biasSum = gainSum + d;
+    for (int64_t j = 0; j < 2 * d; j++) gainSum[j] = 0.0;
     int64_t i = 0;
     for (; i + 4 <= rows; i += 4)
-      NormGradRows<4>(dy + i * d, normed + i * d, rstd + i, gain, dx + i * d, gainSum.data(), biasSum.data(), d,
-                      centred);
+      NormGradRows<4>(dy + i * d, normed + i * d, rstd + i, gain, dx + i * d, gainSum, biasSum, d, centred);
     for (; i < rows; i++)
-      NormGradRows<1>(dy + i * d, normed + i * d, rstd + i, gain, dx + i * d, gainSum.data(), biasSum.data(), d,
-                      centred);
+      NormGradRows<1>(dy + i * d, normed + i * d, rstd + i, gain, dx + i * d, gainSum, biasSum, d, centred);
     for (int64_t j = 0; j < d; j++) {
       dgain[j] = float(gainSum[j]);
       if (dbias) dbias[j] = float(biasSum[j]);
@@ -228,7 +228,7 @@ struct Elementwise {
   static void MaskedSoftmax(const float* __restrict s, const float* __restrict mask, float* __restrict y, int64_t outer,
                             int64_t heads, int64_t inner, int64_t width, float scale, int64_t maskOuter) {
     const int64_t block = inner * width;
-    std::vector<float> rows(4 * width);
+    float* rows = KernelFloats(4 * width);
     for (int64_t o = 0; o < outer; o++) {
       const float* m = mask ? mask + (maskOuter == 1 ? 0 : o * block) : nullptr;
       for (int64_t h = 0; h < heads; h++) {
@@ -239,7 +239,7 @@ struct Elementwise {
           for (int k = 0; k < R; k++) {
             const int64_t t = t0 + k;
             const float* si = s + at + t * width;
-            float* __restrict r = rows.data() + k * width;
+            float* __restrict r = rows + k * width;
             if (m) {
               const float* mi = m + t * width;
               for (int64_t j = 0; j < width; j++) r[j] = si[j] * scale + mi[j];
@@ -255,7 +255,7 @@ struct Elementwise {
             for (int k = 0; k < R; k++) total[k] += rows[k * width + j];
           for (int k = 0; k < R; k++) {
             const float inv = total[k] > 0 ? float(1.0 / total[k]) : 0.0f;
-            const float* __restrict r = rows.data() + k * width;
+            const float* __restrict r = rows + k * width;
             float* __restrict yi = y + at + (t0 + k) * width;
             for (int64_t j = 0; j < width; j++) yi[j] = r[j] * inv;
           }
@@ -288,7 +288,7 @@ struct Elementwise {
   // ---- log-softmax at the targets -----------------------------------------------------------------
   static void TokenLogProbs(const float* __restrict logits, const int32_t* __restrict targets, float* __restrict out,
                             float* __restrict lse, int64_t rows, int64_t vocab) {
-    std::vector<float> exps(4 * vocab);
+    float* exps = KernelFloats(4 * vocab);
     for (int64_t i0 = 0; i0 < rows; i0 += 4) {
       const int R = int(rows - i0 < 4 ? rows - i0 : 4);
       float top[4];
@@ -297,7 +297,7 @@ struct Elementwise {
         float t = -INFINITY;
         for (int64_t v = 0; v < vocab; v++) t = li[v] > t ? li[v] : t;
         top[k] = t;
-        float* __restrict e = exps.data() + k * vocab;
+        float* __restrict e = exps + k * vocab;
         for (int64_t v = 0; v < vocab; v++) e[v] = li[v];
         ExpShifted(e, t, vocab);
       }
@@ -327,6 +327,13 @@ struct Elementwise {
     }
   }
 };
+
+template <int W>
+ElementwiseKernels KernelTable() {
+  using K = Lanewise<W>;
+  return {K::Norm,   K::NormGrad,   K::Gelu,          K::GeluGrad,    K::BiasGelu,     K::Swiglu,
+          K::SwigluGrad, K::MaskedSoftmax, K::SoftmaxGrad, K::TokenLogProbs, K::TokenLogProbsGrad};
+}
 
 }  // namespace
 }  // namespace spo

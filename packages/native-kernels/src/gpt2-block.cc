@@ -133,6 +133,7 @@ int64_t Gpt2BlockSavedFloats(const Gpt2BlockShape& s) { return Saved(nullptr, Di
 void Gpt2BlockForward(const Gpt2BlockShape& s, const Gpt2BlockWeights& w, const float* x, const float* mask,
                       const float* cacheKeys, const float* cacheValues, float* y, float* keys, float* values,
                       float* saved) {
+  const ElementwiseKernels& kernels = Elementwise();
   scratch.Reset();
   const Dims n(s);
   const Saved keep(saved ? saved : scratch.Take(Gpt2BlockSavedFloats(s)), n);
@@ -141,7 +142,7 @@ void Gpt2BlockForward(const Gpt2BlockShape& s, const Gpt2BlockWeights& w, const 
 
   // ln_1
   float* a1 = scratch.Take(n.N * n.d);
-  Norm(x, w.ln1Gain, w.ln1Bias, a1, keep.normed1, keep.rstd1, n.N, n.d, s.eps, true);
+  kernels.Norm(x, w.ln1Gain, w.ln1Bias, a1, keep.normed1, keep.rstd1, n.N, n.d, s.eps, true);
 
   // q, k and v by head; k and v after the cache's
   float* freshK = n.P > 0 ? scratch.Take(n.N * n.d) : keys;
@@ -172,7 +173,7 @@ void Gpt2BlockForward(const Gpt2BlockShape& s, const Gpt2BlockWeights& w, const 
   // softmax(scale · q kᵀ + mask) v, heads merged, c_proj
   float* scores = scratch.Take(n.G * n.T * n.S);
   Gemm(n.G, n.T, n.S, n.dh, false, true, keep.q, keys, scores);
-  MaskedSoftmax(scores, mask, keep.weights, n.B, n.H, n.T, n.S, float(s.scale), s.maskOuter);
+  kernels.MaskedSoftmax(scores, mask, keep.weights, n.B, n.H, n.T, n.S, float(s.scale), s.maskOuter);
   float* contextHeads = scratch.Take(n.N * n.d);
   Gemm(n.G, n.T, n.dh, n.S, false, false, keep.weights, values, contextHeads);
   FromHeads(contextHeads, n, keep.context);
@@ -183,9 +184,9 @@ void Gpt2BlockForward(const Gpt2BlockShape& s, const Gpt2BlockWeights& w, const 
 
   // ln_2, c_fc, GELU, c_proj, residual
   float* a2 = scratch.Take(n.N * n.d);
-  Norm(mid, w.ln2Gain, w.ln2Bias, a2, keep.normed2, keep.rstd2, n.N, n.d, s.eps, true);
+  kernels.Norm(mid, w.ln2Gain, w.ln2Bias, a2, keep.normed2, keep.rstd2, n.N, n.d, s.eps, true);
   Gemm(1, n.N, n.F, n.d, false, false, a2, w.fcWeight, keep.hidden);
-  BiasGelu(keep.hidden, w.fcBias, keep.activated, n.N, n.F);
+  kernels.BiasGelu(keep.hidden, w.fcBias, keep.activated, n.N, n.F);
   float* mlp = scratch.Take(n.N * n.d);
   Gemm(1, n.N, n.d, n.F, false, false, keep.activated, w.mlpProjWeight, mlp);
   AddBiasResidual(mid, mlp, w.mlpProjBias, y, n.N, n.d);
@@ -194,6 +195,7 @@ void Gpt2BlockForward(const Gpt2BlockShape& s, const Gpt2BlockWeights& w, const 
 void Gpt2BlockBackward(const Gpt2BlockShape& s, const Gpt2BlockWeights& w, const float* saved, const float* keys,
                        const float* values, const float* dy, const float* dKeys, const float* dValues,
                        const Gpt2BlockGrads& g) {
+  const ElementwiseKernels& kernels = Elementwise();
   scratch.Reset();
   const Dims n(s);
   const Saved keep(const_cast<float*>(saved), n);
@@ -204,7 +206,7 @@ void Gpt2BlockBackward(const Gpt2BlockShape& s, const Gpt2BlockWeights& w, const
   Gemm(1, n.N, n.F, n.d, false, true, dy, w.mlpProjWeight, dActivated);
   if (g.mlpProjWeight) Gemm(1, n.F, n.d, n.N, true, false, keep.activated, dy, g.mlpProjWeight);
   float* dHidden = scratch.Take(n.N * n.F);
-  GeluGrad(keep.hidden, dActivated, dHidden, n.N * n.F);
+  kernels.GeluGrad(keep.hidden, dActivated, dHidden, n.N * n.F);
   if (g.fcBias) SumRows(dHidden, n.N, n.F, g.fcBias);
   float* dA2 = scratch.Take(n.N * n.d);
   Gemm(1, n.N, n.d, n.F, false, true, dHidden, w.fcWeight, dA2);
@@ -215,7 +217,7 @@ void Gpt2BlockBackward(const Gpt2BlockShape& s, const Gpt2BlockWeights& w, const
   }
   float* dxNorm2 = scratch.Take(n.N * n.d);
   float* dGain2 = g.ln2Gain ? g.ln2Gain : scratch.Take(n.d);
-  NormGrad(dA2, keep.normed2, keep.rstd2, w.ln2Gain, dxNorm2, dGain2, g.ln2Bias, n.N, n.d, true);
+  kernels.NormGrad(dA2, keep.normed2, keep.rstd2, w.ln2Gain, dxNorm2, dGain2, g.ln2Bias, n.N, n.d, true);
   // mid's gradient: the residual's (first on the tape walked backwards), then ln_2's
   float* dMid = scratch.Take(n.N * n.d);
   Add(dy, dxNorm2, dMid, n.N * n.d);
@@ -234,7 +236,7 @@ void Gpt2BlockBackward(const Gpt2BlockShape& s, const Gpt2BlockWeights& w, const
   float* dValuesAll = scratch.Take(n.G * n.S * n.dh);
   Gemm(n.G, n.S, n.dh, n.T, true, false, keep.weights, dContextHeads, dValuesAll);
   float* dScores = scratch.Take(n.G * n.T * n.S);
-  SoftmaxGrad(keep.weights, dWeights, dScores, n.G * n.T, n.S, s.scale);
+  kernels.SoftmaxGrad(keep.weights, dWeights, dScores, n.G * n.T, n.S, s.scale);
   float* dQ = scratch.Take(n.N * n.d);
   Gemm(n.G, n.T, n.dh, n.S, false, false, dScores, keys, dQ);
   float* dKeysAll = scratch.Take(n.G * n.S * n.dh);
@@ -282,7 +284,7 @@ void Gpt2BlockBackward(const Gpt2BlockShape& s, const Gpt2BlockWeights& w, const
   }
   float* dxNorm1 = scratch.Take(n.N * n.d);
   float* dGain1 = g.ln1Gain ? g.ln1Gain : scratch.Take(n.d);
-  NormGrad(dA1, keep.normed1, keep.rstd1, w.ln1Gain, dxNorm1, dGain1, g.ln1Bias, n.N, n.d, true);
+  kernels.NormGrad(dA1, keep.normed1, keep.rstd1, w.ln1Gain, dxNorm1, dGain1, g.ln1Bias, n.N, n.d, true);
   // x's gradient: the residual's first, then ln_1's
   if (g.x) Add(dMid, dxNorm1, g.x, n.N * n.d);
 }

@@ -128,7 +128,7 @@ napi_value Norm(napi_env env, napi_callback_info info) {
   float* normed = c.Span<float>(4, rows * d, "normed");
   float* rstd = c.Span<float>(5, rows, "rstd");
   if (!c.ok) return nullptr;
-  spo::Norm(x, gain, bias, y, normed, rstd, rows, d, c.args[8], c.args[9] != 0);
+  spo::Elementwise().Norm(x, gain, bias, y, normed, rstd, rows, d, c.args[8], c.args[9] != 0);
   return nullptr;
 }
 
@@ -145,7 +145,7 @@ napi_value NormGrad(napi_env env, napi_callback_info info) {
   float* dgain = c.Span<float>(5, d, "dgain");
   float* dbias = c.Span<float>(6, d, "dbias", true);
   if (!c.ok) return nullptr;
-  spo::NormGrad(dy, normed, rstd, gain, dx, dgain, dbias, rows, d, c.args[9] != 0);
+  spo::Elementwise().NormGrad(dy, normed, rstd, gain, dx, dgain, dbias, rows, d, c.args[9] != 0);
   return nullptr;
 }
 
@@ -157,7 +157,7 @@ napi_value Gelu(napi_env env, napi_callback_info info) {
   const float* x = c.Span<const float>(0, n, "x");
   float* y = c.Span<float>(1, n, "y");
   if (!c.ok) return nullptr;
-  spo::Gelu(x, y, n);
+  spo::Elementwise().Gelu(x, y, n);
   return nullptr;
 }
 
@@ -170,7 +170,7 @@ napi_value GeluGrad(napi_env env, napi_callback_info info) {
   const float* dy = c.Span<const float>(1, n, "dy");
   float* dx = c.Span<float>(2, n, "dx");
   if (!c.ok) return nullptr;
-  spo::GeluGrad(x, dy, dx, n);
+  spo::Elementwise().GeluGrad(x, dy, dx, n);
   return nullptr;
 }
 
@@ -183,7 +183,7 @@ napi_value Swiglu(napi_env env, napi_callback_info info) {
   const float* up = c.Span<const float>(1, n, "up");
   float* y = c.Span<float>(2, n, "y");
   if (!c.ok) return nullptr;
-  spo::Swiglu(gate, up, y, n);
+  spo::Elementwise().Swiglu(gate, up, y, n);
   return nullptr;
 }
 
@@ -198,7 +198,7 @@ napi_value SwigluGrad(napi_env env, napi_callback_info info) {
   float* dgate = c.Span<float>(3, n, "dgate");
   float* dup = c.Span<float>(4, n, "dup");
   if (!c.ok) return nullptr;
-  spo::SwigluGrad(gate, up, dy, dgate, dup, n);
+  spo::Elementwise().SwigluGrad(gate, up, dy, dgate, dup, n);
   return nullptr;
 }
 
@@ -215,7 +215,7 @@ napi_value MaskedSoftmax(napi_env env, napi_callback_info info) {
   if (!c.ok) return nullptr;
   if (mask && maskOuter != 1 && maskOuter != outer)
     return Throw(env, "maskedSoftmax: mask's outer size is neither 1 nor outer");
-  spo::MaskedSoftmax(s, mask, y, outer, heads, inner, width, float(c.args[7]), maskOuter);
+  spo::Elementwise().MaskedSoftmax(s, mask, y, outer, heads, inner, width, float(c.args[7]), maskOuter);
   return nullptr;
 }
 
@@ -228,7 +228,7 @@ napi_value SoftmaxGrad(napi_env env, napi_callback_info info) {
   const float* dy = c.Span<const float>(1, rows * width, "dy");
   float* ds = c.Span<float>(2, rows * width, "ds");
   if (!c.ok) return nullptr;
-  spo::SoftmaxGrad(y, dy, ds, rows, width, c.args[5]);
+  spo::Elementwise().SoftmaxGrad(y, dy, ds, rows, width, c.args[5]);
   return nullptr;
 }
 
@@ -245,7 +245,7 @@ napi_value TokenLogProbs(napi_env env, napi_callback_info info) {
   for (int64_t i = 0; i < rows; i++) {
     if (targets[i] < 0 || targets[i] >= vocab) return Throw(env, "tokenLogProbs: a target lies outside the vocabulary");
   }
-  spo::TokenLogProbs(logits, targets, out, lse, rows, vocab);
+  spo::Elementwise().TokenLogProbs(logits, targets, out, lse, rows, vocab);
   return nullptr;
 }
 
@@ -264,7 +264,7 @@ napi_value TokenLogProbsGrad(napi_env env, napi_callback_info info) {
     if (targets[i] < 0 || targets[i] >= vocab)
       return Throw(env, "tokenLogProbsGrad: a target lies outside the vocabulary");
   }
-  spo::TokenLogProbsGrad(logits, targets, lse, dy, dlogits, rows, vocab);
+  spo::Elementwise().TokenLogProbsGrad(logits, targets, lse, dy, dlogits, rows, vocab);
   return nullptr;
 }
 

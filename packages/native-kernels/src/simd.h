@@ -46,16 +46,7 @@ struct LanesOf {
     const F scaled = clamped * 1.44269504088896341f;
     const F half = (F)(((I)scaled & (int32_t)0x80000000) | (I)Splat(0.5f));  // copysign(0.5, scaled)
     const I n = __builtin_convertvector(scaled + half, I);
-    const F fn = __builtin_convertvector(n, F);
-    F r = clamped - fn * 0.693359375f;
-    r = r - fn * -2.12194440e-4f;
-    F p = Splat(1.9875691500e-4f);
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    const F y = p * r * r + r + 1.0f;
+    const F y = ExpReduced(clamped, __builtin_convertvector(n, F));
     const F pow2 = (F)((n + 127) << 23);
     return Select(below, Splat(0.0f), y * pow2);
   }
