@@ -31,8 +31,8 @@ import {
   type FusedSetting,
 } from '@spo/engine';
 import { markdownTable } from '@spo/reports';
-import { benchCases, benchData, describeForwards, type BenchSize } from './cases.js';
-import { measure } from './measure.js';
+import { benchCases, benchData, describeForwards, type BenchCase, type BenchSize } from './cases.js';
+import { measure, type Measurement } from './measure.js';
 import { caseHeap } from './case-heap.js';
 import { Peer } from './peer.js';
 import { profileKernels, timeSplit } from './profile.js';
@@ -107,6 +107,20 @@ function matmulPeakGflops(): number {
 }
 
 interface Row extends Record<string, string | number> {}
+
+/** What every timed row says: where it ran, which case, its times, tokens and achieved GFLOP/s. */
+const timing = (backendName: string, matmul: string, size: BenchSize, c: BenchCase, m: Measurement): Row => ({
+  backend: backendName,
+  matmul,
+  size: size.name,
+  case: c.name,
+  median_ms: +m.medianMs.toFixed(1),
+  min_ms: +m.minMs.toFixed(1),
+  max_ms: +m.maxMs.toFixed(1),
+  repeats: m.repeats,
+  tokens: c.tokens,
+  gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2),
+});
 const rows: Row[] = [];
 const peak = matmulPeakGflops();
 console.error(`[bench] ${backend.name} matmul peak (512³, best of 7): ${peak.toFixed(1)} GFLOP/s`);
@@ -139,18 +153,9 @@ for (const size of sizes) {
       // where the median step's time goes, from timed kernels over a few more runs
       const split = timeSplit(c.run, m.medianMs);
       caseRows.push({
-        backend: backend.name,
-        matmul: nativeMatMulOn() ? 'native' : 'backend',
+        ...timing(backend.name, nativeMatMulOn() ? 'native' : 'backend', size, c, m),
         fused: setting,
-        size: size.name,
-        case: c.name,
-        median_ms: +m.medianMs.toFixed(1),
-        min_ms: +m.minMs.toFixed(1),
-        max_ms: +m.maxMs.toFixed(1),
-        repeats: m.repeats,
-        tokens: c.tokens,
         tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)),
-        gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2),
         peak_gflops: +peak.toFixed(1),
         heap_mib: setting === settings[0] ? (heap?.heapMiB ?? '') : '',
         case_rss_mib: setting === settings[0] ? (heap?.rssMiB ?? '') : '',
@@ -235,18 +240,7 @@ for (const name of extra) {
     const { cases } = benchCases(size, o.degrees, ds);
     for (const c of cases) {
       const m = measure(c.run, o.warmup, o.repeats);
-      rows.push({
-        backend: name,
-        matmul: 'backend',
-        size: size.name,
-        case: c.name,
-        median_ms: +m.medianMs.toFixed(1),
-        min_ms: +m.minMs.toFixed(1),
-        max_ms: +m.maxMs.toFixed(1),
-        repeats: m.repeats,
-        tokens: c.tokens,
-        gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2),
-      });
+      rows.push(timing(name, 'backend', size, c, m));
       console.error(`[bench] ${name} ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms`);
     }
     cases.forEach((c) => c.dispose());
