@@ -18,6 +18,7 @@ export {
 export { writeChecksums, checksumProblems, readJsonFile, sha256File, CHECKSUMS_FILE } from './file-integrity.js';
 export { parseJsonText, jsonSyntaxError } from './json-text.js';
 export { canonicalJson, configHash } from './config-hash.js';
+export { RecentResults } from './recent-results.js';
 export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors } from './safetensors.js';
 export type { NamedArray, TensorMap } from './safetensors.js';
 export {

@@ -2,11 +2,13 @@
 // pairs), computed once and kept in the run folder so a resumed run does not recompute them. The cache
 // records a digest of what it was computed from (the reference's weights and every token sequence) and
 // is used only when that digest matches and every value is a finite number; otherwise it is recomputed,
-// saying why.
+// saying why. A process also keeps the last few it computed by that digest: every run of a data variant
+// scores the same sequences with the same SFT model, so the next run on the same worker takes them
+// (the same values: the same sequences in the same batches) instead of running the reference pass again.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '@spo/engine';
+import { RecentResults, writeJsonAtomic } from '@spo/engine';
 import type { CausalLM } from '@spo/model';
 import type { TokenizedSequence } from '@spo/data';
 import { scoreSequences } from './sequence-scores.js';
@@ -68,6 +70,9 @@ function unusable(
   return undefined;
 }
 
+/** The reference log-probs this process computed, by their inputs' digest. */
+const computed = new RecentResults<ReferenceLogProbs>();
+
 /**
  * @param prefixTokens per example, the response tokens LD-DPO's prefix sums cover (its pair's shorter
  *   length); absent: no prefix sums.
@@ -94,6 +99,22 @@ export function referenceLogProbs(
     if (why === undefined) return cached as ReferenceLogProbs;
     log?.(`[reference] recomputing ${path}: ${why}`);
   }
+  const { value: cache, kept } = computed.get(inputs, () =>
+    computeReferenceLogProbs(reference, padId, responses, inputs, mismatched, prefixTokens),
+  );
+  if (kept) log?.(`[reference] the reference log-probs this process computed for an earlier run of these pairs`);
+  writeJsonAtomic(path, cache);
+  return cache;
+}
+
+function computeReferenceLogProbs(
+  reference: CausalLM,
+  padId: number,
+  responses: TokenizedSequence[][],
+  inputs: string,
+  mismatched?: TokenizedSequence[],
+  prefixTokens?: readonly number[],
+): ReferenceLogProbs {
   const flat = responses.flat();
   const rowPrefixes = prefixTokens
     ? [...responses.flatMap((r, i) => r.map(() => prefixTokens[i])), ...(mismatched ?? []).map(() => 0)]
@@ -117,6 +138,5 @@ export function referenceLogProbs(
     at = 0;
     cache.prefixes = responses.map((r) => r.map(() => scores.prefixSum![at++]));
   }
-  writeJsonAtomic(path, cache);
   return cache;
 }

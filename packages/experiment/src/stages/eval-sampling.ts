@@ -1,15 +1,15 @@
 // Sampling for a run's eval: the policy's and the baseline's response to every held-out prompt. The
 // SFT baseline samples on the same random stream as the policy (the run's seed), so runs of the same
 // seed see the same baseline samples and can be paired prompt by prompt; a worker samples them once
-// and keeps them for its next runs of that variant and seed (recent-results.ts).
+// and keeps them for its next runs of that variant and seed (@spo/engine's RecentResults).
 import { join } from 'node:path';
+import { RecentResults } from '@spo/engine';
 import { loadCheckpoint } from '@spo/model';
 import type { PreferencePair, PreparedDataset } from '@spo/data';
 import { sampleResponses } from '@spo/evaluators';
 import type { StageContext } from './context.js';
 import type { RunPlan } from '../plan/plan.js';
 import { heldOutPairs } from './held-out-prompts.js';
-import { RecentResults } from './recent-results.js';
 
 export const samplingSeed = (run: RunPlan) => `${run.seed}/eval`;
 

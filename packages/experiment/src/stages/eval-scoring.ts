@@ -2,15 +2,14 @@
 // ONNX one), and by an LLM judge comparing the two samples of each prompt.
 import { join } from 'node:path';
 import { existsSync, writeFileSync } from 'node:fs';
-import { readJsonFile } from '@spo/engine';
+import { readJsonFile, RecentResults } from '@spo/engine';
 import { syntheticTask, type EvalPrompt, type PreparedDataset } from '@spo/data';
 import { judgeWinRate, loadJudgeTemplate, onnxRewardScorer, ownRewardScorer, type RewardScorer } from '@spo/evaluators';
 import type { StageContext } from './context.js';
 import type { RunPlan } from '../plan/plan.js';
 import type { RunEval } from '../results/run-eval.js';
-import { RecentResults } from './recent-results.js';
 
-/** The baseline's reward-model scores by the reward model, the prompts and the samples (recent-results.ts). */
+/** The baseline's reward-model scores by the reward model, the prompts and the samples (RecentResults). */
 const baselineScores = new RecentResults<number[]>();
 
 /** Where judgments are cached: eval.judge.cacheDir, else $SPO_CACHE_DIR/judge or .cache/spo/judge. */

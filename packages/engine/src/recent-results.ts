@@ -1,9 +1,10 @@
-// Results a worker process may need again soon, by the hash of everything they depend on: the SFT
-// baseline's samples and reward-model scores, which every run of a variant and seed computes from the
-// same model, prompts, settings and random stream, so the same values (a worker evaluates a variant's
-// runs one after another). Kept in memory only, the last few: nothing on disk to go stale or be damaged.
+// Results a process may need again soon, by the hash of everything they depend on: values every run of
+// a data variant computes from the same model and inputs, and so the same values (a worker process runs
+// a variant's runs one after another): the reference model's log-probs of the preference set, the SFT
+// baseline's eval samples and reward-model scores. Kept in memory only, the last few: nothing on disk to
+// go stale or be damaged.
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@spo/engine';
+import { canonicalJson } from './config-hash.js';
 
 export class RecentResults<T> {
   private readonly entries = new Map<string, T>();
