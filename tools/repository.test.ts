@@ -343,7 +343,7 @@ test('the quickstart report this checkout wrote has the committed numbers (on th
     return t.skip(`this machine computes on ${path(written.md)}, the committed report on ${path(committed.md)}`);
   // every column but the ones that say when and how fast it ran
   const rows = (text: string) => {
-    const [header, ...lines] = text.trim().split('\n');
+    const [header, ...lines] = text.trim().split(/\r?\n/); // papaparse ends lines with \r\n
     const keep = header.split(',').map((c) => !['train_tokens_per_s', 'commit'].includes(c));
     return lines.map((l) =>
       l

@@ -20,7 +20,7 @@ const sequences = ds.preferences.map((p) =>
   [p.chosen, p.rejected].map((r) => encodeSequence(ds.tokenizer, p.prompt, r, 64)),
 );
 
-test("a second run of the same pairs and reference takes what its process computed; another reference's is computed", () => {
+test("a second run of the same pairs and reference takes its process's values; another reference is computed", () => {
   const lines: string[] = [];
   const log = (line: string) => lines.push(line);
   const run = (seed: number) => {
