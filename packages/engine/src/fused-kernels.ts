@@ -311,6 +311,11 @@ export function takeFusedBlasStats(): { products: number; ms: number } {
   return { products, ms: seconds * 1000 };
 }
 
+/** Why setFusedKernels('on') would throw (the fused blocks need the native BLAS), or undefined when it would not. */
+export function fusedBlocksUnavailable(): string | undefined {
+  return blocksReady === true ? undefined : blocksReady;
+}
+
 /** What setFusedKernels last set (or enableFusedKernels chose), to put it back. */
 export function fusedSetting(): FusedSetting {
   return blocks ? 'on' : on ? 'ops' : 'off';

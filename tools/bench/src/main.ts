@@ -21,6 +21,7 @@ import {
   matMul2d,
   nativeMatMulOn,
   fusedKernelsOn,
+  fusedBlocksUnavailable,
   fusedSetting,
   setFusedKernels,
   switchBackend,
@@ -83,25 +84,38 @@ const sizes = o.sizes.split(',').map((name) => {
 });
 const backend = await initBackend(o.backend, (line) => console.error(line));
 const ds = benchData();
-/** The settings timed, in order: wasm's fused-kernel settings, or the backend's one way. */
+/**
+ * The settings timed, in order: wasm's fused-kernel settings (without "on" where the fused blocks cannot
+ * run: without the native BLAS), or the backend's one way.
+ */
 const settings: (FusedSetting | 'own')[] = fusedKernelsOn()
-  ? o.fused.split(',').map((x) => {
+  ? o.fused.split(',').flatMap((x) => {
       if (!['on', 'ops', 'off'].includes(x)) throw new Error(`--fused: unknown setting "${x}"; use on, ops, off`);
-      return x as FusedSetting;
+      const blocksMissing = x === 'on' && fusedBlocksUnavailable();
+      if (blocksMissing) console.error(`[bench] fused on: not timed (the fused blocks cannot run: ${blocksMissing})`);
+      return blocksMissing ? [] : [x as FusedSetting];
     })
   : ['own'];
+if (!settings.length) throw new Error(`--fused ${o.fused}: none of these settings can run here (see above)`);
 const defaultSetting = fusedSetting();
 
 /**
  * The machine's matmul peak on this backend: the best of 20 back-to-back 1024³ products after warm-up
- * (large enough that the BLAS uses every thread and its startup is noise; the result stays on the
- * backend, since reading it back would time a copy).
+ * (large enough that the BLAS uses every thread and its startup is noise). On wasm a product is done
+ * when the call returns, so its result stays on the backend (reading it back would time a copy); a GPU
+ * backend only queues it, so there one value is read back to wait for it.
  */
 function matmulPeakGflops(): number {
   const n = 1024;
   const a = tf.randomNormal([n, n]) as tf.Tensor2D,
     b = tf.randomNormal([n, n]) as tf.Tensor2D;
-  const m = measure(() => tf.tidy(() => void matMul2d(a, b)), 5, 20);
+  const synchronous = tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
+  const product = () =>
+    tf.tidy(() => {
+      const c = matMul2d(a, b);
+      if (!synchronous) void tf.slice(c, [n - 1, n - 1], [1, 1]).dataSync();
+    });
+  const m = measure(product, 5, 20);
   tf.dispose([a, b]);
   return (2 * n ** 3) / (m.minMs / 1000) / 1e9;
 }
@@ -123,7 +137,7 @@ const timing = (backendName: string, matmul: string, size: BenchSize, c: BenchCa
 });
 const rows: Row[] = [];
 const peak = matmulPeakGflops();
-console.error(`[bench] ${backend.name} matmul peak (512³, best of 7): ${peak.toFixed(1)} GFLOP/s`);
+console.error(`[bench] ${backend.name} matmul peak (1024³, best of 20): ${peak.toFixed(1)} GFLOP/s`);
 const peer = o.peer ? Peer.start() : { skipped: '--no-peer' };
 if ('skipped' in peer) console.error(`[bench] PyTorch peer skipped: ${peer.skipped}`);
 
