@@ -3,7 +3,8 @@
 // forward and ~120 backward, each with tfjs's bookkeeping, and leave the BLAS's worker thread to go cold
 // between products. It makes the same products with the same BLAS calls and the same fused kernels in
 // the same order, and sums each gradient in the order tfjs's backward pass would, so its values and
-// gradients are the composed block's bit for bit (fused-block.test.ts): the same numerics path.
+// gradients are the composed block's bit for bit (packages/model/src/gpt2-fused-block.test.ts): the same
+// numerics path.
 import * as tf from '@tensorflow/tfjs';
 import { BLOCK_WEIGHT_INPUTS, fusedBlocksOn, runFused } from './fused-kernels.js';
 import { isFrozen } from './ops.js';
@@ -51,6 +52,29 @@ const engine = () =>
   };
 
 /**
+ * Every tensor's shape against x's and c_fc's (the native block checks only that each lies inside the
+ * heap, so a wrong one would read its neighbours where the composed ops throw): weights in Hugging Face
+ * GPT-2's layout ([in, out]), the cache's keys and values [B, heads, past, d / heads].
+ */
+function checkShapes(x: tf.Tensor3D, weights: tf.Tensor[], o: FusedBlockOptions): void {
+  const [B, , d] = x.shape;
+  const F = weights[8].shape[1] ?? 0;
+  const expected = [[d], [d], [d, 3 * d], [3 * d], [d, d], [d], [d], [d], [d, F], [F], [F, d], [d]];
+  const wrong = GPT2_BLOCK_PARAMS.flatMap((name, i) =>
+    weights[i].shape.join() === expected[i].join() ? [] : [`${name} is [${weights[i].shape}], not [${expected[i]}]`],
+  );
+  if (o.cache) {
+    const want = [B, o.heads, o.cache.k.shape[2], d / o.heads];
+    for (const [name, t] of [
+      ['cache keys', o.cache.k],
+      ['cache values', o.cache.v],
+    ] as const)
+      if (t.shape.join() !== want.join()) wrong.push(`${name} are [${t.shape}], not [${want}]`);
+  }
+  if (wrong.length) throw new Error(`fusedGpt2Block: x is [${x.shape}]: ${wrong.join('; ')}`);
+}
+
+/**
  * The block x [B, T, d] → x + attention(ln_1(x)), then + MLP(ln_2(·)), with `mask` [1 or B, 1, T, past + T]
  * added to every head's scores; or undefined where only the composed ops can compute it: the fused
  * blocks off (fusedBlocksOn), a mask in another layout, or one new token while gradients are recorded
@@ -76,6 +100,7 @@ export function fusedGpt2Block(
   if (!maskFits || (recording && T === 1)) return undefined;
 
   const weights = GPT2_BLOCK_PARAMS.map(param);
+  checkShapes(x, weights, o);
   const weightInputs = Object.fromEntries(BLOCK_WEIGHT_INPUTS.map((name, i) => [name, weights[i]]));
   const cacheInputs: tf.NamedTensorMap = o.cache ? { cacheKeys: o.cache.k, cacheValues: o.cache.v } : {};
   // what gradients flow to: x, the cache, and every parameter an optimiser may update (frozen ones,

@@ -4,7 +4,15 @@
 // and the sampler run a model. Equal is what lets the fused block run under every committed report.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf, initBackend, fusedBlocksOn, fusedSetting, setFusedKernels, Rng } from '@spo/engine';
+import {
+  tf,
+  initBackend,
+  fusedBlocksOn,
+  fusedGpt2Block as engineBlock,
+  fusedSetting,
+  setFusedKernels,
+  Rng,
+} from '@spo/engine';
 import type { TokenizedSequence } from '@spo/data';
 import { initCausalLM, generate, responseLogProbs, type CausalLM, type Gpt2Config } from './index.js';
 
@@ -140,3 +148,35 @@ test('a frozen reference model and the sampler: the same log-probs and the same 
   reference.dispose();
   model.dispose();
 });
+
+test(
+  'a cache of another batch, or a weight of another shape, is an error naming it, not a read past it',
+  { skip },
+  () => {
+    const model = initCausalLM(config, 16);
+    const ids = tf.tensor2d(tokens(3), [3, 1], 'int32');
+    const keyMask = tf.ones([3, 6]) as tf.Tensor2D;
+    const dh = config.dModel / config.nHeads;
+    const cache = Array.from({ length: config.nLayers }, () => ({
+      k: tf.zeros([1, config.nHeads, 5, dh]) as tf.Tensor4D,
+      v: tf.zeros([1, config.nHeads, 5, dh]) as tf.Tensor4D,
+    }));
+    assert.throws(
+      () => model.forward(ids, { keyMask, cache }),
+      /fusedGpt2Block: x is \[3,1,64\]: cache keys are \[1,4,5,16\], not \[3,4,5,16\]; cache values are/,
+    );
+    const wrong = tf.zeros([config.dModel, config.dModel]);
+    assert.throws(
+      () =>
+        engineBlock(
+          tf.zeros([1, 2, config.dModel]) as tf.Tensor3D,
+          (name) => (name === 'attn.c_attn.weight' ? wrong : model.params.get(`h.0.${name}`)!),
+          tf.zeros([1, 1, 2, 2]),
+          { heads: config.nHeads, layerNormEps: 1e-5, returnKeys: false },
+        ),
+      /attn\.c_attn\.weight is \[64,64\], not \[64,192\]/,
+    );
+    tf.dispose([ids, keyMask, wrong, ...cache.flatMap((c) => [c.k, c.v])]);
+    model.dispose();
+  },
+);
