@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecentResults } from './recent-results.js';
+import { initBackend } from './backend.js';
+import { fusedSetting, setFusedKernels } from './fused-kernels.js';
 
 test('a result is computed once per inputs (key order aside), the oldest forgotten past the limit', () => {
   const recent = new RecentResults<number>(2);
@@ -22,4 +24,25 @@ test('an asynchronous result is kept once computed, and a failed one is not kept
   );
   assert.deepEqual(await recent.getAsync('a', async () => 'scores'), { value: 'scores', kept: false });
   assert.deepEqual(await recent.getAsync('a', async () => 'other'), { value: 'scores', kept: true });
+});
+
+test('a result computed with the fused kernels is computed again without them, and kept under each', async (t) => {
+  await initBackend('wasm', () => {});
+  const before = fusedSetting();
+  if (before === 'off') return t.skip('the fused kernels are not available here: no other setting to switch to');
+  const recent = new RecentResults<string>();
+  recent.get('pairs', () => before);
+  try {
+    setFusedKernels('off');
+    assert.deepEqual(
+      recent.get('pairs', () => 'off'),
+      { value: 'off', kept: false },
+    );
+  } finally {
+    setFusedKernels(before);
+  }
+  assert.deepEqual(
+    recent.get('pairs', () => 'again'),
+    { value: before, kept: true },
+  );
 });

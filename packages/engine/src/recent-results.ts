@@ -2,9 +2,13 @@
 // a data variant computes from the same model and inputs, and so the same values (a worker process runs
 // a variant's runs one after another): the reference model's log-probs of the preference set, the SFT
 // baseline's eval samples and reward-model scores. Kept in memory only, the last few: nothing on disk to
-// go stale or be damaged.
+// go stale or be damaged. Each is kept under the numerics it was computed with (backend, matmul, fused
+// setting) as well as its inputs: a process that switches them (tests, the bench) computes again.
 import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs';
 import { canonicalJson } from './config-hash.js';
+import { nativeMatMulOn } from './native-matmul.js';
+import { fusedSetting } from './fused-kernels.js';
 
 export class RecentResults<T> {
   private readonly entries = new Map<string, T>();
@@ -28,7 +32,8 @@ export class RecentResults<T> {
   }
 
   private static key(inputs: unknown): string {
-    return createHash('sha256').update(canonicalJson(inputs)).digest('hex');
+    const numerics = { backend: tf.getBackend(), nativeMatMul: nativeMatMulOn(), fused: fusedSetting() };
+    return createHash('sha256').update(canonicalJson({ numerics, inputs })).digest('hex');
   }
 
   private keepValue(key: string, value: T): T {
