@@ -48,6 +48,7 @@ export {
   FUSED_DEFAULT,
   fusedKernelsOn,
   fusedBlocksOn,
+  fusedBlocksUnavailable,
   fusedOptimizerOn,
   fusedSetting,
   setFusedKernels,
@@ -57,4 +58,4 @@ export type { FusedSetting } from './fused-kernels.js';
 export { fusedGpt2Block, GPT2_BLOCK_PARAMS } from './fused-block.js';
 export { gradientNorm, scaleGradients, adamWUpdate } from './optimizer-ops.js';
 export type { AdamWStep, AdamWParameter } from './optimizer-ops.js';
-export type { Gpt2BlockParam, FusedBlockOptions, FusedBlockOutput } from './fused-block.js';
+export type { Gpt2BlockParam } from './fused-block.js';

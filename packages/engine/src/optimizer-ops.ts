@@ -2,7 +2,7 @@
 // gradient, the clipped gradients, and AdamW's update. Composed tfjs ops (15 kernels a parameter for
 // AdamW, ~4 for the norm and clipping: ~500 launches a step for a 2-layer GPT-2), or on wasm with the
 // fused kernels one native call each (fusedOptimizerOn), which rounds every operation as the composed
-// ops do (fused-optimizer.test.ts): the same numbers.
+// ops do (optimizer-ops.test.ts): the same numbers.
 import * as tf from '@tensorflow/tfjs';
 import { fusedOptimizerOn, nativeSumOfSquares, runFused } from './fused-kernels.js';
 

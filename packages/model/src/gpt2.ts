@@ -28,9 +28,6 @@ import {
 } from './causal-lm.js';
 import type { CausalLM, ForwardOptions, ForwardOutput, KvCache, ParamDefiner } from './causal-lm.js';
 
-/** Every parameter of block i, as `h.${i}.${name}`. */
-const BLOCK_PARAMS = GPT2_BLOCK_PARAMS;
-
 /** A block's parameters by their name inside the block ("attn.c_attn.weight"). */
 type BlockParams = (name: Gpt2BlockParam) => tf.Tensor;
 
@@ -166,10 +163,10 @@ export class Gpt2LM extends CausalLMBase implements CausalLM {
 
   /** Block i, recomputed in the backward pass (gradient checkpointing). */
   private checkpointedBlock(x: tf.Tensor, i: number, bias: tf.Tensor): tf.Tensor {
-    const params = BLOCK_PARAMS.map((name) => this.p(`h.${i}.${name}`));
+    const params = GPT2_BLOCK_PARAMS.map((name) => this.p(`h.${i}.${name}`));
     return recomputedBlock(
       (input, [mask], values) =>
-        this.block(input, (name) => values[BLOCK_PARAMS.indexOf(name)], mask, undefined, false).out,
+        this.block(input, (name) => values[GPT2_BLOCK_PARAMS.indexOf(name)], mask, undefined, false).out,
       x,
       [bias],
       params,

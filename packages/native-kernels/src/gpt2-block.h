@@ -3,7 +3,7 @@
 // them by the fused kernels (elementwise.h), with no TensorFlow.js kernel launched in between. Every
 // product is the cblas_sgemm call, and every sum is taken in the order, that the composed TensorFlow.js
 // ops of gpt2.ts (with the fused kernels) make and take, so values and gradients are theirs bit for bit
-// (packages/engine/src/fused-block.test.ts checks it).
+// (packages/model/src/gpt2-fused-block.test.ts checks it).
 #pragma once
 #include <cstdint>
 
