@@ -6,7 +6,7 @@
 // gradients are the composed block's bit for bit (packages/model/src/gpt2-fused-block.test.ts): the same
 // numerics path.
 import * as tf from '@tensorflow/tfjs';
-import { BLOCK_WEIGHT_INPUTS, fusedBlocksOn, runFused } from './fused-kernels.js';
+import { BLOCK_WEIGHT_INPUTS, blockParamShapes, fusedBlocksOn, runFused } from './fused-kernels.js';
 import { isFrozen } from './ops.js';
 
 /** A block's parameters by their name inside the block, Hugging Face GPT-2's (GPT2_BLOCK_PARAMS). */
@@ -52,14 +52,13 @@ const engine = () =>
   };
 
 /**
- * Every tensor's shape against x's and c_fc's (the native block checks only that each lies inside the
+ * Every tensor's shape against x's (the native block checks only that each lies inside the
  * heap, so a wrong one would read its neighbours where the composed ops throw): weights in Hugging Face
  * GPT-2's layout ([in, out]), the cache's keys and values [B, heads, past, d / heads].
  */
 function checkShapes(x: tf.Tensor3D, weights: tf.Tensor[], o: FusedBlockOptions): void {
   const [B, , d] = x.shape;
-  const F = weights[8].shape[1] ?? 0;
-  const expected = [[d], [d], [d, 3 * d], [3 * d], [d, d], [d], [d], [d], [d, F], [F], [F, d], [d]];
+  const expected = blockParamShapes(d); // every GPT-2 here has a 4d-wide MLP (hf-config.ts refuses others)
   const wrong = GPT2_BLOCK_PARAMS.flatMap((name, i) =>
     weights[i].shape.join() === expected[i].join() ? [] : [`${name} is [${weights[i].shape}], not [${expected[i]}]`],
   );

@@ -64,6 +64,22 @@ function blockShape(tokens: tf.TensorInfo, past: number, maskOuter: number, attr
 /** The block's parameters as its kernels name their inputs (w0..w11), in Hugging Face's order. */
 export const BLOCK_WEIGHT_INPUTS = Array.from({ length: 12 }, (_, i) => `w${i}`);
 
+/** Their shapes for width d, Hugging Face's layout ([in, out]); the native block's MLP is 4d wide. */
+export const blockParamShapes = (d: number): number[][] => [
+  [d],
+  [d],
+  [d, 3 * d],
+  [3 * d],
+  [d, d],
+  [d],
+  [d],
+  [d],
+  [d, 4 * d],
+  [4 * d],
+  [4 * d, d],
+  [d],
+];
+
 function kernels(n: NativeKernels): Record<string, tf.KernelFunc> {
   return {
     SpoNorm: heapKernel(
@@ -182,8 +198,7 @@ function kernels(n: NativeKernels): Record<string, tf.KernelFunc> {
         const [B, T, d] = dy!.shape;
         const [, H, S, dh] = keys!.shape;
         const cache = [B, H, S - T, dh];
-        const params = [[d], [d], [d, 3 * d], [3 * d], [d, d], [d], [d], [d], [d, 4 * d], [4 * d], [4 * d, d], [d]];
-        return [dy!.shape, ...params, cache, cache].filter((_, i) => attrs.want & (1 << i));
+        return [dy!.shape, ...blockParamShapes(d), cache, cache].filter((_, i) => attrs.want & (1 << i));
       },
       (heap, at, { inputs, attrs }, out) => {
         const { dy, keys, values, saved, dKeys, dValues } = inputs;
