@@ -331,6 +331,17 @@ export function fusedBlocksUnavailable(): string | undefined {
   return blocksReady === true ? undefined : blocksReady;
 }
 
+/** `f` under `setting`, then the setting before put back (tests compare the settings' results). */
+export function withFusedKernels<T>(setting: FusedSetting, f: () => T): T {
+  const was = fusedSetting();
+  try {
+    setFusedKernels(setting);
+    return f();
+  } finally {
+    setFusedKernels(was);
+  }
+}
+
 /** What setFusedKernels last set (or enableFusedKernels chose), to put it back. */
 export function fusedSetting(): FusedSetting {
   return blocks ? 'on' : on ? 'ops' : 'off';

@@ -52,6 +52,7 @@ export {
   fusedOptimizerOn,
   fusedSetting,
   setFusedKernels,
+  withFusedKernels,
   takeFusedBlasStats,
 } from './fused-kernels.js';
 export type { FusedSetting } from './fused-kernels.js';

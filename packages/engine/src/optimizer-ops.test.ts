@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './backend.js';
-import { fusedOptimizerOn, fusedSetting, setFusedKernels } from './fused-kernels.js';
+import { fusedOptimizerOn, withFusedKernels } from './fused-kernels.js';
 import { adamWUpdate, gradientNorm, scaleGradients } from './optimizer-ops.js';
 import { Rng } from './random.js';
 
@@ -14,15 +14,7 @@ const skip = fusedOptimizerOn() ? false : 'the fused optimiser kernels do not ru
 if (skip) console.error(`[optimizer-ops.test] skipped: ${skip}`);
 
 function bothWays<T>(f: () => T): { fused: T; composed: T } {
-  const was = fusedSetting();
-  try {
-    setFusedKernels('on');
-    const fused = f();
-    setFusedKernels('ops');
-    return { fused, composed: f() };
-  } finally {
-    setFusedKernels(was);
-  }
+  return { fused: withFusedKernels('on', f), composed: withFusedKernels('ops', f) };
 }
 
 function assertSame(a: tf.Tensor, b: tf.Tensor, what: string): void {

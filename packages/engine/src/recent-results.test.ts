@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecentResults } from './recent-results.js';
 import { initBackend } from './backend.js';
-import { fusedSetting, setFusedKernels } from './fused-kernels.js';
+import { fusedSetting, withFusedKernels } from './fused-kernels.js';
 
 test('a result is computed once per inputs (key order aside), the oldest forgotten past the limit', () => {
   const recent = new RecentResults<number>(2);
@@ -32,15 +32,8 @@ test('a result computed with the fused kernels is computed again without them, a
   if (before === 'off') return t.skip('the fused kernels are not available here: no other setting to switch to');
   const recent = new RecentResults<string>();
   recent.get('pairs', () => before);
-  try {
-    setFusedKernels('off');
-    assert.deepEqual(
-      recent.get('pairs', () => 'off'),
-      { value: 'off', kept: false },
-    );
-  } finally {
-    setFusedKernels(before);
-  }
+  const off = withFusedKernels('off', () => recent.get('pairs', () => 'off'));
+  assert.deepEqual(off, { value: 'off', kept: false });
   assert.deepEqual(
     recent.get('pairs', () => 'again'),
     { value: before, kept: true },

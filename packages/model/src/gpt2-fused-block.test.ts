@@ -4,15 +4,7 @@
 // and the sampler run a model. Equal is what lets the fused block run under every committed report.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  tf,
-  initBackend,
-  fusedBlocksOn,
-  fusedGpt2Block as engineBlock,
-  fusedSetting,
-  setFusedKernels,
-  Rng,
-} from '@spo/engine';
+import { tf, initBackend, fusedBlocksOn, fusedGpt2Block as engineBlock, withFusedKernels, Rng } from '@spo/engine';
 import type { TokenizedSequence } from '@spo/data';
 import { initCausalLM, generate, responseLogProbs, type CausalLM, type Gpt2Config } from './index.js';
 
@@ -25,15 +17,7 @@ const config: Gpt2Config = { vocabSize: 41, maxPositions: 48, dModel: 64, nLayer
 
 /** Each result of `f` with the block fused and with its ops one by one. */
 function bothWays<T>(f: () => T): { fused: T; ops: T } {
-  const was = fusedSetting();
-  try {
-    setFusedKernels('on');
-    const fused = f();
-    setFusedKernels('ops');
-    return { fused, ops: f() };
-  } finally {
-    setFusedKernels(was);
-  }
+  return { fused: withFusedKernels('on', f), ops: withFusedKernels('ops', f) };
 }
 
 /** Equal element by element, +0 and −0 alike (a gradient summed with a zero pad can lose its sign). */

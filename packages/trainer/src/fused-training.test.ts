@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend, fusedBlocksOn, fusedSetting, setFusedKernels, type FusedSetting } from '@spo/engine';
+import { initBackend, fusedBlocksOn, withFusedKernels, type FusedSetting } from '@spo/engine';
 import { initCausalLM, type CausalLM } from '@spo/model';
 import { pairAsList, prepareSynthetic, SyntheticDataConfigSchema } from '@spo/data';
 import { TrainConfigSchema, trainSft, trainPreference, resolveMethod } from './index.js';
@@ -29,21 +29,10 @@ const ds = prepareSynthetic(
 const shape = { vocabSize: ds.tokenizer.size, maxPositions: 64, dModel: 32, nLayers: 2, nHeads: 4, layerNormEps: 1e-5 };
 const weights = (m: CausalLM) => [...m.params.entries()].map(([name, v]) => [name, Array.from(v.dataSync())] as const);
 
-/** `train` under each setting, restoring the one before. */
-function under<T>(setting: FusedSetting, train: () => T): T {
-  const was = fusedSetting();
-  try {
-    setFusedKernels(setting);
-    return train();
-  } finally {
-    setFusedKernels(was);
-  }
-}
-
 function sftRun(setting: FusedSetting) {
   const model = initCausalLM(shape, 21);
   const dir = mkdtempSync(join(tmpdir(), 'fused-sft-'));
-  under(setting, () =>
+  withFusedKernels(setting, () =>
     trainSft({
       model,
       tokenizer: ds.tokenizer,
@@ -61,7 +50,7 @@ function dpoSpoRun(setting: FusedSetting) {
   const policy = initCausalLM(shape, 22),
     reference = policy.clone(false);
   const dir = mkdtempSync(join(tmpdir(), 'fused-dpo-'));
-  under(setting, () =>
+  withFusedKernels(setting, () =>
     trainPreference({
       policy,
       reference,
