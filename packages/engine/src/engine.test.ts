@@ -14,6 +14,7 @@ import {
   encodeSafetensors,
   decodeSafetensors,
   matMul2d,
+  matMulTransposedRight,
   batchMatMul,
   batchMatMulTransposed,
   embeddingLookup,
@@ -122,6 +123,44 @@ test('safetensors: round trip, 8-byte aligned header, bad file named in the erro
   const broken = encodeSafetensors({ w: { dtype: 'float32', shape: [1], data: Float32Array.from([1]) } }).slice(0, 5);
   assert.throws(() => decodeSafetensors(broken, 'x.safetensors'), /x\.safetensors/);
 });
+
+test(
+  'matMulTransposedRight: a @ bᵀ bit for bit as matMul2d(a, transpose(b)), values and gradients, ' +
+    'trainable or frozen b, on each matmul path',
+  () =>
+    onEachMatmulPath(() => {
+      // output heads [vocab, d] against rows of hidden states: odd sizes hit every edge of the BLAS's tiles
+      for (const [rows, d, vocab] of [
+        [1, 64, 70],
+        [16, 64, 70],
+        [512, 64, 70],
+        [7, 33, 517],
+        [300, 128, 512],
+        [2, 5, 3],
+      ]) {
+        const a = tf.randomNormal([rows, d], 0, 1, 'float32', rows) as tf.Tensor2D;
+        const b = tf.randomNormal([vocab, d], 0, 1, 'float32', vocab) as tf.Tensor2D;
+        const weights = tf.randomNormal([rows, vocab], 0, 1, 'float32', d);
+        for (const frozen of [false, true]) {
+          const loss = (product: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor) =>
+            tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+              tf.sum(tf.mul(product(x as tf.Tensor2D, y as tf.Tensor2D), weights)),
+            );
+          const shape = `[${rows},${d}] @ [${vocab},${d}]ᵀ frozen ${frozen}`;
+          const ours = matMulTransposedRight(a, b, frozen);
+          const composed = matMul2d(a, tf.transpose(b), frozen);
+          assert.deepEqual(ours.shape, [rows, vocab]);
+          assert.deepEqual(Array.from(ours.dataSync()), Array.from(composed.dataSync()), shape);
+          if (frozen) continue; // the frozen forms differ only in not computing b's gradient
+          const [da, db] = loss((x, y) => matMulTransposedRight(x, y, false))([a, b]);
+          const [ea, eb] = loss((x, y) => matMul2d(x, tf.transpose(y), false))([a, b]);
+          assert.deepEqual(Array.from(da.dataSync()), Array.from(ea.dataSync()), `${shape}: a's gradient`);
+          assert.deepEqual(Array.from(db.dataSync()), Array.from(eb.dataSync()), `${shape}: b's gradient`);
+          close(ours.dataSync(), tf.matMul(a, b, false, true).dataSync());
+        }
+      }
+    }),
+);
 
 test('matMul2d and batchMatMul: same values and gradients as tf.matMul, on each matmul path', () =>
   onEachMatmulPath(() => {

@@ -23,6 +23,7 @@ export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors
 export type { NamedArray, TensorMap } from './safetensors.js';
 export {
   matMul2d,
+  matMulTransposedRight,
   linear,
   layerNorm,
   batchMatMul,

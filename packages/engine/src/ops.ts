@@ -66,6 +66,46 @@ function matMulConstantRight(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   )(a);
 }
 
+/**
+ * a [m,k] @ bᵀ for b [n,k] (an output head stored [vocab, d]). With the native BLAS the transpose is a
+ * flag of the product instead of a copy of b each call (each token decoded, each forward); the numbers
+ * are matMul2d(a, transpose(b))'s bit for bit (the BLAS packs the same operand either way; tested).
+ * Elsewhere it is that composition.
+ */
+export function matMulTransposedRight(a: tf.Tensor2D, b: tf.Tensor2D, bConstant = isFrozen(b)): tf.Tensor2D {
+  if (!nativeMatMulOn()) return matMul2d(a, tf.transpose(b), bConstant);
+  return bConstant ? transposedRightConstant(a, b) : transposedRightBoth(a, b);
+}
+
+const transposedRightBoth: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(((
+  a: tf.Tensor,
+  b: tf.Tensor,
+  save: tf.GradSaveFunc,
+) => {
+  save([a, b]);
+  return {
+    value: nativeMatMul(a, b, false, true),
+    // da = dy @ b; db = (aᵀ @ dy)ᵀ, transposed after as the composition does: dyᵀ @ a in one product
+    // would sum the same terms with the BLAS's roles swapped, which rounds differently
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+      nativeMatMul(dy, saved[1]),
+      tf.transpose(nativeMatMul(saved[0], dy, true)),
+    ],
+  };
+}) as CustomGradientBody) as any;
+
+function transposedRightConstant(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return (
+    tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([b]);
+      return {
+        value: nativeMatMul(x, b, false, true),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [nativeMatMul(dy, saved[0])],
+      };
+    }) as CustomGradientBody) as (x: tf.Tensor) => tf.Tensor2D
+  )(a);
+}
+
 /** dy @ bᵀ, matMul2d's gradient for a. */
 function productWithTransposedRight(dy: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return nativeMatMulOn()
