@@ -6,8 +6,10 @@
 // case: ours / fastest PyTorch for each setting, achieved GFLOP/s beside the machine's measured matmul
 // peak, the WASM heap and RSS a process running the case needs (case-heap.ts), and where the time goes
 // (products, other kernels, framework overhead, kernels launched); per size, the DPO+SPO / DPO step
-// ratio. Writes reports/bench/bench.csv.
-// Options: --sizes quickstart,small  --repeats 7  --warmup 2  --backend wasm  --fused on,ops,off
+// ratio. Ours and the peer take turns, case by case, in rounds: a slow spell of the machine (a shared
+// VM's neighbours) then slows both sides of a round's ratio, and the ratio reported is the median of the
+// rounds'. Writes reports/bench/bench.csv.
+// Options: --sizes quickstart,small  --repeats 7  --warmup 2  --rounds 3  --backend wasm  --fused on,ops,off
 //          --profile dpo-step  --soak 500 (run the DPO step that many times and print tensors and
 //          memory every 50)  --also webgpu,cpu (more backends, each a column of its own; one that
 //          cannot start says why)
@@ -33,10 +35,10 @@ import {
 } from '@spo/engine';
 import { markdownTable } from '@spo/reports';
 import { benchCases, benchData, describeForwards, type BenchCase, type BenchSize } from './cases.js';
-import { measure, type Measurement } from './measure.js';
+import { measure, median, type Measurement } from './measure.js';
 import { caseHeap } from './case-heap.js';
-import { Peer } from './peer.js';
-import { profileKernels, timeSplit } from './profile.js';
+import { Peer, type PeerTiming } from './peer.js';
+import { profileKernels, timeSplit, type TimeSplit } from './profile.js';
 import { soak } from './soak.js';
 
 /** Pause before timing ours after the peer ran, so its spinning worker threads have gone to sleep. */
@@ -53,6 +55,12 @@ const o = new Command('bench')
   .option('--sizes <names>', `comma-separated: ${Object.keys(SIZES).join(', ')}`, Object.keys(SIZES).join(','))
   .option('--repeats <n>', 'timed runs per case', (v) => Number(v), 7)
   .option('--warmup <n>', 'discarded runs per case', (v) => Number(v), 2)
+  .option(
+    '--rounds <n>',
+    "turns of ours then the peer per case; ratios are the median of the rounds'",
+    (v) => Number(v),
+    3,
+  )
   .option('--degrees <k>', 'SPO degree levels K', (v) => Number(v), 4)
   .option('--out <dir>', 'where bench.csv goes', 'reports/bench')
   .option('--no-peer', 'skip the PyTorch peer')
@@ -68,6 +76,7 @@ const o = new Command('bench')
     sizes: string;
     repeats: number;
     warmup: number;
+    rounds: number;
     degrees: number;
     out: string;
     peer: boolean;
@@ -158,21 +167,55 @@ for (const size of sizes) {
       );
     }
     const heap = caseHeap(size, o.degrees, c.name, o.backend, (line) => console.error(line));
-    const caseRows: Row[] = [];
-    for (const setting of settings) {
-      if (setting !== 'own') setFusedKernels(setting);
-      // the peer's idle BLAS and OpenMP threads spin for a while after its last case: let them settle
-      if (!('skipped' in peer)) await new Promise((resolve) => setTimeout(resolve, PEER_SETTLE_MS));
-      const m = measure(c.run, o.warmup, o.repeats);
-      // where the median step's time goes, from timed kernels over a few more runs
-      const split = timeSplit(c.run, m.medianMs);
-      caseRows.push({
+    // rounds of ours under each setting, then the peer right after
+    const rounds: { ours: Measurement[]; peer?: PeerTiming & { config: string; all: string } }[] = [];
+    const splits: TimeSplit[] = [];
+    for (let round = 0; round < o.rounds; round++) {
+      const ours: Measurement[] = [];
+      for (const setting of settings) {
+        if (setting !== 'own') setFusedKernels(setting);
+        // the peer's idle BLAS and OpenMP threads spin for a while after its last case: let them settle
+        if (!('skipped' in peer)) await new Promise((resolve) => setTimeout(resolve, PEER_SETTLE_MS));
+        ours.push(measure(c.run, o.warmup, o.repeats));
+        // where the median step's time goes, from timed kernels over a few more runs (first round)
+        if (round === 0) splits.push(timeSplit(c.run, ours.at(-1)!.medianMs));
+      }
+      if (settings[0] !== 'own') setFusedKernels(defaultSetting);
+      rounds.push({
+        ours,
+        peer:
+          'skipped' in peer
+            ? undefined
+            : await peer.time({
+                size,
+                vocab: ds.tokenizer.size,
+                degrees: o.degrees,
+                case: c.name,
+                forwards: c.forwards,
+                warmup: o.warmup,
+                repeats: o.repeats,
+              }),
+      });
+    }
+    const caseRows: Row[] = settings.map((setting, k) => {
+      const ours = rounds.map((r) => r.ours[k]);
+      const m: Measurement = {
+        medianMs: median(ours.map((x) => x.medianMs)),
+        minMs: Math.min(...ours.map((x) => x.minMs)),
+        maxMs: Math.max(...ours.map((x) => x.maxMs)),
+        repeats: o.repeats * o.rounds,
+        tensorGrowth: Math.max(...ours.map((x) => x.tensorGrowth)),
+        rssMiB: Math.max(...ours.map((x) => x.rssMiB)),
+      };
+      const split = splits[k];
+      const row: Row = {
         ...timing(backend.name, nativeMatMulOn() ? 'native' : 'backend', size, c, m),
         fused: setting,
+        rounds: o.rounds,
         tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)),
         peak_gflops: +peak.toFixed(1),
-        heap_mib: setting === settings[0] ? (heap?.heapMiB ?? '') : '',
-        case_rss_mib: setting === settings[0] ? (heap?.rssMiB ?? '') : '',
+        heap_mib: k === 0 ? (heap?.heapMiB ?? '') : '',
+        case_rss_mib: k === 0 ? (heap?.rssMiB ?? '') : '',
         tensor_growth: m.tensorGrowth,
         forwards: describeForwards(c.forwards),
         kernels: Math.round(split.kernels),
@@ -182,27 +225,22 @@ for (const size of sizes) {
         other_kernels_ms: +split.otherKernelsMs.toFixed(1),
         fused_ms: +split.fusedMs.toFixed(1),
         overhead_ms: +split.overheadMs.toFixed(1),
-      });
-    }
-    if (settings[0] !== 'own') setFusedKernels(defaultSetting);
-    if (!('skipped' in peer)) {
-      const p = await peer.time({
-        size,
-        vocab: ds.tokenizer.size,
-        degrees: o.degrees,
-        case: c.name,
-        forwards: c.forwards,
-        warmup: o.warmup,
-        repeats: o.repeats,
-      });
-      for (const row of caseRows)
+      };
+      const timed = rounds.filter((r) => r.peer);
+      if (timed.length) {
+        // each round's ours over the peer's of the same round; the median round's reported
+        const ratios = timed.map((r) => r.ours[k].medianMs / r.peer!.median_ms);
+        const fastest = timed.map((r) => r.peer!).sort((a, b) => a.median_ms - b.median_ms)[timed.length >> 1];
         Object.assign(row, {
-          pytorch_median_ms: +p.median_ms.toFixed(1),
-          pytorch_config: p.config,
-          pytorch_all: p.all,
-          ratio_vs_pytorch: +(Number(row.median_ms) / p.median_ms).toFixed(2),
+          pytorch_median_ms: +median(timed.map((r) => r.peer!.median_ms)).toFixed(1),
+          pytorch_config: fastest.config,
+          pytorch_all: timed.map((r) => r.peer!.all).join(' | '),
+          ratio_vs_pytorch: +median(ratios).toFixed(2),
+          ratio_rounds: ratios.map((x) => x.toFixed(2)).join(' '),
         });
-    }
+      }
+      return row;
+    });
     rows.push(...caseRows);
     for (const row of caseRows)
       console.error(
@@ -269,13 +307,18 @@ const ofSetting = (setting: string) => main.filter((r) => r.fused === setting);
 const first = ofSetting(settings[0]);
 console.log(
   `${backend.name} (matmul: ${backend.matmul}); matmul peak ${peak.toFixed(1)} GFLOP/s; ` +
-    `PyTorch: fastest of every intra-op × BLAS thread configuration, timed right after ours; ` +
-    `ours under each fused setting (${settings.join(', ')}), timed one after another`,
+    `PyTorch: fastest of every intra-op × BLAS thread configuration, timed right after ours, in each of ` +
+    `${o.rounds} round(s) per case; ms: the rounds' median of each round's median, [min, max] over every ` +
+    `run; / PyTorch: the median of the rounds' ratios (each round's, after "rounds"); ours under each ` +
+    `fused setting (${settings.join(', ')}), timed one after another`,
 );
 const cell = (r: Row | undefined) =>
   !r
     ? 'not run'
-    : `${r.median_ms} [${r.min_ms}, ${r.max_ms}]${r.ratio_vs_pytorch !== undefined ? ` (${r.ratio_vs_pytorch}x)` : ''}`;
+    : `${r.median_ms} [${r.min_ms}, ${r.max_ms}]` +
+      (r.ratio_vs_pytorch === undefined
+        ? ''
+        : ` (${r.ratio_vs_pytorch}x${Number(r.rounds) > 1 ? `; rounds ${r.ratio_rounds}` : ''})`);
 const find = (setting: string, r: Row) =>
   main.find((x) => x.fused === setting && x.size === r.size && x.case === r.case);
 console.log(

@@ -21,14 +21,19 @@ export function measure(run: () => void, warmup: number, repeats: number): Measu
     run();
     times.push(performance.now() - started);
   }
-  times.sort((a, b) => a - b);
-  const mid = Math.floor(times.length / 2);
   return {
-    medianMs: times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2,
-    minMs: times[0],
-    maxMs: times[times.length - 1],
+    medianMs: median(times),
+    minMs: Math.min(...times),
+    maxMs: Math.max(...times),
     repeats,
     tensorGrowth: tf.memory().numTensors - before,
     rssMiB: process.memoryUsage().rss / 2 ** 20,
   };
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

@@ -12,7 +12,7 @@ import { DataConfigSchema, encodeSequence, lengthStats, prepareDataset } from '@
 import { initCausalLM, responseLogProbs, type ResponseLogProbs } from '@spo/model';
 import { dpoLoss } from '@spo/losses';
 import { markdownTable } from '@spo/reports';
-import { measure } from './measure.js';
+import { measure, median } from './measure.js';
 
 const o = new Command('bench:prompts')
   .option('--pairs <n>', 'preference pairs per step', (v) => Number(v), 8)
@@ -95,7 +95,6 @@ for (const [what, run] of [
     for (const layout of ['per-row', 'shared-prompt'] as const)
       times[layout].push(measure(run(layout), r === 0 ? 1 : 0, 1).medianMs);
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const [perRow, sharedPrompt] = [median(times['per-row']), median(times['shared-prompt'])];
   table.push([what, perRow.toFixed(1), sharedPrompt.toFixed(1), `${(perRow / sharedPrompt).toFixed(2)}x`]);
 }
