@@ -31,39 +31,12 @@ type CustomGradientBody = Parameters<typeof tf.customGrad>[0];
  * the gradient is a's alone; tfjs would compute b's and drop it, a product as large as the forward.
  */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, bConstant = isFrozen(b)): tf.Tensor2D {
-  return bConstant ? matMulConstantRight(a, b) : matMulBoth(a, b);
+  return plainProduct(a, b, bConstant);
 }
 
 /** A variable that no gradient updates. */
 export function isFrozen(t: tf.Tensor): boolean {
   return t instanceof tf.Variable && !t.trainable;
-}
-
-const matMulBoth: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(((
-  a: tf.Tensor,
-  b: tf.Tensor,
-  save: tf.GradSaveFunc,
-) => {
-  save([a, b]);
-  return {
-    value: nativeMatMulOn() ? nativeMatMul(a, b) : tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-      productWithTransposedRight(dy, saved[1]),
-      productWithTransposedLeft(saved[0], dy),
-    ],
-  };
-}) as CustomGradientBody) as any;
-
-function matMulConstantRight(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return (
-    tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
-      save([b]);
-      return {
-        value: nativeMatMulOn() ? nativeMatMul(x, b) : tf.matMul(x as tf.Tensor2D, b),
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [productWithTransposedRight(dy, saved[0])],
-      };
-    }) as CustomGradientBody) as (x: tf.Tensor) => tf.Tensor2D
-  )(a);
 }
 
 /**
@@ -74,37 +47,53 @@ function matMulConstantRight(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
  */
 export function matMulTransposedRight(a: tf.Tensor2D, b: tf.Tensor2D, bConstant = isFrozen(b)): tf.Tensor2D {
   if (!nativeMatMulOn()) return matMul2d(a, tf.transpose(b), bConstant);
-  return bConstant ? transposedRightConstant(a, b) : transposedRightBoth(a, b);
+  return transposedProduct(a, b, bConstant);
 }
 
-const transposedRightBoth: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(((
-  a: tf.Tensor,
-  b: tf.Tensor,
-  save: tf.GradSaveFunc,
-) => {
-  save([a, b]);
-  return {
-    value: nativeMatMul(a, b, false, true),
-    // da = dy @ b; db = (aᵀ @ dy)ᵀ, transposed after as the composition does: dyᵀ @ a in one product
-    // would sum the same terms with the BLAS's roles swapped, which rounds differently
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-      nativeMatMul(dy, saved[1]),
-      tf.transpose(nativeMatMul(saved[0], dy, true)),
-    ],
-  };
-}) as CustomGradientBody) as any;
+type Product = (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
-function transposedRightConstant(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return (
-    tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
-      save([b]);
-      return {
-        value: nativeMatMul(x, b, false, true),
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [nativeMatMul(dy, saved[0])],
-      };
-    }) as CustomGradientBody) as (x: tf.Tensor) => tf.Tensor2D
-  )(a);
+/**
+ * A product as a custom gradient: `value` and the gradients for a (from dy and b) and for b (from a and
+ * dy); when b is constant only a's is computed.
+ */
+function differentiableProduct(
+  value: Product,
+  gradientForA: (dy: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+  gradientForB: (a: tf.Tensor, dy: tf.Tensor) => tf.Tensor,
+): (a: tf.Tensor2D, b: tf.Tensor2D, bConstant: boolean) => tf.Tensor2D {
+  const both = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([a, b]);
+    return {
+      value: value(a, b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [gradientForA(dy, saved[1]), gradientForB(saved[0], dy)],
+    };
+  }) as CustomGradientBody) as unknown as Product;
+  const constantRight = (a: tf.Tensor, b: tf.Tensor) =>
+    (
+      tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+        save([b]);
+        return {
+          value: value(x, b),
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [gradientForA(dy, saved[0])],
+        };
+      }) as CustomGradientBody) as (x: tf.Tensor) => tf.Tensor
+    )(a);
+  return (a, b, bConstant) => (bConstant ? constantRight(a, b) : both(a, b)) as tf.Tensor2D;
 }
+
+const plainProduct = differentiableProduct(
+  (a, b) => (nativeMatMulOn() ? nativeMatMul(a, b) : tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D)),
+  productWithTransposedRight,
+  productWithTransposedLeft,
+);
+
+// native BLAS only. da = dy @ b; db = (aᵀ @ dy)ᵀ, transposed after as the composition does: dyᵀ @ a in
+// one product would sum the same terms with the BLAS's roles swapped, which rounds differently
+const transposedProduct = differentiableProduct(
+  (a, b) => nativeMatMul(a, b, false, true),
+  (dy, b) => nativeMatMul(dy, b),
+  (a, dy) => tf.transpose(nativeMatMul(a, dy, true)),
+);
 
 /** dy @ bᵀ, matMul2d's gradient for a. */
 function productWithTransposedRight(dy: tf.Tensor, b: tf.Tensor): tf.Tensor {
