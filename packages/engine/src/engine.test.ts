@@ -141,23 +141,32 @@ test(
         const a = tf.randomNormal([rows, d], 0, 1, 'float32', rows) as tf.Tensor2D;
         const b = tf.randomNormal([vocab, d], 0, 1, 'float32', vocab) as tf.Tensor2D;
         const weights = tf.randomNormal([rows, vocab], 0, 1, 'float32', d);
+        const shape = `[${rows},${d}] @ [${vocab},${d}]ᵀ`;
+        const ours = matMulTransposedRight(a, b);
+        assert.deepEqual(ours.shape, [rows, vocab]);
+        assert.deepEqual(Array.from(ours.dataSync()), Array.from(matMul2d(a, tf.transpose(b)).dataSync()), shape);
+        close(ours.dataSync(), tf.matMul(a, b, false, true).dataSync());
+        // a frozen b gets no gradient: then only a's
+        const gradients = (product: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor, frozen: boolean) => {
+          const loss = (x: tf.Tensor, y: tf.Tensor) =>
+            tf.sum(tf.mul(product(x as tf.Tensor2D, y as tf.Tensor2D), weights));
+          const computed = frozen ? [tf.grad((x: tf.Tensor) => loss(x, b))(a)] : tf.grads(loss)([a, b]);
+          return computed.map((g) => Array.from(g.dataSync()));
+        };
         for (const frozen of [false, true]) {
-          const loss = (product: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor) =>
-            tf.grads((x: tf.Tensor, y: tf.Tensor) =>
-              tf.sum(tf.mul(product(x as tf.Tensor2D, y as tf.Tensor2D), weights)),
-            );
-          const shape = `[${rows},${d}] @ [${vocab},${d}]ᵀ frozen ${frozen}`;
-          const ours = matMulTransposedRight(a, b, frozen);
-          const composed = matMul2d(a, tf.transpose(b), frozen);
-          assert.deepEqual(ours.shape, [rows, vocab]);
-          assert.deepEqual(Array.from(ours.dataSync()), Array.from(composed.dataSync()), shape);
-          if (frozen) continue; // the frozen forms differ only in not computing b's gradient
-          const [da, db] = loss((x, y) => matMulTransposedRight(x, y, false))([a, b]);
-          const [ea, eb] = loss((x, y) => matMul2d(x, tf.transpose(y), false))([a, b]);
-          assert.deepEqual(Array.from(da.dataSync()), Array.from(ea.dataSync()), `${shape}: a's gradient`);
-          assert.deepEqual(Array.from(db.dataSync()), Array.from(eb.dataSync()), `${shape}: b's gradient`);
-          close(ours.dataSync(), tf.matMul(a, b, false, true).dataSync());
+          assert.deepEqual(
+            gradients((x, y) => matMulTransposedRight(x, y, frozen), frozen),
+            gradients((x, y) => matMul2d(x, tf.transpose(y), frozen), frozen),
+            `${shape}, b frozen ${frozen}: gradients`,
+          );
         }
+        // a non-trainable variable is frozen by default, as LoRA leaves a tied head
+        const head = tf.variable(b, false);
+        assert.deepEqual(
+          Array.from(matMulTransposedRight(a, head).dataSync()),
+          Array.from(matMul2d(a, tf.transpose(head), true).dataSync()),
+        );
+        head.dispose();
       }
     }),
 );

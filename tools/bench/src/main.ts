@@ -37,8 +37,8 @@ import { markdownTable } from '@spo/reports';
 import { benchCases, benchData, describeForwards, type BenchCase, type BenchSize } from './cases.js';
 import { measure, median, type Measurement } from './measure.js';
 import { caseHeap } from './case-heap.js';
-import { Peer, type PeerTiming } from './peer.js';
-import { profileKernels, timeSplit, type TimeSplit } from './profile.js';
+import { Peer, type PeerResult } from './peer.js';
+import { profileKernels, timeSplit } from './profile.js';
 import { soak } from './soak.js';
 
 /** Pause before timing ours after the peer ran, so its spinning worker threads have gone to sleep. */
@@ -87,6 +87,8 @@ const o = new Command('bench')
     fused: string;
   }>();
 
+if (!Number.isInteger(o.rounds) || o.rounds < 1)
+  throw new Error(`--rounds ${o.rounds}: use a whole number of rounds, 1 or more`);
 const sizes = o.sizes.split(',').map((name) => {
   if (!SIZES[name]) throw new Error(`--sizes: unknown size "${name}"; known: ${Object.keys(SIZES).join(', ')}`);
   return SIZES[name];
@@ -149,6 +151,8 @@ const peak = matmulPeakGflops();
 console.error(`[bench] ${backend.name} matmul peak (1024³, best of 20): ${peak.toFixed(1)} GFLOP/s`);
 const peer = o.peer ? Peer.start() : { skipped: '--no-peer' };
 if ('skipped' in peer) console.error(`[bench] PyTorch peer skipped: ${peer.skipped}`);
+/** Rounds per case: turns with the peer; without one, more rounds would only repeat the same timing. */
+const roundsPerCase = 'skipped' in peer ? 1 : o.rounds;
 
 for (const size of sizes) {
   const { cases } = benchCases(size, o.degrees, ds);
@@ -168,17 +172,14 @@ for (const size of sizes) {
     }
     const heap = caseHeap(size, o.degrees, c.name, o.backend, (line) => console.error(line));
     // rounds of ours under each setting, then the peer right after
-    const rounds: { ours: Measurement[]; peer?: PeerTiming & { config: string; all: string } }[] = [];
-    const splits: TimeSplit[] = [];
-    for (let round = 0; round < o.rounds; round++) {
+    const rounds: { ours: Measurement[]; peer?: PeerResult }[] = [];
+    for (let round = 0; round < roundsPerCase; round++) {
       const ours: Measurement[] = [];
       for (const setting of settings) {
         if (setting !== 'own') setFusedKernels(setting);
         // the peer's idle BLAS and OpenMP threads spin for a while after its last case: let them settle
         if (!('skipped' in peer)) await new Promise((resolve) => setTimeout(resolve, PEER_SETTLE_MS));
         ours.push(measure(c.run, o.warmup, o.repeats));
-        // where the median step's time goes, from timed kernels over a few more runs (first round)
-        if (round === 0) splits.push(timeSplit(c.run, ours.at(-1)!.medianMs));
       }
       if (settings[0] !== 'own') setFusedKernels(defaultSetting);
       rounds.push({
@@ -203,15 +204,18 @@ for (const size of sizes) {
         medianMs: median(ours.map((x) => x.medianMs)),
         minMs: Math.min(...ours.map((x) => x.minMs)),
         maxMs: Math.max(...ours.map((x) => x.maxMs)),
-        repeats: o.repeats * o.rounds,
+        repeats: o.repeats * roundsPerCase,
         tensorGrowth: Math.max(...ours.map((x) => x.tensorGrowth)),
         rssMiB: Math.max(...ours.map((x) => x.rssMiB)),
       };
-      const split = splits[k];
+      // where the median step's time goes, from timed kernels over a few more runs
+      if (setting !== 'own') setFusedKernels(setting);
+      const split = timeSplit(c.run, m.medianMs);
+      if (settings[0] !== 'own') setFusedKernels(defaultSetting);
       const row: Row = {
         ...timing(backend.name, nativeMatMulOn() ? 'native' : 'backend', size, c, m),
         fused: setting,
-        rounds: o.rounds,
+        rounds: roundsPerCase,
         tokens_per_s: Math.round(c.tokens / (m.medianMs / 1000)),
         peak_gflops: +peak.toFixed(1),
         heap_mib: k === 0 ? (heap?.heapMiB ?? '') : '',
@@ -228,12 +232,15 @@ for (const size of sizes) {
       };
       const timed = rounds.filter((r) => r.peer);
       if (timed.length) {
-        // each round's ours over the peer's of the same round; the median round's reported
+        // each round's ours over the peer's of the same round; the peer's column is its middle round's
+        // (the lower of the two middle ones for an even count), with that round's fastest configuration
         const ratios = timed.map((r) => r.ours[k].medianMs / r.peer!.median_ms);
-        const fastest = timed.map((r) => r.peer!).sort((a, b) => a.median_ms - b.median_ms)[timed.length >> 1];
+        const middleRound = timed.map((r) => r.peer!).sort((a, b) => a.median_ms - b.median_ms)[
+          (timed.length - 1) >> 1
+        ];
         Object.assign(row, {
-          pytorch_median_ms: +median(timed.map((r) => r.peer!.median_ms)).toFixed(1),
-          pytorch_config: fastest.config,
+          pytorch_median_ms: +middleRound.median_ms.toFixed(1),
+          pytorch_config: middleRound.config,
           pytorch_all: timed.map((r) => r.peer!.all).join(' | '),
           ratio_vs_pytorch: +median(ratios).toFixed(2),
           ratio_rounds: ratios.map((x) => x.toFixed(2)).join(' '),
@@ -307,10 +314,13 @@ const ofSetting = (setting: string) => main.filter((r) => r.fused === setting);
 const first = ofSetting(settings[0]);
 console.log(
   `${backend.name} (matmul: ${backend.matmul}); matmul peak ${peak.toFixed(1)} GFLOP/s; ` +
-    `PyTorch: fastest of every intra-op × BLAS thread configuration, timed right after ours, in each of ` +
-    `${o.rounds} round(s) per case; ms: the rounds' median of each round's median, [min, max] over every ` +
-    `run; / PyTorch: the median of the rounds' ratios (each round's, after "rounds"); ours under each ` +
-    `fused setting (${settings.join(', ')}), timed one after another`,
+    ('skipped' in peer
+      ? `PyTorch not run (${peer.skipped}); `
+      : `PyTorch: fastest of every intra-op × BLAS thread configuration, timed right after ours, in each of ` +
+        `${roundsPerCase} round(s) per case, its ms the middle round's; / PyTorch: the median of the rounds' ` +
+        `ratios${roundsPerCase > 1 ? ` (each round's after "rounds")` : ''}; `) +
+    `ms: the median of the rounds' medians, [min, max] over every run; ours under each fused setting ` +
+    `(${settings.join(', ')}), timed one after another`,
 );
 const cell = (r: Row | undefined) =>
   !r

@@ -32,6 +32,9 @@ interface Worker {
   label: string;
 }
 
+/** A case on every configuration: the fastest's timing, which it was, and every configuration's median. */
+export type PeerResult = PeerTiming & { config: string; all: string };
+
 export class Peer {
   private constructor(private readonly workers: Worker[]) {}
 
@@ -74,7 +77,7 @@ export class Peer {
     forwards: ForwardShape[];
     warmup: number;
     repeats: number;
-  }): Promise<PeerTiming & { config: string; all: string }> {
+  }): Promise<PeerResult> {
     const results: (PeerTiming & { config: string })[] = [];
     for (const w of this.workers) {
       w.process.stdin.write(`${JSON.stringify(request)}\n`);
