@@ -2,7 +2,7 @@
 // architecture it is (gpt2.ts, llama.ts), and the pieces both architectures share: the attention bias,
 // parameter initialisation, block recomputation for gradient checkpointing, and the Hugging Face
 // tensor layout on disk.
-import { tf, Rng, matMulTransposedRight, isFrozen } from '@spo/engine';
+import { tf, Rng, matMulTransposedRight } from '@spo/engine';
 import type { NamedArray, TensorMap } from '@spo/engine';
 import { isLlama, type ModelConfig } from './config.js';
 import { DEFAULT_LORA_TARGETS, LoraAdapters, type LoraConfig } from './lora.js';
@@ -97,11 +97,7 @@ export abstract class CausalLMBase {
       throw new Error(`logitsFrom ${logitsFrom} must be an integer in [0, ${T - 1}]`);
     const projected = logitsFrom === 0 ? hidden : tf.slice(hidden, [0, logitsFrom, 0], [B, T - logitsFrom, d]);
     return tf.reshape(
-      matMulTransposedRight(
-        tf.reshape(projected, [B * (T - logitsFrom), d]) as tf.Tensor2D,
-        head as tf.Tensor2D,
-        isFrozen(head),
-      ),
+      matMulTransposedRight(tf.reshape(projected, [B * (T - logitsFrom), d]) as tf.Tensor2D, head as tf.Tensor2D),
       [B, T - logitsFrom, this.config.vocabSize],
     ) as tf.Tensor3D;
   }
