@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { enableFusedKernels } from './fused-kernels.js';
+import { LENGTH_BUCKETS_ENV, lengthBucketsOn } from './length-buckets.js';
 import { enableNativeMatMul, type NativeBlas } from './native-matmul.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 import { describeAdapter, loadWebGpu, webGpuAdapter, type WebGpuAdapter } from './webgpu.js';
@@ -29,6 +30,8 @@ export interface BackendInfo {
   fused?: boolean;
   /** What the norms, activations, softmaxes and log-probs run on: fused kernels, or composed ops and why. */
   ops?: string;
+  /** True when response passes split into two length buckets ($SPO_LENGTH_BUCKETS on), on any backend. */
+  lengthBuckets?: boolean;
   /** The WebGPU adapter, on webgpu. */
   adapter?: WebGpuAdapter;
 }
@@ -101,8 +104,14 @@ function started(name: BackendName, skipped: BackendInfo['skipped']): BackendInf
     skipped,
     ...matmulFor(name),
     ...opsFor(name),
+    ...(lengthBucketsOn() ? { lengthBuckets: true } : {}),
     ...(name === 'webgpu' ? { adapter: webGpuAdapter() } : {}),
   };
+}
+
+/** The backend line's note of length buckets, when they are on (off, the default, adds nothing). */
+function bucketsNote(info: BackendInfo): string {
+  return info.lengthBuckets ? `; responses: two length buckets ($${LENGTH_BUCKETS_ENV}=on)` : '';
 }
 
 /**
@@ -128,7 +137,7 @@ export async function initBackend(
         `backend ${want} was asked for and failed: ${reason}. Unset --backend/$${BACKEND_ENV} or pick another.`,
       );
     chosen = started(want, []);
-    log(`[engine] backend: ${want} (asked for); matmul: ${chosen.matmul}; ops: ${chosen.ops}`);
+    log(`[engine] backend: ${want} (asked for); matmul: ${chosen.matmul}; ops: ${chosen.ops}${bucketsNote(chosen)}`);
     return chosen;
   }
   const skipped: BackendInfo['skipped'] = [];
@@ -137,7 +146,10 @@ export async function initBackend(
     if (!reason) {
       chosen = started(name, skipped);
       const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
-      log(`[engine] backend: ${name}${why ? ` (not used: ${why})` : ''}; matmul: ${chosen.matmul}; ops: ${chosen.ops}`);
+      log(
+        `[engine] backend: ${name}${why ? ` (not used: ${why})` : ''}; ` +
+          `matmul: ${chosen.matmul}; ops: ${chosen.ops}${bucketsNote(chosen)}`,
+      );
       return chosen;
     }
     skipped.push({ name, reason });

@@ -58,6 +58,7 @@ export {
 } from './fused-kernels.js';
 export type { FusedSetting } from './fused-kernels.js';
 export { fusedGpt2Block, GPT2_BLOCK_PARAMS } from './fused-block.js';
+export { LENGTH_BUCKETS_ENV, lengthBuckets, lengthBucketsOn, setLengthBuckets } from './length-buckets.js';
 export { gradientNorm, scaleGradients, adamWUpdate } from './optimizer-ops.js';
 export type { AdamWStep, AdamWParameter } from './optimizer-ops.js';
 export type { Gpt2BlockParam } from './fused-block.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf, initBackend, Rng } from '@spo/engine';
+import { tf, initBackend, Rng, setLengthBuckets } from '@spo/engine';
 import type { TokenizedSequence } from '@spo/data';
 import { initCausalLM, responseLayout, responseLogProbs, distinctPrompts, type ModelConfig } from './index.js';
 
@@ -41,15 +41,37 @@ function batch(): TokenizedSequence[] {
 const aloneSums = (model: ReturnType<typeof initCausalLM>, rows: TokenizedSequence[]) =>
   rows.map((r) => responseLogProbs(model, [r], 0).sum.dataSync()[0]);
 
-for (const [name, config] of [
-  ['GPT-2', gpt2],
-  ['Llama (GQA, q/k/v biases)', llama],
+/** How many forward passes `f` makes of `model`. */
+function countForwards(model: ReturnType<typeof initCausalLM>, f: () => void): number {
+  const forward = model.forward.bind(model);
+  let calls = 0;
+  model.forward = (...args) => (calls++, forward(...args));
+  try {
+    f();
+  } finally {
+    model.forward = forward;
+  }
+  return calls;
+}
+
+for (const [name, config, buckets] of [
+  ['GPT-2', gpt2, false],
+  ['Llama (GQA, q/k/v biases)', llama, false],
+  ['GPT-2, responses in two length buckets', gpt2, true],
+  ['Llama, responses in two length buckets', llama, true],
 ] as const) {
-  test(`${name}: a shared prompt gives each row's log-probs, pooled states and gradients of its own forward`, () => {
+  test(`${name}: a shared prompt gives each row's log-probs, pooled states and gradients of its own forward`, (t) => {
+    setLengthBuckets(buckets);
+    t.after(() => setLengthBuckets(undefined));
     const model = initCausalLM(config, 3);
     const rows = batch();
     assert.deepEqual(distinctPrompts(rows).rowPrompt, [0, 1, 2, 0, 1, 2, 0, 1]);
     assert.equal(responseLayout(model, rows), 'shared-prompt');
+    // the prompts' pass, then the responses in one pass or two (lengths 1-9: buckets of 1-4 and 5-9)
+    assert.equal(
+      countForwards(model, () => tf.tidy(() => void responseLogProbs(model, rows, 0).sum.dataSync())),
+      buckets ? 3 : 2,
+    );
     const head = tf.variable(tf.randomNormal([config.dModel, 1], 0, 1, 'float32', 7));
     const objective = (layoutOf: () => ReturnType<typeof responseLogProbs>) => () => {
       const lp = layoutOf();
@@ -93,15 +115,19 @@ for (const [name, config] of [
   });
 }
 
-test('the prefix sums and sampling-aligned means agree between the two layouts', () => {
+test('the prefix sums and sampling-aligned means agree between the two layouts, in one pass or two', () => {
   const model = initCausalLM(gpt2, 3);
   const rows = batch();
   const extras = { prefixTokens: [2, 1, 4, 2, 1, 3, 9, 0], sampledAlignment: true };
-  const shared = responseLogProbs(model, rows, 0, 'shared-prompt', extras);
   const perRow = responseLogProbs(model, rows, 0, 'per-row', extras);
-  for (const key of ['prefixSum', 'alignedMean'] as const) {
-    const [a, b] = [shared[key]!.dataSync(), perRow[key]!.dataSync()];
-    a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 2e-5, `${key}[${i}]: ${x} vs ${b[i]}`));
+  for (const buckets of [false, true]) {
+    setLengthBuckets(buckets);
+    const shared = responseLogProbs(model, rows, 0, 'shared-prompt', extras);
+    setLengthBuckets(undefined);
+    for (const key of ['prefixSum', 'alignedMean'] as const) {
+      const [a, b] = [shared[key]!.dataSync(), perRow[key]!.dataSync()];
+      a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 2e-5, `${key}[${i}] (buckets ${buckets}): ${x} vs ${b[i]}`));
+    }
   }
   // a prefix of 0 tokens sums to 0; one at least the response's length is the whole sum
   assert.equal(perRow.prefixSum!.dataSync()[7], 0);

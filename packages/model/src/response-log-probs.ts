@@ -2,12 +2,14 @@
 //   shared prompt: each distinct prompt is encoded once, left-padded, and every response attends to its
 //     prompt's keys and values (gathered per row by a one-hot product, rowSelector, so gradients flow
 //     back through the shared prefix to the prompt pass). Chosen, rejected, KTO's mismatched row and SPO's degree
-//     variants of one example all repeat one prompt: the prompt's tokens go through the model once.
+//     variants of one example all repeat one prompt: the prompt's tokens go through the model once. The
+//     responses go through in one pass or, with $SPO_LENGTH_BUCKETS=on and lengths that differ enough, two
+//     (engine's length-buckets.ts).
 //   per row: each sequence right-padded and run whole (the layout when no prompt repeats, when the
 //     widest prompt and widest response together exceed the context, and under gradient checkpointing,
 //     whose recomputed blocks take no key/value prefix).
 // Both give the same numbers up to float rounding (tested); the layout is a function of the batch.
-import { tf, rowSelector } from '@spo/engine';
+import { tf, rowSelector, lengthBuckets } from '@spo/engine';
 import { padBatch, type TokenizedSequence } from '@spo/data';
 import type { CausalLM, KvCache } from './causal-lm.js';
 import { scoreTokens, sequenceLogProbs, type SequenceLogProbs, type TokenExtras } from './log-probs.js';
@@ -111,7 +113,6 @@ function sharedPrompt(
     R = sequences.length,
     V = model.config.vocabSize;
   const Tp = Math.max(...prompts.map((p) => p.length));
-  const Tr = Math.max(...sequences.map((s) => s.ids.length - s.promptLength));
 
   // prompts left-padded, so every prompt's last token (which predicts its responses' first) is at Tp − 1
   const promptIds = new Int32Array(P * Tp).fill(padId),
@@ -123,18 +124,6 @@ function sharedPrompt(
     promptMask.fill(1, i * Tp + pad, (i + 1) * Tp);
     for (let t = pad; t < Tp; t++) promptPositions[i * Tp + t] = t - pad;
   });
-  // responses right-padded, positioned after their own prompt (padding clamped into the context; it is masked)
-  const responseIds = new Int32Array(R * Tr).fill(padId),
-    responsePositions = new Int32Array(R * Tr),
-    responseMask = new Float32Array(R * Tr);
-  sequences.forEach((s, r) => {
-    const n = s.ids.length - s.promptLength;
-    responseIds.set(s.ids.slice(s.promptLength), r * Tr);
-    responseMask.fill(1, r * Tr, r * Tr + n);
-    for (let t = 0; t < Tr; t++)
-      responsePositions[r * Tr + t] = Math.min(s.promptLength + t, model.config.maxPositions - 1);
-  });
-
   const promptMaskT = tf.tensor2d(promptMask, [P, Tp]);
   const prompt = model.forward(tf.tensor2d(promptIds, [P, Tp], 'int32'), {
     positions: tf.tensor2d(promptPositions, [P, Tp], 'int32'),
@@ -142,30 +131,74 @@ function sharedPrompt(
     cache: [],
     logitsFrom: Tp - 1,
   });
-  const ofRow = rowSelector(rowPrompt, P);
-  const perRowCache: KvCache = prompt.cache!.map(({ k, v }) => ({
-    k: ofRow(k) as tf.Tensor4D,
-    v: ofRow(v) as tf.Tensor4D,
-  }));
-  const responseMaskT = tf.tensor2d(responseMask, [R, Tr]);
-  const ids = tf.tensor2d(responseIds, [R, Tr], 'int32');
-  const response = model.forward(ids, {
-    positions: tf.tensor2d(responsePositions, [R, Tr], 'int32'),
-    keyMask: tf.concat([ofRow(promptMaskT), responseMaskT], 1) as tf.Tensor2D,
-    cache: perRowCache,
-    extendCache: false,
-  });
-  // response token 0 is predicted by the prompt's last position, token t by the response's position t − 1
-  const first = tf.reshape(ofRow(tf.reshape(prompt.logits, [P, V])), [R, 1, V]);
-  const predicting = Tr === 1 ? first : tf.concat([first, tf.slice(response.logits, [0, 0, 0], [R, Tr - 1, V])], 1);
+  const promptLogits = tf.reshape(prompt.logits, [P, V]);
+
+  /** The responses of `rows`, right-padded to their widest, each positioned after its own prompt. */
+  const responsePass = (rows: number[]) => {
+    const B = rows.length;
+    const Tr = Math.max(...rows.map((r) => sequences[r].ids.length - sequences[r].promptLength));
+    const responseIds = new Int32Array(B * Tr).fill(padId),
+      responsePositions = new Int32Array(B * Tr),
+      responseMask = new Float32Array(B * Tr);
+    rows.forEach((r, i) => {
+      const s = sequences[r];
+      const n = s.ids.length - s.promptLength;
+      responseIds.set(s.ids.slice(s.promptLength), i * Tr);
+      responseMask.fill(1, i * Tr, i * Tr + n);
+      // padding clamped into the context; it is masked
+      for (let t = 0; t < Tr; t++)
+        responsePositions[i * Tr + t] = Math.min(s.promptLength + t, model.config.maxPositions - 1);
+    });
+    const ofRow = rowSelector(
+      rows.map((r) => rowPrompt[r]),
+      P,
+    );
+    const perRowCache: KvCache = prompt.cache!.map(({ k, v }) => ({
+      k: ofRow(k) as tf.Tensor4D,
+      v: ofRow(v) as tf.Tensor4D,
+    }));
+    const responseMaskT = tf.tensor2d(responseMask, [B, Tr]);
+    const ids = tf.tensor2d(responseIds, [B, Tr], 'int32');
+    const response = model.forward(ids, {
+      positions: tf.tensor2d(responsePositions, [B, Tr], 'int32'),
+      keyMask: tf.concat([ofRow(promptMaskT), responseMaskT], 1) as tf.Tensor2D,
+      cache: perRowCache,
+      extendCache: false,
+    });
+    // response token 0 is predicted by the prompt's last position, token t by the response's position t − 1
+    const first = tf.reshape(ofRow(promptLogits), [B, 1, V]);
+    const predicting = Tr === 1 ? first : tf.concat([first, tf.slice(response.logits, [0, 0, 0], [B, Tr - 1, V])], 1);
+    const prefixTokens = extras.prefixTokens && rows.map((r) => extras.prefixTokens![r]);
+    return {
+      scores: scoreTokens(predicting as tf.Tensor3D, ids, responseMaskT, { ...extras, prefixTokens }),
+      pooled: () => {
+        const total = tf.add(ofRow(maskedSum(prompt.hidden, promptMaskT)), maskedSum(response.hidden, responseMaskT));
+        const tokens = tf.add(ofRow(tf.sum(promptMaskT, 1, true)), tf.sum(responseMaskT, 1, true));
+        return tf.div(total, tf.maximum(tokens, 1)) as tf.Tensor2D;
+      },
+    };
+  };
+
+  const buckets = lengthBuckets(sequences.map((s) => s.ids.length - s.promptLength));
+  const passes = buckets.map(responsePass);
+  if (passes.length === 1) return { ...passes[0].scores, layout: 'shared-prompt', pooled: passes[0].pooled };
+  // the buckets' rows back in row order: row r is at its position in the buckets' concatenation
+  const position = new Array<number>(R);
+  buckets.flat().forEach((r, i) => (position[r] = i));
+  const inRowOrder = rowSelector(position, R);
+  const joined = <T extends tf.Tensor>(parts: T[]) => inRowOrder(tf.concat(parts, 0)) as T;
+  const field = (name: keyof SequenceLogProbs) => {
+    const parts = passes.map((p) => p.scores[name]);
+    return parts[0] && joined(parts as tf.Tensor1D[]);
+  };
   return {
-    ...scoreTokens(predicting as tf.Tensor3D, ids, responseMaskT, extras),
+    sum: field('sum')!,
+    mean: field('mean')!,
+    count: field('count')!,
+    prefixSum: field('prefixSum'),
+    alignedMean: field('alignedMean'),
     layout: 'shared-prompt',
-    pooled: () => {
-      const total = tf.add(ofRow(maskedSum(prompt.hidden, promptMaskT)), maskedSum(response.hidden, responseMaskT));
-      const tokens = tf.add(ofRow(tf.sum(promptMaskT, 1, true)), tf.sum(responseMaskT, 1, true));
-      return tf.div(total, tf.maximum(tokens, 1)) as tf.Tensor2D;
-    },
+    pooled: () => joined(passes.map((p) => p.pooled())),
   };
 }
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { numericsPath } from './context.js';
 
-test('the numerics path names the backend, a native BLAS, its kernel set, and a one-thread BLAS', () => {
+test('the numerics path names the backend, a native BLAS, its kernel set, a one-thread BLAS, fused kernels and length buckets', () => {
   const wasm = (blas?: { core: string; threads: number }) =>
     numericsPath({ name: 'wasm', skipped: [], matmul: 'native BLAS', blas: blas && { library: 'x.so', ...blas } });
   assert.equal(wasm({ core: 'Haswell', threads: 2 }), 'wasm/native-blas-haswell');
@@ -15,5 +15,13 @@ test('the numerics path names the backend, a native BLAS, its kernel set, and a 
     numericsPath({ name: 'wasm', skipped: [], matmul: 'native BLAS', blas, fused: true }),
     'wasm/native-blas-haswell-fused',
   );
+  assert.equal(
+    numericsPath({ name: 'wasm', skipped: [], matmul: 'native BLAS', blas, fused: true, lengthBuckets: true }),
+    'wasm/native-blas-haswell-fused-buckets',
+  );
   assert.equal(numericsPath({ name: 'cpu', skipped: [], matmul: "cpu's own" }), 'cpu/backend-matmul');
+  assert.equal(
+    numericsPath({ name: 'cpu', skipped: [], matmul: "cpu's own", lengthBuckets: true }),
+    'cpu/backend-matmul-buckets',
+  );
 });

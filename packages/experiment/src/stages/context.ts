@@ -24,12 +24,14 @@ export interface StageContext {
 /**
  * What the numbers are computed on: the backend and, on wasm, whether matrix products go to a native BLAS,
  * which kernel set it runs, and whether it runs one thread: each kernel set, and one thread against
- * several, rounds some products its own way, and whether the fused kernels run, which round theirs
- * ("wasm/native-blas-haswell", "wasm/native-blas-skylakex-1thread", "wasm/native-blas-haswell-fused").
+ * several, rounds some products its own way; whether the fused kernels run, which round theirs; and
+ * whether response passes split into length buckets, which pads them differently
+ * ("wasm/native-blas-haswell", "wasm/native-blas-skylakex-1thread", "wasm/native-blas-haswell-fused",
+ * "wasm/native-blas-haswell-fused-buckets").
  */
 export function numericsPath(backend: BackendInfo): string {
-  const fused = backend.fused ? '-fused' : '';
-  if (!backend.blas) return `${backend.name}/backend-matmul${fused}`;
+  const suffix = `${backend.fused ? '-fused' : ''}${backend.lengthBuckets ? '-buckets' : ''}`;
+  if (!backend.blas) return `${backend.name}/backend-matmul${suffix}`;
   const { core, threads } = backend.blas;
-  return `${backend.name}/native-blas${core ? `-${core.toLowerCase()}` : ''}${threads === 1 ? '-1thread' : ''}${fused}`;
+  return `${backend.name}/native-blas${core ? `-${core.toLowerCase()}` : ''}${threads === 1 ? '-1thread' : ''}${suffix}`;
 }
