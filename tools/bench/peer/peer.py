@@ -99,9 +99,10 @@ class Peer:
         loss.item()
 
     def scorer(self, forwards):
-        """Our scoring passes rebuilt: one pass of whole rows, or a shared-prompt pair (the distinct prompts,
-        left-padded, with logits from their last position; then every response after its prompt's keys
-        and values). Returns a function giving each row's Σ log-prob and its pooled hidden state."""
+        """Our scoring passes rebuilt: one pass of whole rows, or the shared-prompt passes (the distinct
+        prompts, left-padded, with logits from their last position; then the responses, in one pass or one
+        per length bucket, each after its prompt's keys and values). Returns a function giving each row's
+        Σ log-prob and its pooled hidden state."""
         f = forwards[0]
         if len(forwards) == 1:
             x = self.ids(f["rows"], f["width"])
@@ -110,18 +111,20 @@ class Peer:
                 logits, hidden = self.logits(x, f["logitsFrom"])
                 return sequence_log_probs(logits, x, f["logitsFrom"])[0], hidden.mean(1)
             return whole
-        r = forwards[1]
-        prompts, responses = self.ids(f["rows"], f["width"]), self.ids(r["rows"], r["width"])
-        which = torch.arange(r["rows"]) % f["rows"]
+        prompts = self.ids(f["rows"], f["width"])
+        passes = [(r, self.ids(r["rows"], r["width"]), torch.arange(r["rows"]) % f["rows"]) for r in forwards[1:]]
 
         def shared():
             caches = [{} for _ in self.model.h]
             first, prompt_hidden = self.logits(prompts, f["logitsFrom"], caches, 0)
-            row_caches = [{"k": c["k"][which], "v": c["v"][which]} for c in caches]
-            logits, hidden = self.logits(responses, r["logitsFrom"], row_caches, f["width"])
-            predicting = torch.cat([first[which], logits[:, :-1]], 1)
-            lp = predicting.log_softmax(-1).gather(-1, responses[:, :, None]).squeeze(-1)
-            return lp.sum(1), (prompt_hidden.sum(1)[which] + hidden.sum(1)) / (f["width"] + r["width"])
+            sums, pooled = [], []
+            for r, responses, which in passes:
+                row_caches = [{"k": c["k"][which], "v": c["v"][which]} for c in caches]
+                logits, hidden = self.logits(responses, r["logitsFrom"], row_caches, f["width"])
+                predicting = torch.cat([first[which], logits[:, :-1]], 1)
+                sums.append(predicting.log_softmax(-1).gather(-1, responses[:, :, None]).squeeze(-1).sum(1))
+                pooled.append((prompt_hidden.sum(1)[which] + hidden.sum(1)) / (f["width"] + r["width"]))
+            return torch.cat(sums), torch.cat(pooled)
         return shared
 
     @staticmethod
@@ -150,7 +153,7 @@ class Peer:
             return lambda: self.step(dpo_loss)
         if name.startswith("dpo-spo-step"):
             score = self.scorer(forwards)
-            variants = forwards[-1]["rows"] - 2 * B
+            variants = sum(r["rows"] for r in forwards[1:] or forwards) - 2 * B
             groups = min(B, variants // (self.degrees - 1))
             rows = []
             for b in range(groups):

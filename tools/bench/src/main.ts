@@ -313,7 +313,8 @@ const main = rows.filter((r) => r.backend === backend.name);
 const ofSetting = (setting: string) => main.filter((r) => r.fused === setting);
 const first = ofSetting(settings[0]);
 console.log(
-  `${backend.name} (matmul: ${backend.matmul}); matmul peak ${peak.toFixed(1)} GFLOP/s; ` +
+  `${backend.name} (matmul: ${backend.matmul}${backend.lengthBuckets ? '; responses in two length buckets' : ''}); ` +
+    `matmul peak ${peak.toFixed(1)} GFLOP/s; ` +
     ('skipped' in peer
       ? `PyTorch not run (${peer.skipped}); `
       : `PyTorch: fastest of every intra-op × BLAS thread configuration, timed right after ours, in each of ` +

@@ -1,13 +1,15 @@
-// `nx run bench:prompts`: what encoding each prompt once saves on real data with long prompts. HH-RLHF
-// (the hh-rlhf-small experiment's data, tokenizer and model shape, from data/hh-rlhf) in DPO batches:
-// the policy's step (forward and backward of chosen and rejected sharing their prompt, then the DPO
-// loss) and the reference pass, each in both layouts of responseLogProbs, timed alternately in one
-// process. Prints prompt and response lengths, ms per layout and the speed-up.
+// `nx run bench:prompts`: what encoding each prompt once, and then the responses in two length buckets,
+// save on real data with long prompts and responses of every length. HH-RLHF (the hh-rlhf-small
+// experiment's data, tokenizer and model shape, from data/hh-rlhf) in DPO batches: the policy's step
+// (forward and backward of chosen and rejected sharing their prompt, then the DPO loss) and the
+// reference pass, each in both layouts of responseLogProbs and the shared-prompt layout with length
+// buckets ($SPO_LENGTH_BUCKETS), timed alternately in one process. Prints prompt and response lengths,
+// ms per layout and the speed-ups.
 // Options: --pairs 8  --repeats 7  --backend wasm
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { tf, initBackend, BACKEND_NAMES, type BackendRequest } from '@spo/engine';
+import { tf, initBackend, lengthBuckets, setLengthBuckets, BACKEND_NAMES, type BackendRequest } from '@spo/engine';
 import { DataConfigSchema, encodeSequence, lengthStats, prepareDataset } from '@spo/data';
 import { initCausalLM, responseLogProbs, type ResponseLogProbs } from '@spo/model';
 import { dpoLoss } from '@spo/losses';
@@ -84,26 +86,56 @@ console.error(
     `model ${experiment.model.nLayers} layers, d ${experiment.model.dModel}`,
 );
 
+/** Each way of running the batch: a layout of responseLogProbs, and length buckets on or off. */
+const ways = [
+  { name: 'each sequence whole', layout: 'per-row', buckets: false },
+  { name: 'prompt encoded once', layout: 'shared-prompt', buckets: false },
+  { name: 'prompt once, two length buckets', layout: 'shared-prompt', buckets: true },
+] as const;
+const responseLengths = rows.map((s) => s.ids.length - s.promptLength);
+const [short, long = []]: number[][] = lengthBuckets(responseLengths, true);
+const widest = (bucket: number[]) => Math.max(0, ...bucket.map((r) => responseLengths[r]));
+console.error(
+  `[bench:prompts] response positions: ${rows.length} x ${widest([...short, ...long])} in one pass; ` +
+    (long.length
+      ? `${short.length} x ${widest(short)} + ${long.length} x ${widest(long)} in two buckets`
+      : `one bucket (a split saves too little)`),
+);
+
 const table: string[][] = [];
 for (const [what, run] of [
   ['DPO step (forward + backward)', step],
   ['reference pass (forward)', score],
 ] as const) {
-  // alternate the layouts so drift on a shared machine reaches both
-  const times: Record<string, number[]> = { 'per-row': [], 'shared-prompt': [] };
-  for (let r = 0; r < o.repeats; r++) {
-    for (const layout of ['per-row', 'shared-prompt'] as const)
-      times[layout].push(measure(run(layout), r === 0 ? 1 : 0, 1).medianMs);
-  }
-  const [perRow, sharedPrompt] = [median(times['per-row']), median(times['shared-prompt'])];
-  table.push([what, perRow.toFixed(1), sharedPrompt.toFixed(1), `${(perRow / sharedPrompt).toFixed(2)}x`]);
+  // alternate the ways so drift on a shared machine reaches each
+  const times = ways.map(() => [] as number[]);
+  for (let r = 0; r < o.repeats; r++)
+    ways.forEach((way, i) => {
+      setLengthBuckets(way.buckets);
+      times[i].push(measure(run(way.layout), r === 0 ? 1 : 0, 1).medianMs);
+    });
+  setLengthBuckets(undefined);
+  const [perRow, sharedPrompt, buckets] = times.map(median);
+  table.push([
+    what,
+    perRow.toFixed(1),
+    sharedPrompt.toFixed(1),
+    buckets.toFixed(1),
+    `${(perRow / sharedPrompt).toFixed(2)}x`,
+    `${(sharedPrompt / buckets).toFixed(2)}x`,
+  ]);
 }
 console.log(
   `HH-RLHF, ${P} pairs per step (${2 * P} sequences), ${backend.name} (matmul: ${backend.matmul}); ` +
-    `median of ${o.repeats}, layouts alternating`,
+    `median of ${o.repeats}, ways alternating`,
 );
 console.log(
   `prompt tokens: median ${prompt.p50}, max ${prompt.max}; ` +
     `response tokens: median ${response.p50}, max ${response.max}`,
 );
-console.log(markdownTable(['case', 'each sequence whole ms', 'prompt encoded once ms', 'speed-up'], table));
+console.log(
+  markdownTable(
+    ['case', ...ways.map((w) => `${w.name} ms`), 'prompt once / whole: speed-up', 'two buckets / one pass: speed-up'],
+    table,
+  ),
+);
