@@ -115,7 +115,8 @@ for (const [name, config, buckets] of [
   });
 }
 
-test('the prefix sums and sampling-aligned means agree between the two layouts, in one pass or two', () => {
+test('the prefix sums and sampling-aligned means agree between the two layouts, in one pass or two', (t) => {
+  t.after(() => setLengthBuckets(undefined));
   const model = initCausalLM(gpt2, 3);
   const rows = batch();
   const extras = { prefixTokens: [2, 1, 4, 2, 1, 3, 9, 0], sampledAlignment: true };
@@ -123,12 +124,16 @@ test('the prefix sums and sampling-aligned means agree between the two layouts, 
   for (const buckets of [false, true]) {
     setLengthBuckets(buckets);
     const shared = responseLogProbs(model, rows, 0, 'shared-prompt', extras);
-    setLengthBuckets(undefined);
     for (const key of ['prefixSum', 'alignedMean'] as const) {
       const [a, b] = [shared[key]!.dataSync(), perRow[key]!.dataSync()];
       a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 2e-5, `${key}[${i}] (buckets ${buckets}): ${x} vs ${b[i]}`));
     }
   }
+  // one entry of prefixTokens per row, in either layout
+  assert.throws(
+    () => responseLogProbs(model, rows, 0, 'shared-prompt', { prefixTokens: [1, 2] }),
+    /prefixTokens has 2 entries for 8 rows/,
+  );
   // a prefix of 0 tokens sums to 0; one at least the response's length is the whole sum
   assert.equal(perRow.prefixSum!.dataSync()[7], 0);
   assert.ok(Math.abs(perRow.prefixSum!.dataSync()[6] - perRow.sum.dataSync()[6]) < 1e-5);
@@ -155,3 +160,29 @@ test(
     model.dispose();
   },
 );
+
+test('length buckets on, where no split saves enough, give the one pass bit for bit', (t) => {
+  t.after(() => setLengthBuckets(undefined));
+  const model = initCausalLM(gpt2, 3);
+  // responses of 5, 5, 4 and 5 tokens: the best split saves 1 of 20 positions
+  const rows = batch()
+    .slice(0, 4)
+    .map((r, i) => ({
+      ids: [...r.ids.slice(0, r.promptLength), ...[2, 3, 4, 5, 6].slice(0, i === 2 ? 4 : 5)],
+      promptLength: r.promptLength,
+    }));
+  const run = (buckets: boolean) => {
+    setLengthBuckets(buckets);
+    const grads = tf.variableGrads(() => {
+      const lp = responseLogProbs(model, rows, 0);
+      return tf.addN([tf.sum(lp.sum), tf.sum(lp.pooled())]) as tf.Scalar;
+    });
+    return [grads.value, ...Object.values(grads.grads)].map((g) => [...g.dataSync()]);
+  };
+  assert.deepEqual(run(true), run(false));
+  setLengthBuckets(true);
+  assert.equal(
+    countForwards(model, () => tf.tidy(() => void responseLogProbs(model, rows, 0).sum.dataSync())),
+    2,
+  );
+});

@@ -113,6 +113,8 @@ function sharedPrompt(
     R = sequences.length,
     V = model.config.vocabSize;
   const Tp = Math.max(...prompts.map((p) => p.length));
+  if (extras.prefixTokens && extras.prefixTokens.length !== R)
+    throw new Error(`prefixTokens has ${extras.prefixTokens.length} entries for ${R} rows`);
 
   // prompts left-padded, so every prompt's last token (which predicts its responses' first) is at Tp − 1
   const promptIds = new Int32Array(P * Tp).fill(padId),
@@ -182,24 +184,24 @@ function sharedPrompt(
   const buckets = lengthBuckets(sequences.map((s) => s.ids.length - s.promptLength));
   const passes = buckets.map(responsePass);
   if (passes.length === 1) return { ...passes[0].scores, layout: 'shared-prompt', pooled: passes[0].pooled };
-  // the buckets' rows back in row order: row r is at its position in the buckets' concatenation
-  const position = new Array<number>(R);
-  buckets.flat().forEach((r, i) => (position[r] = i));
-  const inRowOrder = rowSelector(position, R);
-  const joined = <T extends tf.Tensor>(parts: T[]) => inRowOrder(tf.concat(parts, 0)) as T;
-  const field = (name: keyof SequenceLogProbs) => {
-    const parts = passes.map((p) => p.scores[name]);
-    return parts[0] && joined(parts as tf.Tensor1D[]);
-  };
-  return {
-    sum: field('sum')!,
-    mean: field('mean')!,
-    count: field('count')!,
-    prefixSum: field('prefixSum'),
-    alignedMean: field('alignedMean'),
-    layout: 'shared-prompt',
-    pooled: () => joined(passes.map((p) => p.pooled())),
-  };
+  const inRowOrder = rowOrder(buckets);
+  const scores = Object.fromEntries(
+    Object.keys(passes[0].scores).map((name) => {
+      const parts = passes.map((p) => p.scores[name as keyof SequenceLogProbs]!);
+      return [name, inRowOrder(parts)];
+    }),
+  ) as unknown as SequenceLogProbs;
+  return { ...scores, layout: 'shared-prompt', pooled: () => inRowOrder(passes.map((p) => p.pooled())) };
+}
+
+/** Joins the buckets' per-row outputs (rows in bucket order) into row order, by a one-hot product. */
+function rowOrder(buckets: number[][]): <T extends tf.Tensor>(parts: T[]) => T {
+  const rows = buckets.flat();
+  // row r is at indexInBuckets[r] of the buckets' concatenation
+  const indexInBuckets = new Array<number>(rows.length);
+  rows.forEach((r, i) => (indexInBuckets[r] = i));
+  const select = rowSelector(indexInBuckets, rows.length);
+  return <T extends tf.Tensor>(parts: T[]) => select(tf.concat(parts, 0)) as T;
 }
 
 /** Σ over real tokens of hidden states [B, T, d] → [B, d]. */

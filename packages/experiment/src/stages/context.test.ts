@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { numericsPath } from './context.js';
 
-test('the numerics path names the backend, a native BLAS, its kernel set, a one-thread BLAS, fused kernels and length buckets', () => {
+test('the numerics path: backend, native BLAS, its kernel set, one thread, fused kernels, length buckets', () => {
   const wasm = (blas?: { core: string; threads: number }) =>
     numericsPath({ name: 'wasm', skipped: [], matmul: 'native BLAS', blas: blas && { library: 'x.so', ...blas } });
   assert.equal(wasm({ core: 'Haswell', threads: 2 }), 'wasm/native-blas-haswell');

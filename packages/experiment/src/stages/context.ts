@@ -33,5 +33,6 @@ export function numericsPath(backend: BackendInfo): string {
   const suffix = `${backend.fused ? '-fused' : ''}${backend.lengthBuckets ? '-buckets' : ''}`;
   if (!backend.blas) return `${backend.name}/backend-matmul${suffix}`;
   const { core, threads } = backend.blas;
-  return `${backend.name}/native-blas${core ? `-${core.toLowerCase()}` : ''}${threads === 1 ? '-1thread' : ''}${suffix}`;
+  const kernels = core ? `-${core.toLowerCase()}` : '';
+  return `${backend.name}/native-blas${kernels}${threads === 1 ? '-1thread' : ''}${suffix}`;
 }
