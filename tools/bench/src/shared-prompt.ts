@@ -5,7 +5,7 @@
 // reference pass, each in both layouts of responseLogProbs and the shared-prompt layout with length
 // buckets ($SPO_LENGTH_BUCKETS), timed alternately in one process. Prints prompt and response lengths,
 // ms per layout and the speed-ups.
-// Options: --pairs 8  --repeats 7  --backend wasm
+// Options: --pairs 8  --batches 1  --repeats 7  --backend wasm
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
@@ -18,10 +18,11 @@ import { measure, median } from './measure.js';
 
 const o = new Command('bench:prompts')
   .option('--pairs <n>', 'preference pairs per step', (v) => Number(v), 8)
+  .option('--batches <n>', 'consecutive batches of --pairs pairs, each timed, their times summed', (v) => Number(v), 1)
   .option('--repeats <n>', 'timed runs per layout', (v) => Number(v), 7)
   .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKEND_NAMES]))
   .parse()
-  .opts<{ pairs: number; repeats: number; backend?: BackendRequest }>();
+  .opts<{ pairs: number; batches: number; repeats: number; backend?: BackendRequest }>();
 
 const root = new URL('../../../', import.meta.url).pathname;
 const experiment = JSON.parse(readFileSync(join(root, 'experiments/hh-rlhf-small/config.json'), 'utf8'));
@@ -43,46 +44,55 @@ const { dataset } = await prepareDataset(config, experiment.seed, join(root, '.c
 );
 const model = initCausalLM({ vocabSize: dataset.tokenizer.size, layerNormEps: 1e-5, ...experiment.model }, 1);
 const maxLength = experiment.model.maxPositions;
-
-const pairs = dataset.preferences.slice(0, o.pairs);
-const rows = [
-  ...pairs.map((p) => encodeSequence(dataset.tokenizer, p.prompt, p.chosen, maxLength)),
-  ...pairs.map((p) => encodeSequence(dataset.tokenizer, p.prompt, p.rejected, maxLength)),
-];
 const P = o.pairs;
 const reference = tf.fill([P], -40) as tf.Tensor1D;
-const lengthsOf = (from: number) => tf.tensor1d(rows.slice(from, from + P).map((s) => s.ids.length - s.promptLength));
-const [chosenLengths, rejectedLengths] = [lengthsOf(0), lengthsOf(P)];
 
-/** The policy's DPO step through one layout: loss, gradients of every parameter. */
+/** Batch b: its P pairs' chosen rows, then their rejected rows, and each column's response lengths. */
+const batches = Array.from({ length: o.batches }, (_, b) => {
+  const pairs = dataset.preferences.slice(b * P, (b + 1) * P);
+  const rows = [
+    ...pairs.map((p) => encodeSequence(dataset.tokenizer, p.prompt, p.chosen, maxLength)),
+    ...pairs.map((p) => encodeSequence(dataset.tokenizer, p.prompt, p.rejected, maxLength)),
+  ];
+  const lengthsOf = (from: number) => tf.tensor1d(rows.slice(from, from + P).map((s) => s.ids.length - s.promptLength));
+  return { rows, chosenLengths: lengthsOf(0), rejectedLengths: lengthsOf(P) };
+});
+const rows = batches.flatMap((b) => b.rows);
+
+/** The policy's DPO step on each batch through one layout: loss, gradients of every parameter. */
 const step = (layout: ResponseLogProbs['layout']) => () =>
-  tf.tidy(() => {
-    const { grads } = tf.variableGrads(() => {
-      const lp = responseLogProbs(model, rows, dataset.tokenizer.padId, layout).sum;
-      return tf.mean(
-        dpoLoss(
-          {
-            policyChosen: tf.slice(lp, [0], [P]) as tf.Tensor1D,
-            policyRejected: tf.slice(lp, [P], [P]) as tf.Tensor1D,
-            referenceChosen: reference,
-            referenceRejected: reference,
-            chosenLengths,
-            rejectedLengths,
-          },
-          { beta: 0.1 },
-        ).losses,
-      ) as tf.Scalar;
-    });
-    for (const g of Object.values(grads)) g.dataSync();
-  });
+  batches.forEach((batch) =>
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => {
+        const lp = responseLogProbs(model, batch.rows, dataset.tokenizer.padId, layout).sum;
+        return tf.mean(
+          dpoLoss(
+            {
+              policyChosen: tf.slice(lp, [0], [P]) as tf.Tensor1D,
+              policyRejected: tf.slice(lp, [P], [P]) as tf.Tensor1D,
+              referenceChosen: reference,
+              referenceRejected: reference,
+              chosenLengths: batch.chosenLengths,
+              rejectedLengths: batch.rejectedLengths,
+            },
+            { beta: 0.1 },
+          ).losses,
+        ) as tf.Scalar;
+      });
+      for (const g of Object.values(grads)) g.dataSync();
+    }),
+  );
 const score = (layout: ResponseLogProbs['layout']) => () =>
-  tf.tidy(() => void responseLogProbs(model, rows, dataset.tokenizer.padId, layout).sum.dataSync());
+  batches.forEach((batch) =>
+    tf.tidy(() => void responseLogProbs(model, batch.rows, dataset.tokenizer.padId, layout).sum.dataSync()),
+  );
 
-const prompt = lengthStats(rows.slice(0, P).map((s) => s.promptLength)),
-  response = lengthStats(rows.map((s) => s.ids.length - s.promptLength));
+const responseLengths = rows.map((s) => s.ids.length - s.promptLength);
+const prompt = lengthStats(rows.filter((_, r) => r % (2 * P) < P).map((s) => s.promptLength)),
+  response = { ...lengthStats(responseLengths), min: Math.min(...responseLengths) };
 console.error(
-  `[bench:prompts] ${P} pairs of HH-RLHF: prompt tokens median ${prompt.p50} ` +
-    `(max ${prompt.max}), response tokens median ${response.p50} (max ${response.max}); ` +
+  `[bench:prompts] ${o.batches} x ${P} pairs of HH-RLHF: prompt tokens median ${prompt.p50} ` +
+    `(max ${prompt.max}), response tokens median ${response.p50} (min ${response.min}, max ${response.max}); ` +
     `model ${experiment.model.nLayers} layers, d ${experiment.model.dModel}`,
 );
 
@@ -92,14 +102,23 @@ const ways = [
   { name: 'prompt encoded once', layout: 'shared-prompt', buckets: false },
   { name: 'prompt once, two length buckets', layout: 'shared-prompt', buckets: true },
 ] as const;
-const responseLengths = rows.map((s) => s.ids.length - s.promptLength);
-const [short, long = []]: number[][] = lengthBuckets(responseLengths, true);
-const widest = (bucket: number[]) => Math.max(0, ...bucket.map((r) => responseLengths[r]));
+// the response positions of every batch in one pass and in the buckets lengthBuckets picks
+const positions = batches.reduce(
+  (total, { rows: batch }) => {
+    const lengths = batch.map((s) => s.ids.length - s.promptLength);
+    const padded = (bucket: number[]) => bucket.length * Math.max(...bucket.map((r) => lengths[r]));
+    const buckets = lengthBuckets(lengths, true);
+    return {
+      onePass: total.onePass + padded(buckets.flat()),
+      buckets: total.buckets + buckets.reduce((n, bucket) => n + padded(bucket), 0),
+      split: total.split + (buckets.length > 1 ? 1 : 0),
+    };
+  },
+  { onePass: 0, buckets: 0, split: 0 },
+);
 console.error(
-  `[bench:prompts] response positions: ${rows.length} x ${widest([...short, ...long])} in one pass; ` +
-    (long.length
-      ? `${short.length} x ${widest(short)} + ${long.length} x ${widest(long)} in two buckets`
-      : `one bucket (a split saves too little)`),
+  `[bench:prompts] response positions: ${positions.onePass} in one pass, ${positions.buckets} in buckets ` +
+    `(${positions.split} of ${o.batches} batches split)`,
 );
 
 const table: string[][] = [];
@@ -126,12 +145,14 @@ for (const [what, run] of [
   ]);
 }
 console.log(
-  `HH-RLHF, ${P} pairs per step (${2 * P} sequences), ${backend.name} (matmul: ${backend.matmul}); ` +
-    `median of ${o.repeats}, ways alternating`,
+  `HH-RLHF, ${o.batches} batch(es) of ${P} pairs (${2 * P} sequences each, ms summed over the batches), ` +
+    `${backend.name} (matmul: ${backend.matmul}); median of ${o.repeats}, ways alternating`,
 );
 console.log(
   `prompt tokens: median ${prompt.p50}, max ${prompt.max}; ` +
-    `response tokens: median ${response.p50}, max ${response.max}`,
+    `response tokens: median ${response.p50}, min ${response.min}, max ${response.max}; ` +
+    `response positions: ${positions.onePass} in one pass, ${positions.buckets} in length buckets ` +
+    `(${positions.split} of ${o.batches} batches split)`,
 );
 console.log(
   markdownTable(
