@@ -12,9 +12,9 @@ import { Command, Option } from 'commander';
 import { tf, initBackend, lengthBuckets, setLengthBuckets, BACKEND_NAMES, type BackendRequest } from '@spo/engine';
 import { DataConfigSchema, encodeSequence, lengthStats, prepareDataset } from '@spo/data';
 import { initCausalLM, responseLogProbs, type ResponseLogProbs } from '@spo/model';
-import { dpoLoss } from '@spo/losses';
 import { markdownTable } from '@spo/reports';
 import { measure, median } from './measure.js';
+import { meanDpoLoss } from './random-dpo-loss.js';
 
 const o = new Command('bench:prompts')
   .option('--pairs <n>', 'preference pairs per step', (v) => Number(v), 8)
@@ -63,22 +63,14 @@ const rows = batches.flatMap((b) => b.rows);
 const step = (layout: ResponseLogProbs['layout']) => () =>
   batches.forEach((batch) =>
     tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => {
-        const lp = responseLogProbs(model, batch.rows, dataset.tokenizer.padId, layout).sum;
-        return tf.mean(
-          dpoLoss(
-            {
-              policyChosen: tf.slice(lp, [0], [P]) as tf.Tensor1D,
-              policyRejected: tf.slice(lp, [P], [P]) as tf.Tensor1D,
-              referenceChosen: reference,
-              referenceRejected: reference,
-              chosenLengths: batch.chosenLengths,
-              rejectedLengths: batch.rejectedLengths,
-            },
-            { beta: 0.1 },
-          ).losses,
-        ) as tf.Scalar;
-      });
+      const { grads } = tf.variableGrads(() =>
+        meanDpoLoss(
+          responseLogProbs(model, batch.rows, dataset.tokenizer.padId, layout).sum,
+          reference,
+          batch.chosenLengths,
+          batch.rejectedLengths,
+        ),
+      );
       for (const g of Object.values(grads)) g.dataSync();
     }),
   );
