@@ -27,6 +27,10 @@ test('one bucket when a split saves less than MIN_SAVING of the positions, or al
   assert.ok(MIN_SAVING > 0.15);
   assert.deepEqual(lengthBuckets([4, 5, 4, 4], true), [[0, 1, 2, 3]]);
   assert.deepEqual(lengthBuckets([7], true), [[0]]);
+  assert.deepEqual(lengthBuckets([], true), [[]]);
+  // never a bucket of empty rows (a pass of width 0)
+  assert.deepEqual(lengthBuckets([0, 0, 0], true), [[0, 1, 2]]);
+  assert.deepEqual(lengthBuckets([0, 0, 0, 10], true), [[0, 1, 2, 3]]);
   // rows of one length stay together: a split never divides them
   assert.deepEqual(lengthBuckets([1, 1, 8, 8, 1], true), [
     [0, 1, 4],

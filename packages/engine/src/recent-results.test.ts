@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { RecentResults } from './recent-results.js';
 import { initBackend } from './backend.js';
 import { fusedSetting, withFusedKernels } from './fused-kernels.js';
+import { setLengthBuckets } from './length-buckets.js';
 
 test('a result is computed once per inputs (key order aside), the oldest forgotten past the limit', () => {
   const recent = new RecentResults<number>(2);
@@ -37,5 +38,26 @@ test('a result computed with the fused kernels is computed again without them, a
   assert.deepEqual(
     recent.get('pairs', () => 'again'),
     { value: before, kept: true },
+  );
+});
+
+test('a result computed with length buckets off is computed again with them on, and kept under each', (t) => {
+  t.after(() => setLengthBuckets(undefined));
+  const recent = new RecentResults<string>();
+  setLengthBuckets(false);
+  recent.get('pairs', () => 'one pass');
+  setLengthBuckets(true);
+  assert.deepEqual(
+    recent.get('pairs', () => 'buckets'),
+    { value: 'buckets', kept: false },
+  );
+  assert.deepEqual(
+    recent.get('pairs', () => 'again'),
+    { value: 'buckets', kept: true },
+  );
+  setLengthBuckets(false);
+  assert.deepEqual(
+    recent.get('pairs', () => 'again'),
+    { value: 'one pass', kept: true },
   );
 });

@@ -123,7 +123,11 @@ test('the prefix sums and sampling-aligned means agree between the two layouts, 
   const perRow = responseLogProbs(model, rows, 0, 'per-row', extras);
   for (const buckets of [false, true]) {
     setLengthBuckets(buckets);
-    const shared = responseLogProbs(model, rows, 0, 'shared-prompt', extras);
+    let shared!: ReturnType<typeof responseLogProbs>;
+    assert.equal(
+      countForwards(model, () => (shared = responseLogProbs(model, rows, 0, 'shared-prompt', extras))),
+      buckets ? 3 : 2,
+    );
     for (const key of ['prefixSum', 'alignedMean'] as const) {
       const [a, b] = [shared[key]!.dataSync(), perRow[key]!.dataSync()];
       a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 2e-5, `${key}[${i}] (buckets ${buckets}): ${x} vs ${b[i]}`));
@@ -177,7 +181,10 @@ test('length buckets on, where no split saves enough, give the one pass bit for 
       const lp = responseLogProbs(model, rows, 0);
       return tf.addN([tf.sum(lp.sum), tf.sum(lp.pooled())]) as tf.Scalar;
     });
-    return [grads.value, ...Object.values(grads.grads)].map((g) => [...g.dataSync()]);
+    const values = [grads.value, ...Object.values(grads.grads)];
+    const arrays = values.map((g) => [...g.dataSync()]);
+    tf.dispose(values);
+    return arrays;
   };
   assert.deepEqual(run(true), run(false));
   setLengthBuckets(true);
@@ -185,4 +192,5 @@ test('length buckets on, where no split saves enough, give the one pass bit for 
     countForwards(model, () => tf.tidy(() => void responseLogProbs(model, rows, 0).sum.dataSync())),
     2,
   );
+  model.dispose();
 });

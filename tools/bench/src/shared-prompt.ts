@@ -18,11 +18,18 @@ import { meanDpoLoss } from './random-dpo-loss.js';
 
 const o = new Command('bench:prompts')
   .option('--pairs <n>', 'preference pairs per step', (v) => Number(v), 8)
-  .option('--batches <n>', 'consecutive batches of --pairs pairs, each timed, their times summed', (v) => Number(v), 1)
+  .option('--batches <n>', 'consecutive batches of --pairs pairs, run in sequence in each timing', (v) => Number(v), 1)
   .option('--repeats <n>', 'timed runs per layout', (v) => Number(v), 7)
   .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKEND_NAMES]))
   .parse()
   .opts<{ pairs: number; batches: number; repeats: number; backend?: BackendRequest }>();
+
+for (const [flag, n] of [
+  ['--pairs', o.pairs],
+  ['--batches', o.batches],
+  ['--repeats', o.repeats],
+] as const)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} is ${n}; pass a whole number of at least 1`);
 
 const root = new URL('../../../', import.meta.url).pathname;
 const experiment = JSON.parse(readFileSync(join(root, 'experiments/hh-rlhf-small/config.json'), 'utf8'));
@@ -45,6 +52,11 @@ const { dataset } = await prepareDataset(config, experiment.seed, join(root, '.c
 const model = initCausalLM({ vocabSize: dataset.tokenizer.size, layerNormEps: 1e-5, ...experiment.model }, 1);
 const maxLength = experiment.model.maxPositions;
 const P = o.pairs;
+if (P * o.batches > dataset.preferences.length)
+  throw new Error(
+    `--pairs ${P} x --batches ${o.batches} asks for ${P * o.batches} pairs; ` +
+      `the prepared set has ${dataset.preferences.length}`,
+  );
 const reference = tf.fill([P], -40) as tf.Tensor1D;
 
 /** Batch b: its P pairs' chosen rows, then their rejected rows, and each column's response lengths. */
