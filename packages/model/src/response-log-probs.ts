@@ -113,6 +113,7 @@ function sharedPrompt(
     R = sequences.length,
     V = model.config.vocabSize;
   const Tp = Math.max(...prompts.map((p) => p.length));
+  const responseLengths = sequences.map((s) => s.ids.length - s.promptLength);
   if (extras.prefixTokens && extras.prefixTokens.length !== R)
     throw new Error(`prefixTokens has ${extras.prefixTokens.length} entries for ${R} rows`);
 
@@ -138,15 +139,14 @@ function sharedPrompt(
   /** The responses of `rows`, right-padded to their widest, each positioned after its own prompt. */
   const responsePass = (rows: number[]) => {
     const B = rows.length;
-    const Tr = Math.max(...rows.map((r) => sequences[r].ids.length - sequences[r].promptLength));
+    const Tr = Math.max(...rows.map((r) => responseLengths[r]));
     const responseIds = new Int32Array(B * Tr).fill(padId),
       responsePositions = new Int32Array(B * Tr),
       responseMask = new Float32Array(B * Tr);
     rows.forEach((r, i) => {
       const s = sequences[r];
-      const n = s.ids.length - s.promptLength;
       responseIds.set(s.ids.slice(s.promptLength), i * Tr);
-      responseMask.fill(1, i * Tr, i * Tr + n);
+      responseMask.fill(1, i * Tr, i * Tr + responseLengths[r]);
       // padding clamped into the context; it is masked
       for (let t = 0; t < Tr; t++)
         responsePositions[i * Tr + t] = Math.min(s.promptLength + t, model.config.maxPositions - 1);
@@ -181,7 +181,7 @@ function sharedPrompt(
     };
   };
 
-  const buckets = lengthBuckets(sequences.map((s) => s.ids.length - s.promptLength));
+  const buckets = lengthBuckets(responseLengths);
   const passes = buckets.map(responsePass);
   if (passes.length === 1) return { ...passes[0].scores, layout: 'shared-prompt', pooled: passes[0].pooled };
   const inRowOrder = rowOrder(buckets);

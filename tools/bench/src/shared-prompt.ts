@@ -59,15 +59,16 @@ if (P * o.batches > dataset.preferences.length)
   );
 const reference = tf.fill([P], -40) as tf.Tensor1D;
 
-/** Batch b: its P pairs' chosen rows, then their rejected rows, and each column's response lengths. */
+/** Batch b: its P pairs' chosen rows, then their rejected rows, their response lengths, and each column's. */
 const batches = Array.from({ length: o.batches }, (_, b) => {
   const pairs = dataset.preferences.slice(b * P, (b + 1) * P);
   const rows = [
     ...pairs.map((p) => encodeSequence(dataset.tokenizer, p.prompt, p.chosen, maxLength)),
     ...pairs.map((p) => encodeSequence(dataset.tokenizer, p.prompt, p.rejected, maxLength)),
   ];
-  const lengthsOf = (from: number) => tf.tensor1d(rows.slice(from, from + P).map((s) => s.ids.length - s.promptLength));
-  return { rows, chosenLengths: lengthsOf(0), rejectedLengths: lengthsOf(P) };
+  const lengths = rows.map((s) => s.ids.length - s.promptLength);
+  const lengthsOf = (from: number) => tf.tensor1d(lengths.slice(from, from + P));
+  return { rows, lengths, chosenLengths: lengthsOf(0), rejectedLengths: lengthsOf(P) };
 });
 const rows = batches.flatMap((b) => b.rows);
 
@@ -91,7 +92,7 @@ const score = (layout: ResponseLogProbs['layout']) => () =>
     tf.tidy(() => void responseLogProbs(model, batch.rows, dataset.tokenizer.padId, layout).sum.dataSync()),
   );
 
-const responseLengths = rows.map((s) => s.ids.length - s.promptLength);
+const responseLengths = batches.flatMap((b) => b.lengths);
 const prompt = lengthStats(rows.filter((_, r) => r % (2 * P) < P).map((s) => s.promptLength)),
   response = { ...lengthStats(responseLengths), min: Math.min(...responseLengths) };
 console.error(
@@ -108,8 +109,7 @@ const ways = [
 ] as const;
 // the response positions of every batch in one pass and in the buckets lengthBuckets picks
 const positions = batches.reduce(
-  (total, { rows: batch }) => {
-    const lengths = batch.map((s) => s.ids.length - s.promptLength);
+  (total, { lengths }) => {
     const padded = (bucket: number[]) => bucket.length * Math.max(...bucket.map((r) => lengths[r]));
     const buckets = lengthBuckets(lengths, true);
     return {
@@ -119,10 +119,6 @@ const positions = batches.reduce(
     };
   },
   { onePass: 0, buckets: 0, split: 0 },
-);
-console.error(
-  `[bench:prompts] response positions: ${positions.onePass} in one pass, ${positions.buckets} in buckets ` +
-    `(${positions.split} of ${o.batches} batches split)`,
 );
 
 const table: string[][] = [];
