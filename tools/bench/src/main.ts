@@ -5,11 +5,13 @@
 // PyTorch on the same CPU at every thread configuration (the peer; the fastest is compared). Prints per
 // case: ours / fastest PyTorch for each setting, achieved GFLOP/s beside the machine's measured matmul
 // peak, the WASM heap and RSS a process running the case needs (case-heap.ts), and where the time goes
-// (products, other kernels, framework overhead, kernels launched); per size, the DPO+SPO / DPO step
-// ratio. Ours and the peer take turns, case by case, in rounds: a slow spell of the machine (a shared
-// VM's neighbours) then slows both sides of a round's ratio, and the ratio reported is the median of the
-// rounds'. Writes reports/bench/bench.csv.
-// Options: --sizes quickstart,small  --repeats 7  --warmup 2  --rounds 3  --backend wasm  --fused on,ops,off
+// (products, other kernels, framework overhead, kernels launched); per size and setting, the DPO+SPO /
+// DPO step ratio, paired (the two steps alternate; the median of the pairs' ratios with its
+// distribution-free interval, measure.ts). Ours and the peer take turns, case by case, in rounds: a
+// slow spell of the machine (a shared VM's neighbours) then slows both sides of a round's ratio, and
+// the ratio reported is the median of the rounds'. Writes reports/bench/bench.csv.
+// Options: --sizes quickstart,small  --repeats 7  --warmup 2  --rounds 3  --ratio-pairs 21  --backend wasm
+//          --fused on,ops,off
 //          --profile dpo-step  --soak 500 (run the DPO step that many times and print tensors and
 //          memory every 50)  --also webgpu,cpu (more backends, each a column of its own; one that
 //          cannot start says why)
@@ -35,7 +37,7 @@ import {
 } from '@spo/engine';
 import { markdownTable } from '@spo/reports';
 import { benchCases, benchData, describeForwards, type BenchCase, type BenchSize } from './cases.js';
-import { measure, median, type Measurement } from './measure.js';
+import { measure, median, pairedRatio, type Measurement } from './measure.js';
 import { caseHeap } from './case-heap.js';
 import { Peer, type PeerResult } from './peer.js';
 import { profileKernels, timeSplit } from './profile.js';
@@ -62,6 +64,12 @@ const o = new Command('bench')
     3,
   )
   .option('--degrees <k>', 'SPO degree levels K', (v) => Number(v), 4)
+  .option(
+    '--ratio-pairs <n>',
+    'interleaved DPO / DPO+SPO step pairs for the paired DPO+SPO / DPO ratio (per size and setting)',
+    (v) => Number(v),
+    21,
+  )
   .option('--out <dir>', 'where bench.csv goes', 'reports/bench')
   .option('--no-peer', 'skip the PyTorch peer')
   .option('--profile <case>', 'also print the per-kernel time of one run of this case (e.g. dpo-step)')
@@ -78,6 +86,7 @@ const o = new Command('bench')
     warmup: number;
     rounds: number;
     degrees: number;
+    ratioPairs: number;
     out: string;
     peer: boolean;
     profile?: string;
@@ -89,6 +98,8 @@ const o = new Command('bench')
 
 if (!Number.isInteger(o.rounds) || o.rounds < 1)
   throw new Error(`--rounds ${o.rounds}: use a whole number of rounds, 1 or more`);
+if (!Number.isInteger(o.ratioPairs) || o.ratioPairs < 6)
+  throw new Error(`--ratio-pairs ${o.ratioPairs}: use a whole number, 6 or more (fewer give no 95% interval)`);
 const sizes = o.sizes.split(',').map((name) => {
   if (!SIZES[name]) throw new Error(`--sizes: unknown size "${name}"; known: ${Object.keys(SIZES).join(', ')}`);
   return SIZES[name];
@@ -147,6 +158,8 @@ const timing = (backendName: string, matmul: string, size: BenchSize, c: BenchCa
   gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2),
 });
 const rows: Row[] = [];
+/** Per size and setting ("small on"): the DPO+SPO step's time over the DPO step's, in interleaved pairs. */
+const stepRatios = new Map<string, ReturnType<typeof pairedRatio>>();
 const peak = matmulPeakGflops();
 console.error(`[bench] ${backend.name} matmul peak (1024³, best of 20): ${peak.toFixed(1)} GFLOP/s`);
 const peer = o.peer ? Peer.start() : { skipped: '--no-peer' };
@@ -258,6 +271,16 @@ for (const size of sizes) {
             : ''),
       );
   }
+  // the DPO+SPO / DPO step ratio, paired: the two steps alternate, so a slow spell slows both sides
+  const step = (n: string) => cases.find((c) => c.name.startsWith(n))!.run;
+  for (const setting of settings) {
+    if (setting !== 'own') setFusedKernels(setting);
+    stepRatios.set(
+      `${size.name} ${setting}`,
+      pairedRatio(step('dpo-step'), step('dpo-spo-step'), o.warmup, o.ratioPairs),
+    );
+  }
+  if (settings[0] !== 'own') setFusedKernels(defaultSetting);
   if (o.soak) {
     const samples = soak(cases.find((c) => c.name === 'dpo-step')!.run, o.soak, 50);
     console.error(`[bench] ${size.name} dpo-step x ${o.soak}: tensors, RSS and WASM heap after run n`);
@@ -307,8 +330,6 @@ for (const name of extra) {
 }
 if (extra.length) await switchBackend(backend.name);
 
-const path = join(o.out, 'bench.csv');
-writeFileAtomic(path, Papa.unparse(rows) + '\n');
 const main = rows.filter((r) => r.backend === backend.name);
 const ofSetting = (setting: string) => main.filter((r) => r.fused === setting);
 const first = ofSetting(settings[0]);
@@ -404,15 +425,32 @@ for (const size of sizes)
     const get = (n: string) => ofSetting(setting).find((r) => r.size === size.name && String(r.case).startsWith(n))!;
     const dpo = get('dpo-step'),
       spo = get('dpo-spo-step');
-    const stepRatio = Number(spo.median_ms) / Number(dpo.median_ms),
+    const paired = stepRatios.get(`${size.name} ${setting}`)!;
+    const ofMedians = Number(spo.median_ms) / Number(dpo.median_ms),
       tokenRatio = Number(spo.tokens) / Number(dpo.tokens);
     const peerRatio =
       spo.pytorch_median_ms !== undefined
-        ? `; PyTorch ${(Number(spo.pytorch_median_ms) / Number(dpo.pytorch_median_ms)).toFixed(2)}x`
+        ? `; PyTorch ${(Number(spo.pytorch_median_ms) / Number(dpo.pytorch_median_ms)).toFixed(2)}x (its medians')`
         : '';
+    const interval = paired.interval
+      ? `${paired.interval.low.toFixed(2)}-${paired.interval.high.toFixed(2)} ` +
+        `(${(100 * paired.interval.coverage).toFixed(1)}% distribution-free interval of the median)`
+      : 'no interval';
     const label = `${size.name}${setting === 'own' ? '' : ` (fused ${setting})`}`;
     console.log(
-      `${label}: DPO+SPO / DPO step time ${stepRatio.toFixed(2)}x for ${tokenRatio.toFixed(2)}x the tokens${peerRatio}`,
+      `${label}: DPO+SPO / DPO step time ${paired.median.toFixed(2)}x, ${interval}, over ${paired.pairs} ` +
+        `interleaved pairs (the cases' medians, timed apart: ${ofMedians.toFixed(2)}x) for ` +
+        `${tokenRatio.toFixed(2)}x the tokens${peerRatio}`,
     );
+    Object.assign(spo, {
+      step_ratio_vs_dpo: +paired.median.toFixed(3),
+      step_ratio_low: paired.interval ? +paired.interval.low.toFixed(3) : '',
+      step_ratio_high: paired.interval ? +paired.interval.high.toFixed(3) : '',
+      step_ratio_pairs: paired.pairs,
+    });
   }
+const path = join(o.out, 'bench.csv');
+// every row's columns (some only on some rows: the peer's, the DPO+SPO step's paired ratio)
+const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+writeFileAtomic(path, Papa.unparse(rows, { columns }) + '\n');
 console.error(`[bench] wrote ${path}`);

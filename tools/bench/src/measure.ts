@@ -37,3 +37,60 @@ export function median(xs: readonly number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
+
+/**
+ * The distribution-free interval for a median from n draws: [x_(k), x_(n+1−k)] of the sorted values,
+ * with k the largest rank such that P(Binomial(n, ½) < k) ≤ (1 − confidence) / 2, so its coverage is at
+ * least `confidence` whatever the distribution (and exactly the returned `coverage`). Undefined below 6
+ * draws at 95%, where even [min, max] covers less.
+ */
+export function medianInterval(
+  xs: readonly number[],
+  confidence = 0.95,
+): { low: number; high: number; coverage: number } | undefined {
+  const n = xs.length;
+  const sorted = [...xs].sort((a, b) => a - b);
+  // P(Binomial(n, ½) = i), built up from i = 0
+  const pmf = [2 ** -n];
+  for (let i = 1; i <= n; i++) pmf.push((pmf[i - 1] * (n - i + 1)) / i);
+  let k = 0,
+    below = 0; // P(X < k + 1) after each step
+  while (k < n && below + pmf[k] <= (1 - confidence) / 2) below += pmf[k++];
+  if (k === 0) return undefined;
+  return { low: sorted[k - 1], high: sorted[n - k], coverage: 1 - 2 * below };
+}
+
+/**
+ * The time of `b` over the time of `a`, measured in interleaved pairs (a then b, then b then a, so a
+ * drift in the machine's speed reaches both sides alike): the median of the pairs' ratios and its
+ * distribution-free interval. Two cases timed in separate windows of a shared machine can differ by
+ * more than the effect (a slow spell lands on one side); paired, the spell cancels.
+ */
+export function pairedRatio(
+  a: () => void,
+  b: () => void,
+  warmup: number,
+  pairs: number,
+  now = () => performance.now(),
+): { median: number; interval?: ReturnType<typeof medianInterval>; pairs: number } {
+  for (let i = 0; i < warmup; i++) {
+    a();
+    b();
+  }
+  const time = (run: () => void) => {
+    const started = now();
+    run();
+    return now() - started;
+  };
+  const ratios: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    if (i % 2 === 0) {
+      const ta = time(a);
+      ratios.push(time(b) / ta);
+    } else {
+      const tb = time(b);
+      ratios.push(tb / time(a));
+    }
+  }
+  return { median: median(ratios), interval: medianInterval(ratios), pairs };
+}
