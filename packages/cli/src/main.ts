@@ -66,7 +66,7 @@ async function context(o: CommonOptions): Promise<StageContext> {
       `this node computes on ${numerics}, but the plan was submitted for ${submitted}, so its stages' ` +
         `hashes would differ: give the nodes the same backend and matmul library, and the same BLAS ` +
         `threading (one thread rounds differently from several; set OPENBLAS_NUM_THREADS when submitting, ` +
-        `it is passed to every job), the same SPO_FUSED and SPO_LENGTH_BUCKETS, or submit with --backend ` +
+        `it is passed to every job), the same SPO_FUSED and SPO_PACKED_RESPONSES, or submit with --backend ` +
         `from a machine like them`,
     );
   return {

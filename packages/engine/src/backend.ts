@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { enableFusedKernels } from './fused-kernels.js';
-import { LENGTH_BUCKETS_ENV, lengthBucketsOn } from './length-buckets.js';
+import { PACKED_RESPONSES_ENV, packedResponsesOn } from './response-packing.js';
 import { enableNativeMatMul, type NativeBlas } from './native-matmul.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 import { describeAdapter, loadWebGpu, webGpuAdapter, type WebGpuAdapter } from './webgpu.js';
@@ -30,8 +30,8 @@ export interface BackendInfo {
   fused?: boolean;
   /** What the norms, activations, softmaxes and log-probs run on: fused kernels, or composed ops and why. */
   ops?: string;
-  /** True when response passes split into two length buckets ($SPO_LENGTH_BUCKETS on), on any backend. */
-  lengthBuckets?: boolean;
+  /** True when response passes pack several responses to a prompt in a row ($SPO_PACKED_RESPONSES on), on any backend. */
+  packedResponses?: boolean;
   /** The WebGPU adapter, on webgpu. */
   adapter?: WebGpuAdapter;
 }
@@ -104,14 +104,14 @@ function started(name: BackendName, skipped: BackendInfo['skipped']): BackendInf
     skipped,
     ...matmulFor(name),
     ...opsFor(name),
-    ...(lengthBucketsOn() ? { lengthBuckets: true } : {}),
+    ...(packedResponsesOn() ? { packedResponses: true } : {}),
     ...(name === 'webgpu' ? { adapter: webGpuAdapter() } : {}),
   };
 }
 
-/** The backend line's note of length buckets, when they are on (off, the default, adds nothing). */
-function bucketsNote(info: BackendInfo): string {
-  return info.lengthBuckets ? `; responses: two length buckets ($${LENGTH_BUCKETS_ENV}=on)` : '';
+/** The backend line's note of response packing, when it is on (off, the default, adds nothing). */
+function packingNote(info: BackendInfo): string {
+  return info.packedResponses ? `; responses packed ($${PACKED_RESPONSES_ENV}=on)` : '';
 }
 
 /**
@@ -137,7 +137,7 @@ export async function initBackend(
         `backend ${want} was asked for and failed: ${reason}. Unset --backend/$${BACKEND_ENV} or pick another.`,
       );
     chosen = started(want, []);
-    log(`[engine] backend: ${want} (asked for); matmul: ${chosen.matmul}; ops: ${chosen.ops}${bucketsNote(chosen)}`);
+    log(`[engine] backend: ${want} (asked for); matmul: ${chosen.matmul}; ops: ${chosen.ops}${packingNote(chosen)}`);
     return chosen;
   }
   const skipped: BackendInfo['skipped'] = [];
@@ -148,7 +148,7 @@ export async function initBackend(
       const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
       log(
         `[engine] backend: ${name}${why ? ` (not used: ${why})` : ''}; ` +
-          `matmul: ${chosen.matmul}; ops: ${chosen.ops}${bucketsNote(chosen)}`,
+          `matmul: ${chosen.matmul}; ops: ${chosen.ops}${packingNote(chosen)}`,
       );
       return chosen;
     }

@@ -39,6 +39,7 @@ export {
   maskedSoftmax,
   targetLogProbs,
   rowSelector,
+  rowCombination,
   isFrozen,
 } from './ops.js';
 export { numericGradient } from './finite-difference.js';
@@ -58,7 +59,14 @@ export {
 } from './fused-kernels.js';
 export type { FusedSetting } from './fused-kernels.js';
 export { fusedGpt2Block, GPT2_BLOCK_PARAMS } from './fused-block.js';
-export { LENGTH_BUCKETS_ENV, lengthBuckets, lengthBucketsOn, setLengthBuckets } from './length-buckets.js';
+export {
+  PACKED_RESPONSES_ENV,
+  packResponses,
+  packedResponsesOn,
+  setPackedResponses,
+  type PackedRow,
+  type PackedSegment,
+} from './response-packing.js';
 export { gradientNorm, scaleGradients, adamWUpdate } from './optimizer-ops.js';
 export type { AdamWStep, AdamWParameter } from './optimizer-ops.js';
 export type { Gpt2BlockParam } from './fused-block.js';

@@ -437,23 +437,32 @@ export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad(((x: tf.T
  * A function giving rows `rows` of any x [n, ...], as a product with a one-hot selection matrix
  * [rows.length, n] made once: exact (each output is one input times 1 plus zeros, for finite inputs) and
  * differentiable on WASM, where gather's gradient (UnsortedSegmentSum) is missing. The gradient, selectᵀ
- * @ dy, sums the rows that selected the same input; the selection, a constant, gets none (matMul2d
- * would compute one and throw it away). Values and gradient are matMul2d's own products.
+ * @ dy, sums the rows that selected the same input.
  */
 export function rowSelector(rows: readonly number[], n: number): (x: tf.Tensor) => tf.Tensor {
   const data = new Float32Array(rows.length * n);
   rows.forEach((r, j) => (data[j * n + r] = 1));
-  const select = tf.tensor2d(data, [rows.length, n]);
+  return rowCombination(data, rows.length, n);
+}
+
+/**
+ * A function giving W @ x for any x [n, ...] and a constant W [rows, n] made once (rowSelector's one-hot
+ * selection, or 0/1 rows that sum groups of x's rows). The gradient is Wᵀ @ dy; W gets none (matMul2d
+ * would compute one and throw it away). Values and gradient are matMul2d's own products.
+ */
+export function rowCombination(weights: Float32Array, rows: number, n: number): (x: tf.Tensor) => tf.Tensor {
+  if (weights.length !== rows * n) throw new Error(`rowCombination: ${weights.length} weights for ${rows} x ${n}`);
+  const w = tf.tensor2d(weights, [rows, n]);
   const product = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([select]);
+    save([w]);
     return {
-      value: nativeMatMulOn() ? nativeMatMul(select, x) : tf.matMul(select, x as tf.Tensor2D),
+      value: nativeMatMulOn() ? nativeMatMul(w, x) : tf.matMul(w, x as tf.Tensor2D),
       gradFunc: (dy: tf.Tensor, [s]: tf.Tensor[]) => [productWithTransposedLeft(s, dy)],
     };
   }) as CustomGradientBody) as (x: tf.Tensor) => tf.Tensor;
   return (x) => {
     if (x.shape[0] !== n) throw new Error(`rowSelector: x has ${x.shape[0]} rows, the selector was made for ${n}`);
     const [, ...rest] = x.shape;
-    return x.rank === 2 ? product(x) : tf.reshape(product(tf.reshape(x, [n, -1])), [rows.length, ...rest]);
+    return x.rank === 2 ? product(x) : tf.reshape(product(tf.reshape(x, [n, -1])), [rows, ...rest]);
   };
 }

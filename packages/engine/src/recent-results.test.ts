@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { RecentResults } from './recent-results.js';
 import { initBackend } from './backend.js';
 import { fusedSetting, withFusedKernels } from './fused-kernels.js';
-import { setLengthBuckets } from './length-buckets.js';
+import { setPackedResponses } from './response-packing.js';
 
 test('a result is computed once per inputs (key order aside), the oldest forgotten past the limit', () => {
   const recent = new RecentResults<number>(2);
@@ -41,23 +41,23 @@ test('a result computed with the fused kernels is computed again without them, a
   );
 });
 
-test('a result computed with length buckets off is computed again with them on, and kept under each', (t) => {
-  t.after(() => setLengthBuckets(undefined));
+test('a result computed with responses unpacked is computed again with them packed, and kept under each', (t) => {
+  t.after(() => setPackedResponses(undefined));
   const recent = new RecentResults<string>();
-  setLengthBuckets(false);
-  recent.get('pairs', () => 'one pass');
-  setLengthBuckets(true);
+  setPackedResponses(false);
+  recent.get('pairs', () => 'a row each');
+  setPackedResponses(true);
   assert.deepEqual(
-    recent.get('pairs', () => 'buckets'),
-    { value: 'buckets', kept: false },
+    recent.get('pairs', () => 'packed'),
+    { value: 'packed', kept: false },
   );
   assert.deepEqual(
     recent.get('pairs', () => 'again'),
-    { value: 'buckets', kept: true },
+    { value: 'packed', kept: true },
   );
-  setLengthBuckets(false);
+  setPackedResponses(false);
   assert.deepEqual(
     recent.get('pairs', () => 'again'),
-    { value: 'one pass', kept: true },
+    { value: 'a row each', kept: true },
   );
 });

@@ -3,14 +3,14 @@
 // a variant's runs one after another): the reference model's log-probs of the preference set, the SFT
 // baseline's eval samples and reward-model scores. Kept in memory only, the last few: nothing on disk to
 // go stale or be damaged. Each is kept under the numerics it was computed with (backend, matmul, fused
-// setting, length buckets) as well as its inputs: a process that switches them (tests, the bench)
+// setting, response packing) as well as its inputs: a process that switches them (tests, the bench)
 // computes again.
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { canonicalJson } from './config-hash.js';
 import { nativeMatMulOn } from './native-matmul.js';
 import { fusedSetting } from './fused-kernels.js';
-import { lengthBucketsOn } from './length-buckets.js';
+import { packedResponsesOn } from './response-packing.js';
 
 export class RecentResults<T> {
   private readonly entries = new Map<string, T>();
@@ -38,7 +38,7 @@ export class RecentResults<T> {
       backend: tf.getBackend(),
       nativeMatMul: nativeMatMulOn(),
       fused: fusedSetting(),
-      lengthBuckets: lengthBucketsOn(),
+      packedResponses: packedResponsesOn(),
     };
     return createHash('sha256').update(canonicalJson({ numerics, inputs })).digest('hex');
   }

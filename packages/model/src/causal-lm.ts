@@ -15,6 +15,12 @@ export interface ForwardOptions {
   positions?: tf.Tensor2D;
   /** 1 for real keys, 0 for padding, over all keys seen so far [B, past + T]; default all real. */
   keyMask?: tf.Tensor2D;
+  /**
+   * The whole additive attention mask [B, 1, T, past + T] (0 where a query may attend to a key, NEG_INF
+   * where not), in place of the causal one and keyMask: for layouts where causality alone is not the
+   * rule, such as several responses packed in one row.
+   */
+  attentionMask?: tf.Tensor4D;
   /** Earlier keys and values; when given, the output carries the extended cache (unless extendCache is false). */
   cache?: KvCache;
   /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf, initBackend, Rng, setLengthBuckets } from '@spo/engine';
+import { tf, initBackend, Rng, setPackedResponses } from '@spo/engine';
 import type { TokenizedSequence } from '@spo/data';
 import { initCausalLM, responseLayout, responseLogProbs, distinctPrompts, type ModelConfig } from './index.js';
 
@@ -41,36 +41,40 @@ function batch(): TokenizedSequence[] {
 const aloneSums = (model: ReturnType<typeof initCausalLM>, rows: TokenizedSequence[]) =>
   rows.map((r) => responseLogProbs(model, [r], 0).sum.dataSync()[0]);
 
-/** How many forward passes `f` makes of `model`. */
-function countForwards(model: ReturnType<typeof initCausalLM>, f: () => void): number {
+/** The [rows, width] of each forward pass `f` makes of `model`. */
+function forwardShapes(model: ReturnType<typeof initCausalLM>, f: () => void): number[][] {
   const forward = model.forward.bind(model);
-  let calls = 0;
-  model.forward = (...args) => (calls++, forward(...args));
+  const shapes: number[][] = [];
+  model.forward = (ids, options) => (shapes.push(ids.shape), forward(ids, options));
   try {
     f();
   } finally {
     model.forward = forward;
   }
-  return calls;
+  return shapes;
 }
 
-for (const [name, config, buckets] of [
+for (const [name, config, packed] of [
   ['GPT-2', gpt2, false],
   ['Llama (GQA, q/k/v biases)', llama, false],
-  ['GPT-2, responses in two length buckets', gpt2, true],
-  ['Llama, responses in two length buckets', llama, true],
+  ['GPT-2, responses packed', gpt2, true],
+  ['Llama, responses packed', llama, true],
 ] as const) {
   test(`${name}: a shared prompt gives each row's log-probs, pooled states and gradients of its own forward`, (t) => {
-    setLengthBuckets(buckets);
-    t.after(() => setLengthBuckets(undefined));
+    setPackedResponses(packed);
+    t.after(() => setPackedResponses(undefined));
     const model = initCausalLM(config, 3);
     const rows = batch();
     assert.deepEqual(distinctPrompts(rows).rowPrompt, [0, 1, 2, 0, 1, 2, 0, 1]);
     assert.equal(responseLayout(model, rows), 'shared-prompt');
-    // the prompts' pass, then the responses in one pass or two (lengths 1-9: buckets of 1-4 and 5-9)
-    assert.equal(
-      countForwards(model, () => tf.tidy(() => void responseLogProbs(model, rows, 0).sum.dataSync())),
-      buckets ? 3 : 2,
+    // the prompts' pass (3 prompts, widest 7), then the responses: 8 rows of 1-9 tokens, or packed in 5
+    // (prompt 0's 6 + 2 and 4, prompt 1's 5 + 2 + 1, prompt 2's 9 and 3)
+    assert.deepEqual(
+      forwardShapes(model, () => tf.tidy(() => void responseLogProbs(model, rows, 0).sum.dataSync())),
+      [
+        [3, 7],
+        [packed ? 5 : 8, 9],
+      ],
     );
     const head = tf.variable(tf.randomNormal([config.dModel, 1], 0, 1, 'float32', 7));
     const objective = (layoutOf: () => ReturnType<typeof responseLogProbs>) => () => {
@@ -115,22 +119,22 @@ for (const [name, config, buckets] of [
   });
 }
 
-test('the prefix sums and sampling-aligned means agree between the two layouts, in one pass or two', (t) => {
-  t.after(() => setLengthBuckets(undefined));
+test('the prefix sums and sampling-aligned means agree between the two layouts, responses packed or not', (t) => {
+  t.after(() => setPackedResponses(undefined));
   const model = initCausalLM(gpt2, 3);
   const rows = batch();
   const extras = { prefixTokens: [2, 1, 4, 2, 1, 3, 9, 0], sampledAlignment: true };
   const perRow = responseLogProbs(model, rows, 0, 'per-row', extras);
-  for (const buckets of [false, true]) {
-    setLengthBuckets(buckets);
+  for (const packed of [false, true]) {
+    setPackedResponses(packed);
     let shared!: ReturnType<typeof responseLogProbs>;
     assert.equal(
-      countForwards(model, () => (shared = responseLogProbs(model, rows, 0, 'shared-prompt', extras))),
-      buckets ? 3 : 2,
+      forwardShapes(model, () => (shared = responseLogProbs(model, rows, 0, 'shared-prompt', extras)))[1][0],
+      packed ? 5 : 8,
     );
-    for (const key of ['prefixSum', 'alignedMean'] as const) {
+    for (const key of ['sum', 'mean', 'count', 'prefixSum', 'alignedMean'] as const) {
       const [a, b] = [shared[key]!.dataSync(), perRow[key]!.dataSync()];
-      a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 2e-5, `${key}[${i}] (buckets ${buckets}): ${x} vs ${b[i]}`));
+      a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 2e-5, `${key}[${i}] (packed ${packed}): ${x} vs ${b[i]}`));
     }
   }
   // one entry of prefixTokens per row, in either layout
@@ -165,32 +169,29 @@ test(
   },
 );
 
-test('length buckets on, where no split saves enough, give the one pass bit for bit', (t) => {
-  t.after(() => setLengthBuckets(undefined));
+test('packed responses: an empty response scores 0, and a pass of equal-length responses packs none', (t) => {
+  t.after(() => setPackedResponses(undefined));
   const model = initCausalLM(gpt2, 3);
-  // responses of 5, 5, 4 and 5 tokens: the best split saves 1 of 20 positions
-  const rows = batch()
-    .slice(0, 4)
-    .map((r, i) => ({
-      ids: [...r.ids.slice(0, r.promptLength), ...[2, 3, 4, 5, 6].slice(0, i === 2 ? 4 : 5)],
-      promptLength: r.promptLength,
-    }));
-  const run = (buckets: boolean) => {
-    setLengthBuckets(buckets);
-    const grads = tf.variableGrads(() => {
-      const lp = responseLogProbs(model, rows, 0);
-      return tf.addN([tf.sum(lp.sum), tf.sum(lp.pooled())]) as tf.Scalar;
-    });
-    const values = [grads.value, ...Object.values(grads.grads)];
-    const arrays = values.map((g) => [...g.dataSync()]);
-    tf.dispose(values);
-    return arrays;
-  };
-  assert.deepEqual(run(true), run(false));
-  setLengthBuckets(true);
-  assert.equal(
-    countForwards(model, () => tf.tidy(() => void responseLogProbs(model, rows, 0).sum.dataSync())),
-    2,
+  const rows = batch();
+  // row 4 (prompt 1) with no response tokens; row 6 (prompt 0) of 2 tokens
+  const withEmpty = rows.map((r, i) =>
+    i === 4 ? { ids: r.ids.slice(0, r.promptLength), promptLength: r.promptLength } : r,
+  );
+  const extras = { prefixTokens: [2, 1, 4, 2, 1, 3, 9, 0], sampledAlignment: true };
+  const perRow = responseLogProbs(model, withEmpty, 0, 'per-row', extras);
+  setPackedResponses(true);
+  const packed = responseLogProbs(model, withEmpty, 0, 'shared-prompt', extras);
+  for (const key of ['sum', 'mean', 'count', 'prefixSum', 'alignedMean'] as const) {
+    const [a, b] = [packed[key]!.dataSync(), perRow[key]!.dataSync()];
+    a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 2e-5, `${key}[${i}]: ${x} vs ${b[i]}`));
+  }
+  assert.equal(packed.sum.dataSync()[4], 0);
+  assert.equal(packed.count.dataSync()[4], 0);
+  // responses all as wide as the widest: one row each, packed or not
+  const even = rows.map((r) => ({ ids: [...r.ids.slice(0, r.promptLength), 2, 3, 4], promptLength: r.promptLength }));
+  assert.deepEqual(
+    forwardShapes(model, () => tf.tidy(() => void responseLogProbs(model, even, 0).sum.dataSync()))[1],
+    [8, 3],
   );
   model.dispose();
 });

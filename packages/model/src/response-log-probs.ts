@@ -3,15 +3,24 @@
 //     prompt's keys and values (gathered per row by a one-hot product, rowSelector, so gradients flow
 //     back through the shared prefix to the prompt pass). Chosen, rejected, KTO's mismatched row and SPO's degree
 //     variants of one example all repeat one prompt: the prompt's tokens go through the model once. The
-//     responses go through in one pass or, with $SPO_LENGTH_BUCKETS=on and lengths that differ enough, two
-//     (engine's length-buckets.ts).
+//     responses go through in one pass, a row each or, with $SPO_PACKED_RESPONSES=on, several responses
+//     to one prompt packed in a row (engine's response-packing.ts).
 //   per row: each sequence right-padded and run whole (the layout when no prompt repeats, when the
 //     widest prompt and widest response together exceed the context, and under gradient checkpointing,
 //     whose recomputed blocks take no key/value prefix).
 // Both give the same numbers up to float rounding (tested); the layout is a function of the batch.
-import { tf, rowSelector, lengthBuckets } from '@spo/engine';
+import {
+  tf,
+  rowSelector,
+  rowCombination,
+  packResponses,
+  packedResponsesOn,
+  targetLogProbs,
+  takeAlongLastAxis,
+  stopGradient,
+} from '@spo/engine';
 import { padBatch, type TokenizedSequence } from '@spo/data';
-import type { CausalLM, KvCache } from './causal-lm.js';
+import { NEG_INF, type CausalLM, type KvCache } from './causal-lm.js';
 import { scoreTokens, sequenceLogProbs, type SequenceLogProbs, type TokenExtras } from './log-probs.js';
 
 export interface ResponseLogProbs extends SequenceLogProbs {
@@ -113,7 +122,6 @@ function sharedPrompt(
     R = sequences.length,
     V = model.config.vocabSize;
   const Tp = Math.max(...prompts.map((p) => p.length));
-  const responseLengths = sequences.map((s) => s.ids.length - s.promptLength);
   if (extras.prefixTokens && extras.prefixTokens.length !== R)
     throw new Error(`prefixTokens has ${extras.prefixTokens.length} entries for ${R} rows`);
 
@@ -134,74 +142,198 @@ function sharedPrompt(
     cache: [],
     logitsFrom: Tp - 1,
   });
-  const promptLogits = tf.reshape(prompt.logits, [P, V]);
-
-  /** The responses of `rows`, right-padded to their widest, each positioned after its own prompt. */
-  const responsePass = (rows: number[]) => {
-    const B = rows.length;
-    const Tr = Math.max(...rows.map((r) => responseLengths[r]));
-    const responseIds = new Int32Array(B * Tr).fill(padId),
-      responsePositions = new Int32Array(B * Tr),
-      responseMask = new Float32Array(B * Tr);
-    rows.forEach((r, i) => {
-      const s = sequences[r];
-      responseIds.set(s.ids.slice(s.promptLength), i * Tr);
-      responseMask.fill(1, i * Tr, i * Tr + responseLengths[r]);
-      // padding clamped into the context; it is masked
-      for (let t = 0; t < Tr; t++)
-        responsePositions[i * Tr + t] = Math.min(s.promptLength + t, model.config.maxPositions - 1);
-    });
-    const ofRow = rowSelector(
-      rows.map((r) => rowPrompt[r]),
-      P,
-    );
-    const perRowCache: KvCache = prompt.cache!.map(({ k, v }) => ({
-      k: ofRow(k) as tf.Tensor4D,
-      v: ofRow(v) as tf.Tensor4D,
-    }));
-    const responseMaskT = tf.tensor2d(responseMask, [B, Tr]);
-    const ids = tf.tensor2d(responseIds, [B, Tr], 'int32');
-    const response = model.forward(ids, {
-      positions: tf.tensor2d(responsePositions, [B, Tr], 'int32'),
-      keyMask: tf.concat([ofRow(promptMaskT), responseMaskT], 1) as tf.Tensor2D,
-      cache: perRowCache,
-      extendCache: false,
-    });
-    // response token 0 is predicted by the prompt's last position, token t by the response's position t − 1
-    const first = tf.reshape(ofRow(promptLogits), [B, 1, V]);
-    const predicting = Tr === 1 ? first : tf.concat([first, tf.slice(response.logits, [0, 0, 0], [B, Tr - 1, V])], 1);
-    const prefixTokens = extras.prefixTokens && rows.map((r) => extras.prefixTokens![r]);
-    return {
-      scores: scoreTokens(predicting as tf.Tensor3D, ids, responseMaskT, { ...extras, prefixTokens }),
-      pooled: () => {
-        const total = tf.add(ofRow(maskedSum(prompt.hidden, promptMaskT)), maskedSum(response.hidden, responseMaskT));
-        const tokens = tf.add(ofRow(tf.sum(promptMaskT, 1, true)), tf.sum(responseMaskT, 1, true));
-        return tf.div(total, tf.maximum(tokens, 1)) as tf.Tensor2D;
-      },
-    };
+  const ofRow = rowSelector(rowPrompt, P);
+  const promptPass: PromptPass = {
+    cache: prompt.cache!,
+    promptMask,
+    Tp,
+    firstLogits: ofRow(tf.reshape(prompt.logits, [P, V])) as tf.Tensor2D,
   };
-
-  const buckets = lengthBuckets(responseLengths);
-  const passes = buckets.map(responsePass);
-  if (passes.length === 1) return { ...passes[0].scores, layout: 'shared-prompt', pooled: passes[0].pooled };
-  const inRowOrder = rowOrder(buckets);
-  const scores = Object.fromEntries(
-    Object.keys(passes[0].scores).map((name) => {
-      const parts = passes.map((p) => p.scores[name as keyof SequenceLogProbs]!);
-      return [name, inRowOrder(parts)];
-    }),
-  ) as unknown as SequenceLogProbs;
-  return { ...scores, layout: 'shared-prompt', pooled: () => inRowOrder(passes.map((p) => p.pooled())) };
+  const responses = (packedResponsesOn() ? packedResponses : responseRows)(
+    model,
+    sequences,
+    padId,
+    rowPrompt,
+    promptPass,
+    extras,
+  );
+  return {
+    ...responses.scores,
+    layout: 'shared-prompt',
+    pooled: () => {
+      const total = tf.add(ofRow(maskedSum(prompt.hidden, promptMaskT)), responses.hiddenSum());
+      const tokens = tf.add(ofRow(tf.sum(promptMaskT, 1, true)), responses.tokens());
+      return tf.div(total, tf.maximum(tokens, 1)) as tf.Tensor2D;
+    },
+  };
 }
 
-/** Joins the buckets' per-row outputs (rows in bucket order) into row order, by a one-hot product. */
-function rowOrder(buckets: number[][]): <T extends tf.Tensor>(parts: T[]) => T {
-  const rows = buckets.flat();
-  // row r is at indexInBuckets[r] of the buckets' concatenation
-  const indexInBuckets = new Array<number>(rows.length);
-  rows.forEach((r, i) => (indexInBuckets[r] = i));
-  const select = rowSelector(indexInBuckets, rows.length);
-  return <T extends tf.Tensor>(parts: T[]) => select(tf.concat(parts, 0)) as T;
+/** What the response pass needs of the prompts' pass. */
+interface PromptPass {
+  /** The prompts' keys and values, one entry per layer, [P, kvHeads, Tp, headDim] each. */
+  cache: KvCache;
+  /** 1 on the prompts' real (not left-padding) positions [P · Tp]. */
+  promptMask: Float32Array;
+  Tp: number;
+  /** Each row's prompt's last-position logits [R, V]: they predict the row's response token 0. */
+  firstLogits: tf.Tensor2D;
+}
+
+/** The response pass's results: the rows' scores, Σ of their response hidden states [R, d] and their token counts [R, 1]. */
+interface ResponsePass {
+  scores: SequenceLogProbs;
+  hiddenSum: () => tf.Tensor2D;
+  tokens: () => tf.Tensor2D;
+}
+
+/** A row per response, right-padded to the widest, each positioned after its own prompt. */
+function responseRows(
+  model: CausalLM,
+  sequences: readonly TokenizedSequence[],
+  padId: number,
+  rowPrompt: number[],
+  { cache, promptMask, Tp, firstLogits }: PromptPass,
+  extras: TokenExtras,
+): ResponsePass {
+  const B = sequences.length,
+    V = model.config.vocabSize,
+    P = promptMask.length / Tp;
+  const responseLengths = sequences.map((s) => s.ids.length - s.promptLength);
+  const Tr = Math.max(...responseLengths);
+  const responseIds = new Int32Array(B * Tr).fill(padId),
+    responsePositions = new Int32Array(B * Tr),
+    responseMask = new Float32Array(B * Tr);
+  sequences.forEach((s, i) => {
+    responseIds.set(s.ids.slice(s.promptLength), i * Tr);
+    responseMask.fill(1, i * Tr, i * Tr + responseLengths[i]);
+    // padding clamped into the context; it is masked
+    for (let t = 0; t < Tr; t++)
+      responsePositions[i * Tr + t] = Math.min(s.promptLength + t, model.config.maxPositions - 1);
+  });
+  const ofRow = rowSelector(rowPrompt, P);
+  const perRowCache: KvCache = cache.map(({ k, v }) => ({ k: ofRow(k) as tf.Tensor4D, v: ofRow(v) as tf.Tensor4D }));
+  const responseMaskT = tf.tensor2d(responseMask, [B, Tr]);
+  const ids = tf.tensor2d(responseIds, [B, Tr], 'int32');
+  const response = model.forward(ids, {
+    positions: tf.tensor2d(responsePositions, [B, Tr], 'int32'),
+    keyMask: tf.concat([ofRow(tf.tensor2d(promptMask, [P, Tp])), responseMaskT], 1) as tf.Tensor2D,
+    cache: perRowCache,
+    extendCache: false,
+  });
+  // response token 0 is predicted by the prompt's last position, token t by the response's position t − 1
+  const first = tf.reshape(firstLogits, [B, 1, V]);
+  const predicting = Tr === 1 ? first : tf.concat([first, tf.slice(response.logits, [0, 0, 0], [B, Tr - 1, V])], 1);
+  return {
+    scores: scoreTokens(predicting as tf.Tensor3D, ids, responseMaskT, extras),
+    hiddenSum: () => maskedSum(response.hidden, responseMaskT),
+    tokens: () => tf.sum(responseMaskT, 1, true) as tf.Tensor2D,
+  };
+}
+
+/**
+ * The responses packed (engine's response-packing.ts): each row of the pass holds responses to one
+ * prompt, each at its own positions after the prompt, attending to the prompt's real keys and to its
+ * own earlier tokens only. Token 0 of a response is predicted by its prompt's last position, token t by
+ * the packed position before it; a row's sums collect its tokens' log-probs by a 0/1 product.
+ */
+function packedResponses(
+  model: CausalLM,
+  sequences: readonly TokenizedSequence[],
+  padId: number,
+  rowPrompt: number[],
+  { cache, promptMask, Tp, firstLogits }: PromptPass,
+  extras: TokenExtras,
+): ResponsePass {
+  const R = sequences.length,
+    V = model.config.vocabSize,
+    P = promptMask.length / Tp;
+  const lengths = sequences.map((s) => s.ids.length - s.promptLength);
+  const W = Math.max(1, ...lengths);
+  const rows = packResponses(rowPrompt, lengths, W);
+  const B = rows.length,
+    N = B * W,
+    K = Tp + W;
+  const ids = new Int32Array(N).fill(padId),
+    positions = new Int32Array(N),
+    targets = new Int32Array(N), // the token each packed position predicts (0 where none)
+    firstTokens = new Int32Array(R).fill(padId),
+    start = new Int32Array(R), // where row r's token 0 sits, flattened
+    mask = new Float32Array(N * K).fill(NEG_INF);
+  rows.forEach(({ prompt, segments }, b) => {
+    const segmentAt = new Int32Array(W).fill(-1);
+    segments.forEach(({ row, offset, length }, j) => {
+      const s = sequences[row];
+      const response = s.ids.slice(s.promptLength);
+      ids.set(response, b * W + offset);
+      if (length) firstTokens[row] = response[0];
+      start[row] = b * W + offset;
+      for (let t = 0; t < length; t++) {
+        positions[b * W + offset + t] = Math.min(s.promptLength + t, model.config.maxPositions - 1);
+        if (t + 1 < length) targets[b * W + offset + t] = response[t + 1];
+        segmentAt[offset + t] = j;
+      }
+    });
+    // a response's token sees its prompt's real keys and its own earlier tokens; padding (never read)
+    // sees every earlier position, so no query is left without a key
+    for (let q = 0; q < W; q++) {
+      const m = (b * W + q) * K;
+      for (let k = 0; k < Tp; k++) if (promptMask[prompt * Tp + k]) mask[m + k] = 0;
+      for (let k = 0; k <= q; k++) if (segmentAt[q] < 0 || segmentAt[k] === segmentAt[q]) mask[m + Tp + k] = 0;
+    }
+  });
+  const ofPacked = rowSelector(
+    rows.map((r) => r.prompt),
+    P,
+  );
+  const out = model.forward(tf.tensor2d(ids, [B, W], 'int32'), {
+    positions: tf.tensor2d(positions, [B, W], 'int32'),
+    attentionMask: tf.tensor4d(mask, [B, 1, W, K]),
+    cache: cache.map(({ k, v }) => ({ k: ofPacked(k) as tf.Tensor4D, v: ofPacked(v) as tf.Tensor4D })),
+    extendCache: false,
+  });
+
+  /** A function summing each row's first count(r) packed positions: a 0/1 product [R, N] @ x [N, ...]. */
+  const sumOverRows = (count: (r: number) => number) => {
+    const w = new Float32Array(R * N);
+    for (let r = 0; r < R; r++) w.fill(1, r * N + start[r], r * N + start[r] + count(r));
+    return rowCombination(w, R, N);
+  };
+  const logits = tf.reshape(out.logits, [N, V]);
+  const targetsT = tf.tensor1d(targets, 'int32'),
+    firstT = tf.tensor1d(firstTokens, 'int32');
+  // the full log-softmax only where the sampled-alignment term needs it (as scoreTokens)
+  const logProbs = extras.sampledAlignment ? tf.logSoftmax(logits) : undefined,
+    firstLogProbs = extras.sampledAlignment ? tf.logSoftmax(firstLogits) : undefined;
+  const tokenLogProbs = logProbs ? takeAlongLastAxis(logProbs, targetsT) : targetLogProbs(logits, targetsT);
+  const firstLogProb = firstLogProbs ? takeAlongLastAxis(firstLogProbs, firstT) : targetLogProbs(firstLogits, firstT);
+  /**
+   * Σ of a per-token value over each row's tokens 0..upTo(r) − 1: token 0's from `first` [R] (where
+   * upTo(r) > 0), token t's from the packed position before it (`perPosition` [N]).
+   */
+  const rowSums = (perPosition: tf.Tensor, first: tf.Tensor, upTo: (r: number) => number) =>
+    tf.add(
+      tf.mul(first, tf.tensor1d(lengths.map((_, r) => (upTo(r) > 0 ? 1 : 0)))),
+      tf.reshape(sumOverRows((r) => Math.max(0, upTo(r) - 1))(tf.reshape(perPosition, [N, 1])), [R]),
+    ) as tf.Tensor1D;
+  const sum = rowSums(tokenLogProbs, firstLogProb, (r) => lengths[r]);
+  const count = tf.tensor1d(lengths);
+  const scores: SequenceLogProbs = { sum, mean: tf.div(sum, tf.maximum(count, 1)) as tf.Tensor1D, count };
+  const prefix = extras.prefixTokens;
+  if (prefix) scores.prefixSum = rowSums(tokenLogProbs, firstLogProb, (r) => Math.min(lengths[r], prefix[r]));
+  if (extras.sampledAlignment) {
+    const aligned = (lp: tf.Tensor, all: tf.Tensor) => tf.sub(lp, tf.logSumExp(tf.mul(all, 2), -1));
+    const alignedSum = rowSums(
+      aligned(tokenLogProbs, logProbs!),
+      aligned(firstLogProb, firstLogProbs!),
+      (r) => lengths[r],
+    );
+    scores.alignedMean = stopGradient(tf.div(alignedSum, tf.maximum(count, 1))) as tf.Tensor1D;
+  }
+  return {
+    scores,
+    hiddenSum: () => sumOverRows((r) => lengths[r])(tf.reshape(out.hidden, [N, model.config.dModel])) as tf.Tensor2D,
+    tokens: () => tf.tensor2d(lengths, [R, 1]),
+  };
 }
 
 /** Σ over real tokens of hidden states [B, T, d] → [B, d]. */

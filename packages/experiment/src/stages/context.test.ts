@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { numericsPath } from './context.js';
 
-test('the numerics path: backend, native BLAS, its kernel set, one thread, fused kernels, length buckets', () => {
+test('the numerics path: backend, native BLAS, its kernel set, one thread, fused kernels, packed responses', () => {
   const wasm = (blas?: { core: string; threads: number }) =>
     numericsPath({ name: 'wasm', skipped: [], matmul: 'native BLAS', blas: blas && { library: 'x.so', ...blas } });
   assert.equal(wasm({ core: 'Haswell', threads: 2 }), 'wasm/native-blas-haswell');
@@ -16,12 +16,12 @@ test('the numerics path: backend, native BLAS, its kernel set, one thread, fused
     'wasm/native-blas-haswell-fused',
   );
   assert.equal(
-    numericsPath({ name: 'wasm', skipped: [], matmul: 'native BLAS', blas, fused: true, lengthBuckets: true }),
-    'wasm/native-blas-haswell-fused-buckets',
+    numericsPath({ name: 'wasm', skipped: [], matmul: 'native BLAS', blas, fused: true, packedResponses: true }),
+    'wasm/native-blas-haswell-fused-packed',
   );
   assert.equal(numericsPath({ name: 'cpu', skipped: [], matmul: "cpu's own" }), 'cpu/backend-matmul');
   assert.equal(
-    numericsPath({ name: 'cpu', skipped: [], matmul: "cpu's own", lengthBuckets: true }),
-    'cpu/backend-matmul-buckets',
+    numericsPath({ name: 'cpu', skipped: [], matmul: "cpu's own", packedResponses: true }),
+    'cpu/backend-matmul-packed',
   );
 });

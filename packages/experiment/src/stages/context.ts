@@ -25,12 +25,12 @@ export interface StageContext {
  * What the numbers are computed on: the backend and, on wasm, whether matrix products go to a native BLAS,
  * which kernel set it runs, and whether it runs one thread: each kernel set, and one thread against
  * several, rounds some products its own way; whether the fused kernels run, which round theirs; and
- * whether response passes split into length buckets, which pads them differently
+ * whether response passes pack several responses in a row, which shapes (so rounds) them differently
  * ("wasm/native-blas-haswell", "wasm/native-blas-skylakex-1thread", "wasm/native-blas-haswell-fused",
- * "wasm/native-blas-haswell-fused-buckets").
+ * "wasm/native-blas-haswell-fused-packed").
  */
 export function numericsPath(backend: BackendInfo): string {
-  const suffix = `${backend.fused ? '-fused' : ''}${backend.lengthBuckets ? '-buckets' : ''}`;
+  const suffix = `${backend.fused ? '-fused' : ''}${backend.packedResponses ? '-packed' : ''}`;
   if (!backend.blas) return `${backend.name}/backend-matmul${suffix}`;
   const { core, threads } = backend.blas;
   const kernels = core ? `-${core.toLowerCase()}` : '';
