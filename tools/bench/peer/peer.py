@@ -100,9 +100,10 @@ class Peer:
 
     def scorer(self, forwards):
         """Our scoring passes rebuilt: one pass of whole rows, or the shared-prompt passes (the distinct
-        prompts, left-padded, with logits from their last position; then the responses, in one pass or one
-        per length bucket, each after its prompt's keys and values). Returns a function giving each row's
-        Σ log-prob and its pooled hidden state."""
+        prompts, left-padded, with logits from their last position; then the responses' pass after its
+        prompt's keys and values: a row per response, or, with $SPO_PACKED_RESPONSES=on, the packed rows,
+        whose shapes it mirrors, a packed row standing for one response). Returns a function giving each
+        row's Σ log-prob and its pooled hidden state."""
         f = forwards[0]
         if len(forwards) == 1:
             x = self.ids(f["rows"], f["width"])
@@ -149,7 +150,8 @@ class Peer:
 
             def dpo_loss():
                 lp = score()[0]
-                return -F.logsigmoid(0.1 * ((lp[:B] + 40.0) - (lp[B : 2 * B] + 41.0))).mean()
+                h = min(B, len(lp) // 2)  # packed responses: fewer rows than sequences
+                return -F.logsigmoid(0.1 * ((lp[:h] + 40.0) - (lp[h : 2 * h] + 41.0))).mean()
             return lambda: self.step(dpo_loss)
         if name.startswith("dpo-spo-step"):
             score = self.scorer(forwards)
@@ -162,8 +164,12 @@ class Peer:
 
             def dpo_spo_loss():
                 lp, pooled = score()
-                dpo = -F.logsigmoid(0.1 * ((lp[:B] + 40.0) - (lp[B : 2 * B] + 41.0))).mean()
-                return dpo + 0.1 * F.cross_entropy(self.head(pooled[rows]), levels)
+                h = min(B, len(lp) // 2)  # packed responses: fewer rows than sequences
+                dpo = -F.logsigmoid(0.1 * ((lp[:h] + 40.0) - (lp[h : 2 * h] + 41.0))).mean()
+                kept = [j for j, r in enumerate(rows) if r < len(lp)]
+                if not kept:
+                    return dpo
+                return dpo + 0.1 * F.cross_entropy(self.head(pooled[[rows[j] for j in kept]]), levels[kept])
             return lambda: self.step(dpo_spo_loss)
         if name == "reference-pass":
             scorers = [self.scorer(g) for g in self.scoring_groups(forwards)]

@@ -7,7 +7,7 @@
 // peak, the WASM heap and RSS a process running the case needs (case-heap.ts), and where the time goes
 // (products, other kernels, framework overhead, kernels launched); per size and setting, the DPO+SPO /
 // DPO step ratio, paired (the two steps alternate; the median of the pairs' ratios with its
-// distribution-free interval, measure.ts). Ours and the peer take turns, case by case, in rounds: a
+// distribution-free interval, measure.ts), with a row per response and with responses packed. Ours and the peer take turns, case by case, in rounds: a
 // slow spell of the machine (a shared VM's neighbours) then slows both sides of a round's ratio, and
 // the ratio reported is the median of the rounds'. Writes reports/bench/bench.csv.
 // Options: --sizes quickstart,small  --repeats 7  --warmup 2  --rounds 3  --ratio-pairs 21  --backend wasm
@@ -28,6 +28,7 @@ import {
   fusedBlocksUnavailable,
   fusedSetting,
   setFusedKernels,
+  setPackedResponses,
   switchBackend,
   webGpuAdapter,
   writeFileAtomic,
@@ -271,15 +272,19 @@ for (const size of sizes) {
             : ''),
       );
   }
-  // the DPO+SPO / DPO step ratio, paired: the two steps alternate, so a slow spell slows both sides
+  // the DPO+SPO / DPO step ratio, paired (the two steps alternate, so a slow spell slows both sides),
+  // with a row per response and with responses packed, whichever $SPO_PACKED_RESPONSES says for the rest
   const step = (n: string) => cases.find((c) => c.name.startsWith(n))!.run;
-  for (const setting of settings) {
-    if (setting !== 'own') setFusedKernels(setting);
-    stepRatios.set(
-      `${size.name} ${setting}`,
-      pairedRatio(step('dpo-step'), step('dpo-spo-step'), o.warmup, o.ratioPairs),
-    );
-  }
+  for (const setting of settings)
+    for (const packed of [false, true]) {
+      if (setting !== 'own') setFusedKernels(setting);
+      setPackedResponses(packed);
+      stepRatios.set(
+        `${size.name} ${setting} ${packed}`,
+        pairedRatio(step('dpo-step'), step('dpo-spo-step'), o.warmup, o.ratioPairs),
+      );
+    }
+  setPackedResponses(undefined);
   if (settings[0] !== 'own') setFusedKernels(defaultSetting);
   if (o.soak) {
     const samples = soak(cases.find((c) => c.name === 'dpo-step')!.run, o.soak, 50);
@@ -334,7 +339,7 @@ const main = rows.filter((r) => r.backend === backend.name);
 const ofSetting = (setting: string) => main.filter((r) => r.fused === setting);
 const first = ofSetting(settings[0]);
 console.log(
-  `${backend.name} (matmul: ${backend.matmul}${backend.lengthBuckets ? '; responses in two length buckets' : ''}); ` +
+  `${backend.name} (matmul: ${backend.matmul}${backend.packedResponses ? '; responses packed' : ''}); ` +
     `matmul peak ${peak.toFixed(1)} GFLOP/s; ` +
     ('skipped' in peer
       ? `PyTorch not run (${peer.skipped}); `
@@ -425,29 +430,35 @@ for (const size of sizes)
     const get = (n: string) => ofSetting(setting).find((r) => r.size === size.name && String(r.case).startsWith(n))!;
     const dpo = get('dpo-step'),
       spo = get('dpo-spo-step');
-    const paired = stepRatios.get(`${size.name} ${setting}`)!;
     const ofMedians = Number(spo.median_ms) / Number(dpo.median_ms),
       tokenRatio = Number(spo.tokens) / Number(dpo.tokens);
     const peerRatio =
       spo.pytorch_median_ms !== undefined
         ? `; PyTorch ${(Number(spo.pytorch_median_ms) / Number(dpo.pytorch_median_ms)).toFixed(2)}x (its medians')`
         : '';
-    const interval = paired.interval
-      ? `${paired.interval.low.toFixed(2)}-${paired.interval.high.toFixed(2)} ` +
-        `(${(100 * paired.interval.coverage).toFixed(1)}% distribution-free interval of the median)`
-      : 'no interval';
+    const paired = (packed: boolean) => stepRatios.get(`${size.name} ${setting} ${packed}`)!;
+    const said = (r: ReturnType<typeof pairedRatio>) =>
+      `${r.median.toFixed(2)}x` +
+      (r.interval ? ` [${r.interval.low.toFixed(2)}, ${r.interval.high.toFixed(2)}]` : ' (no interval)');
+    const coverage = paired(false).interval?.coverage;
     const label = `${size.name}${setting === 'own' ? '' : ` (fused ${setting})`}`;
     console.log(
-      `${label}: DPO+SPO / DPO step time ${paired.median.toFixed(2)}x, ${interval}, over ${paired.pairs} ` +
-        `interleaved pairs (the cases' medians, timed apart: ${ofMedians.toFixed(2)}x) for ` +
-        `${tokenRatio.toFixed(2)}x the tokens${peerRatio}`,
+      `${label}: DPO+SPO / DPO step time, median of ${o.ratioPairs} interleaved pairs ` +
+        `[${coverage ? `${(100 * coverage).toFixed(1)}% distribution-free interval` : 'interval'}]: ` +
+        `a row per response ${said(paired(false))}, responses packed ${said(paired(true))} ` +
+        `(the cases' medians above, timed apart: ${ofMedians.toFixed(2)}x) for ${tokenRatio.toFixed(2)}x ` +
+        `the tokens${peerRatio}`,
     );
-    Object.assign(spo, {
-      step_ratio_vs_dpo: +paired.median.toFixed(3),
-      step_ratio_low: paired.interval ? +paired.interval.low.toFixed(3) : '',
-      step_ratio_high: paired.interval ? +paired.interval.high.toFixed(3) : '',
-      step_ratio_pairs: paired.pairs,
-    });
+    for (const packed of [false, true]) {
+      const r = paired(packed),
+        column = `step_ratio_vs_dpo${packed ? '_packed' : ''}`;
+      Object.assign(spo, {
+        [column]: +r.median.toFixed(3),
+        [`${column}_low`]: r.interval ? +r.interval.low.toFixed(3) : '',
+        [`${column}_high`]: r.interval ? +r.interval.high.toFixed(3) : '',
+      });
+    }
+    Object.assign(spo, { step_ratio_pairs: o.ratioPairs });
   }
 const path = join(o.out, 'bench.csv');
 // every row's columns (some only on some rows: the peer's, the DPO+SPO step's paired ratio)

@@ -1,17 +1,17 @@
-// `nx run bench:prompts`: what encoding each prompt once, and then the responses in two length buckets,
-// save on real data with long prompts and responses of every length. HH-RLHF (the hh-rlhf-small
-// experiment's data, tokenizer and model shape, from data/hh-rlhf) in DPO batches: the policy's step
-// (forward and backward of chosen and rejected sharing their prompt, then the DPO loss) and the
-// reference pass, each in both layouts of responseLogProbs and the shared-prompt layout with length
-// buckets ($SPO_LENGTH_BUCKETS), timed alternately in one process. Prints prompt and response lengths,
-// ms per layout and the speed-ups.
+// `nx run bench:prompts`: what encoding each prompt once, and then packing the responses, save on real
+// data with long prompts and responses of every length. HH-RLHF (the hh-rlhf-small experiment's data,
+// tokenizer and model shape, from data/hh-rlhf) in DPO batches: the policy's step (forward and backward
+// of chosen and rejected sharing their prompt, then the DPO loss) and the reference pass, each in both
+// layouts of responseLogProbs and the shared-prompt layout with responses packed
+// ($SPO_PACKED_RESPONSES), timed alternately in one process. Prints prompt and response lengths, ms per
+// layout and the speed-ups.
 // Options: --pairs 8  --batches 1  --repeats 7  --backend wasm
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { tf, initBackend, lengthBuckets, setLengthBuckets, BACKEND_NAMES, type BackendRequest } from '@spo/engine';
+import { tf, initBackend, packResponses, setPackedResponses, BACKEND_NAMES, type BackendRequest } from '@spo/engine';
 import { DataConfigSchema, encodeSequence, lengthStats, prepareDataset } from '@spo/data';
-import { initCausalLM, responseLogProbs, type ResponseLogProbs } from '@spo/model';
+import { distinctPrompts, initCausalLM, responseLogProbs, type ResponseLogProbs } from '@spo/model';
 import { markdownTable } from '@spo/reports';
 import { measure, median } from './measure.js';
 import { meanDpoLoss } from './random-dpo-loss.js';
@@ -101,24 +101,25 @@ console.error(
     `model ${experiment.model.nLayers} layers, d ${experiment.model.dModel}`,
 );
 
-/** Each way of running the batch: a layout of responseLogProbs, and length buckets on or off. */
+/** Each way of running the batch: a layout of responseLogProbs, and responses packed or not. */
 const ways = [
-  { name: 'each sequence whole', layout: 'per-row', buckets: false },
-  { name: 'prompt encoded once', layout: 'shared-prompt', buckets: false },
-  { name: 'prompt once, two length buckets', layout: 'shared-prompt', buckets: true },
+  { name: 'each sequence whole', layout: 'per-row', packed: false },
+  { name: 'prompt encoded once', layout: 'shared-prompt', packed: false },
+  { name: 'prompt once, responses packed', layout: 'shared-prompt', packed: true },
 ] as const;
-// the response positions of every batch in one pass and in the buckets lengthBuckets picks
-const positions = batches.reduce(
-  (total, { lengths }) => {
-    const padded = (bucket: number[]) => bucket.length * Math.max(...bucket.map((r) => lengths[r]));
-    const buckets = lengthBuckets(lengths, true);
+// the response pass's rows and positions over the batches, a row per response and packed
+const passes = batches.reduce(
+  (total, { rows: sequences, lengths }) => {
+    const width = Math.max(...lengths);
+    const packed = packResponses(distinctPrompts(sequences).rowPrompt, lengths, width).length;
     return {
-      onePass: total.onePass + padded(buckets.flat()),
-      buckets: total.buckets + buckets.reduce((n, bucket) => n + padded(bucket), 0),
-      split: total.split + (buckets.length > 1 ? 1 : 0),
+      rows: total.rows + sequences.length,
+      positions: total.positions + sequences.length * width,
+      packedRows: total.packedRows + packed,
+      packedPositions: total.packedPositions + packed * width,
     };
   },
-  { onePass: 0, buckets: 0, split: 0 },
+  { rows: 0, positions: 0, packedRows: 0, packedPositions: 0 },
 );
 
 const table: string[][] = [];
@@ -130,18 +131,18 @@ for (const [what, run] of [
   const times = ways.map(() => [] as number[]);
   for (let r = 0; r < o.repeats; r++)
     ways.forEach((way, i) => {
-      setLengthBuckets(way.buckets);
+      setPackedResponses(way.packed);
       times[i].push(measure(run(way.layout), r === 0 ? 1 : 0, 1).medianMs);
     });
-  setLengthBuckets(undefined);
-  const [perRow, sharedPrompt, buckets] = times.map(median);
+  setPackedResponses(undefined);
+  const [perRow, sharedPrompt, packed] = times.map(median);
   table.push([
     what,
     perRow.toFixed(1),
     sharedPrompt.toFixed(1),
-    buckets.toFixed(1),
+    packed.toFixed(1),
     `${(perRow / sharedPrompt).toFixed(2)}x`,
-    `${(sharedPrompt / buckets).toFixed(2)}x`,
+    `${(sharedPrompt / packed).toFixed(2)}x`,
   ]);
 }
 console.log(
@@ -151,12 +152,17 @@ console.log(
 console.log(
   `prompt tokens: median ${prompt.p50}, max ${prompt.max}; ` +
     `response tokens: median ${response.p50}, min ${response.min}, max ${response.max}; ` +
-    `response positions: ${positions.onePass} in one pass, ${positions.buckets} in length buckets ` +
-    `(${positions.split} of ${o.batches} batches split)`,
+    `response pass: ${passes.rows} rows (${passes.positions} positions) a row per response, ` +
+    `${passes.packedRows} rows (${passes.packedPositions} positions) packed`,
 );
 console.log(
   markdownTable(
-    ['case', ...ways.map((w) => `${w.name} ms`), 'prompt once / whole: speed-up', 'two buckets / one pass: speed-up'],
+    [
+      'case',
+      ...ways.map((w) => `${w.name} ms`),
+      'prompt once / whole: speed-up',
+      'packed / a row per response: speed-up',
+    ],
     table,
   ),
 );
