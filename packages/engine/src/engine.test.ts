@@ -336,7 +336,7 @@ test('rowSelector picks rows exactly, of any rank, and its gradient sums the row
   const weights = tf.tensor3d([[[1, 2]], [[3, 4]], [[5, 6]]]);
   const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(pick(t), weights)))(x);
   assert.deepEqual(Array.from(grad.dataSync()), [3, 4, 0, 0, 1 + 5, 2 + 6]);
-  assert.throws(() => pick(tf.zeros([2, 2])), /x has 2 rows, the selector was made for 3/);
+  assert.throws(() => pick(tf.zeros([2, 2])), /rowCombination: x has 2 rows, the weights were made for 3/);
 });
 
 test(

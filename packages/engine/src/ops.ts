@@ -461,7 +461,7 @@ export function rowCombination(weights: Float32Array, rows: number, n: number): 
     };
   }) as CustomGradientBody) as (x: tf.Tensor) => tf.Tensor;
   return (x) => {
-    if (x.shape[0] !== n) throw new Error(`rowSelector: x has ${x.shape[0]} rows, the selector was made for ${n}`);
+    if (x.shape[0] !== n) throw new Error(`rowCombination: x has ${x.shape[0]} rows, the weights were made for ${n}`);
     const [, ...rest] = x.shape;
     return x.rank === 2 ? product(x) : tf.reshape(product(tf.reshape(x, [n, -1])), [rows, ...rest]);
   };

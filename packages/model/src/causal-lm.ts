@@ -157,8 +157,23 @@ export abstract class CausalLMBase {
 
 export const NEG_INF = -1e9;
 
+/**
+ * The forward pass's additive attention bias [B or 1, 1, T, past + T]: options.attentionMask where given
+ * (checked: its shape, and no keyMask beside it), else −inf above the causal diagonal and on padded keys.
+ */
+export function forwardBias(B: number, T: number, past: number, options: ForwardOptions): tf.Tensor {
+  const mask = options.attentionMask;
+  if (!mask) return attentionBias(T, past, options.keyMask);
+  if (options.keyMask)
+    throw new Error('forward: pass attentionMask or keyMask, not both (attentionMask is the whole mask)');
+  const [b, one, t, k] = mask.shape;
+  if ((b !== B && b !== 1) || one !== 1 || t !== T || k !== past + T)
+    throw new Error(`forward: attentionMask is [${mask.shape}]; it must be [${B} or 1, 1, ${T}, ${past + T}]`);
+  return mask;
+}
+
 /** Additive attention bias [B or 1, 1, T, past + T]: −inf above the causal diagonal and on padded keys. */
-export function attentionBias(T: number, past: number, keyMask?: tf.Tensor2D): tf.Tensor {
+function attentionBias(T: number, past: number, keyMask?: tf.Tensor2D): tf.Tensor {
   const total = past + T;
   const causal = new Float32Array(T * total);
   for (let q = 0; q < T; q++) for (let k = past + q + 1; k < total; k++) causal[q * total + k] = NEG_INF;

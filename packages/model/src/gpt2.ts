@@ -17,7 +17,7 @@ import type { Gpt2BlockParam, TensorMap } from '@spo/engine';
 import type { Gpt2Config } from './config.js';
 import {
   CausalLMBase,
-  attentionBias,
+  forwardBias,
   defaultPositions,
   fromHeads,
   toHeads,
@@ -181,7 +181,7 @@ export class Gpt2LM extends CausalLMBase implements CausalLM {
       embeddingLookup(this.p('wte.weight') as tf.Tensor2D, ids),
       embeddingLookup(this.p('wpe.weight') as tf.Tensor2D, positions),
     );
-    const bias = options.attentionMask ?? attentionBias(T, past, options.keyMask);
+    const bias = forwardBias(B, T, past, options);
     const newCache: KvCache = [];
     const keepCache = options.cache !== undefined && options.extendCache !== false;
     for (let i = 0; i < this.config.nLayers; i++) {

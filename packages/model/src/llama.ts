@@ -19,7 +19,7 @@ import type { TensorMap } from '@spo/engine';
 import type { LlamaConfig } from './config.js';
 import {
   CausalLMBase,
-  attentionBias,
+  forwardBias,
   defaultPositions,
   fromHeads,
   toHeads,
@@ -226,7 +226,7 @@ export class LlamaLM extends CausalLMBase implements CausalLM {
     const cos = tf.reshape(tf.gatherND(this.rotary.cos, positions), [B, T, 1, dh]);
     const sin = tf.reshape(tf.gatherND(this.rotary.sin, positions), [B, T, 1, dh]);
     let x = embeddingLookup(this.p('model.embed_tokens.weight') as tf.Tensor2D, ids);
-    const bias = options.attentionMask ?? attentionBias(T, past, options.keyMask);
+    const bias = forwardBias(B, T, past, options);
     const names = blockParamNames(this.config);
     const newCache: KvCache = [];
     const keepCache = options.cache !== undefined && options.extendCache !== false;

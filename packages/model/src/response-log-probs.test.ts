@@ -149,13 +149,16 @@ test('the prefix sums and sampling-aligned means agree between the two layouts, 
 });
 
 test(
-  'the per-row layout when no prompt repeats, ' +
+  'the per-row layout when no prompt repeats, when a prompt is empty, ' +
     'or when the widest prompt and ' +
     'widest response overflow the context',
   () => {
     const model = initCausalLM(gpt2, 1);
     const rows = batch();
     assert.equal(responseLayout(model, [rows[0], rows[1], rows[2]]), 'per-row');
+    // no prompt token to predict the response's first: the per-row layout, which scores from token 1
+    const noPrompt = (r: TokenizedSequence) => ({ ids: r.ids.slice(r.promptLength), promptLength: 0 });
+    assert.equal(responseLayout(model, [...rows, noPrompt(rows[0]), noPrompt(rows[1])]), 'per-row');
     // prompt 20 + response 2, and prompt 2 + response 20: each fits 24, both together would need 40 positions
     const long = (p: number, r: number) => ({
       ids: Array.from({ length: p + r }, (_, i) => 2 + (i % 11)),
@@ -187,11 +190,47 @@ test('packed responses: an empty response scores 0, and a pass of equal-length r
   }
   assert.equal(packed.sum.dataSync()[4], 0);
   assert.equal(packed.count.dataSync()[4], 0);
-  // responses all as wide as the widest: one row each, packed or not
+  // responses all as wide as the widest: one row each, and the unpacked pass's numbers bit for bit
   const even = rows.map((r) => ({ ids: [...r.ids.slice(0, r.promptLength), 2, 3, 4], promptLength: r.promptLength }));
   assert.deepEqual(
     forwardShapes(model, () => tf.tidy(() => void responseLogProbs(model, even, 0).sum.dataSync()))[1],
     [8, 3],
+  );
+  const run = (on: boolean) => {
+    setPackedResponses(on);
+    const grads = tf.variableGrads(() => {
+      const lp = responseLogProbs(model, even, 0);
+      return tf.addN([tf.sum(lp.sum), tf.sum(lp.pooled())]) as tf.Scalar;
+    });
+    const values = [grads.value, ...Object.values(grads.grads)];
+    const arrays = values.map((g) => [...g.dataSync()]);
+    tf.dispose(values);
+    return arrays;
+  };
+  assert.deepEqual(run(true), run(false));
+  model.dispose();
+});
+
+test('forward: attentionMask must be [B or 1, 1, T, past + T], and not beside keyMask', () => {
+  const model = initCausalLM(gpt2, 1);
+  const ids = tf.tensor2d([2, 3, 4, 5, 6, 7], [2, 3], 'int32');
+  assert.throws(
+    () => model.forward(ids, { attentionMask: tf.zeros([2, 1, 3, 4]) as tf.Tensor4D }),
+    /attentionMask is \[2,1,3,4\]; it must be \[2 or 1, 1, 3, 3\]/,
+  );
+  assert.throws(
+    () =>
+      model.forward(ids, {
+        attentionMask: tf.zeros([1, 1, 3, 3]) as tf.Tensor4D,
+        keyMask: tf.ones([2, 3]) as tf.Tensor2D,
+      }),
+    /attentionMask or keyMask, not both/,
+  );
+  // the causal mask passed whole gives what the causal default gives
+  const causal = tf.tensor4d([0, -1e9, -1e9, 0, 0, -1e9, 0, 0, 0], [1, 1, 3, 3]);
+  assert.deepEqual(
+    [...model.forward(ids, { attentionMask: causal }).logits.dataSync()],
+    [...model.forward(ids).logits.dataSync()],
   );
   model.dispose();
 });

@@ -5,9 +5,10 @@
 //     variants of one example all repeat one prompt: the prompt's tokens go through the model once. The
 //     responses go through in one pass, a row each or, with $SPO_PACKED_RESPONSES=on, several responses
 //     to one prompt packed in a row (engine's response-packing.ts).
-//   per row: each sequence right-padded and run whole (the layout when no prompt repeats, when the
-//     widest prompt and widest response together exceed the context, and under gradient checkpointing,
-//     whose recomputed blocks take no key/value prefix).
+//   per row: each sequence right-padded and run whole (the layout when no prompt repeats, when a prompt
+//     is empty (nothing would predict its response's first token), when the widest prompt and widest
+//     response together exceed the context, and under gradient checkpointing, whose recomputed blocks
+//     take no key/value prefix).
 // Both give the same numbers up to float rounding (tested); the layout is a function of the batch.
 import {
   tf,
@@ -52,6 +53,7 @@ export function responseLayout(
   distinct = distinctPrompts(sequences),
 ): ResponseLogProbs['layout'] {
   return distinct.prompts.length < sequences.length &&
+    distinct.prompts.every((p) => p.length > 0) &&
     sharedPromptFits(model, sequences) &&
     !model.gradientCheckpointing
     ? 'shared-prompt'
@@ -241,15 +243,18 @@ function packedResponses(
   sequences: readonly TokenizedSequence[],
   padId: number,
   rowPrompt: number[],
-  { cache, promptMask, Tp, firstLogits }: PromptPass,
+  promptPass: PromptPass,
   extras: TokenExtras,
 ): ResponsePass {
+  const { cache, promptMask, Tp, firstLogits } = promptPass;
   const R = sequences.length,
     V = model.config.vocabSize,
     P = promptMask.length / Tp;
   const lengths = sequences.map((s) => s.ids.length - s.promptLength);
   const W = Math.max(1, ...lengths);
   const rows = packResponses(rowPrompt, lengths, W);
+  // nothing shares a row (every pair of a prompt's responses too long together): a row each, as unpacked
+  if (rows.length === R) return responseRows(model, sequences, padId, rowPrompt, promptPass, extras);
   const B = rows.length,
     N = B * W,
     K = Tp + W;
@@ -307,26 +312,27 @@ function packedResponses(
   const tokenLogProbs = logProbs ? takeAlongLastAxis(logProbs, targetsT) : targetLogProbs(logits, targetsT);
   const firstLogProb = firstLogProbs ? takeAlongLastAxis(firstLogProbs, firstT) : targetLogProbs(firstLogits, firstT);
   /**
-   * Σ of a per-token value over each row's tokens 0..upTo(r) − 1: token 0's from `first` [R] (where
-   * upTo(r) > 0), token t's from the packed position before it (`perPosition` [N]).
+   * A function giving the Σ of a per-token value over each row's tokens 0..upTo(r) − 1: token 0's from
+   * `first` [R] (where upTo(r) > 0), token t's from the packed position before it (`perPosition` [N]).
    */
-  const rowSums = (perPosition: tf.Tensor, first: tf.Tensor, upTo: (r: number) => number) =>
-    tf.add(
-      tf.mul(first, tf.tensor1d(lengths.map((_, r) => (upTo(r) > 0 ? 1 : 0)))),
-      tf.reshape(sumOverRows((r) => Math.max(0, upTo(r) - 1))(tf.reshape(perPosition, [N, 1])), [R]),
-    ) as tf.Tensor1D;
-  const sum = rowSums(tokenLogProbs, firstLogProb, (r) => lengths[r]);
+  const rowSum = (upTo: (r: number) => number) => {
+    const overPositions = sumOverRows((r) => Math.max(0, upTo(r) - 1));
+    const firstCounts = tf.tensor1d(lengths.map((_, r) => (upTo(r) > 0 ? 1 : 0)));
+    return (perPosition: tf.Tensor, first: tf.Tensor) =>
+      tf.add(
+        tf.mul(first, firstCounts),
+        tf.reshape(overPositions(tf.reshape(perPosition, [N, 1])), [R]),
+      ) as tf.Tensor1D;
+  };
+  const overResponse = rowSum((r) => lengths[r]);
+  const sum = overResponse(tokenLogProbs, firstLogProb);
   const count = tf.tensor1d(lengths);
   const scores: SequenceLogProbs = { sum, mean: tf.div(sum, tf.maximum(count, 1)) as tf.Tensor1D, count };
   const prefix = extras.prefixTokens;
-  if (prefix) scores.prefixSum = rowSums(tokenLogProbs, firstLogProb, (r) => Math.min(lengths[r], prefix[r]));
+  if (prefix) scores.prefixSum = rowSum((r) => Math.min(lengths[r], prefix[r]))(tokenLogProbs, firstLogProb);
   if (extras.sampledAlignment) {
     const aligned = (lp: tf.Tensor, all: tf.Tensor) => tf.sub(lp, tf.logSumExp(tf.mul(all, 2), -1));
-    const alignedSum = rowSums(
-      aligned(tokenLogProbs, logProbs!),
-      aligned(firstLogProb, firstLogProbs!),
-      (r) => lengths[r],
-    );
+    const alignedSum = overResponse(aligned(tokenLogProbs, logProbs!), aligned(firstLogProb, firstLogProbs!));
     scores.alignedMean = stopGradient(tf.div(alignedSum, tf.maximum(count, 1))) as tf.Tensor1D;
   }
   return {

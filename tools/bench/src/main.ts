@@ -10,7 +10,7 @@
 // distribution-free interval, measure.ts), with a row per response and with responses packed. Ours and the peer take turns, case by case, in rounds: a
 // slow spell of the machine (a shared VM's neighbours) then slows both sides of a round's ratio, and
 // the ratio reported is the median of the rounds'. Writes reports/bench/bench.csv.
-// Options: --sizes quickstart,small  --repeats 7  --warmup 2  --rounds 3  --ratio-pairs 21  --backend wasm
+// Options: --sizes quickstart,small  --repeats 7  --warmup 2  --rounds 3  --ratio-pairs 20  --backend wasm
 //          --fused on,ops,off
 //          --profile dpo-step  --soak 500 (run the DPO step that many times and print tensors and
 //          memory every 50)  --also webgpu,cpu (more backends, each a column of its own; one that
@@ -67,9 +67,9 @@ const o = new Command('bench')
   .option('--degrees <k>', 'SPO degree levels K', (v) => Number(v), 4)
   .option(
     '--ratio-pairs <n>',
-    'interleaved DPO / DPO+SPO step pairs for the paired DPO+SPO / DPO ratio (per size and setting)',
+    'interleaved DPO / DPO+SPO step pairs for the paired DPO+SPO / DPO ratio (per size and setting; even: each step first equally often)',
     (v) => Number(v),
-    21,
+    20,
   )
   .option('--out <dir>', 'where bench.csv goes', 'reports/bench')
   .option('--no-peer', 'skip the PyTorch peer')
@@ -99,8 +99,11 @@ const o = new Command('bench')
 
 if (!Number.isInteger(o.rounds) || o.rounds < 1)
   throw new Error(`--rounds ${o.rounds}: use a whole number of rounds, 1 or more`);
-if (!Number.isInteger(o.ratioPairs) || o.ratioPairs < 6)
-  throw new Error(`--ratio-pairs ${o.ratioPairs}: use a whole number, 6 or more (fewer give no 95% interval)`);
+if (!Number.isInteger(o.ratioPairs) || o.ratioPairs < 6 || o.ratioPairs % 2)
+  throw new Error(
+    `--ratio-pairs ${o.ratioPairs}: use an even number, 6 or more (fewer give no 95% interval; an even ` +
+      `count puts each step first equally often)`,
+  );
 const sizes = o.sizes.split(',').map((name) => {
   if (!SIZES[name]) throw new Error(`--sizes: unknown size "${name}"; known: ${Object.keys(SIZES).join(', ')}`);
   return SIZES[name];

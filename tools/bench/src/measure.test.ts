@@ -21,6 +21,12 @@ test('medianInterval: the binomial order statistics (n = 20 → x(6), x(15), cov
     [medianInterval([1, 2, 3, 4, 5, 6])!.low, medianInterval([1, 2, 3, 4, 5, 6])!.high],
     [1, 6], // 2/64 ≤ 2.5%
   );
+  // n = 100: x(40), x(61), the textbook ranks; n = 1,100, where 2^−n underflows: still ordered and near the middle
+  const i100 = medianInterval(Array.from({ length: 100 }, (_, i) => i + 1))!;
+  assert.deepEqual([i100.low, i100.high], [40, 61]);
+  const i1100 = medianInterval(Array.from({ length: 1100 }, (_, i) => i + 1))!;
+  assert.ok(i1100.low > 500 && i1100.low < 550 && i1100.high > 550 && i1100.high < 600, `${i1100.low}, ${i1100.high}`);
+  assert.ok(i1100.coverage >= 0.95 && i1100.coverage < 0.96);
 });
 
 test('pairedRatio: alternates the order, returns the median of b/a over the pairs', () => {

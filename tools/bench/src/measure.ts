@@ -50,9 +50,10 @@ export function medianInterval(
 ): { low: number; high: number; coverage: number } | undefined {
   const n = xs.length;
   const sorted = [...xs].sort((a, b) => a - b);
-  // P(Binomial(n, ½) = i), built up from i = 0
-  const pmf = [2 ** -n];
-  for (let i = 1; i <= n; i++) pmf.push((pmf[i - 1] * (n - i + 1)) / i);
+  // P(Binomial(n, ½) = i), built up from i = 0 in logs (2^−n underflows past n ≈ 1,070)
+  const logPmf = [-n * Math.LN2];
+  for (let i = 1; i <= n; i++) logPmf.push(logPmf[i - 1] + Math.log(n - i + 1) - Math.log(i));
+  const pmf = logPmf.map(Math.exp);
   let k = 0,
     below = 0; // P(X < k + 1) after each step
   while (k < n && below + pmf[k] <= (1 - confidence) / 2) below += pmf[k++];
@@ -62,9 +63,11 @@ export function medianInterval(
 
 /**
  * The time of `b` over the time of `a`, measured in interleaved pairs (a then b, then b then a, so a
- * drift in the machine's speed reaches both sides alike): the median of the pairs' ratios and its
- * distribution-free interval. Two cases timed in separate windows of a shared machine can differ by
- * more than the effect (a slow spell lands on one side); paired, the spell cancels.
+ * drift in the machine's speed reaches both sides alike; an even count puts each first equally often):
+ * the median of the pairs' ratios and its distribution-free interval. Two cases timed in separate
+ * windows of a shared machine can differ by more than the effect (a slow spell lands on one side);
+ * paired, the spell cancels. The interval takes the pairs as independent draws; a spell longer than a
+ * pair makes neighbouring pairs alike, so its coverage is then somewhat less than stated.
  */
 export function pairedRatio(
   a: () => void,
