@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { tf, initBackend, Rng, setPackedResponses } from '@spo/engine';
 import type { TokenizedSequence } from '@spo/data';
 import { initCausalLM, responseLayout, responseLogProbs, distinctPrompts, type ModelConfig } from './index.js';
+import { packedInputs } from './response-log-probs.js';
 
 await initBackend(undefined, () => {});
 
@@ -233,4 +234,43 @@ test('forward: attentionMask must be [B or 1, 1, T, past + T], and not beside ke
     [...model.forward(ids).logits.dataSync()],
   );
   model.dispose();
+});
+
+test('packedInputs: ids, positions, targets and the attention mask of a packed pass, by hand', () => {
+  // prompt 0 = [5, 6] with responses [7, 8] and [9], packed in one row; prompt 1 = [4] (left-padded to
+  // Tp = 2) with [3, 3, 3]; width 3
+  const sequences = [
+    { ids: [5, 6, 7, 8], promptLength: 2 },
+    { ids: [5, 6, 9], promptLength: 2 },
+    { ids: [4, 3, 3, 3], promptLength: 1 },
+  ];
+  const rows = [
+    {
+      prompt: 0,
+      segments: [
+        { row: 0, offset: 0, length: 2 },
+        { row: 1, offset: 2, length: 1 },
+      ],
+    },
+    { prompt: 1, segments: [{ row: 2, offset: 0, length: 3 }] },
+  ];
+  const x = packedInputs(sequences, rows, 3, { promptMask: new Float32Array([1, 1, 0, 1]), Tp: 2 }, 64, 0);
+  assert.deepEqual([...x.ids], [7, 8, 9, 3, 3, 3]);
+  assert.deepEqual([...x.positions], [2, 3, 2, 1, 2, 3]); // each response's own, after its prompt
+  assert.deepEqual([...x.targets], [8, 0, 0, 3, 3, 0]); // the next token of the same response
+  assert.deepEqual([...x.firstTokens], [7, 9, 3]);
+  assert.deepEqual([...x.start], [0, 2, 3]);
+  const N = -1e9;
+  // keys: the prompt's 2, then the row's 3 positions
+  assert.deepEqual(
+    [...x.mask],
+    [
+      ...[0, 0, 0, N, N], // row 0, response [7, 8] token 0: its prompt, itself
+      ...[0, 0, 0, 0, N], //   token 1: its prompt, tokens 0-1
+      ...[0, 0, N, N, 0], // response [9]: its prompt and itself, not [7, 8]
+      ...[N, 0, 0, N, N], // row 1: prompt 1's padding masked
+      ...[N, 0, 0, 0, N],
+      ...[N, 0, 0, 0, 0],
+    ],
+  );
 });

@@ -16,6 +16,7 @@ import {
   rowCombination,
   packResponses,
   packedResponsesOn,
+  type PackedRow,
   targetLogProbs,
   takeAlongLastAxis,
   stopGradient,
@@ -258,34 +259,14 @@ function packedResponses(
   const B = rows.length,
     N = B * W,
     K = Tp + W;
-  const ids = new Int32Array(N).fill(padId),
-    positions = new Int32Array(N),
-    targets = new Int32Array(N), // the token each packed position predicts (0 where none)
-    firstTokens = new Int32Array(R).fill(padId),
-    start = new Int32Array(R), // where row r's token 0 sits, flattened
-    mask = new Float32Array(N * K).fill(NEG_INF);
-  rows.forEach(({ prompt, segments }, b) => {
-    const segmentAt = new Int32Array(W).fill(-1);
-    segments.forEach(({ row, offset, length }, j) => {
-      const s = sequences[row];
-      const response = s.ids.slice(s.promptLength);
-      ids.set(response, b * W + offset);
-      if (length) firstTokens[row] = response[0];
-      start[row] = b * W + offset;
-      for (let t = 0; t < length; t++) {
-        positions[b * W + offset + t] = Math.min(s.promptLength + t, model.config.maxPositions - 1);
-        if (t + 1 < length) targets[b * W + offset + t] = response[t + 1];
-        segmentAt[offset + t] = j;
-      }
-    });
-    // a response's token sees its prompt's real keys and its own earlier tokens; padding (never read)
-    // sees every earlier position, so no query is left without a key
-    for (let q = 0; q < W; q++) {
-      const m = (b * W + q) * K;
-      for (let k = 0; k < Tp; k++) if (promptMask[prompt * Tp + k]) mask[m + k] = 0;
-      for (let k = 0; k <= q; k++) if (segmentAt[q] < 0 || segmentAt[k] === segmentAt[q]) mask[m + Tp + k] = 0;
-    }
-  });
+  const { ids, positions, targets, firstTokens, start, mask } = packedInputs(
+    sequences,
+    rows,
+    W,
+    { promptMask, Tp },
+    model.config.maxPositions,
+    padId,
+  );
   const ofPacked = rowSelector(
     rows.map((r) => r.prompt),
     P,
@@ -340,6 +321,53 @@ function packedResponses(
     hiddenSum: () => sumOverRows((r) => lengths[r])(tf.reshape(out.hidden, [N, model.config.dModel])) as tf.Tensor2D,
     tokens: () => tf.tensor2d(lengths, [R, 1]),
   };
+}
+
+/**
+ * The packed pass's inputs, flattened over its rows × width positions: token ids, position ids (each
+ * response's own, after its prompt), the token each position predicts (0 where none), each batch row's
+ * token 0 and where it starts, and the additive attention mask [rows, width, Tp + width]: a response's
+ * token sees its prompt's real keys and its own earlier tokens; padding (never read) sees every earlier
+ * position, so no query is left without a key.
+ */
+export function packedInputs(
+  sequences: readonly TokenizedSequence[],
+  rows: readonly PackedRow[],
+  W: number,
+  { promptMask, Tp }: Pick<PromptPass, 'promptMask' | 'Tp'>,
+  maxPositions: number,
+  padId: number,
+) {
+  const R = sequences.length,
+    N = rows.length * W,
+    K = Tp + W;
+  const ids = new Int32Array(N).fill(padId),
+    positions = new Int32Array(N),
+    targets = new Int32Array(N),
+    firstTokens = new Int32Array(R).fill(padId),
+    start = new Int32Array(R),
+    mask = new Float32Array(N * K).fill(NEG_INF);
+  rows.forEach(({ prompt, segments }, b) => {
+    const segmentAt = new Int32Array(W).fill(-1);
+    segments.forEach(({ row, offset, length }, j) => {
+      const s = sequences[row];
+      const response = s.ids.slice(s.promptLength);
+      ids.set(response, b * W + offset);
+      if (length) firstTokens[row] = response[0];
+      start[row] = b * W + offset;
+      for (let t = 0; t < length; t++) {
+        positions[b * W + offset + t] = Math.min(s.promptLength + t, maxPositions - 1);
+        if (t + 1 < length) targets[b * W + offset + t] = response[t + 1];
+        segmentAt[offset + t] = j;
+      }
+    });
+    for (let q = 0; q < W; q++) {
+      const m = (b * W + q) * K;
+      for (let k = 0; k < Tp; k++) if (promptMask[prompt * Tp + k]) mask[m + k] = 0;
+      for (let k = 0; k <= q; k++) if (segmentAt[q] < 0 || segmentAt[k] === segmentAt[q]) mask[m + Tp + k] = 0;
+    }
+  });
+  return { ids, positions, targets, firstTokens, start, mask };
 }
 
 /** Σ over real tokens of hidden states [B, T, d] → [B, d]. */
