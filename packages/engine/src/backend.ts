@@ -30,7 +30,7 @@ export interface BackendInfo {
   fused?: boolean;
   /** What the norms, activations, softmaxes and log-probs run on: fused kernels, or composed ops and why. */
   ops?: string;
-  /** True when response passes pack several responses to a prompt in a row ($SPO_PACKED_RESPONSES on), on any backend. */
+  /** True when response passes pack a prompt's responses in shared rows ($SPO_PACKED_RESPONSES on), on any backend. */
   packedResponses?: boolean;
   /** The WebGPU adapter, on webgpu. */
   adapter?: WebGpuAdapter;

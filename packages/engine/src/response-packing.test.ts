@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { packResponses, packedResponsesOn, setPackedResponses } from './response-packing.js';
 
-test('packResponses: first-fit decreasing within each prompt, never two prompts or more than the width in a row', () => {
+test('packResponses: first-fit decreasing per prompt, no row with two prompts or over the width', () => {
   // prompt 0: 4, 6, 2 (width 9: 6 + 2, then 4); prompt 1: 2, 1, 5 (all in one); prompt 2: 9, 3
   const rowPrompt = [0, 1, 2, 0, 1, 2, 0, 1];
   const lengths = [4, 2, 9, 6, 1, 3, 2, 5];

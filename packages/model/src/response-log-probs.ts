@@ -182,7 +182,7 @@ interface PromptPass {
   firstLogits: tf.Tensor2D;
 }
 
-/** The response pass's results: the rows' scores, Σ of their response hidden states [R, d] and their token counts [R, 1]. */
+/** The response pass's results: the rows' scores, Σ of their responses' hidden states [R, d], token counts [R, 1]. */
 interface ResponsePass {
   scores: SequenceLogProbs;
   hiddenSum: () => tf.Tensor2D;

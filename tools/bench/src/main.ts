@@ -7,9 +7,10 @@
 // peak, the WASM heap and RSS a process running the case needs (case-heap.ts), and where the time goes
 // (products, other kernels, framework overhead, kernels launched); per size and setting, the DPO+SPO /
 // DPO step ratio, paired (the two steps alternate; the median of the pairs' ratios with its
-// distribution-free interval, measure.ts), with a row per response and with responses packed. Ours and the peer take turns, case by case, in rounds: a
-// slow spell of the machine (a shared VM's neighbours) then slows both sides of a round's ratio, and
-// the ratio reported is the median of the rounds'. Writes reports/bench/bench.csv.
+// distribution-free interval, measure.ts), with a row per response and with responses packed. Ours and
+// the peer take turns, case by case, in rounds: a slow spell of the machine (a shared VM's neighbours)
+// then slows both sides of a round's ratio, and the ratio reported is the median of the rounds'.
+// Writes reports/bench/bench.csv.
 // Options: --sizes quickstart,small  --repeats 7  --warmup 2  --rounds 3  --ratio-pairs 20  --backend wasm
 //          --fused on,ops,off
 //          --profile dpo-step  --soak 500 (run the DPO step that many times and print tensors and
@@ -67,7 +68,7 @@ const o = new Command('bench')
   .option('--degrees <k>', 'SPO degree levels K', (v) => Number(v), 4)
   .option(
     '--ratio-pairs <n>',
-    'interleaved DPO / DPO+SPO step pairs for the paired DPO+SPO / DPO ratio (per size and setting; even: each step first equally often)',
+    'interleaved DPO / DPO+SPO step pairs for the paired DPO+SPO / DPO ratio (even: each step first equally often)',
     (v) => Number(v),
     20,
   )

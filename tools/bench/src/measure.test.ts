@@ -8,7 +8,7 @@ test('median: the middle value, the mean of the two middle ones for an even coun
   assert.equal(median([5]), 5);
 });
 
-test('medianInterval: the binomial order statistics (n = 20 → x(6), x(15), coverage 95.86%; n = 9 → x(2), x(8))', () => {
+test('medianInterval: binomial order statistics (n = 20: x(6), x(15), coverage 95.86%; n = 9: x(2), x(8))', () => {
   const xs = Array.from({ length: 20 }, (_, i) => 20 - i); // 20..1, unsorted
   const i20 = medianInterval(xs)!;
   assert.deepEqual([i20.low, i20.high], [6, 15]);
