@@ -36,6 +36,7 @@ import {
   type StageState,
 } from '@spo/experiment';
 import { exportModel, sample } from './sample-command.js';
+import { reproduceCommand } from './reproduce-command.js';
 import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_QUEUE,
@@ -274,7 +275,7 @@ withCommon(
       import('@spo/reports'),
       import('./view/open-in-browser.js'),
     ]);
-    await reportStage(ctx, reproduceCommand(o));
+    await reportStage(ctx, reproduceCommand(o, ctx.backend));
     if (o.open) openInBrowser(join(ctx.reportDir, 'index.html'));
   });
 
@@ -345,7 +346,7 @@ withCommon(
     const ctx = await context(o);
     const { jobsToRun, runExperiment } = await import('./run-experiment.js');
     const workerArgs = [...commonArgs(o, ctx.backend.name), ...(o.force ? ['--force'] : [])];
-    await runExperiment(ctx, reproduceCommand(o), { jobs: jobsToRun(o.jobs), workerArgs });
+    await runExperiment(ctx, reproduceCommand(o, ctx.backend), { jobs: jobsToRun(o.jobs), workerArgs });
   });
 
 withCommon(
@@ -591,13 +592,6 @@ program
         'referenceSync (TR-DPO), sftWeight, spo and kl: packages/losses/README.md.',
     );
   });
-
-/** The command that reproduces every stage of the report: the experiment's Nx `report` target when Nx started us. */
-function reproduceCommand(o: CommonOptions): string {
-  const project = process.env.NX_TASK_TARGET_PROJECT;
-  const sets = o.set.map((x) => ` --set ${x.path}=${JSON.stringify(x.value)}`).join('');
-  return project ? `nx run ${project}:report` : `spo run --config ${o.config}${sets}`;
-}
 
 /** The plan as the Nx plugin reads it: each stage's target name, dependencies, hash and folder. */
 function planJson(plan: ExperimentPlan) {

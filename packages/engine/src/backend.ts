@@ -122,6 +122,8 @@ export async function initBackend(
   request?: BackendRequest,
   log: (line: string) => void = (l) => console.error(l),
 ): Promise<BackendInfo> {
+  // a bad $SPO_PACKED_RESPONSES is an error here, before a backend's module is loaded and can bury it
+  packedResponsesOn();
   const want =
     request ?? (process.env[BACKEND_ENV] ? parseRequest(process.env[BACKEND_ENV]!, `$${BACKEND_ENV}`) : 'auto');
   if (chosen) {
