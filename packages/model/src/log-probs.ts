@@ -58,9 +58,7 @@ export function scoreTokens(
   mask: tf.Tensor2D,
   extras: TokenExtras = {},
 ): SequenceLogProbs {
-  // the full log-softmax only where the sampled-alignment term needs it; otherwise the fused path
-  const logProbs = extras.sampledAlignment ? tf.logSoftmax(predicting) : undefined;
-  const tokenLogProbs = logProbs ? takeAlongLastAxis(logProbs, targets) : targetLogProbs(predicting, targets);
+  const { logProb: tokenLogProbs, aligned } = targetScores(predicting, targets, extras.sampledAlignment);
   const sum = tf.sum(tf.mul(tokenLogProbs, mask), 1) as tf.Tensor1D;
   const count = tf.sum(mask, 1) as tf.Tensor1D;
   const out: SequenceLogProbs = { sum, mean: tf.div(sum, tf.maximum(count, 1)) as tf.Tensor1D, count };
@@ -72,9 +70,23 @@ export function scoreTokens(
     const within = tf.lessEqual(tf.cumsum(mask, 1), tf.tensor2d([...extras.prefixTokens], [R, 1]));
     out.prefixSum = tf.sum(tf.mul(tokenLogProbs, tf.mul(mask, tf.cast(within, 'float32'))), 1) as tf.Tensor1D;
   }
-  if (extras.sampledAlignment) {
-    const aligned = tf.sub(tokenLogProbs, tf.logSumExp(tf.mul(logProbs!, 2), -1));
+  if (aligned) {
     out.alignedMean = stopGradient(tf.div(tf.sum(tf.mul(aligned, mask), 1), tf.maximum(count, 1))) as tf.Tensor1D;
   }
   return out;
+}
+
+/**
+ * log p of each target under `logits` [..., V] → [...], and, when `sampledAlignment`, WPO's per-token
+ * term log p − log Σ_v p(v)². The full log-softmax only where that term needs it; otherwise the fused path.
+ */
+export function targetScores(
+  logits: tf.Tensor,
+  targets: tf.Tensor,
+  sampledAlignment = false,
+): { logProb: tf.Tensor; aligned?: tf.Tensor } {
+  if (!sampledAlignment) return { logProb: targetLogProbs(logits, targets) };
+  const logProbs = tf.logSoftmax(logits);
+  const logProb = takeAlongLastAxis(logProbs, targets);
+  return { logProb, aligned: tf.sub(logProb, tf.logSumExp(tf.mul(logProbs, 2), -1)) };
 }

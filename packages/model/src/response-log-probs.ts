@@ -17,13 +17,11 @@ import {
   packResponses,
   packedResponsesOn,
   type PackedRow,
-  targetLogProbs,
-  takeAlongLastAxis,
   stopGradient,
 } from '@spo/engine';
 import { padBatch, type TokenizedSequence } from '@spo/data';
 import { NEG_INF, type CausalLM, type KvCache } from './causal-lm.js';
-import { scoreTokens, sequenceLogProbs, type SequenceLogProbs, type TokenExtras } from './log-probs.js';
+import { scoreTokens, sequenceLogProbs, targetScores, type SequenceLogProbs, type TokenExtras } from './log-probs.js';
 
 export interface ResponseLogProbs extends SequenceLogProbs {
   /** Mean of the final hidden states over each row's real tokens, prompt and response [R, d] (computed when asked). */
@@ -149,17 +147,13 @@ function sharedPrompt(
   const promptPass: PromptPass = {
     cache: prompt.cache!,
     promptMask,
+    promptMaskT,
     Tp,
+    rowPrompt,
+    ofRow,
     firstLogits: ofRow(tf.reshape(prompt.logits, [P, V])) as tf.Tensor2D,
   };
-  const responses = (packedResponsesOn() ? packedResponses : responseRows)(
-    model,
-    sequences,
-    padId,
-    rowPrompt,
-    promptPass,
-    extras,
-  );
+  const responses = (packedResponsesOn() ? packedResponses : responseRows)(model, sequences, padId, promptPass, extras);
   return {
     ...responses.scores,
     layout: 'shared-prompt',
@@ -175,9 +169,14 @@ function sharedPrompt(
 interface PromptPass {
   /** The prompts' keys and values, one entry per layer, [P, kvHeads, Tp, headDim] each. */
   cache: KvCache;
-  /** 1 on the prompts' real (not left-padding) positions [P · Tp]. */
+  /** 1 on the prompts' real (not left-padding) positions [P · Tp], and as a tensor [P, Tp]. */
   promptMask: Float32Array;
+  promptMaskT: tf.Tensor2D;
   Tp: number;
+  /** Each batch row's prompt, as an index into the prompts. */
+  rowPrompt: number[];
+  /** Each batch row's prompt's rows of a [P, ...] tensor (a one-hot product). */
+  ofRow: (x: tf.Tensor) => tf.Tensor;
   /** Each row's prompt's last-position logits [R, V]: they predict the row's response token 0. */
   firstLogits: tf.Tensor2D;
 }
@@ -194,13 +193,11 @@ function responseRows(
   model: CausalLM,
   sequences: readonly TokenizedSequence[],
   padId: number,
-  rowPrompt: number[],
-  { cache, promptMask, Tp, firstLogits }: PromptPass,
+  { cache, promptMaskT, ofRow, firstLogits }: PromptPass,
   extras: TokenExtras,
 ): ResponsePass {
   const B = sequences.length,
-    V = model.config.vocabSize,
-    P = promptMask.length / Tp;
+    V = model.config.vocabSize;
   const responseLengths = sequences.map((s) => s.ids.length - s.promptLength);
   const Tr = Math.max(...responseLengths);
   const responseIds = new Int32Array(B * Tr).fill(padId),
@@ -213,13 +210,12 @@ function responseRows(
     for (let t = 0; t < Tr; t++)
       responsePositions[i * Tr + t] = Math.min(s.promptLength + t, model.config.maxPositions - 1);
   });
-  const ofRow = rowSelector(rowPrompt, P);
   const perRowCache: KvCache = cache.map(({ k, v }) => ({ k: ofRow(k) as tf.Tensor4D, v: ofRow(v) as tf.Tensor4D }));
   const responseMaskT = tf.tensor2d(responseMask, [B, Tr]);
   const ids = tf.tensor2d(responseIds, [B, Tr], 'int32');
   const response = model.forward(ids, {
     positions: tf.tensor2d(responsePositions, [B, Tr], 'int32'),
-    keyMask: tf.concat([ofRow(tf.tensor2d(promptMask, [P, Tp])), responseMaskT], 1) as tf.Tensor2D,
+    keyMask: tf.concat([ofRow(promptMaskT), responseMaskT], 1) as tf.Tensor2D,
     cache: perRowCache,
     extendCache: false,
   });
@@ -243,11 +239,10 @@ function packedResponses(
   model: CausalLM,
   sequences: readonly TokenizedSequence[],
   padId: number,
-  rowPrompt: number[],
   promptPass: PromptPass,
   extras: TokenExtras,
 ): ResponsePass {
-  const { cache, promptMask, Tp, firstLogits } = promptPass;
+  const { cache, promptMask, Tp, rowPrompt, firstLogits } = promptPass;
   const R = sequences.length,
     V = model.config.vocabSize,
     P = promptMask.length / Tp;
@@ -255,7 +250,7 @@ function packedResponses(
   const W = Math.max(1, ...lengths);
   const rows = packResponses(rowPrompt, lengths, W);
   // nothing shares a row (every pair of a prompt's responses too long together): a row each, as unpacked
-  if (rows.length === R) return responseRows(model, sequences, padId, rowPrompt, promptPass, extras);
+  if (rows.length === R) return responseRows(model, sequences, padId, promptPass, extras);
   const B = rows.length,
     N = B * W,
     K = Tp + W;
@@ -287,11 +282,8 @@ function packedResponses(
   const logits = tf.reshape(out.logits, [N, V]);
   const targetsT = tf.tensor1d(targets, 'int32'),
     firstT = tf.tensor1d(firstTokens, 'int32');
-  // the full log-softmax only where the sampled-alignment term needs it (as scoreTokens)
-  const logProbs = extras.sampledAlignment ? tf.logSoftmax(logits) : undefined,
-    firstLogProbs = extras.sampledAlignment ? tf.logSoftmax(firstLogits) : undefined;
-  const tokenLogProbs = logProbs ? takeAlongLastAxis(logProbs, targetsT) : targetLogProbs(logits, targetsT);
-  const firstLogProb = firstLogProbs ? takeAlongLastAxis(firstLogProbs, firstT) : targetLogProbs(firstLogits, firstT);
+  const packed = targetScores(logits, targetsT, extras.sampledAlignment),
+    first = targetScores(firstLogits, firstT, extras.sampledAlignment);
   /**
    * A function giving the Σ of a per-token value over each row's tokens 0..upTo(r) − 1: token 0's from
    * `first` [R] (where upTo(r) > 0), token t's from the packed position before it (`perPosition` [N]).
@@ -306,14 +298,13 @@ function packedResponses(
       ) as tf.Tensor1D;
   };
   const overResponse = rowSum((r) => lengths[r]);
-  const sum = overResponse(tokenLogProbs, firstLogProb);
+  const sum = overResponse(packed.logProb, first.logProb);
   const count = tf.tensor1d(lengths);
   const scores: SequenceLogProbs = { sum, mean: tf.div(sum, tf.maximum(count, 1)) as tf.Tensor1D, count };
   const prefix = extras.prefixTokens;
-  if (prefix) scores.prefixSum = rowSum((r) => Math.min(lengths[r], prefix[r]))(tokenLogProbs, firstLogProb);
-  if (extras.sampledAlignment) {
-    const aligned = (lp: tf.Tensor, all: tf.Tensor) => tf.sub(lp, tf.logSumExp(tf.mul(all, 2), -1));
-    const alignedSum = overResponse(aligned(tokenLogProbs, logProbs!), aligned(firstLogProb, firstLogProbs!));
+  if (prefix) scores.prefixSum = rowSum((r) => Math.min(lengths[r], prefix[r]))(packed.logProb, first.logProb);
+  if (packed.aligned && first.aligned) {
+    const alignedSum = overResponse(packed.aligned, first.aligned);
     scores.alignedMean = stopGradient(tf.div(alignedSum, tf.maximum(count, 1))) as tf.Tensor1D;
   }
   return {
