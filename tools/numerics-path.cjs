@@ -1,7 +1,7 @@
 // Prints what an experiment's numbers will be computed on, for Nx to hash as a runtime input of every
 // training target: the backend asked for ($SPO_BACKEND), whether the native matmul addon is built,
 // which BLAS it would open ($SPO_NATIVE_MATMUL, else the first OpenBLAS the loader finds) and what picks
-// its kernels, and whether responses are packed ($SPO_PACKED_RESPONSES=on). A run on another
+// its kernels, and whether responses are packed ($SPO_PACKED_RESPONSES, on unless "off"). A run on another
 // backend or matmul path gives other numbers: never served from the cache.
 const { existsSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
@@ -40,5 +40,5 @@ console.log(
     // the fused kernels (packages/native-kernels) round differently from the composed ops
     ` fused=${process.env.SPO_FUSED ?? 'default'} kernels=${kernels ? 'built' : 'absent'}` +
     // packed responses (packages/engine/src/response-packing.ts) are shaped, so round, differently
-    (process.env.SPO_PACKED_RESPONSES === 'on' ? ' packed-responses=on' : ''),
+    ` packed-responses=${process.env.SPO_PACKED_RESPONSES === 'off' ? 'off' : 'on'}`,
 );

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reproduceCommand } from './reproduce-command.js';
 
-const wasm = { name: 'wasm' as const };
+const wasm = { name: 'wasm' as const, packedResponses: true };
+const cpu = { name: 'cpu' as const, packedResponses: true };
 
 test("a report's command: the Nx target or spo run, with the settings that change its numerics in front", () => {
   const o = { config: 'experiments/quickstart/config.json', set: [{ path: 'seeds', value: [1, 2] }] };
@@ -17,15 +18,19 @@ test("a report's command: the Nx target or spo run, with the settings that chang
   assert.equal(reproduceCommand({ ...o, backend: 'auto' }, wasm, { NX_TASK_TARGET_PROJECT: 'q' }), 'nx run q:report');
   // another path: its settings first
   assert.equal(
-    reproduceCommand(o, { ...wasm, packedResponses: true }, { NX_TASK_TARGET_PROJECT: 'quickstart', SPO_FUSED: 'off' }),
-    'SPO_FUSED=off SPO_PACKED_RESPONSES=on nx run quickstart:report',
+    reproduceCommand(
+      o,
+      { ...wasm, packedResponses: false },
+      { NX_TASK_TARGET_PROJECT: 'quickstart', SPO_FUSED: 'off' },
+    ),
+    'SPO_FUSED=off SPO_PACKED_RESPONSES=off nx run quickstart:report',
   );
   assert.equal(
-    reproduceCommand({ ...o, backend: 'cpu' }, { name: 'cpu' }, {}),
+    reproduceCommand({ ...o, backend: 'cpu' }, cpu, {}),
     'SPO_BACKEND=cpu spo run --config experiments/quickstart/config.json --set seeds=[1,2]',
   );
   assert.equal(
-    reproduceCommand(o, { name: 'cpu' }, { SPO_BACKEND: 'cpu', NX_TASK_TARGET_PROJECT: 'q' }),
+    reproduceCommand(o, cpu, { SPO_BACKEND: 'cpu', NX_TASK_TARGET_PROJECT: 'q' }),
     'SPO_BACKEND=cpu nx run q:report',
   );
 });

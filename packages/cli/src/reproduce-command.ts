@@ -1,7 +1,7 @@
 // The command a report gives for computing it again: the experiment's Nx `report` target when Nx started
 // us, else `spo run` with the same config and overrides; in front of either, the settings that put this
-// run on a numerics path other than the default one (a backend asked for, the composed ops, packed
-// responses), without which the command would compute other numbers.
+// run on a numerics path other than the default one (a backend asked for, the composed ops, a row per
+// response), without which the command would compute other numbers.
 import { BACKEND_ENV, FUSED_ENV, PACKED_RESPONSES_ENV, type BackendInfo, type BackendRequest } from '@spo/engine';
 import type { Override } from '@spo/experiment';
 
@@ -15,7 +15,7 @@ export function reproduceCommand(
     ...(asked && asked !== 'auto' ? [`${BACKEND_ENV}=${backend.name}`] : []),
     // "ops" computes what "on" does, bit for bit; only "off" is a path of its own
     ...(env[FUSED_ENV] === 'off' ? [`${FUSED_ENV}=off`] : []),
-    ...(backend.packedResponses ? [`${PACKED_RESPONSES_ENV}=on`] : []),
+    ...(backend.packedResponses ? [] : [`${PACKED_RESPONSES_ENV}=off`]),
   ];
   const project = env.NX_TASK_TARGET_PROJECT;
   const sets = o.set.map((x) => ` --set ${x.path}=${JSON.stringify(x.value)}`).join('');

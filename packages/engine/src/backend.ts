@@ -30,8 +30,8 @@ export interface BackendInfo {
   fused?: boolean;
   /** What the norms, activations, softmaxes and log-probs run on: fused kernels, or composed ops and why. */
   ops?: string;
-  /** True when response passes pack a prompt's responses in shared rows ($SPO_PACKED_RESPONSES on), on any backend. */
-  packedResponses?: boolean;
+  /** Whether response passes pack a prompt's responses in shared rows ($SPO_PACKED_RESPONSES), on any backend. */
+  packedResponses: boolean;
   /** The WebGPU adapter, on webgpu. */
   adapter?: WebGpuAdapter;
 }
@@ -104,14 +104,14 @@ function started(name: BackendName, skipped: BackendInfo['skipped']): BackendInf
     skipped,
     ...matmulFor(name),
     ...opsFor(name),
-    ...(packedResponsesOn() ? { packedResponses: true } : {}),
+    packedResponses: packedResponsesOn(),
     ...(name === 'webgpu' ? { adapter: webGpuAdapter() } : {}),
   };
 }
 
-/** The backend line's note of response packing, when it is on (off, the default, adds nothing). */
+/** The backend line's note of response packing, when it is off (on, the default, adds nothing). */
 function packingNote(info: BackendInfo): string {
-  return info.packedResponses ? `; responses packed ($${PACKED_RESPONSES_ENV}=on)` : '';
+  return info.packedResponses ? '' : `; a row per response ($${PACKED_RESPONSES_ENV}=off)`;
 }
 
 /**

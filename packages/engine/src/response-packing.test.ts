@@ -64,19 +64,19 @@ test('packResponses: a response wider than the rows, or mismatched inputs, are e
   assert.throws(() => packResponses([0], [3, 5], 8), /1 prompts for 2 response lengths/);
 });
 
-test('$SPO_PACKED_RESPONSES: off when unset, on or off as set, an error naming it otherwise', () => {
-  assert.equal(packedResponsesOn({}), false);
+test('$SPO_PACKED_RESPONSES: on when unset, on or off as set, an error naming it otherwise', () => {
+  assert.equal(packedResponsesOn({}), true);
   assert.equal(packedResponsesOn({ SPO_PACKED_RESPONSES: 'on' }), true);
   assert.equal(packedResponsesOn({ SPO_PACKED_RESPONSES: 'off' }), false);
   assert.throws(
     () => packedResponsesOn({ SPO_PACKED_RESPONSES: 'yes' }),
     /\$SPO_PACKED_RESPONSES is "yes".*"on" or "off"/,
   );
-  setPackedResponses(true);
+  setPackedResponses(false);
   try {
-    assert.equal(packedResponsesOn({}), true);
+    assert.equal(packedResponsesOn({}), false);
   } finally {
     setPackedResponses(undefined);
   }
-  assert.equal(packedResponsesOn({}), false);
+  assert.equal(packedResponsesOn({}), true);
 });

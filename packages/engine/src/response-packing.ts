@@ -5,13 +5,13 @@
 // fewer rows and fewer padded positions at the same width, in one pass. All the responses of a packed
 // row share its prompt, so one copy of the prompt's keys and values serves them all
 // (model/response-log-probs.ts builds the pass and its attention mask).
-// Off by default ($SPO_PACKED_RESPONSES=on turns it on): the same numbers up to rounding, but rounded
-// differently from one row per response, and every committed report was made without it, so it is a
-// numerics path of its own ("-packed" in every stage hash).
+// On by default ($SPO_PACKED_RESPONSES=off gives a row per response): the same numbers up to rounding,
+// but rounded differently from a row per response, so each is a numerics path of its own (the packed
+// one ends "-packed" in every stage hash). Every committed report is made packed.
 
 /** "on" or "off"; unset means PACKED_RESPONSES_DEFAULT. */
 export const PACKED_RESPONSES_ENV = 'SPO_PACKED_RESPONSES';
-const PACKED_RESPONSES_DEFAULT = false;
+const PACKED_RESPONSES_DEFAULT = true;
 
 let setting: boolean | undefined;
 
@@ -21,7 +21,7 @@ export function packedResponsesOn(env: NodeJS.ProcessEnv = process.env): boolean
   const value = env[PACKED_RESPONSES_ENV];
   if (value === undefined || value === '') return PACKED_RESPONSES_DEFAULT;
   if (value === 'on' || value === 'off') return value === 'on';
-  throw new Error(`$${PACKED_RESPONSES_ENV} is "${value}"; set it to "on" or "off", or unset it (off)`);
+  throw new Error(`$${PACKED_RESPONSES_ENV} is "${value}"; set it to "on" or "off", or unset it (on)`);
 }
 
 /**

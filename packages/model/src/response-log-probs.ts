@@ -3,8 +3,8 @@
 //     prompt's keys and values (gathered per row by a one-hot product, rowSelector, so gradients flow
 //     back through the shared prefix to the prompt pass). Chosen, rejected, KTO's mismatched row and SPO's degree
 //     variants of one example all repeat one prompt: the prompt's tokens go through the model once. The
-//     responses go through in one pass, a row each or, with $SPO_PACKED_RESPONSES=on, several responses
-//     to one prompt packed in a row (engine's response-packing.ts).
+//     responses go through in one pass, several responses to one prompt packed in a row (the default) or,
+//     with $SPO_PACKED_RESPONSES=off, a row each (engine's response-packing.ts).
 //   per row: each sequence right-padded and run whole (the layout when no prompt repeats, when a prompt
 //     is empty (nothing would predict its response's first token), when the widest prompt and widest
 //     response together exceed the context, and under gradient checkpointing, whose recomputed blocks

@@ -101,8 +101,8 @@ class Peer:
     def scorer(self, forwards):
         """Our scoring passes rebuilt: one pass of whole rows, or the shared-prompt passes (the distinct
         prompts, left-padded, with logits from their last position; then the responses' pass after its
-        prompt's keys and values: a row per response, or, with $SPO_PACKED_RESPONSES=on, the packed rows,
-        whose shapes it mirrors, a packed row standing for one response). Returns a function giving each
+        prompt's keys and values: the packed rows, whose shapes it mirrors, a packed row standing for one
+        response, or with $SPO_PACKED_RESPONSES=off a row per response). Returns a function giving each
         row's Σ log-prob and its pooled hidden state."""
         f = forwards[0]
         if len(forwards) == 1:
