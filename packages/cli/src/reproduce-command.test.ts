@@ -16,7 +16,11 @@ test("a report's command: the Nx target or spo run, with the settings that chang
     'nx run quickstart:report',
   );
   assert.equal(reproduceCommand({ ...o, backend: 'auto' }, wasm, { NX_TASK_TARGET_PROJECT: 'q' }), 'nx run q:report');
-  // another path: its settings first
+  // another path: its settings first (packed responses are the default and add nothing)
+  assert.equal(
+    reproduceCommand(o, wasm, { NX_TASK_TARGET_PROJECT: 'quickstart', SPO_FUSED: 'off' }),
+    'SPO_FUSED=off nx run quickstart:report',
+  );
   assert.equal(
     reproduceCommand(
       o,
