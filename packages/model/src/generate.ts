@@ -31,21 +31,25 @@ export function sampleToken(logits: Float32Array, temperature: number, topP: num
     probs[i] = Math.exp((logits[i] - logits[best]) / temperature);
     total += probs[i];
   }
-  let order = Array.from(probs.keys());
-  if (topP < 1) {
-    order.sort((a, b) => probs[b] - probs[a]);
-    let mass = 0;
-    let keep = 0;
-    while (keep < order.length && mass < topP * total) mass += probs[order[keep++]];
-    order = order.slice(0, keep);
-    total = mass;
+  if (topP >= 1) {
+    // every token, in vocabulary order (the loop below over an unsorted order, without making it)
+    let u = rng.next() * total;
+    for (let i = 0; i < probs.length; i++) {
+      u -= probs[i];
+      if (u <= 0) return i;
+    }
+    return probs.length - 1;
   }
-  let u = rng.next() * total;
-  for (const i of order) {
-    u -= probs[i];
-    if (u <= 0) return i;
+  const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]);
+  let mass = 0;
+  let keep = 0;
+  while (keep < order.length && mass < topP * total) mass += probs[order[keep++]];
+  let u = rng.next() * mass;
+  for (let k = 0; k < keep; k++) {
+    u -= probs[order[k]];
+    if (u <= 0) return order[k];
   }
-  return order[order.length - 1];
+  return order[keep - 1];
 }
 
 function generateBatch(model: CausalLM, prompts: number[][], firstIndex: number, o: GenerateOptions): number[][] {

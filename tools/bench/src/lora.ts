@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import { BACKEND_NAMES, initBackend, tf, type BackendRequest } from '@spo/engine';
 import { readPretrained, type CausalLM, type LoraConfig } from '@spo/model';
 import { AdamW } from '@spo/trainer';
-import { measure } from './measure.js';
+import { measure, WARM_UP_DEFAULT } from './measure.js';
 import { randomDpoLoss } from './random-dpo-loss.js';
 
 const o = new Command()
@@ -74,7 +74,7 @@ for (const [label, lora] of settings) {
   const { model } = readPretrained(o.model);
   if (lora) model.attachLora(lora, 1);
   const step = dpoStep(model);
-  const m = measure(step.run, 2, o.repeats);
+  const m = measure(step.run, WARM_UP_DEFAULT, o.repeats);
   const peak = (await tf.profile(step.run)).peakBytes;
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   console.log(

@@ -11,7 +11,8 @@
 // the peer take turns, case by case, in rounds: a slow spell of the machine (a shared VM's neighbours)
 // then slows both sides of a round's ratio, and the ratio reported is the median of the rounds'.
 // Writes reports/bench/bench.csv.
-// Options: --sizes quickstart,small  --repeats 7  --warmup 2  --rounds 3  --ratio-pairs 20  --backend wasm
+// Options: --sizes quickstart,small  --repeats 7  --warmup 2  --warmup-ms 1000  --rounds 3  --ratio-pairs 20
+//          --backend wasm
 //          --fused on,ops,off
 //          --profile dpo-step  --soak 500 (run the DPO step that many times and print tensors and
 //          memory every 50)  --also webgpu,cpu (more backends, each a column of its own; one that
@@ -39,7 +40,7 @@ import {
 } from '@spo/engine';
 import { markdownTable } from '@spo/reports';
 import { benchCases, benchData, describeForwards, type BenchCase, type BenchSize } from './cases.js';
-import { measure, median, pairedRatio, type Measurement } from './measure.js';
+import { measure, median, pairedRatio, WARM_UP_DEFAULT, type Measurement, type WarmUp } from './measure.js';
 import { caseHeap } from './case-heap.js';
 import { Peer, type PeerResult } from './peer.js';
 import { profileKernels, timeSplit } from './profile.js';
@@ -58,7 +59,13 @@ const SIZES: Record<string, BenchSize> = {
 const o = new Command('bench')
   .option('--sizes <names>', `comma-separated: ${Object.keys(SIZES).join(', ')}`, Object.keys(SIZES).join(','))
   .option('--repeats <n>', 'timed runs per case', (v) => Number(v), 7)
-  .option('--warmup <n>', 'discarded runs per case', (v) => Number(v), 2)
+  .option('--warmup <n>', 'discarded runs per case, at least', (v) => Number(v), WARM_UP_DEFAULT.runs)
+  .option(
+    '--warmup-ms <ms>',
+    'and discarded runs until this long has passed (both sides; V8 compiles hot JavaScript over ~20 runs)',
+    (v) => Number(v),
+    WARM_UP_DEFAULT.ms,
+  )
   .option(
     '--rounds <n>',
     "turns of ours then the peer per case; ratios are the median of the rounds'",
@@ -86,6 +93,7 @@ const o = new Command('bench')
     sizes: string;
     repeats: number;
     warmup: number;
+    warmupMs: number;
     rounds: number;
     degrees: number;
     ratioPairs: number;
@@ -105,6 +113,10 @@ if (!Number.isInteger(o.ratioPairs) || o.ratioPairs < 6 || o.ratioPairs % 2)
     `--ratio-pairs ${o.ratioPairs}: use an even number, 6 or more (fewer give no 95% interval; an even ` +
       `count puts each step first equally often)`,
   );
+if (!(o.warmup >= 0 && o.warmupMs >= 0))
+  throw new Error(`--warmup ${o.warmup} --warmup-ms ${o.warmupMs}: use counts and times of 0 or more`);
+/** Every case's warm-up, ours and the peer's alike. */
+const warmup: WarmUp = { runs: o.warmup, ms: o.warmupMs };
 const sizes = o.sizes.split(',').map((name) => {
   if (!SIZES[name]) throw new Error(`--sizes: unknown size "${name}"; known: ${Object.keys(SIZES).join(', ')}`);
   return SIZES[name];
@@ -142,7 +154,7 @@ function matmulPeakGflops(): number {
       const c = matMul2d(a, b);
       if (!synchronous) void tf.slice(c, [n - 1, n - 1], [1, 1]).dataSync();
     });
-  const m = measure(product, 5, 20);
+  const m = measure(product, { runs: 5, ms: 0 }, 20);
   tf.dispose([a, b]);
   return (2 * n ** 3) / (m.minMs / 1000) / 1e9;
 }
@@ -197,7 +209,7 @@ for (const size of sizes) {
         if (setting !== 'own') setFusedKernels(setting);
         // the peer's idle BLAS and OpenMP threads spin for a while after its last case: let them settle
         if (!('skipped' in peer)) await new Promise((resolve) => setTimeout(resolve, PEER_SETTLE_MS));
-        ours.push(measure(c.run, o.warmup, o.repeats));
+        ours.push(measure(c.run, warmup, o.repeats));
       }
       if (settings[0] !== 'own') setFusedKernels(defaultSetting);
       rounds.push({
@@ -211,7 +223,7 @@ for (const size of sizes) {
                 degrees: o.degrees,
                 case: c.name,
                 forwards: c.forwards,
-                warmup: o.warmup,
+                warmup,
                 repeats: o.repeats,
               }),
       });
@@ -285,7 +297,7 @@ for (const size of sizes) {
       setPackedResponses(packed);
       stepRatios.set(
         `${size.name} ${setting} ${packed}`,
-        pairedRatio(step('dpo-step'), step('dpo-spo-step'), o.warmup, o.ratioPairs),
+        pairedRatio(step('dpo-step'), step('dpo-spo-step'), warmup, o.ratioPairs),
       );
     }
   setPackedResponses(undefined);
@@ -330,7 +342,7 @@ for (const name of extra) {
   for (const size of sizes) {
     const { cases } = benchCases(size, o.degrees, ds);
     for (const c of cases) {
-      const m = measure(c.run, o.warmup, o.repeats);
+      const m = measure(c.run, warmup, o.repeats);
       rows.push(timing(name, 'backend', size, c, m));
       console.error(`[bench] ${name} ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms`);
     }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { median, medianInterval, pairedRatio } from './measure.js';
+import { median, medianInterval, pairedRatio, warmUp } from './measure.js';
 
 test('median: the middle value, the mean of the two middle ones for an even count, in any order', () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -35,7 +35,7 @@ test('pairedRatio: alternates the order, returns the median of b/a over the pair
   const r = pairedRatio(
     () => (order.push('a'), (clock += 2)),
     () => (order.push('b'), (clock += order.length === 8 ? 30 : 3)),
-    1,
+    { runs: 1, ms: 0 },
     4,
     () => clock,
   );
@@ -43,4 +43,18 @@ test('pairedRatio: alternates the order, returns the median of b/a over the pair
   assert.equal(r.pairs, 4);
   assert.equal(r.median, 1.5);
   assert.equal(r.interval, undefined); // 4 pairs: too few for a 95% interval
+});
+
+test('warmUp: at least the runs asked for, and on until the time asked for has passed', () => {
+  let clock = 0;
+  let runs = 0;
+  const run = () => (runs++, (clock += 10));
+  warmUp(run, { runs: 2, ms: 35 }, () => clock); // 2 runs reach 20 units: two more to pass 35
+  assert.equal(runs, 4);
+  runs = 0;
+  warmUp(run, { runs: 5, ms: 15 }, () => clock); // the count is longer than the time
+  assert.equal(runs, 5);
+  runs = 0;
+  warmUp(run, { runs: 0, ms: 0 }, () => clock);
+  assert.equal(runs, 0);
 });

@@ -1,5 +1,6 @@
-// Timing of one benchmark case: warm-up runs (kernel compilation, allocator growth) are discarded,
-// then the median and spread of the repeats are reported with the tensor count and process memory.
+// Timing of one benchmark case: warm-up runs (kernel compilation, allocator growth, V8 compiling the
+// JavaScript on the hot path) are discarded, then the median and spread of the repeats are reported
+// with the tensor count and process memory.
 import { tf } from '@spo/engine';
 
 export interface Measurement {
@@ -12,8 +13,29 @@ export interface Measurement {
   rssMiB: number;
 }
 
-export function measure(run: () => void, warmup: number, repeats: number): Measurement {
-  for (let i = 0; i < warmup; i++) run();
+/**
+ * Discarded runs before the timed ones: at least `runs` of them, and on until `ms` have passed. V8
+ * compiles a case's JavaScript (the sampler's loop, tfjs's bookkeeping) in tiers as it runs hot and
+ * recompiles after a deoptimisation, so a case runs slower for its first 20 or so runs here (the
+ * quickstart model's DPO step ~30 ms, then ~22; its sampling ~28, then ~16): a count of runs is too
+ * short for fast cases, a time fits every case.
+ */
+export interface WarmUp {
+  runs: number;
+  ms: number;
+}
+
+/** The bench's warm-up, unless its options say otherwise (--warmup, --warmup-ms). */
+export const WARM_UP_DEFAULT: WarmUp = { runs: 2, ms: 1000 };
+
+/** Runs `run` until it has run `w.runs` times and `w.ms` milliseconds have passed. */
+export function warmUp(run: () => void, w: WarmUp, now = () => performance.now()): void {
+  const started = now();
+  for (let i = 0; i < w.runs || now() - started < w.ms; i++) run();
+}
+
+export function measure(run: () => void, warmup: WarmUp, repeats: number): Measurement {
+  warmUp(run, warmup);
   const before = tf.memory().numTensors;
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -72,14 +94,18 @@ export function medianInterval(
 export function pairedRatio(
   a: () => void,
   b: () => void,
-  warmup: number,
+  warmup: WarmUp,
   pairs: number,
   now = () => performance.now(),
 ): { median: number; interval?: ReturnType<typeof medianInterval>; pairs: number } {
-  for (let i = 0; i < warmup; i++) {
-    a();
-    b();
-  }
+  warmUp(
+    () => {
+      a();
+      b();
+    },
+    warmup,
+    now,
+  );
   const time = (run: () => void) => {
     const started = now();
     run();

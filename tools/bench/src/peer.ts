@@ -9,6 +9,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BenchSize, ForwardShape } from './cases.js';
+import type { WarmUp } from './measure.js';
 
 export interface PeerTiming {
   median_ms: number;
@@ -75,7 +76,7 @@ export class Peer {
     degrees: number;
     case: string;
     forwards: ForwardShape[];
-    warmup: number;
+    warmup: WarmUp;
     repeats: number;
   }): Promise<PeerResult> {
     const results: (PeerTiming & { config: string })[] = [];
