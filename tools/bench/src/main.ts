@@ -171,6 +171,8 @@ const timing = (backendName: string, matmul: string, size: BenchSize, c: BenchCa
   min_ms: +m.minMs.toFixed(1),
   max_ms: +m.maxMs.toFixed(1),
   repeats: m.repeats,
+  warmup_runs: warmup.runs,
+  warmup_ms: warmup.ms,
   tokens: c.tokens,
   gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2),
 });
@@ -363,7 +365,8 @@ console.log(
         `${roundsPerCase} round(s) per case, its ms the middle round's; / PyTorch: the median of the rounds' ` +
         `ratios${roundsPerCase > 1 ? ` (each round's after "rounds")` : ''}; `) +
     `ms: the median of the rounds' medians, [min, max] over every run; ours under each fused setting ` +
-    `(${settings.join(', ')}), timed one after another`,
+    `(${settings.join(', ')}), timed one after another; each timing after at least ${warmup.runs} warm-up ` +
+    `run(s) and ${warmup.ms} ms of them, on both sides`,
 );
 const cell = (r: Row | undefined) =>
   !r
