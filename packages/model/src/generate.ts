@@ -61,26 +61,28 @@ function generateBatch(model: CausalLM, prompts: number[][], firstIndex: number,
     );
   }
   const rngs = prompts.map((_, b) => new Rng(`${o.seed}/sample/${firstIndex + b}`));
-  const ids: number[] = [],
-    positions: number[] = [];
-  const keyMask: number[][] = prompts.map(() => []);
-  const nextPosition: number[] = [];
+  const ids = new Int32Array(B * width),
+    positions = new Int32Array(B * width);
+  const pads = prompts.map((prompt) => width - prompt.length);
   prompts.forEach((prompt, b) => {
-    const pad = width - prompt.length;
     for (let t = 0; t < width; t++) {
-      ids.push(t < pad ? o.padToken : prompt[t - pad]);
-      positions.push(Math.max(0, t - pad));
-      keyMask[b].push(t < pad ? 0 : 1);
+      ids[b * width + t] = t < pads[b] ? o.padToken : prompt[t - pads[b]];
+      positions[b * width + t] = Math.max(0, t - pads[b]);
     }
-    nextPosition.push(prompt.length);
   });
+  /** Every key so far: a row's left padding masked (0), its prompt and every sampled token seen (1). */
+  const keyMask = (keys: number) => {
+    const mask = new Float32Array(B * keys).fill(1);
+    pads.forEach((pad, b) => mask.fill(0, b * keys, b * keys + pad));
+    return tf.tensor2d(mask, [B, keys], 'float32');
+  };
   const outputs: number[][] = prompts.map(() => []);
   const done = prompts.map(() => false);
   let cache: KvCache = [];
   let input = tf.tensor2d(ids, [B, width], 'int32');
   let inputPositions = tf.tensor2d(positions, [B, width], 'int32');
   for (let step = 0; step < o.maxNewTokens; step++) {
-    const mask = tf.tensor2d(keyMask.flat(), [B, keyMask[0].length], 'float32');
+    const mask = keyMask(width + step);
     const result = tf.tidy(() => {
       // logits of the last position only: it is the one sampled from
       const out = model.forward(input, {
@@ -96,7 +98,7 @@ function generateBatch(model: CausalLM, prompts: number[][], firstIndex: number,
     cache = result.cache;
     const lastLogits = result.last.dataSync() as Float32Array;
     result.last.dispose();
-    const next: number[] = [];
+    const next = new Int32Array(B);
     for (let b = 0; b < B; b++) {
       const token = done[b]
         ? o.padToken
@@ -113,12 +115,11 @@ function generateBatch(model: CausalLM, prompts: number[][], firstIndex: number,
           o.onToken?.(firstIndex + b, token);
         }
       }
-      next.push(token);
-      keyMask[b].push(1);
+      next[b] = token;
     }
     input = tf.tensor2d(next, [B, 1], 'int32');
     inputPositions = tf.tensor2d(
-      nextPosition.map((p) => p + step),
+      Int32Array.from(prompts, (prompt) => prompt.length + step),
       [B, 1],
       'int32',
     );
