@@ -196,25 +196,27 @@ class Peer:
         raise ValueError(f"unknown case {name}")
 
 
-def time_case(run, warmup, repeats):
-    """warmup: {runs, ms}, as the bench's measure.ts takes it: at least that many runs, and on until that
-    long has passed."""
-    started = time.perf_counter()
-    done = 0
-    while done < warmup["runs"] or (time.perf_counter() - started) * 1000 < warmup["ms"]:
-        run()
-        done += 1
+def run_for(run, budget):
+    """budget: {runs, ms}, as the bench's measure.ts takes it: at least that many runs, and on until that
+    long has passed; returns each run's milliseconds."""
     times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
+    started = time.perf_counter()
+    while len(times) < budget["runs"] or (time.perf_counter() - started) * 1000 < budget["ms"]:
+        at = time.perf_counter()
         run()
-        times.append((time.perf_counter() - started) * 1000)
-    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times)}
+        times.append((time.perf_counter() - at) * 1000)
+    return times
+
+
+def time_case(run, warmup, repeats):
+    run_for(run, warmup)
+    times = run_for(run, repeats)
+    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times), "repeats": len(times)}
 
 
 def main():
     """Serve requests, one JSON line each on stdin: {size, vocab, degrees, case, forwards, warmup: {runs, ms},
-    repeats};
+    repeats: {runs, ms}};
     answer each with one JSON line of timings. Threads: --threads intra-op threads here, and
     OPENBLAS_NUM_THREADS (set by the caller before torch loads) for the BLAS."""
     p = argparse.ArgumentParser()

@@ -74,7 +74,7 @@ for (const [label, lora] of settings) {
   const { model } = readPretrained(o.model);
   if (lora) model.attachLora(lora, 1);
   const step = dpoStep(model);
-  const m = measure(step.run, WARM_UP_DEFAULT, o.repeats);
+  const m = measure(step.run, WARM_UP_DEFAULT, { runs: o.repeats, ms: 0 });
   const peak = (await tf.profile(step.run)).peakBytes;
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   console.log(

@@ -11,7 +11,8 @@
 // the peer take turns, case by case, in rounds: a slow spell of the machine (a shared VM's neighbours)
 // then slows both sides of a round's ratio, and the ratio reported is the median of the rounds'.
 // Writes reports/bench/bench.csv.
-// Options: --sizes quickstart,small  --repeats 7  --warmup 2  --warmup-ms 1000  --rounds 3  --ratio-pairs 20
+// Options: --sizes quickstart,small  --repeats 7  --repeat-ms 500  --warmup 2  --warmup-ms 1000  --rounds 3
+//          --ratio-pairs 20
 //          --backend wasm
 //          --fused on,ops,off
 //          --profile dpo-step  --soak 500 (run the DPO step that many times and print tensors and
@@ -40,7 +41,15 @@ import {
 } from '@spo/engine';
 import { markdownTable } from '@spo/reports';
 import { benchCases, benchData, describeForwards, type BenchCase, type BenchSize } from './cases.js';
-import { measure, median, pairedRatio, WARM_UP_DEFAULT, type Measurement, type WarmUp } from './measure.js';
+import {
+  measure,
+  median,
+  pairedRatio,
+  TIMED_DEFAULT,
+  WARM_UP_DEFAULT,
+  type Measurement,
+  type RunBudget,
+} from './measure.js';
 import { caseHeap } from './case-heap.js';
 import { Peer, type PeerResult } from './peer.js';
 import { profileKernels, timeSplit } from './profile.js';
@@ -58,7 +67,13 @@ const SIZES: Record<string, BenchSize> = {
 
 const o = new Command('bench')
   .option('--sizes <names>', `comma-separated: ${Object.keys(SIZES).join(', ')}`, Object.keys(SIZES).join(','))
-  .option('--repeats <n>', 'timed runs per case', (v) => Number(v), 7)
+  .option('--repeats <n>', 'timed runs per case, at least', (v) => Number(v), TIMED_DEFAULT.runs)
+  .option(
+    '--repeat-ms <ms>',
+    'and timed runs until this long has passed (both sides)',
+    (v) => Number(v),
+    TIMED_DEFAULT.ms,
+  )
   .option('--warmup <n>', 'discarded runs per case, at least', (v) => Number(v), WARM_UP_DEFAULT.runs)
   .option(
     '--warmup-ms <ms>',
@@ -92,6 +107,7 @@ const o = new Command('bench')
   .opts<{
     sizes: string;
     repeats: number;
+    repeatMs: number;
     warmup: number;
     warmupMs: number;
     rounds: number;
@@ -113,10 +129,14 @@ if (!Number.isInteger(o.ratioPairs) || o.ratioPairs < 6 || o.ratioPairs % 2)
     `--ratio-pairs ${o.ratioPairs}: use an even number, 6 or more (fewer give no 95% interval; an even ` +
       `count puts each step first equally often)`,
   );
-if (!(o.warmup >= 0 && o.warmupMs >= 0))
-  throw new Error(`--warmup ${o.warmup} --warmup-ms ${o.warmupMs}: use counts and times of 0 or more`);
-/** Every case's warm-up, ours and the peer's alike. */
-const warmup: WarmUp = { runs: o.warmup, ms: o.warmupMs };
+if (!(o.warmup >= 0 && o.warmupMs >= 0 && o.repeats >= 1 && o.repeatMs >= 0))
+  throw new Error(
+    `--warmup ${o.warmup} --warmup-ms ${o.warmupMs} --repeats ${o.repeats} --repeat-ms ${o.repeatMs}: ` +
+      `use times of 0 or more, 0 or more warm-up runs and 1 or more timed runs`,
+  );
+/** Every case's warm-up and timed runs, ours and the peer's alike. */
+const warmup: RunBudget = { runs: o.warmup, ms: o.warmupMs };
+const timed: RunBudget = { runs: o.repeats, ms: o.repeatMs };
 const sizes = o.sizes.split(',').map((name) => {
   if (!SIZES[name]) throw new Error(`--sizes: unknown size "${name}"; known: ${Object.keys(SIZES).join(', ')}`);
   return SIZES[name];
@@ -154,7 +174,7 @@ function matmulPeakGflops(): number {
       const c = matMul2d(a, b);
       if (!synchronous) void tf.slice(c, [n - 1, n - 1], [1, 1]).dataSync();
     });
-  const m = measure(product, { runs: 5, ms: 0 }, 20);
+  const m = measure(product, { runs: 5, ms: 0 }, { runs: 20, ms: 0 });
   tf.dispose([a, b]);
   return (2 * n ** 3) / (m.minMs / 1000) / 1e9;
 }
@@ -173,6 +193,7 @@ const timing = (backendName: string, matmul: string, size: BenchSize, c: BenchCa
   repeats: m.repeats,
   warmup_runs: warmup.runs,
   warmup_ms: warmup.ms,
+  min_timed_ms: timed.ms,
   tokens: c.tokens,
   gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2),
 });
@@ -211,7 +232,7 @@ for (const size of sizes) {
         if (setting !== 'own') setFusedKernels(setting);
         // the peer's idle BLAS and OpenMP threads spin for a while after its last case: let them settle
         if (!('skipped' in peer)) await new Promise((resolve) => setTimeout(resolve, PEER_SETTLE_MS));
-        ours.push(measure(c.run, warmup, o.repeats));
+        ours.push(measure(c.run, warmup, timed));
       }
       if (settings[0] !== 'own') setFusedKernels(defaultSetting);
       rounds.push({
@@ -226,7 +247,7 @@ for (const size of sizes) {
                 case: c.name,
                 forwards: c.forwards,
                 warmup,
-                repeats: o.repeats,
+                repeats: timed,
               }),
       });
     }
@@ -236,7 +257,7 @@ for (const size of sizes) {
         medianMs: median(ours.map((x) => x.medianMs)),
         minMs: Math.min(...ours.map((x) => x.minMs)),
         maxMs: Math.max(...ours.map((x) => x.maxMs)),
-        repeats: o.repeats * roundsPerCase,
+        repeats: ours.reduce((total, x) => total + x.repeats, 0),
         tensorGrowth: Math.max(...ours.map((x) => x.tensorGrowth)),
         rssMiB: Math.max(...ours.map((x) => x.rssMiB)),
       };
@@ -344,7 +365,7 @@ for (const name of extra) {
   for (const size of sizes) {
     const { cases } = benchCases(size, o.degrees, ds);
     for (const c of cases) {
-      const m = measure(c.run, warmup, o.repeats);
+      const m = measure(c.run, warmup, timed);
       rows.push(timing(name, 'backend', size, c, m));
       console.error(`[bench] ${name} ${size.name} ${c.name}: ${m.medianMs.toFixed(1)} ms`);
     }
@@ -365,8 +386,8 @@ console.log(
         `${roundsPerCase} round(s) per case, its ms the middle round's; / PyTorch: the median of the rounds' ` +
         `ratios${roundsPerCase > 1 ? ` (each round's after "rounds")` : ''}; `) +
     `ms: the median of the rounds' medians, [min, max] over every run; ours under each fused setting ` +
-    `(${settings.join(', ')}), timed one after another; each timing after at least ${warmup.runs} warm-up ` +
-    `run(s) and ${warmup.ms} ms of them, on both sides`,
+    `(${settings.join(', ')}), timed one after another; each timing at least ${timed.runs} runs and ` +
+    `${timed.ms} ms, after at least ${warmup.runs} warm-up runs and ${warmup.ms} ms of them, on both sides`,
 );
 const cell = (r: Row | undefined) =>
   !r

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { median, medianInterval, pairedRatio, warmUp } from './measure.js';
+import { median, medianInterval, pairedRatio, runFor } from './measure.js';
 
 test('median: the middle value, the mean of the two middle ones for an even count, in any order', () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -45,16 +45,12 @@ test('pairedRatio: alternates the order, returns the median of b/a over the pair
   assert.equal(r.interval, undefined); // 4 pairs: too few for a 95% interval
 });
 
-test('warmUp: at least the runs asked for, and on until the time asked for has passed', () => {
+test('runFor: at least the runs asked for, and on until the time asked for has passed; each run timed', () => {
   let clock = 0;
-  let runs = 0;
-  const run = () => (runs++, (clock += 10));
-  warmUp(run, { runs: 2, ms: 35 }, () => clock); // 2 runs reach 20 units: two more to pass 35
-  assert.equal(runs, 4);
-  runs = 0;
-  warmUp(run, { runs: 5, ms: 15 }, () => clock); // the count is longer than the time
-  assert.equal(runs, 5);
-  runs = 0;
-  warmUp(run, { runs: 0, ms: 0 }, () => clock);
-  assert.equal(runs, 0);
+  const run = () => (clock += 10);
+  const now = () => clock;
+  // 2 runs reach 20 units: two more to pass 35
+  assert.deepEqual(runFor(run, { runs: 2, ms: 35 }, now), [10, 10, 10, 10]);
+  assert.equal(runFor(run, { runs: 5, ms: 15 }, now).length, 5); // the count is longer than the time
+  assert.equal(runFor(run, { runs: 0, ms: 0 }, now).length, 0);
 });

@@ -1,6 +1,6 @@
 // Timing of one benchmark case: warm-up runs (kernel compilation, allocator growth, V8 compiling the
-// JavaScript on the hot path) are discarded, then the median and spread of the repeats are reported
-// with the tensor count and process memory.
+// JavaScript on the hot path) are discarded, then the median and spread of the timed runs are reported
+// with the tensor count and process memory. Both are counted in runs and in time (RunBudget).
 import { tf } from '@spo/engine';
 
 export interface Measurement {
@@ -13,41 +13,48 @@ export interface Measurement {
   rssMiB: number;
 }
 
-/**
- * Discarded runs before the timed ones: at least `runs` of them, and on until `ms` have passed. V8
- * compiles a case's JavaScript (the sampler's loop, tfjs's bookkeeping) in tiers as it runs hot and
- * recompiles after a deoptimisation, so a case runs slower for its first 20 or so runs here (the
- * quickstart model's DPO step ~30 ms, then ~22; its sampling ~28, then ~16): a count of runs is too
- * short for fast cases, a time fits every case.
- */
-export interface WarmUp {
+/** How long to run a case: at least `runs` runs, and on until `ms` milliseconds have passed. */
+export interface RunBudget {
   runs: number;
   ms: number;
 }
 
-/** The bench's warm-up, unless its options say otherwise (--warmup, --warmup-ms). */
-export const WARM_UP_DEFAULT: WarmUp = { runs: 2, ms: 1000 };
+/**
+ * Discarded runs before the timed ones. V8 compiles a case's JavaScript (the sampler's loop, tfjs's
+ * bookkeeping) in tiers as it runs hot and recompiles after a deoptimisation, so a case runs slower for
+ * its first 20 or so runs here (the quickstart model's DPO step ~30 ms, then ~22; its sampling ~28, then
+ * ~16): a count of runs is too short for fast cases, a time fits every case.
+ */
+export const WARM_UP_DEFAULT: RunBudget = { runs: 2, ms: 1000 };
 
-/** Runs `run` until it has run `w.runs` times and `w.ms` milliseconds have passed. */
-export function warmUp(run: () => void, w: WarmUp, now = () => performance.now()): void {
+/**
+ * Timed runs. Seven runs of a case of a few milliseconds fit in a window that one slow spell of a shared
+ * machine covers whole (the quickstart model's reference pass spread 6.3-19.3 ms within one bench run,
+ * its median 10.1 against 6.4-7.0 in the runs before), so short cases run on for half a second.
+ */
+export const TIMED_DEFAULT: RunBudget = { runs: 7, ms: 500 };
+
+/** Runs `run` as `budget` asks; returns how long each run took. */
+export function runFor(run: () => void, budget: RunBudget, now = () => performance.now()): number[] {
+  const times: number[] = [];
   const started = now();
-  for (let i = 0; i < w.runs || now() - started < w.ms; i++) run();
+  while (times.length < budget.runs || now() - started < budget.ms) {
+    const at = now();
+    run();
+    times.push(now() - at);
+  }
+  return times;
 }
 
-export function measure(run: () => void, warmup: WarmUp, repeats: number): Measurement {
-  warmUp(run, warmup);
+export function measure(run: () => void, warmup: RunBudget, timed: RunBudget): Measurement {
+  runFor(run, warmup);
   const before = tf.memory().numTensors;
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const started = performance.now();
-    run();
-    times.push(performance.now() - started);
-  }
+  const times = runFor(run, timed);
   return {
     medianMs: median(times),
     minMs: Math.min(...times),
     maxMs: Math.max(...times),
-    repeats,
+    repeats: times.length,
     tensorGrowth: tf.memory().numTensors - before,
     rssMiB: process.memoryUsage().rss / 2 ** 20,
   };
@@ -94,11 +101,11 @@ export function medianInterval(
 export function pairedRatio(
   a: () => void,
   b: () => void,
-  warmup: WarmUp,
+  warmup: RunBudget,
   pairs: number,
   now = () => performance.now(),
 ): { median: number; interval?: ReturnType<typeof medianInterval>; pairs: number } {
-  warmUp(
+  runFor(
     () => {
       a();
       b();

@@ -9,7 +9,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BenchSize, ForwardShape } from './cases.js';
-import type { WarmUp } from './measure.js';
+import type { RunBudget } from './measure.js';
 
 export interface PeerTiming {
   median_ms: number;
@@ -76,8 +76,8 @@ export class Peer {
     degrees: number;
     case: string;
     forwards: ForwardShape[];
-    warmup: WarmUp;
-    repeats: number;
+    warmup: RunBudget;
+    repeats: RunBudget;
   }): Promise<PeerResult> {
     const results: (PeerTiming & { config: string })[] = [];
     for (const w of this.workers) {

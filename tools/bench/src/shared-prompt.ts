@@ -132,7 +132,7 @@ for (const [what, run] of [
   for (let r = 0; r < o.repeats; r++)
     ways.forEach((way, i) => {
       setPackedResponses(way.packed);
-      times[i].push(measure(run(way.layout), { runs: r === 0 ? 1 : 0, ms: 0 }, 1).medianMs);
+      times[i].push(measure(run(way.layout), { runs: r === 0 ? 1 : 0, ms: 0 }, { runs: 1, ms: 0 }).medianMs);
     });
   setPackedResponses(undefined);
   const [perRow, sharedPrompt, packed] = times.map(median);
