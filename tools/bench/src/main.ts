@@ -12,9 +12,7 @@
 // then slows both sides of a round's ratio, and the ratio reported is the median of the rounds'.
 // Writes reports/bench/bench.csv.
 // Options: --sizes quickstart,small  --repeats 7  --repeat-ms 500  --warmup 2  --warmup-ms 1000  --rounds 3
-//          --ratio-pairs 20
-//          --backend wasm
-//          --fused on,ops,off
+//          --ratio-pairs 20  --backend wasm  --fused on,ops,off
 //          --profile dpo-step  --soak 500 (run the DPO step that many times and print tensors and
 //          memory every 50)  --also webgpu,cpu (more backends, each a column of its own; one that
 //          cannot start says why)

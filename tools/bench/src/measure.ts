@@ -30,7 +30,7 @@ export const WARM_UP_DEFAULT: RunBudget = { runs: 2, ms: 1000 };
 /**
  * Timed runs. Seven runs of a case of a few milliseconds fit in a window that one slow spell of a shared
  * machine covers whole (the quickstart model's reference pass spread 6.3-19.3 ms within one bench run,
- * its median 10.1 against 6.4-7.0 in the runs before), so short cases run on for half a second.
+ * its median 10.1 against 6.0-6.9 in the three runs before), so short cases run on for half a second.
  */
 export const TIMED_DEFAULT: RunBudget = { runs: 7, ms: 500 };
 
