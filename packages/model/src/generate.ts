@@ -32,7 +32,7 @@ export function sampleToken(logits: Float32Array, temperature: number, topP: num
     total += probs[i];
   }
   if (topP >= 1) {
-    // every token, in vocabulary order (the loop below over an unsorted order, without making it)
+    // nothing cut: every token in vocabulary order, without building an index array
     let u = rng.next() * total;
     for (let i = 0; i < probs.length; i++) {
       u -= probs[i];
@@ -70,7 +70,7 @@ function generateBatch(model: CausalLM, prompts: number[][], firstIndex: number,
       positions[b * width + t] = Math.max(0, t - pads[b]);
     }
   });
-  /** Every key so far: a row's left padding masked (0), its prompt and every sampled token seen (1). */
+  /** Every key so far: a row's left padding masked (0), every other key seen (1), a finished row's pads too. */
   const keyMask = (keys: number) => {
     const mask = new Float32Array(B * keys).fill(1);
     pads.forEach((pad, b) => mask.fill(0, b * keys, b * keys + pad));

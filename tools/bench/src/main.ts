@@ -191,6 +191,7 @@ const timing = (backendName: string, matmul: string, size: BenchSize, c: BenchCa
   repeats: m.repeats,
   warmup_runs: warmup.runs,
   warmup_ms: warmup.ms,
+  min_timed_runs: timed.runs,
   min_timed_ms: timed.ms,
   tokens: c.tokens,
   gflops: +(c.flops / (m.medianMs / 1000) / 1e9).toFixed(2),
@@ -281,18 +282,18 @@ for (const size of sizes) {
         fused_ms: +split.fusedMs.toFixed(1),
         overhead_ms: +split.overheadMs.toFixed(1),
       };
-      const timed = rounds.filter((r) => r.peer);
-      if (timed.length) {
+      const peerRounds = rounds.filter((r) => r.peer);
+      if (peerRounds.length) {
         // each round's ours over the peer's of the same round; the peer's column is its middle round's
         // (the lower of the two middle ones for an even count), with that round's fastest configuration
-        const ratios = timed.map((r) => r.ours[k].medianMs / r.peer!.median_ms);
-        const middleRound = timed.map((r) => r.peer!).sort((a, b) => a.median_ms - b.median_ms)[
-          (timed.length - 1) >> 1
+        const ratios = peerRounds.map((r) => r.ours[k].medianMs / r.peer!.median_ms);
+        const middleRound = peerRounds.map((r) => r.peer!).sort((a, b) => a.median_ms - b.median_ms)[
+          (peerRounds.length - 1) >> 1
         ];
         Object.assign(row, {
           pytorch_median_ms: +middleRound.median_ms.toFixed(1),
           pytorch_config: middleRound.config,
-          pytorch_all: timed.map((r) => r.peer!.all).join(' | '),
+          pytorch_all: peerRounds.map((r) => r.peer!.all).join(' | '),
           ratio_vs_pytorch: +median(ratios).toFixed(2),
           ratio_rounds: ratios.map((x) => x.toFixed(2)).join(' '),
         });

@@ -23,7 +23,7 @@ export interface RunBudget {
  * Discarded runs before the timed ones. V8 compiles a case's JavaScript (the sampler's loop, tfjs's
  * bookkeeping) in tiers as it runs hot and recompiles after a deoptimisation, so a case runs slower for
  * its first 20 or so runs here (the quickstart model's DPO step ~30 ms, then ~22; its sampling ~28, then
- * ~16): a count of runs is too short for fast cases, a time fits every case.
+ * ~16): a count of runs is too short for fast cases, so they also run on for a second.
  */
 export const WARM_UP_DEFAULT: RunBudget = { runs: 2, ms: 1000 };
 
