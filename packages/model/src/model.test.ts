@@ -185,6 +185,22 @@ test('top-p keeps only the nucleus', () => {
   assert.deepEqual([...seen].sort(), [0, 1]);
 });
 
+test('sampleToken: inverse CDF, one uniform a token, vocabulary order at top-p 1, the nucleus by probability', () => {
+  // probabilities 0.2, 0.5, 0.3; each draw's u is given (a stub for the seeded stream)
+  const logits = Float32Array.from([Math.log(0.2), Math.log(0.5), Math.log(0.3)]);
+  const draws = (us: number[], topP: number) => {
+    let i = 0;
+    const rng = { next: () => us[i++] } as unknown as Rng;
+    const tokens = us.map(() => sampleToken(logits, 1, topP, rng));
+    assert.equal(i, us.length); // exactly one uniform per token
+    return tokens;
+  };
+  // cumulative 0.2 | 0.7 | 1.0 in vocabulary order
+  assert.deepEqual(draws([0.1, 0.3, 0.69, 0.75, 0.999], 1), [0, 1, 1, 2, 2]);
+  // top-p 0.6 keeps 1 (0.5) and 2 (0.3), mass 0.8: u·0.8 against 0.5 | 0.8
+  assert.deepEqual(draws([0.1, 0.6, 0.7, 0.999], 0.6), [1, 1, 2, 2]);
+});
+
 test('checkpoint round trip keeps every parameter and the tokenizer', () => {
   const model = initCausalLM(config, 4);
   const dir = join(mkdtempSync(join(tmpdir(), 'ckpt-')), 'step-1');
